@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+import { registerDemo } from './demo.ts';
+import { registerDoctor } from './doctor.ts';
+
+/** Every verb of the CLI, in the order `--help` lists them. */
+export function registerCommands(program: Command): void {
+  registerDemo(program);
+  registerDoctor(program);
+}
