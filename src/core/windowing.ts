@@ -14,31 +14,57 @@ export interface WindowSpec {
   hop: number;
 }
 
-export function windowCount(samples: number, spec: WindowSpec): number {
-  return samples < spec.length ? 0 : Math.floor((samples - spec.length) / spec.hop) + 1;
-}
-
 export function checkWindowSpec(spec: WindowSpec): void {
   if (!Number.isInteger(spec.length) || spec.length < 1 || !Number.isInteger(spec.hop) || spec.hop < 1) {
     throw new HeadstartError('BAD_WINDOW_SPEC', `window length and hop must be positive whole numbers of samples (got length ${spec.length}, hop ${spec.hop})`);
   }
 }
 
+/** Number of whole windows in `samples` samples (per channel); a trailing partial window is dropped. */
+export function windowCount(samples: number, spec: WindowSpec): number {
+  checkWindowSpec(spec);
+  if (!Number.isInteger(samples) || samples < 0) {
+    throw new HeadstartError('BAD_SAMPLE_COUNT', `a sample count must be a whole number >= 0 (got ${samples})`);
+  }
+  return samples < spec.length ? 0 : Math.floor((samples - spec.length) / spec.hop) + 1;
+}
+
+/** Throws unless `values` holds a whole number of `channels`-channel samples. */
+export function checkInterleaved(values: Float32Array, channels: number): void {
+  if (!Number.isInteger(channels) || channels < 1) {
+    throw new HeadstartError('BAD_CHANNEL_COUNT', `channel count must be a positive whole number (got ${channels})`);
+  }
+  if (values.length % channels !== 0) {
+    throw new HeadstartError('BAD_SAMPLE_COUNT', `${values.length} values are not a whole number of ${channels}-channel samples`);
+  }
+}
+
 /**
  * Cuts interleaved samples into windows. Writes into `out` when given (it
- * must hold windowCount * length * channels values) so callers can reuse
- * one buffer.
+ * must hold at least windowCount * length * channels values) so callers can
+ * reuse one buffer; the result is then a view of `out` of exactly the
+ * windows written.
  */
 export function sliceWindows(samples: Float32Array, channels: number, spec: WindowSpec, out?: Float32Array): Float32Array {
-  checkWindowSpec(spec);
+  checkInterleaved(samples, channels);
   const n = windowCount(samples.length / channels, spec);
   const size = spec.length * channels;
-  const dest = out ?? new Float32Array(n * size);
-  if (dest.length < n * size) {
-    throw new HeadstartError('BUFFER_TOO_SMALL', `window buffer holds ${dest.length} values, ${n * size} needed`);
+  if (out === undefined) {
+    const dest = new Float32Array(n * size);
+    copyWindows(samples, channels, spec, n, dest);
+    return dest;
   }
-  for (let w = 0; w < n; w++) dest.set(samples.subarray(w * spec.hop * channels, w * spec.hop * channels + size), w * size);
-  return dest;
+  if (out.length < n * size) {
+    throw new HeadstartError('BUFFER_TOO_SMALL', `window buffer holds ${out.length} values, ${n * size} needed for ${n} windows of ${spec.length} x ${channels}`);
+  }
+  copyWindows(samples, channels, spec, n, out);
+  return out.subarray(0, n * size);
+}
+
+function copyWindows(samples: Float32Array, channels: number, spec: WindowSpec, n: number, dest: Float32Array): void {
+  const size = spec.length * channels;
+  const step = spec.hop * channels;
+  for (let w = 0; w < n; w++) dest.set(samples.subarray(w * step, w * step + size), w * size);
 }
 
 /** Per-channel affine normalization: x' = (x - offset[c]) * scale[c]. */
@@ -47,29 +73,44 @@ export interface ChannelNormalization {
   scale: number[];
 }
 
-/** Mean and 1/std per channel over interleaved samples (std floored to avoid divide-by-zero on flat channels). */
+/** Below this standard deviation a channel counts as flat: its scale is capped so it normalizes to ~0 instead of blowing up. */
+const MIN_STD = 1e-6;
+
+/**
+ * Mean and 1/std per channel over interleaved samples. Two passes (mean,
+ * then squared deviations) so a large DC offset does not cancel away the
+ * variance, as a single sum-of-squares pass would.
+ */
 export function fitNormalization(samples: Float32Array, channels: number): ChannelNormalization {
-  const sum = new Float64Array(channels);
-  const sumSq = new Float64Array(channels);
+  checkInterleaved(samples, channels);
   const n = samples.length / channels;
+  if (n === 0) throw new HeadstartError('NO_SAMPLES', 'cannot fit a normalization to zero samples');
+  const mean = new Float64Array(channels);
+  for (let i = 0; i < samples.length; i++) mean[i % channels] += samples[i];
+  for (let c = 0; c < channels; c++) mean[c] /= n;
+  const sq = new Float64Array(channels);
   for (let i = 0; i < samples.length; i++) {
-    const c = i % channels;
-    sum[c] += samples[i];
-    sumSq[c] += samples[i] * samples[i];
+    const d = samples[i] - mean[i % channels];
+    sq[i % channels] += d * d;
   }
   const offset: number[] = [];
   const scale: number[] = [];
   for (let c = 0; c < channels; c++) {
-    const mean = sum[c] / n;
-    const variance = Math.max(sumSq[c] / n - mean * mean, 0);
-    offset.push(mean);
-    scale.push(1 / Math.max(Math.sqrt(variance), 1e-6));
+    offset.push(mean[c]);
+    scale.push(1 / Math.max(Math.sqrt(sq[c] / n), MIN_STD));
   }
   return { offset, scale };
 }
 
 /** Applies a normalization in place to interleaved data (windows or raw samples). */
 export function normalizeInPlace(values: Float32Array, channels: number, norm: ChannelNormalization): Float32Array {
+  checkInterleaved(values, channels);
+  if (norm.offset.length !== channels || norm.scale.length !== channels) {
+    throw new HeadstartError(
+      'NORMALIZATION_MISMATCH',
+      `normalization has ${norm.offset.length} offsets and ${norm.scale.length} scales for ${channels}-channel data; fit it on data with the same channels`,
+    );
+  }
   for (let i = 0; i < values.length; i++) {
     const c = i % channels;
     values[i] = (values[i] - norm.offset[c]) * norm.scale[c];
