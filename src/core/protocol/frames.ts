@@ -47,6 +47,12 @@ export interface CommandFrame {
   command: CommandName;
   /** The new rate for set_rate, a token echoed back for ping, else 0. */
   arg: number;
+  /**
+   * Protocol version of the sender, carried in every COMMAND so that a board
+   * can refuse a host of another version. Filled by the decoder; the encoder
+   * writes PROTOCOL_VERSION when it is absent.
+   */
+  protocolVersion?: number;
 }
 
 export type Frame = HelloFrame | SamplesFrame | EventFrame | CommandFrame;
