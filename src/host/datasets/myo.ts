@@ -3,74 +3,144 @@
  * `<root>/<Person>/<session>/classe_<i>.dat`, raw int16 little-endian,
  * 8 channels interleaved at 200 Hz; gesture = i % 7, cycle = floor(i / 7).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { basename, join } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
-import type { Recording } from '../../core/signal.ts';
+import { naturalCompare } from './glob.ts';
+import type { DatasetRecording } from './types.ts';
 
 export const MYO_CHANNELS = 8;
 export const MYO_RATE = 200;
 export const MYO_GESTURES = ['rest', 'radial deviation', 'wrist flexion', 'ulnar deviation', 'wrist extension', 'hand close', 'hand open'];
 
 const FILE = /^classe_(\d+)\.dat$/;
+const BYTES_PER_SAMPLE = 2 * MYO_CHANNELS;
+
+/** Index i of a `classe_<i>.dat` base name, or undefined for any other name. */
+export function myoFileIndex(name: string): number | undefined {
+  const match = FILE.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
 
 /** Reads one classe_<i>.dat file. */
-export function readMyoFile(path: string): Recording {
-  const match = FILE.exec(path.split(/[\\/]/).pop() ?? '');
-  if (!match) throw new HeadstartError('BAD_FILE_NAME', `${path}: Myo files are named classe_<i>.dat`);
+export function readMyoFile(path: string): DatasetRecording {
+  const index = myoFileIndex(basename(path));
+  if (index === undefined) throw new HeadstartError('BAD_FILE_NAME', `${path}: Myo files are named classe_<i>.dat`);
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    throw new HeadstartError('FILE_UNREADABLE', `${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new HeadstartError('MISSING_FILE', `${path}: no such file`);
+    throw new HeadstartError('FILE_UNREADABLE', `${path}: cannot read (${code ?? (err as Error).message})`);
   }
-  const frameBytes = 2 * MYO_CHANNELS;
-  if (bytes.length % frameBytes !== 0) {
-    throw new HeadstartError('BAD_BYTE_COUNT', `${path}: ${bytes.length} bytes is not a whole number of ${MYO_CHANNELS}-channel int16 samples (${frameBytes} bytes each); the file is truncated or not Myo data`);
+  if (bytes.length === 0 || bytes.length % BYTES_PER_SAMPLE !== 0) {
+    throw new HeadstartError(
+      'BAD_BYTE_COUNT',
+      `${path}: ${bytes.length} bytes is not a whole, non-zero number of ${MYO_CHANNELS}-channel int16 samples (${BYTES_PER_SAMPLE} bytes each); the file is truncated or not Myo data`,
+    );
   }
-  const samples = new Float32Array(bytes.length / 2);
-  for (let i = 0; i < samples.length; i++) samples[i] = bytes.readInt16LE(2 * i);
-  const index = Number(match[1]);
-  return { source: path, channels: MYO_CHANNELS, rate: MYO_RATE, samples, label: index % MYO_GESTURES.length, rep: Math.floor(index / MYO_GESTURES.length) };
+  // Copy into an aligned buffer: a pooled Buffer's offset need not be even, and Int16Array needs it to be.
+  const ints = new Int16Array(Uint8Array.from(bytes).buffer);
+  if (!LITTLE_ENDIAN_HOST) swapBytes16(ints);
+  return {
+    source: path,
+    channels: MYO_CHANNELS,
+    rate: MYO_RATE,
+    samples: Float32Array.from(ints),
+    label: index % MYO_GESTURES.length,
+    rep: Math.floor(index / MYO_GESTURES.length),
+  };
 }
 
-/** Reads every classe_<i>.dat of one session folder, ordered by file index. */
-export function readMyoSession(dir: string, subject?: string): Recording[] {
-  let names: string[];
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function swapBytes16(values: Int16Array): void {
+  const view = new DataView(values.buffer, values.byteOffset, values.byteLength);
+  for (let i = 0; i < values.length; i++) values[i] = view.getInt16(2 * i, true);
+}
+
+function listDir(dir: string, expected: string): Dirent[] {
   try {
-    names = readdirSync(dir);
-  } catch {
-    throw new HeadstartError('MISSING_FOLDER', `${dir}: no such folder (expected a Myo session folder of classe_<i>.dat files)`);
+    return readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') throw new HeadstartError('NOT_A_FOLDER', `${dir}: is a file, expected ${expected}`);
+    throw new HeadstartError('MISSING_FOLDER', `${dir}: no such folder (expected ${expected})`);
   }
-  const files = names.filter((n) => FILE.test(n)).sort((a, b) => Number(FILE.exec(a)![1]) - Number(FILE.exec(b)![1]));
-  if (files.length === 0) throw new HeadstartError('EMPTY_FOLDER', `${dir}: no classe_<i>.dat files`);
-  return files.map((f) => ({ ...readMyoFile(join(dir, f)), subject }));
+}
+
+/** Names of the classe_<i>.dat files directly in `dir`, ordered by index. */
+export function listMyoFiles(dir: string): string[] {
+  return listDir(dir, 'a Myo session folder of classe_<i>.dat files')
+    .filter((e) => !e.isDirectory() && myoFileIndex(e.name) !== undefined)
+    .map((e) => e.name)
+    .sort((a, b) => myoFileIndex(a)! - myoFileIndex(b)!);
+}
+
+/** Reads every classe_<i>.dat of one session folder, ordered by file index; `session` is the folder's name. */
+export function readMyoSession(dir: string, subject?: string): DatasetRecording[] {
+  const files = listMyoFiles(dir);
+  if (files.length === 0) throw new HeadstartError('EMPTY_FOLDER', `${dir}: no classe_<i>.dat files (is this a Myo session folder such as .../Male0/training0?)`);
+  const session = basename(dir);
+  return files.map((f) => ({ ...readMyoFile(join(dir, f)), ...(subject === undefined ? {} : { subject }), session }));
 }
 
 export interface MyoPerson {
   name: string;
   dir: string;
-  /** Session folder names present (training0, Test0, Test1). */
+  /** Session folder names present (training0, Test0, Test1) that hold classe_<i>.dat files. */
   sessions: string[];
+}
+
+/** Session subfolders of one person folder that hold Myo files, in natural order. */
+export function listMyoSessions(personDir: string): string[] {
+  return listDir(personDir, 'a Myo person folder such as .../EvaluationDataset/Male0')
+    .filter((e) => e.isDirectory() && listMyoFiles(join(personDir, e.name)).length > 0)
+    .map((e) => e.name)
+    .sort(naturalCompare);
 }
 
 /** Lists the people under a Myo data set folder (PreTrainingDataset or EvaluationDataset). */
 export function listMyoPeople(root: string): MyoPerson[] {
-  let names: string[];
-  try {
-    names = readdirSync(root);
-  } catch {
-    throw new HeadstartError('MISSING_FOLDER', `${root}: no such folder (expected a Myo data set folder such as .../myoarmband/PreTrainingDataset)`);
-  }
-  const people = names
-    .filter((n) => statSync(join(root, n)).isDirectory())
-    .map((name) => {
-      const dir = join(root, name);
-      const sessions = readdirSync(dir).filter((s) => statSync(join(dir, s)).isDirectory());
-      return { name, dir, sessions };
-    })
+  const people = listDir(root, 'a Myo data set folder such as .../myoarmband/PreTrainingDataset')
+    .filter((e) => e.isDirectory())
+    .map((e) => ({ name: e.name, dir: join(root, e.name), sessions: listMyoSessions(join(root, e.name)) }))
     .filter((p) => p.sessions.length > 0)
-    .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
-  if (people.length === 0) throw new HeadstartError('EMPTY_FOLDER', `${root}: no person folders with session subfolders`);
+    .sort((a, b) => naturalCompare(a.name, b.name));
+  if (people.length === 0) throw new HeadstartError('EMPTY_FOLDER', `${root}: no person folders with session subfolders of classe_<i>.dat files`);
   return people;
+}
+
+export interface MyoSelection {
+  /** Only these sessions (e.g. ['training0']); all when absent. */
+  sessions?: string[];
+  /** Only these people (e.g. ['Male0', 'Female1']); all when absent. */
+  people?: string[];
+}
+
+/** Reads all (or the selected) sessions of one person folder; the subject is the folder's name. */
+export function readMyoPerson(personDir: string, select: Pick<MyoSelection, 'sessions'> = {}): DatasetRecording[] {
+  const present = listMyoSessions(personDir);
+  const sessions = select.sessions ?? present;
+  const missing = sessions.filter((s) => !present.includes(s));
+  if (missing.length > 0) {
+    throw new HeadstartError('MISSING_SESSION', `${personDir}: no session ${missing.join(', ')} (present: ${present.join(', ') || 'none'})`);
+  }
+  return sessions.flatMap((s) => readMyoSession(join(personDir, s), basename(personDir)));
+}
+
+/** Reads a whole data set folder (PreTrainingDataset or EvaluationDataset), optionally restricted to some people and sessions. */
+export function readMyoDataset(root: string, select: MyoSelection = {}): DatasetRecording[] {
+  const people = listMyoPeople(root);
+  const names = people.map((p) => p.name);
+  const unknown = (select.people ?? []).filter((p) => !names.includes(p));
+  if (unknown.length > 0) throw new HeadstartError('UNKNOWN_PERSON', `${root}: no person ${unknown.join(', ')} (present: ${names.join(', ')})`);
+  const recordings = people
+    .filter((p) => select.people === undefined || select.people.includes(p.name))
+    .flatMap((p) => readMyoPerson(p.dir, { sessions: select.sessions?.filter((s) => p.sessions.includes(s)) ?? p.sessions }));
+  if (recordings.length === 0) {
+    throw new HeadstartError('EMPTY_SELECTION', `${root}: no person has session ${(select.sessions ?? []).join(', ')} (sessions present: ${[...new Set(people.flatMap((p) => p.sessions))].join(', ')})`);
+  }
+  return recordings;
 }
