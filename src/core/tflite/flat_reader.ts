@@ -22,10 +22,11 @@ export class FlatReader {
   readonly text = new TextDecoder();
   private budget: number;
 
-  constructor(
-    readonly bytes: Uint8Array,
-    budget: number,
-  ) {
+  readonly bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array, budget: number) {
+    // A plain Uint8Array view: a Node Buffer's slice() shares memory, and decoded data must be a copy.
+    this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.budget = budget;
   }

@@ -330,3 +330,16 @@ function readSignatureDef(t: FlatTable, subgraphs: SubGraph[]): SignatureDef {
 function sameNumbers(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
+
+/** Where each buffer's data lies in the file (offset −1 for an empty buffer): for alignment checks and `inspect`. */
+export function readBufferLayout(bytes: Uint8Array): { offset: number; length: number }[] {
+  const model = readTflite(bytes);
+  const r = new FlatReader(bytes, WORK_PER_BYTE * bytes.length + WORK_BASE);
+  const root = r.table(r.deref(0, 'root table reference'), 'Model');
+  return root.tables(FIELD.Model.buffers, 'buffers').map((t, i) => {
+    const external = t.uint64(FIELD.Buffer.offset, 0);
+    if (external > 1) return { offset: external, length: model.buffers[i]!.length };
+    const v = t.vector(FIELD.Buffer.data, 1, 'buffer data');
+    return v && v.length > 0 ? { offset: v.start, length: v.length } : { offset: -1, length: 0 };
+  });
+}
