@@ -7,31 +7,16 @@
  * another protocol version (HeadstartError PROTOCOL_VERSION_MISMATCH, as a
  * stream error), because nothing after that HELLO can be trusted.
  */
-import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
 import type { HeadstartError } from '../errors.ts';
+import { parseAll, ParserTransform, type DecoderStreamOptions } from './byte_parser.ts';
 import type { DecoderStats, Frame } from './frames.ts';
 import { FrameParser } from './parser.ts';
-import { versionMismatchError } from './version.ts';
 
 export { PROTOCOL_VERSION } from './wire.ts';
 
-export class FrameDecoder extends Transform {
-  private readonly parser = new FrameParser();
-  readonly stats: DecoderStats = this.parser.stats;
-
-  constructor(options: Omit<TransformOptions, 'readableObjectMode' | 'writableObjectMode' | 'objectMode'> = {}) {
-    super({ ...options, readableObjectMode: true, writableObjectMode: false });
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.parser.push(chunk, (frame) => this.push(frame));
-    const boardVersion = this.parser.boardVersionMismatch;
-    callback(boardVersion === undefined ? null : versionMismatchError(boardVersion));
-  }
-
-  override _flush(callback: TransformCallback): void {
-    this.parser.end();
-    callback();
+export class FrameDecoder extends ParserTransform {
+  constructor(options: DecoderStreamOptions = {}) {
+    super(new FrameParser(), options);
   }
 }
 
@@ -44,11 +29,5 @@ export interface DecodeResult {
 
 /** Decodes a whole capture held in memory. Never throws on its bytes. */
 export function decodeFrames(bytes: Uint8Array): DecodeResult {
-  const parser = new FrameParser();
-  const frames: Frame[] = [];
-  parser.push(bytes, (frame) => frames.push(frame));
-  parser.end();
-  const result: DecodeResult = { frames, stats: parser.stats };
-  if (parser.boardVersionMismatch !== undefined) result.error = versionMismatchError(parser.boardVersionMismatch);
-  return result;
+  return parseAll(new FrameParser(), bytes);
 }

@@ -27,6 +27,15 @@ export interface SamplesFrame {
   channels: number;
   /** Interleaved: sample 0 ch0..chN-1, sample 1 ch0..chN-1, ... */
   samples: Int16Array;
+  /**
+   * The same samples at full precision, in the source's units, when int16
+   * would lose some: the Cyton decoder gives microvolts from its 24-bit ADC
+   * (and `samples` holds them rounded and clamped to int16), the ASCII
+   * decoder gives the numbers as printed. Absent for headstart wire frames.
+   */
+  values?: Float32Array;
+  /** Accelerometer in g, x,y,z per sample (Cyton); NaN where a packet carried no new reading. */
+  accelG?: Float32Array;
 }
 
 export interface EventFrame {

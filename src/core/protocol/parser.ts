@@ -4,10 +4,13 @@
  * is counted. The stream wrapper is decoder.ts; this class holds no I/O so
  * that the CLI, benchmarks and tests can drive it directly.
  */
+import type { HeadstartError } from '../errors.ts';
+import type { ByteParser } from './byte_parser.ts';
 import { cobsDecodeInto } from './cobs.ts';
 import { crc16Ccitt } from './crc16.ts';
 import type { DecoderStats, EventFrame, Frame } from './frames.ts';
 import { missingBetween, newDecoderStats } from './stats.ts';
+import { versionMismatchError } from './version.ts';
 import {
   COMMAND_BYTES,
   COMMAND_CODE,
@@ -31,7 +34,7 @@ function u32(b: Uint8Array, at: number): number {
   return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 }
 
-export class FrameParser {
+export class FrameParser implements ByteParser {
   readonly stats: DecoderStats = newDecoderStats();
   /** Set when a board announced another protocol version; from then on nothing is parsed. */
   boardVersionMismatch: number | undefined;
@@ -85,6 +88,10 @@ export class FrameParser {
     this.stats.droppedBytes += this.pendingLength;
     this.pendingLength = 0;
     this.discarding = false;
+  }
+
+  failure(): HeadstartError | undefined {
+    return this.boardVersionMismatch === undefined ? undefined : versionMismatchError(this.boardVersionMismatch);
   }
 
   private keep(src: Uint8Array, start: number, end: number): void {
