@@ -1,0 +1,206 @@
+/**
+ * The serialport implementation of Transport: a UART, a USB CDC port or a
+ * pseudo-terminal. When the port vanishes mid-stream (cable pulled, board
+ * reset, pty pair gone) it emits 'disconnect', keeps trying to open the same
+ * path with exponential backoff, and emits 'reconnect' when the path is back.
+ *
+ * Vanishing is detected two ways: serialport's own disconnect (a read or poll
+ * error), and a periodic check that the path still names the device that was
+ * opened. The second is needed because a pty whose other side closed reads as
+ * end-of-file, which the serialport binding retries forever without reporting.
+ */
+import { EventEmitter } from 'node:events';
+import { stat } from 'node:fs/promises';
+import { SerialPort } from 'serialport';
+import { HeadstartError } from '../../core/errors.ts';
+import { backoffDelayMs, DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './backoff.ts';
+import type { Transport, TransportEvents } from './transport.ts';
+
+export interface SerialTransportOptions {
+  path: string;
+  baudRate: number;
+  /** How to reconnect when the port vanishes; false reports the loss as an error instead. */
+  reconnect?: Partial<ReconnectPolicy> | false;
+  /** How often to check that the path still names the opened device (default 200 ms). */
+  presenceCheckMs?: number;
+}
+
+type State = 'idle' | 'linked' | 'reconnecting' | 'closed';
+
+export class SerialTransport extends EventEmitter<TransportEvents> implements Transport {
+  readonly description: string;
+  readonly #path: string;
+  readonly #baudRate: number;
+  readonly #policy: ReconnectPolicy | undefined;
+  #state: State = 'idle';
+  #port: SerialPort | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #presenceTimer: NodeJS.Timeout | undefined;
+  readonly #presenceCheckMs: number;
+  /** Rejecters of writes in flight, so a lost port fails them instead of leaving them hanging. */
+  readonly #pendingWrites = new Set<(err: HeadstartError) => void>();
+
+  constructor(options: SerialTransportOptions) {
+    super();
+    this.#path = options.path;
+    this.#baudRate = options.baudRate;
+    this.#policy = options.reconnect === false ? undefined : { ...DEFAULT_RECONNECT_POLICY, ...options.reconnect };
+    this.#presenceCheckMs = options.presenceCheckMs ?? 200;
+    this.description = `${options.path} @ ${options.baudRate} baud`;
+  }
+
+  get isLinked(): boolean {
+    return this.#state === 'linked';
+  }
+
+  async open(): Promise<void> {
+    if (this.#state !== 'idle') {
+      throw new HeadstartError('TRANSPORT_ALREADY_OPENED', `${this.description}: open() was already called; create a new transport to open it again`);
+    }
+    this.#port = await this.#openPort();
+    this.#state = 'linked';
+    await this.#watchPresence(this.#port);
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    const port = this.#port;
+    if (this.#state !== 'linked' || !port) {
+      return Promise.reject(new HeadstartError('TRANSPORT_NOT_LINKED', `${this.description}: not connected (${this.#state}); bytes were not sent`));
+    }
+    return new Promise((resolve, reject) => {
+      const fail = (err: HeadstartError): void => {
+        this.#pendingWrites.delete(fail);
+        reject(err);
+      };
+      this.#pendingWrites.add(fail);
+      port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (err) => {
+        if (!this.#pendingWrites.delete(fail)) return;
+        if (err) reject(new HeadstartError('WRITE_FAILED', `${this.description}: write failed (${err.message}); the link is probably gone`));
+        else resolve();
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    clearTimeout(this.#retryTimer);
+    clearInterval(this.#presenceTimer);
+    const port = this.#port;
+    this.#port = undefined;
+    this.#failPendingWrites('closed');
+    if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+    this.emit('close');
+  }
+
+  #openPort(): Promise<SerialPort> {
+    return new Promise((resolve, reject) => {
+      const port = new SerialPort({ path: this.#path, baudRate: this.#baudRate, autoOpen: false });
+      // A serialport stream with no 'error' listener throws; errors that matter
+      // also surface as a 'close' or a failed write, handled below.
+      port.on('error', () => undefined);
+      port.open((err) => {
+        if (err) {
+          reject(openError(this.#path, err));
+          return;
+        }
+        port.on('data', (chunk: Buffer) => {
+          if (this.#port === port) this.emit('data', chunk);
+        });
+        port.on('close', (closeErr?: Error) => {
+          if (this.#port === port && this.#state === 'linked') this.#lost(closeErr?.message ?? 'the port closed');
+        });
+        resolve(port);
+      });
+    });
+  }
+
+  /** Polls the identity (device number) of what the path names while this port is the current one. */
+  async #watchPresence(port: SerialPort): Promise<void> {
+    clearInterval(this.#presenceTimer);
+    const opened = await deviceId(this.#path);
+    this.#presenceTimer = setInterval(() => {
+      void deviceId(this.#path).then((now) => {
+        if (this.#port !== port || this.#state !== 'linked') return;
+        if (now === undefined || now !== opened) {
+          this.#lost(now === undefined ? 'the port path vanished' : 'the port path now names another device');
+          port.close(() => undefined);
+        }
+      });
+    }, this.#presenceCheckMs);
+    this.#presenceTimer.unref();
+  }
+
+  #lost(reason: string): void {
+    clearInterval(this.#presenceTimer);
+    this.#port = undefined;
+    this.#failPendingWrites('disconnected');
+    this.#state = 'reconnecting';
+    this.emit('disconnect', { reason });
+    const policy = this.#policy;
+    if (!policy) {
+      this.#giveUp(new HeadstartError('PORT_LOST', `${this.description}: the port vanished (${reason}); check the cable and the board, then start again`));
+      return;
+    }
+    const since = Date.now();
+    const attempt = (n: number): void => {
+      this.#retryTimer = setTimeout(() => {
+        this.#openPort().then(
+          (port) => {
+            if (this.#state !== 'reconnecting') {
+              port.close(() => undefined);
+              return;
+            }
+            this.#port = port;
+            this.#state = 'linked';
+            void this.#watchPresence(port);
+            this.emit('reconnect', { attempts: n, downtimeMs: Date.now() - since });
+          },
+          (err: HeadstartError) => {
+            if (this.#state !== 'reconnecting') return;
+            if (Date.now() - since >= policy.giveUpAfterMs) {
+              this.#giveUp(new HeadstartError('RECONNECT_GAVE_UP', `${this.description}: the port vanished (${reason}) and did not come back within ${policy.giveUpAfterMs} ms (last attempt: ${err.message}); check the cable and the board`));
+            } else {
+              attempt(n + 1);
+            }
+          },
+        );
+      }, backoffDelayMs(n, policy));
+    };
+    attempt(1);
+  }
+
+  #giveUp(err: HeadstartError): void {
+    this.emit('error', err);
+    void this.close();
+  }
+
+  #failPendingWrites(why: string): void {
+    const err = new HeadstartError('TRANSPORT_NOT_LINKED', `${this.description}: ${why} before the bytes were sent`);
+    for (const fail of [...this.#pendingWrites]) fail(err);
+  }
+}
+
+/** What the path resolves to, as "device:inode:rdev", or undefined when it resolves to nothing. */
+async function deviceId(path: string): Promise<string | undefined> {
+  try {
+    const s = await stat(path);
+    return `${s.dev}:${s.ino}:${s.rdev}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function openError(path: string, err: Error): HeadstartError {
+  const m = err.message;
+  if (/ENOENT|No such file/i.test(m)) {
+    return new HeadstartError('PORT_NOT_FOUND', `${path}: no such serial port; \`headstart ports\` lists the ports present`);
+  }
+  if (/EACCES|Permission denied/i.test(m)) {
+    return new HeadstartError('PORT_ACCESS_DENIED', `${path}: permission denied; add your user to the group owning the port (often \`dialout\`) and log in again`);
+  }
+  if (/EBUSY|lock|busy|temporarily unavailable/i.test(m)) {
+    return new HeadstartError('PORT_BUSY', `${path}: the port is in use by another program; close it (a serial monitor?) and retry`);
+  }
+  return new HeadstartError('PORT_OPEN_FAILED', `${path}: cannot open (${m})`);
+}
