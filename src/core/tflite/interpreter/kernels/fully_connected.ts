@@ -1,0 +1,126 @@
+/**
+ * FULLY_CONNECTED: int8 with per-tensor or per-channel weights
+ * (reference_integer_ops::FullyConnected arithmetic), and float32.
+ */
+import { floatActivationRange, quantizedActivationRange } from '../activation.ts';
+import { channelScales, expectType, type OpContext, type PreparedOp } from '../context.ts';
+import { elementCount } from '../../tensor_size.ts';
+import { multiplyByQuantizedMultiplierRuyX86, quantizeMultiplier } from '../quant_math.ts';
+
+export interface FullyConnectedInt8Args {
+  batches: number;
+  depth: number;
+  units: number;
+  input: Int8Array;
+  /** [units][depth] */
+  filter: Int8Array;
+  bias: Int32Array | undefined;
+  output: Int8Array;
+  inputOffset: number;
+  filterOffset: number;
+  outputOffset: number;
+  /** One entry (per-tensor) or `units` entries (per-channel). */
+  multipliers: Int32Array;
+  shifts: Int32Array;
+  actMin: number;
+  actMax: number;
+}
+
+export function fullyConnectedInt8(a: FullyConnectedInt8Args): void {
+  const { batches, depth, units, input, filter, bias, output, inputOffset, filterOffset, outputOffset, multipliers, shifts, actMin, actMax } = a;
+  const perChannel = multipliers.length > 1;
+  for (let b = 0; b < batches; b++) {
+    const inBase = b * depth;
+    for (let u = 0; u < units; u++) {
+      const fBase = u * depth;
+      let acc = 0;
+      for (let d = 0; d < depth; d++) acc += (filter[fBase + d]! + filterOffset) * (input[inBase + d]! + inputOffset);
+      if (bias) acc += bias[u]!;
+      const c = perChannel ? u : 0;
+      let v = multiplyByQuantizedMultiplierRuyX86(acc, multipliers[c]!, shifts[c]!) + outputOffset;
+      v = v < actMin ? actMin : v > actMax ? actMax : v;
+      output[b * units + u] = v;
+    }
+  }
+}
+
+export interface FullyConnectedFloatArgs {
+  batches: number;
+  depth: number;
+  units: number;
+  input: Float32Array;
+  filter: Float32Array;
+  bias: Float32Array | undefined;
+  output: Float32Array;
+  actMin: number;
+  actMax: number;
+}
+
+export function fullyConnectedFloat(a: FullyConnectedFloatArgs): void {
+  const { batches, depth, units, input, filter, bias, output, actMin, actMax } = a;
+  for (let b = 0; b < batches; b++) {
+    for (let u = 0; u < units; u++) {
+      let acc = 0;
+      for (let d = 0; d < depth; d++) acc = Math.fround(acc + Math.fround(filter[u * depth + d]! * input[b * depth + d]!));
+      if (bias) acc = Math.fround(acc + bias[u]!);
+      output[b * units + u] = acc < actMin ? actMin : acc > actMax ? actMax : acc;
+    }
+  }
+}
+
+export function prepareFullyConnected(ctx: OpContext): PreparedOp {
+  const input = ctx.input(0);
+  const filter = ctx.input(1);
+  const bias = ctx.optionalInput(2);
+  const output = ctx.output(0);
+  if (filter.shape.length !== 2) ctx.fail(`weights must be 2-D [units, depth] (got [${filter.shape.join(', ')}])`);
+  const [units, depth] = filter.shape as [number, number];
+  const batches = elementCount(input.shape) / depth;
+  if (!Number.isInteger(batches) || elementCount(output.shape) !== batches * units) {
+    ctx.fail(`input [${input.shape.join(', ')}], weights [${filter.shape.join(', ')}] and output [${output.shape.join(', ')}] do not agree`);
+  }
+  const activation = ctx.option<string>('fusedActivationFunction', 'NONE');
+  if (input.type === 'float32') {
+    const range = floatActivationRange(activation);
+    const args: FullyConnectedFloatArgs = {
+      batches,
+      depth,
+      units,
+      input: expectType(ctx, input, 'float32', 'input'),
+      filter: expectType(ctx, filter, 'float32', 'weights'),
+      bias: bias ? expectType(ctx, bias, 'float32', 'bias') : undefined,
+      output: expectType(ctx, output, 'float32', 'output'),
+      actMin: range.min,
+      actMax: range.max,
+    };
+    return () => fullyConnectedFloat(args);
+  }
+  if (input.type !== 'int8') ctx.fail(`only int8 and float32 FULLY_CONNECTED are supported (input is ${input.type})`);
+  const perChannel = (filter.tensor.quantization?.scale.length ?? 1) > 1;
+  const scales = channelScales(ctx, filter, perChannel ? units : 1);
+  const multipliers = new Int32Array(scales.length);
+  const shifts = new Int32Array(scales.length);
+  for (let c = 0; c < scales.length; c++) {
+    const q = quantizeMultiplier((input.scale * scales[c]!) / output.scale);
+    multipliers[c] = q.multiplier;
+    shifts[c] = q.shift;
+  }
+  const range = quantizedActivationRange(activation, output.type, output.scale, output.zeroPoint);
+  const args: FullyConnectedInt8Args = {
+    batches,
+    depth,
+    units,
+    input: expectType(ctx, input, 'int8', 'input'),
+    filter: expectType(ctx, filter, 'int8', 'weights'),
+    bias: bias ? expectType(ctx, bias, 'int32', 'bias') : undefined,
+    output: expectType(ctx, output, 'int8', 'output'),
+    inputOffset: -input.zeroPoint,
+    filterOffset: -filter.zeroPoint,
+    outputOffset: output.zeroPoint,
+    multipliers,
+    shifts,
+    actMin: range.min,
+    actMax: range.max,
+  };
+  return () => fullyConnectedInt8(args);
+}

@@ -1,0 +1,137 @@
+/**
+ * The fixed-point arithmetic of TensorFlow Lite's integer kernels
+ * (quantization_util.cc, common.h and gemmlowp's fixedpoint.h), in plain
+ * JavaScript numbers. 64-bit intermediate products are split so that every
+ * step stays exact in a double: no BigInt, no allocation, safe on the hot path.
+ */
+
+const TWO_POW_31 = 2147483648;
+const INT32_MAX = 2147483647;
+const INT32_MIN = -2147483648;
+
+/** A real multiplier as TFLite stores it: `multiplier * 2^(shift - 31)`, multiplier in [2^30, 2^31). */
+export interface QuantizedMultiplier {
+  multiplier: number;
+  shift: number;
+}
+
+/** std::frexp for finite x: x = fraction * 2^exponent, |fraction| in [0.5, 1). */
+export function frexp(x: number): { fraction: number; exponent: number } {
+  if (x === 0 || !Number.isFinite(x)) return { fraction: x, exponent: 0 };
+  const sign = x < 0 ? -1 : 1;
+  let ax = Math.abs(x);
+  let exponent = Math.max(-1073, Math.floor(Math.log2(ax)) + 1);
+  // Scale in two steps so that 2^-exponent never overflows for subnormal x.
+  let fraction = ax * 2 ** -Math.floor(exponent / 2) * 2 ** -(exponent - Math.floor(exponent / 2));
+  while (fraction >= 1) {
+    fraction /= 2;
+    exponent += 1;
+  }
+  while (fraction < 0.5) {
+    fraction *= 2;
+    exponent -= 1;
+  }
+  ax = fraction;
+  return { fraction: sign * ax, exponent };
+}
+
+/** TfLiteRound / std::round: half away from zero. */
+export function roundHalfAwayFromZero(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
+
+/**
+ * QuantizeMultiplier of quantization_util.cc: a double becomes a Q31
+ * multiplier and a power-of-two exponent, rounding half away from zero.
+ */
+export function quantizeMultiplier(real: number): QuantizedMultiplier {
+  if (real === 0) return { multiplier: 0, shift: 0 };
+  const { fraction, exponent } = frexp(real);
+  let shift = exponent;
+  let qFixed = roundHalfAwayFromZero(fraction * TWO_POW_31);
+  if (qFixed === TWO_POW_31) {
+    qFixed /= 2;
+    shift += 1;
+  }
+  if (shift < -31) {
+    shift = 0;
+    qFixed = 0;
+  }
+  if (shift > 30) {
+    shift = 30;
+    qFixed = INT32_MAX;
+  }
+  return { multiplier: qFixed, shift };
+}
+
+/**
+ * gemmlowp SaturatingRoundingDoublingHighMul: the high 32 bits of 2*a*b,
+ * rounded to nearest (ties toward +infinity), with the one overflow case
+ * (INT32_MIN * INT32_MIN) saturated.
+ */
+export function saturatingRoundingDoublingHighMul(a: number, b: number): number {
+  if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
+  // a*b = a*bHigh*2^16 + a*bLow, each part exact in a double.
+  const bLow = b & 0xffff;
+  const bHigh = (b - bLow) / 65536;
+  const high = a * bHigh;
+  const nudge = a * b >= 0 ? 1073741824 : 1 - 1073741824;
+  const low = a * bLow + nudge;
+  // (high*2^16 + low) / 2^31 = highQ + (highR*2^16 + low) / 2^31, with high = highQ*2^15 + highR.
+  const highQ = Math.floor(high / 32768);
+  const rest = (high - highQ * 32768) * 65536 + low;
+  const restQ = Math.floor(rest / TWO_POW_31);
+  let q = highQ + restQ;
+  // C++ int64 division truncates toward zero: floor + 1 for inexact negatives.
+  if (q < 0 && rest !== restQ * TWO_POW_31) q += 1;
+  return q;
+}
+
+/** gemmlowp RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero. */
+export function roundingDivideByPOT(x: number, exponent: number): number {
+  if (exponent === 0) return x;
+  const mask = exponent >= 31 ? 0x7fffffff : (1 << exponent) - 1;
+  const remainder = x & mask;
+  const threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/**
+ * MultiplyByQuantizedMultiplier of common.h (double rounding, the default
+ * build of TensorFlow Lite): x * multiplier * 2^(shift - 31), rounded.
+ */
+export function multiplyByQuantizedMultiplier(x: number, multiplier: number, shift: number): number {
+  const leftShift = shift > 0 ? shift : 0;
+  const rightShift = shift > 0 ? 0 : -shift;
+  const shifted = leftShift === 0 ? x : (x * (1 << leftShift)) | 0;
+  return roundingDivideByPOT(saturatingRoundingDoublingHighMul(shifted, multiplier), rightShift);
+}
+
+/** Saturating cast of an integer to [min, max]. */
+export function clamp(x: number, min: number, max: number): number {
+  return x < min ? min : x > max ? max : x;
+}
+
+/**
+ * The multiplier as ruy's x86 (AVX2 / AVX-512) GEMM kernels apply it, which
+ * is what the native runtime uses for FULLY_CONNECTED and CONV_2D on x86-64:
+ * the same two steps as multiplyByQuantizedMultiplier (high half of the
+ * doubled product, identical, then a rounding right shift), but the shift
+ * rounds ties toward +infinity instead of away from zero. The results differ
+ * only when a negative value sits exactly halfway.
+ */
+export function multiplyByQuantizedMultiplierRuyX86(x: number, multiplier: number, shift: number): number {
+  const leftShift = shift > 0 ? shift : 0;
+  const rightShift = shift > 0 ? 0 : -shift;
+  const shifted = leftShift === 0 ? x : (x * (1 << leftShift)) | 0;
+  const mLow = multiplier & 0xffff;
+  const mHigh = (multiplier - mLow) / 65536;
+  // shifted * multiplier + 2^30, split so that each part is exact in a double.
+  const high = shifted * mHigh;
+  const low = shifted * mLow + 1073741824;
+  const highQ = Math.floor(high / 32768);
+  const rest = (high - highQ * 32768) * 65536 + low;
+  const r = highQ + Math.floor(rest / 2147483648);
+  if (rightShift === 0) return r;
+  return (r + (1 << (rightShift - 1))) >> rightShift;
+}
