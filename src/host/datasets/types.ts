@@ -18,4 +18,6 @@ export interface Dataset {
   channels: number;
   rate: number;
   recordings: DatasetRecording[];
+  /** Things a caller should show the user (e.g. a torn recording tail that was dropped). */
+  warnings: string[];
 }
