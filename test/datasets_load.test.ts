@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,4 +148,15 @@ test('the shipped demo recording loads: one evaluation person, calibration and l
   assert.deepEqual(summary.sessions, ['Test0', 'training0']);
   assert.equal(summary.recordings, 56);
   assert.ok(Object.values(summary.perClass).every((n) => n === 8), 'each gesture 4 times per session');
+});
+
+test('the demo recording is byte-identical to the shared data set it was cut from', (t) => {
+  const shared = fileURLToPath(new URL('../../shared/datasets/myoarmband/EvaluationDataset/Male0', import.meta.url));
+  if (!existsSync(shared)) {
+    t.skip('../shared/datasets/myoarmband not present');
+    return;
+  }
+  for (const rel of ['training0/classe_0.dat', 'training0/classe_27.dat', 'Test0/classe_13.dat']) {
+    assert.ok(readFileSync(join(DEMO, 'EvaluationDataset/Male0', rel)).equals(readFileSync(join(shared, rel))), rel);
+  }
 });
