@@ -12,10 +12,13 @@ import {
   encodeRecording,
   encodeRecordingHeader,
   encodeSamplesChunk,
+  joinRecordings,
   labelledSegments,
   type RecordingHeader,
   type RecordingMarker,
 } from '../src/core/recording_format.ts';
+import { fileURLToPath } from 'node:url';
+import { readMyoSession } from '../src/host/datasets/myo.ts';
 import { createRecordingFile, readRecordingFile, resumeRecordingFile, segmentRecordings, writeRecordingFile } from '../src/host/datasets/hsrec.ts';
 
 function scratch(t: { after(fn: () => void): void }): string {
@@ -243,4 +246,24 @@ test('writeRecordingFile writes a whole file atomically and leaves no temp file'
   writeFileSync(join(dir, 'fake.hsrec'), 'nope');
   assert.throws(() => readRecordingFile(join(dir, 'fake.hsrec')), (e) => isHeadstartError(e, 'HSREC_BAD_MAGIC') && e.message.includes('fake.hsrec'));
   assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.tmp')), []);
+});
+
+test('joined Myo recordings written as .hsrec read back as the same labelled recordings', (t) => {
+  const dir = scratch(t);
+  const session = readMyoSession(fileURLToPath(new URL('./fixtures/myo/EvaluationDataset/Male2/Test0', import.meta.url)), 'Male2');
+  const joined = joinRecordings(session);
+  assert.equal(joined.markers.length, 7);
+  assert.equal(joined.samples.length, session.reduce((n, r) => n + r.samples.length, 0));
+  const path = join(dir, 'male2-test0.hsrec');
+  writeRecordingFile(path, { channels: joined.channels, rate: joined.rate, sampleFormat: 'int16', subject: 'Male2', session: 'Test0' }, joined.samples, joined.markers);
+  const back = segmentRecordings(readRecordingFile(path), path);
+  assert.equal(back.length, session.length);
+  back.forEach((r, i) => {
+    assert.equal(r.label, session[i].label);
+    assert.equal(r.rep, session[i].rep);
+    assert.equal(r.session, 'Test0');
+    assert.deepEqual(r.samples, session[i].samples);
+  });
+  assert.throws(() => joinRecordings([]), (e) => isHeadstartError(e, 'NO_RECORDINGS'));
+  assert.throws(() => joinRecordings([session[0], { ...session[1], channels: 4 }]), (e) => isHeadstartError(e, 'CHANNEL_MISMATCH'));
 });

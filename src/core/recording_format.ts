@@ -20,6 +20,7 @@
  */
 import { crc32 } from './crc32.ts';
 import { HeadstartError } from './errors.ts';
+import type { Recording } from './signal.ts';
 
 export const HSREC_MAGIC = 'HSRC';
 export const HSREC_VERSION = 1;
@@ -289,4 +290,30 @@ export function labelledSegments(markers: RecordingMarker[], sampleCount: number
     if (end > start) segments.push({ start, end, label: m.label, ...(m.rep === undefined ? {} : { rep: m.rep }) });
   });
   return segments;
+}
+
+/**
+ * Joins recordings end to end into one stream with a 'label' marker at the
+ * start of each (label null for an unlabelled one): the shape a replayed
+ * session or a written .hsrec takes. Inverse of cutting by labelledSegments.
+ */
+export function joinRecordings(recordings: Recording[]): { channels: number; rate: number; samples: Float32Array; markers: RecordingMarker[] } {
+  if (recordings.length === 0) throw new HeadstartError('NO_RECORDINGS', 'no recordings to join');
+  const { channels, rate } = recordings[0];
+  let total = 0;
+  for (const r of recordings) {
+    if (r.channels !== channels || r.rate !== rate) {
+      throw new HeadstartError('CHANNEL_MISMATCH', `${r.source}: ${r.channels} channels at ${r.rate}/s, but ${recordings[0].source} has ${channels} at ${rate}/s; only alike recordings join`);
+    }
+    total += r.samples.length;
+  }
+  const samples = new Float32Array(total);
+  const markers: RecordingMarker[] = [];
+  let at = 0;
+  for (const r of recordings) {
+    markers.push({ at: at / channels, kind: 'label', label: r.label ?? null, ...(r.rep === undefined ? {} : { rep: r.rep }) });
+    samples.set(r.samples, at);
+    at += r.samples.length;
+  }
+  return { channels, rate, samples, markers };
 }
