@@ -1,6 +1,6 @@
 /** CONV_2D, int8 with per-channel weights (reference_integer_ops::ConvPerChannel arithmetic). */
 import { expectType, type OpContext, type PreparedOp } from '../context.ts';
-import { multiplyByQuantizedMultiplier } from '../quant_math.ts';
+import { multiplyByQuantizedMultiplierRuyX86 } from '../quant_math.ts';
 import { convGeometry, perChannelRequantization, type ConvGeometry, type Requantization } from './conv_params.ts';
 
 export interface Conv2DInt8Args {
@@ -41,7 +41,7 @@ export function conv2dInt8(a: Conv2DInt8Args): void {
             }
           }
           if (bias) acc += bias[oc]!;
-          let v = multiplyByQuantizedMultiplier(acc, multipliers[oc]!, shifts[oc]!) + outputOffset;
+          let v = multiplyByQuantizedMultiplierRuyX86(acc, multipliers[oc]!, shifts[oc]!) + outputOffset;
           v = v < actMin ? actMin : v > actMax ? actMax : v;
           output[o++] = v;
         }

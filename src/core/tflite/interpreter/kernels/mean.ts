@@ -1,12 +1,17 @@
 /**
- * MEAN, int8. TensorFlow Lite's mean.cc has three arithmetics and picks one
- * by the shape of the problem; each is reproduced here:
- * - 4-D input, keep_dims, axes {1, 2}: sum, one requantizing multiply by
- *   input_scale / (count * output_scale) and a float-derived bias
- *   (optimized_integer_ops::Mean);
- * - same scale and zero point in and out: integer sum / count, truncated
- *   (reference_ops::Mean);
- * - otherwise: float mean, rescaled and rounded (reference_ops::QuantizedMeanOrSum).
+ * MEAN, int8, as the native runtime computes it; it picks one of three
+ * arithmetics by the shape of the problem:
+ * - 4-D input, keep_dims, axes written as {1, 2}: the sum of (x - input zero
+ *   point), one requantizing multiply by input_scale / output_scale, then a
+ *   division by the count rounded half away from zero
+ *   (reference_integer_ops::Mean);
+ * - otherwise, same scale and zero point in and out: integer sum / count,
+ *   truncated toward zero (reference_ops::Mean);
+ * - otherwise: float32 mean, rescaled by input_scale / output_scale, shifted
+ *   by the zero-point term and rounded half away from zero
+ *   (reference_ops::QuantizedMeanOrSum).
+ * Newer TensorFlow Lite releases route the 4-D case to an optimized kernel
+ * with other rounding; the runtime this project pins does not.
  */
 import { expectType, type OpContext, type PreparedOp } from '../context.ts';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAwayFromZero } from '../quant_math.ts';
@@ -30,37 +35,31 @@ function accumulate(a: MeanInt8Args): void {
   }
 }
 
-export interface SpatialMeanParams {
-  multiplier: number;
-  shift: number;
-  bias: number;
-}
-
-/** The requantization of optimized_integer_ops::Mean, in float32 where it is computed in float. */
-export function spatialMeanParams(count: number, inScale: number, inZeroPoint: number, outScale: number, outZeroPoint: number): SpatialMeanParams {
-  const f = Math.fround;
-  let temp = f(f(inZeroPoint * f(inScale)) / f(outScale));
-  temp = temp > 0 ? f(temp + 0.5) : f(temp - 0.5);
-  const bias = outZeroPoint - Math.trunc(temp);
-  const realScale = f(f(inScale) / f(f(count) * f(outScale)));
-  const q = quantizeMultiplier(realScale);
-  return { multiplier: q.multiplier, shift: q.shift, bias };
-}
-
-export function spatialMeanInt8(a: MeanInt8Args, p: SpatialMeanParams): void {
-  accumulate(a);
-  const { sums, output } = a;
-  for (let o = 0; o < sums.length; o++) {
-    let v = multiplyByQuantizedMultiplier(sums[o]!, p.multiplier, p.shift) + p.bias;
-    v = v < -128 ? -128 : v > 127 ? 127 : v;
-    output[o] = v;
-  }
-}
-
 export function plainMeanInt8(a: MeanInt8Args): void {
   accumulate(a);
   const { sums, output, map } = a;
   for (let o = 0; o < sums.length; o++) output[o] = Math.trunc(sums[o]! / map.perOutput);
+}
+
+export interface SpatialMeanParams {
+  inZeroPoint: number;
+  outZeroPoint: number;
+  multiplier: number;
+  shift: number;
+}
+
+export function spatialMeanInt8(a: MeanInt8Args, p: SpatialMeanParams): void {
+  accumulate(a);
+  const { sums, output, map } = a;
+  const n = map.perOutput;
+  const half = n >> 1;
+  const offset = p.inZeroPoint * n;
+  for (let o = 0; o < sums.length; o++) {
+    const acc = multiplyByQuantizedMultiplier(sums[o]! - offset, p.multiplier, p.shift);
+    let v = (acc > 0 ? Math.trunc((acc + half) / n) : Math.trunc((acc - half) / n)) + p.outZeroPoint;
+    v = v < -128 ? -128 : v > 127 ? 127 : v;
+    output[o] = v;
+  }
 }
 
 export interface FloatMeanParams {
@@ -101,13 +100,12 @@ export function prepareMean(ctx: OpContext): PreparedOp {
     output: expectType(ctx, output, 'int8', 'output'),
     sums: new Int32Array(map.outputCount),
   };
-  const keepDims = ctx.option('keepDims', false);
-  const rawAxes = [...(ctx.input(1).data as Int32Array)];
-  // The special case is chosen on the axes as written (a negative axis does not qualify).
-  const spatial =
-    keepDims && input.shape.length === 4 && rawAxes.length === 2 && ((rawAxes[0] === 1 && rawAxes[1] === 2) || (rawAxes[0] === 2 && rawAxes[1] === 1));
+  // The special case is chosen on the axes as written: a negative axis does not qualify.
+  const raw = [...(ctx.input(1).data as Int32Array)];
+  const spatial = ctx.option('keepDims', false) && input.shape.length === 4 && raw.length === 2 && ((raw[0] === 1 && raw[1] === 2) || (raw[0] === 2 && raw[1] === 1));
   if (spatial) {
-    const p = spatialMeanParams(map.perOutput, input.scale, input.zeroPoint, output.scale, output.zeroPoint);
+    const q = quantizeMultiplier(input.scale / output.scale);
+    const p: SpatialMeanParams = { inZeroPoint: input.zeroPoint, outZeroPoint: output.zeroPoint, multiplier: q.multiplier, shift: q.shift };
     return () => spatialMeanInt8(args, p);
   }
   if (input.scale === output.scale && input.zeroPoint === output.zeroPoint) return () => plainMeanInt8(args);

@@ -1,0 +1,52 @@
+/**
+ * Runtime selection in one place: `native` when the official runtime loads
+ * (and accepts the model), else the TypeScript interpreter, reporting why.
+ */
+import { HeadstartError, isHeadstartError } from '../../core/errors.ts';
+import { openNativeRuntime } from './native_runtime.ts';
+import { openTsRuntime } from './ts_runtime.ts';
+import type { RuntimeChoice, TfliteRuntime } from './types.ts';
+
+export interface OpenedRuntime {
+  runtime: TfliteRuntime;
+  /** Set when `auto` passed over the native runtime: why it could not be used. */
+  fallbackReason?: string;
+}
+
+export interface OpenRuntimeOptions {
+  runtime?: RuntimeChoice;
+  threads?: number;
+}
+
+export const RUNTIME_CHOICES: readonly RuntimeChoice[] = ['auto', 'native', 'ts'];
+
+export function parseRuntimeChoice(value: string): RuntimeChoice {
+  if ((RUNTIME_CHOICES as readonly string[]).includes(value)) return value as RuntimeChoice;
+  throw new HeadstartError('BAD_RUNTIME', `unknown runtime '${value}': choose one of ${RUNTIME_CHOICES.join(', ')}`);
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+}
+
+export function openRuntime(bytes: Uint8Array, options: OpenRuntimeOptions = {}): OpenedRuntime {
+  const choice = options.runtime ?? 'auto';
+  if (choice === 'ts') return { runtime: openTsRuntime(bytes) };
+  if (choice === 'native') {
+    try {
+      return { runtime: openNativeRuntime(bytes, { threads: options.threads }) };
+    } catch (err) {
+      if (isHeadstartError(err)) throw err;
+      throw new HeadstartError(
+        'NATIVE_RUNTIME_UNAVAILABLE',
+        `the native TensorFlow Lite runtime (tfjs-tflite-node) cannot load on ${process.platform}-${process.arch}: ${firstLine(err)}; use --runtime ts`,
+      );
+    }
+  }
+  try {
+    return { runtime: openNativeRuntime(bytes, { threads: options.threads }) };
+  } catch (err) {
+    const fallbackReason = isHeadstartError(err) ? err.message : `tfjs-tflite-node cannot load on ${process.platform}-${process.arch}: ${firstLine(err)}`;
+    return { runtime: openTsRuntime(bytes), fallbackReason };
+  }
+}
