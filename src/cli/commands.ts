@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import { registerDemo } from './demo.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerDecode } from '../host/cli/decode.ts';
+import { registerDataset } from '../host/cli/dataset.ts';
 
 /** Every verb of the CLI, in the order `--help` lists them. */
 export function registerCommands(program: Command): void {
   registerDemo(program);
   registerDoctor(program);
   registerDecode(program);
+  registerDataset(program);
 }
