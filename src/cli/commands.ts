@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerDemo } from './demo.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerDecode } from '../host/cli/decode.ts';
+import { registerInspect } from '../host/cli/inspect.ts';
 import { registerDataset } from '../host/cli/dataset.ts';
 
 /** Every verb of the CLI, in the order `--help` lists them. */
@@ -9,5 +10,6 @@ export function registerCommands(program: Command): void {
   registerDemo(program);
   registerDoctor(program);
   registerDecode(program);
+  registerInspect(program);
   registerDataset(program);
 }
