@@ -40,8 +40,8 @@ for (const { name, model } of singleOperatorModels(11)) {
     let firstDiff = '';
     for (let trial = 0; trial < TRIALS; trial++) {
       const inputs = randomInputs(native, next);
-      const expected = Array.from(native.run(...inputs)[0]!.data as Int8Array);
-      const actual = Array.from(ts.run(...inputs)[0]!.data as Int8Array);
+      const expected: number[] = Array.from(native.run(...inputs)[0]!.data as Int8Array);
+      const actual: number[] = Array.from(ts.run(...inputs)[0]!.data as Int8Array);
       assert.equal(actual.length, expected.length);
       if (actual.some((v, i) => v !== expected[i])) {
         differing++;

@@ -110,7 +110,7 @@ export function conv1dExtractorModel(seed: number, options: ExtractorOptions = {
   const pooledW = Math.ceil(T / 2);
   const pooled = g.activationLike('pool', [1, 1, pooledW, F], sum);
   g.op('MAX_POOL_2D', [sum], [pooled], { type: 'Pool2DOptions', padding: 'SAME', strideW: 2, strideH: 1, filterWidth: 2, filterHeight: 1, fusedActivationFunction: 'NONE' });
-  const c3 = addConv(g, pooled, sumScale, { inShape: [1, 1, pooledW, F], outC: F, kH: 1, kW: 5, padding: 'VALID', stride: 1, dilation: 2, activation: 'RELU6' }, 'conv2');
+  const c3 = addConv(g, pooled, sumScale, { inShape: [1, 1, pooledW, F], outC: F, kH: 1, kW: 5, padding: 'VALID', stride: 1, dilation: 2, activation: 'RELU' }, 'conv2');
   const axes = g.constant('mean/axes', 'int32', [2], Int32Array.from([1, 2]));
   const meanScale = Math.fround(c3.scale / 2);
   const mean = g.activation('mean', 'int8', [1, 1, 1, F], meanScale, zp(g));
