@@ -16,6 +16,16 @@ import { mutatedFileArb, readOutcome } from '../test/helpers/tflite_mutations.ts
 const runs = Number(process.argv[2] ?? 1_000_000);
 const fixtures = loadTfliteFixtures() ?? [];
 const files = [writeTflite(fullyConnectedModel()), ...fixtures.map((f) => f.bytes)];
+// Reading intact files: median of 200 reads each (the fuzz loop below mixes in mutation cost).
+const intact = fixtures.map((f) => {
+  const times = Array.from({ length: 200 }, () => {
+    const t0 = performance.now();
+    readOutcome(f.bytes);
+    return performance.now() - t0;
+  }).sort((a, b) => a - b);
+  return `${f.name} (${f.bytes.length} B) ${(times[100]! * 1000).toFixed(0)} µs`;
+});
+
 const codes = new Map<string, number>();
 let ok = 0;
 let bytesRead = 0;
@@ -50,6 +60,7 @@ const retimes = Array.from({ length: 20 }, () => {
 }).sort((a, b) => a - b);
 
 console.log(`files: hand-built FC model + ${fixtures.length} fixtures (${files.map((f) => f.length).join(', ')} bytes)`);
+console.log(`intact fixtures, median read: ${intact.join(', ')}`);
 console.log(`mutated files read: ${details.numRuns}, failures: ${details.failed ? 1 : 0}`);
 if (details.failed) {
   console.log(`FAILURE seed=${details.seed} path=${details.counterexamplePath}: ${String(details.errorInstance)}`);
