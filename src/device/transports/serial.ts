@@ -101,7 +101,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
       port.on('error', () => undefined);
       port.open((err) => {
         if (err) {
-          reject(openError(this.#path, err));
+          reject(serialOpenError(this.#path, err));
           return;
         }
         port.on('data', (chunk: Buffer) => {
@@ -191,7 +191,8 @@ async function deviceId(path: string): Promise<string | undefined> {
   }
 }
 
-function openError(path: string, err: Error): HeadstartError {
+/** A serialport open failure as a HeadstartError that says what to do. */
+export function serialOpenError(path: string, err: Error): HeadstartError {
   const m = err.message;
   if (/ENOENT|No such file/i.test(m)) {
     return new HeadstartError('PORT_NOT_FOUND', `${path}: no such serial port; \`headstart ports\` lists the ports present`);
