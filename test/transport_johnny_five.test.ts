@@ -26,7 +26,7 @@ function mockBoard(options: { ready?: boolean } = {}) {
     io.emit('connect');
     io.emit('ready');
   }
-  return { io, calls, analog, named: (name: string) => calls.filter((c) => c[0] === name).map((c) => c.slice(1)) };
+  return { io, calls, analog, named: (name: string): number[][] => calls.filter((c) => c[0] === name).map((c) => c.slice(1) as number[]) };
 }
 
 test('johnny-five connects through a ready IO plugin', async () => {
