@@ -116,6 +116,10 @@ test('label, repetition and subject come from the file name', (t) => {
   const named = readCsvRecording(subjectPath, { rate: 200, labelPattern: /(?<subject>s\d+)-(?<label>[a-z]+)-(?<rep>\d+)/ });
   assert.equal(named.subject, 's1');
   assert.equal(named.rep, 2);
+  // A global regex would resume from its last match; the adapter must not let that skip files.
+  const twins = [write(dir, 'fist-1.csv', '1\n'), write(dir, 'fist-2.csv', '1\n')];
+  const global = readCsvRecordings(twins, { rate: 200, labelPattern: /^(?<label>[a-z]+)-(?<rep>\d+)\.csv$/g });
+  assert.deepEqual(global.recordings.map((r) => r.rep), [1, 2]);
 });
 
 test('label names map to a sorted class list, or to the one given', (t) => {

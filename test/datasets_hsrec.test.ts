@@ -147,6 +147,7 @@ test('bad headers are named: magic, version, CRC, contents, truncation', () => {
   assert.throws(() => decodeRecording(crc, 'c.hsrec'), (e) => isHeadstartError(e, 'HSREC_BAD_HEADER') && /CRC/.test(e.message));
   assert.throws(() => decodeRecording(head.subarray(0, head.length - 1), 's.hsrec'), (e) => isHeadstartError(e, 'HSREC_BAD_HEADER') && /cut short/.test(e.message));
   assert.throws(() => encodeRecordingHeader({ ...HEADER, channels: 0 }), (e) => isHeadstartError(e, 'HSREC_BAD_HEADER'));
+  assert.throws(() => encodeRecordingHeader({ ...HEADER, subject: 7 as unknown as string }), (e) => isHeadstartError(e, 'HSREC_BAD_HEADER') && /subject/.test(e.message));
   assert.throws(() => encodeRecordingHeader({ ...HEADER, sampleFormat: 'int8' as 'int16' }), (e) => isHeadstartError(e, 'HSREC_BAD_HEADER'));
 });
 

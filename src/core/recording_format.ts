@@ -97,6 +97,9 @@ export function checkRecordingHeader(header: RecordingHeader, source: string): v
   if (!Number.isInteger(header.channels) || header.channels < 1 || header.channels > 1024) throw bad(`channel count ${header.channels} is not a whole number in 1..1024`);
   if (typeof header.rate !== 'number' || !Number.isFinite(header.rate) || header.rate <= 0) throw bad(`sample rate ${header.rate} is not a positive number`);
   if (header.sampleFormat !== 'int16' && header.sampleFormat !== 'float32') throw bad(`sample format ${JSON.stringify(header.sampleFormat)} is not int16 or float32`);
+  for (const key of ['subject', 'session', 'source', 'startedAt'] as const) {
+    if (header[key] !== undefined && typeof header[key] !== 'string') throw bad(`${key} is not text`);
+  }
   if (header.classes !== undefined && !(Array.isArray(header.classes) && header.classes.every((c) => typeof c === 'string'))) throw bad('classes is not a list of names');
   if (header.channelNames !== undefined && !(Array.isArray(header.channelNames) && header.channelNames.length === header.channels)) {
     throw bad(`channelNames does not name ${header.channels} channels`);

@@ -186,7 +186,8 @@ export interface FileNameFields {
 export function compileLabelPattern(pattern: RegExp | string): RegExp {
   let re: RegExp;
   try {
-    re = typeof pattern === 'string' ? new RegExp(pattern) : pattern;
+    // Without the g and y flags: with them exec() resumes from the last match and would skip files.
+    re = typeof pattern === 'string' ? new RegExp(pattern) : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
   } catch (err) {
     throw new HeadstartError('BAD_LABEL_PATTERN', `label pattern ${pattern} is not a valid regular expression: ${(err as Error).message}`);
   }
