@@ -4,6 +4,7 @@ import { registerDoctor } from './doctor.ts';
 import { registerDecode } from '../host/cli/decode.ts';
 import { registerInspect } from '../host/cli/inspect.ts';
 import { registerDataset } from '../host/cli/dataset.ts';
+import { registerInfer } from '../host/cli/infer.ts';
 
 /** Every verb of the CLI, in the order `--help` lists them. */
 export function registerCommands(program: Command): void {
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerDecode(program);
   registerInspect(program);
   registerDataset(program);
+  registerInfer(program);
 }
