@@ -129,6 +129,8 @@ test('bad paths and mixtures are clear errors', (t) => {
   writeRecordingFile(join(dir, 'y.hsrec'), { channels: 2, rate: 200, sampleFormat: 'int16' }, [1, 2], [{ at: 0, kind: 'label', label: 0 }]);
   assert.throws(() => loadDataset({ path: dir, rate: 200 }), (e) => isHeadstartError(e, 'DATASET_MIXED_FORMATS'));
   assert.throws(() => loadDataset({ path: `${dir}/*.{csv,hsrec}`, rate: 200 }), (e) => isHeadstartError(e, 'DATASET_MIXED_FORMATS'));
+  writeFileSync(join(dir, 'notes.dat'), Buffer.from([1, 2, 3]));
+  assert.throws(() => loadDataset(join(dir, 'notes.dat')), (e) => isHeadstartError(e, 'UNKNOWN_FORMAT') && e.message.includes('notes.dat'));
   writeFileSync(join(dir, 'z.csv'), '1,2,3\n');
   assert.throws(() => loadDataset({ path: `${dir}/*.csv`, rate: 200 }), (e) => isHeadstartError(e, 'CSV_CHANNEL_MISMATCH') && e.message.includes('z.csv'));
   assert.throws(

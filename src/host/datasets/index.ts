@@ -131,7 +131,12 @@ function loadFiles(files: string[], s: DatasetSpec): Dataset {
 function fileKind(path: string): DatasetKind {
   if (path.endsWith(HSREC_EXTENSION)) return 'hsrec';
   if (myoFileIndex(basename(path)) !== undefined) return 'myo';
-  return 'csv';
+  if (CSV_EXTENSIONS.includes(extname(path).toLowerCase())) return 'csv';
+  throw new HeadstartError(
+    'UNKNOWN_FORMAT',
+    `${path}: not a format headstart reads by name; give ${CSV_EXTENSIONS.join('/')} files, ${HSREC_EXTENSION} recordings or Myo classe_<i>.dat files`,
+    { file: path },
+  );
 }
 
 function myoDataset(recordings: DatasetRecording[]): Dataset {
