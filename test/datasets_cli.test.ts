@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isHeadstartError } from '../src/core/errors.ts';
 import { datasetSpec } from '../src/host/cli/dataset_options.ts';
 import { runCli } from './helpers/cli.ts';
+import { scratchDir } from './helpers/scratch_dir.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/myo', import.meta.url));
 
@@ -34,8 +34,7 @@ test('headstart dataset --json summarizes a Myo folder', () => {
 });
 
 test('headstart dataset reads a CSV glob with --rate, --columns and --label-pattern', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'hs-cli-data-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = scratchDir(t, 'hs-cli-data-');
   writeFileSync(join(dir, 'R_0_C_1.csv'), 't;a;b\n0;1;2\n1;3;4\n');
   writeFileSync(join(dir, 'R_1_C_0.csv'), 't;a;b\n0;5;6\n');
   const r = runCli(['dataset', `${dir}/R_*.csv`, '--rate', '500', '--columns', 'a,b', '--label-pattern', 'R_(?<rep>\\d+)_C_(?<label>\\d+)', '--json']);
@@ -48,8 +47,7 @@ test('headstart dataset reads a CSV glob with --rate, --columns and --label-patt
 });
 
 test('headstart dataset reports a bad CSV value with file and line, not a stack trace', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'hs-cli-data-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = scratchDir(t, 'hs-cli-data-');
   writeFileSync(join(dir, 'a.csv'), '1,2\n3,oops\n');
   const r = runCli(['dataset', join(dir, 'a.csv'), '--rate', '200']);
   assert.equal(r.status, 1);

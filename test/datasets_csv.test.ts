@@ -1,17 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeadstartError, isHeadstartError } from '../src/core/errors.ts';
 import { detectDelimiter, parseColumnSpec, parseCsvText, readCsvRecording, readCsvRecordings, resolveClasses } from '../src/host/datasets/csv.ts';
+import { scratchDir } from './helpers/scratch_dir.ts';
 
-function scratch(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hs-csv-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const scratch = (t: { after(fn: () => void): void }) => scratchDir(t, 'hs-csv-');
 
 function write(dir: string, name: string, text: string): string {
   const path = join(dir, name);

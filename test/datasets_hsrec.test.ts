@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { crc32 } from '../src/core/crc32.ts';
@@ -20,22 +19,11 @@ import {
 import { fileURLToPath } from 'node:url';
 import { readMyoSession } from '../src/host/datasets/myo.ts';
 import { createRecordingFile, readRecordingFile, resumeRecordingFile, segmentRecordings, writeRecordingFile } from '../src/host/datasets/hsrec.ts';
+import { scratchDir } from './helpers/scratch_dir.ts';
 
-function scratch(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hs-rec-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const scratch = (t: { after(fn: () => void): void }) => scratchDir(t, 'hs-rec-');
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = (parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
 
 const HEADER: RecordingHeader = { channels: 2, rate: 200, sampleFormat: 'int16', subject: 'Male2', classes: ['rest', 'fist'] };
 

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isHeadstartError } from '../src/core/errors.ts';
@@ -9,15 +8,12 @@ import { encodeSamplesChunk } from '../src/core/recording_format.ts';
 import { writeRecordingFile } from '../src/host/datasets/hsrec.ts';
 import { loadDataset, summarizeDataset } from '../src/host/datasets/index.ts';
 import { MYO_GESTURES } from '../src/host/datasets/myo.ts';
+import { scratchDir } from './helpers/scratch_dir.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/myo', import.meta.url));
 const DEMO = fileURLToPath(new URL('../data/demo', import.meta.url));
 
-function scratch(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hs-load-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const scratch = (t: { after(fn: () => void): void }) => scratchDir(t, 'hs-load-');
 
 test('a Myo data set folder, person folder, session folder and file glob are recognised', () => {
   const pre = loadDataset(join(FIXTURE, 'PreTrainingDataset'));

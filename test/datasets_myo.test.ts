@@ -1,21 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isHeadstartError } from '../src/core/errors.ts';
 import { sampleCount } from '../src/core/signal.ts';
 import { listMyoPeople, listMyoSessions, MYO_CHANNELS, readMyoDataset, readMyoFile, readMyoPerson, readMyoSession } from '../src/host/datasets/myo.ts';
+import { scratchDir } from './helpers/scratch_dir.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/myo', import.meta.url));
 const SHARED = fileURLToPath(new URL('../../shared/datasets/myoarmband', import.meta.url));
 
-function scratch(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hs-myo-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const scratch = (t: { after(fn: () => void): void }) => scratchDir(t, 'hs-myo-');
 
 test('readMyoFile decodes int16 little-endian interleaved samples, label and cycle from the name', () => {
   const path = join(FIXTURE, 'EvaluationDataset/Female1/training0/classe_9.dat');
