@@ -37,7 +37,7 @@ export function conv2dInt8(a: Conv2DInt8Args): void {
               if (ix < 0 || ix >= inW) continue;
               const inBase = ((b * inH + iy) * inW + ix) * inC + groupBase;
               const fBase = ((oc * filterH + fy) * filterW + fx) * filterDepth;
-              for (let ic = 0; ic < filterDepth; ic++) acc += filter[fBase + ic]! * (input[inBase + ic]! + inputOffset);
+              for (let ic = 0; ic < filterDepth; ic++) acc = (acc + filter[fBase + ic]! * (input[inBase + ic]! + inputOffset)) | 0;
             }
           }
           if (bias) acc += bias[oc]!;

@@ -34,7 +34,7 @@ export function fullyConnectedInt8(a: FullyConnectedInt8Args): void {
     for (let u = 0; u < units; u++) {
       const fBase = u * depth;
       let acc = 0;
-      for (let d = 0; d < depth; d++) acc += (filter[fBase + d]! + filterOffset) * (input[inBase + d]! + inputOffset);
+      for (let d = 0; d < depth; d++) acc = (acc + (filter[fBase + d]! + filterOffset) * (input[inBase + d]! + inputOffset)) | 0;
       if (bias) acc += bias[u]!;
       const c = perChannel ? u : 0;
       let v = multiplyByQuantizedMultiplierRuyX86(acc, multipliers[c]!, shifts[c]!) + outputOffset;
