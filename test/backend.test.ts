@@ -51,6 +51,7 @@ describe('selectBackend', () => {
       'Conv2DBackpropFilter',
       'DepthwiseConv2dNativeBackpropFilter',
       'DepthwiseConv2dNativeBackpropInput',
+      'Conv2DBackpropInput',
     ]);
     // Asking twice is harmless (kernels are registered once).
     assert.equal((await selectBackend('wasm')).name, 'wasm');
@@ -97,7 +98,7 @@ describe('headstart doctor', () => {
     const report = JSON.parse(r.stdout);
     assert.equal(report.backend.name, 'wasm');
     assert.equal(report.backend.wasm.threads, 1);
-    assert.equal(report.backend.wasm.trainingKernels.length, 3);
+    assert.equal(report.backend.wasm.trainingKernels.length, 4);
     assert.equal(typeof report.tfliteRuntime.ok, 'boolean');
     assert.equal(typeof report.tfliteRuntime.detail, 'string');
   });

@@ -25,7 +25,7 @@ export interface WasmFeatures {
    * which Node refuses), so this is 1 in Node.
    */
   threads: number;
-  /** Kernels headstart registered for training (names), this call or earlier. */
+  /** Training kernels of headstart's the wasm backend runs (added where missing, or replacing slow ones). */
   trainingKernels: string[];
 }
 
@@ -75,11 +75,11 @@ const START: Record<BackendName, () => Promise<string | undefined>> = {
 
 async function describeWasm(): Promise<WasmFeatures> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  const { WASM_TRAINING_KERNELS } = await import('./wasm_kernels/index.ts');
+  const { WASM_TRAINING_KERNELS, isHeadstartKernel } = await import('./wasm_kernels/index.ts');
   return {
     simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
     threads: (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? wasm.getThreadsCount() : 1,
-    trainingKernels: WASM_TRAINING_KERNELS.map((k) => k.kernelName).filter((name) => tf.getKernel(name, 'wasm') !== undefined),
+    trainingKernels: WASM_TRAINING_KERNELS.map((k) => k.kernelName).filter(isHeadstartKernel),
   };
 }
 
