@@ -52,6 +52,7 @@ describe('selectBackend', () => {
       'DepthwiseConv2dNativeBackpropFilter',
       'DepthwiseConv2dNativeBackpropInput',
       'Conv2DBackpropInput',
+      'Tile',
     ]);
     // Asking twice is harmless (kernels are registered once).
     assert.equal((await selectBackend('wasm')).name, 'wasm');
@@ -98,7 +99,7 @@ describe('headstart doctor', () => {
     const report = JSON.parse(r.stdout);
     assert.equal(report.backend.name, 'wasm');
     assert.equal(report.backend.wasm.threads, 1);
-    assert.equal(report.backend.wasm.trainingKernels.length, 4);
+    assert.equal(report.backend.wasm.trainingKernels.length, 5);
     assert.equal(typeof report.tfliteRuntime.ok, 'boolean');
     assert.equal(typeof report.tfliteRuntime.detail, 'string');
   });

@@ -1,7 +1,7 @@
 /**
  * Training kernels for @tensorflow/tfjs-backend-wasm 4.22, built from its own
- * fast kernels: those it lacks, and the one it has but runs as a slow direct
- * loop. `registerWasmTrainingKernels` is idempotent.
+ * fast kernels: those it lacks, and those it has but runs as slow direct
+ * loops. `registerWasmTrainingKernels` is idempotent.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
@@ -10,6 +10,7 @@ import { conv2dBackpropFilterConfig } from './conv2d_backprop_filter.ts';
 import { conv2dBackpropInputConfig } from './conv2d_backprop_input.ts';
 import { depthwiseBackpropFilterConfig } from './depthwise_backprop_filter.ts';
 import { depthwiseBackpropInputConfig } from './depthwise_backprop_input.ts';
+import { tileConfig } from './tile.ts';
 
 /** Kernels the wasm backend lacks; one it already has (e.g. from a newer release) is kept. */
 export const WASM_MISSING_KERNELS: readonly KernelConfig[] = [
@@ -19,7 +20,7 @@ export const WASM_MISSING_KERNELS: readonly KernelConfig[] = [
 ];
 
 /** Kernels the wasm backend has but that headstart replaces with faster ones. */
-export const WASM_REPLACED_KERNELS: readonly KernelConfig[] = [conv2dBackpropInputConfig];
+export const WASM_REPLACED_KERNELS: readonly KernelConfig[] = [conv2dBackpropInputConfig, tileConfig];
 
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [...WASM_MISSING_KERNELS, ...WASM_REPLACED_KERNELS];
 
