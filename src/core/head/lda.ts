@@ -1,0 +1,97 @@
+/**
+ * Shrinkage linear discriminant analysis: class means, one pooled covariance
+ * pulled towards a scaled identity, and the linear rule that follows. Closed
+ * form (no iterations, no seed), strong from few examples, and the result is
+ * an ordinary linear head, so it shares the softmax head's data form.
+ */
+import { HeadstartError } from '../errors.ts';
+import { type Embeddings, l2NormalizeRows } from './embeddings.ts';
+import type { LinearHeadData } from './head.ts';
+
+/** Solves A X = B for symmetric positive definite A (n x n) by Cholesky; B is n x m, row-major. */
+export function choleskySolve(a: Float64Array, n: number, b: Float64Array, m: number): Float64Array {
+  const l = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = a[i * n + j];
+      for (let k = 0; k < j; k++) sum -= l[i * n + k] * l[j * n + k];
+      if (i === j) {
+        if (sum <= 0) throw new HeadstartError('SINGULAR_COVARIANCE', 'the embedding covariance is not positive definite; increase the shrinkage');
+        l[i * n + i] = Math.sqrt(sum);
+      } else l[i * n + j] = sum / l[j * n + j];
+    }
+  }
+  const x = Float64Array.from(b);
+  for (let col = 0; col < m; col++) {
+    for (let i = 0; i < n; i++) {
+      let sum = x[i * m + col];
+      for (let k = 0; k < i; k++) sum -= l[i * n + k] * x[k * m + col];
+      x[i * m + col] = sum / l[i * n + i];
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let sum = x[i * m + col];
+      for (let k = i + 1; k < n; k++) sum -= l[k * n + i] * x[k * m + col];
+      x[i * m + col] = sum / l[i * n + i];
+    }
+  }
+  return x;
+}
+
+export interface LdaOptions {
+  /** Weight of the scaled identity in the covariance, 0..1. */
+  shrinkage: number;
+}
+
+export const DEFAULT_LDA: LdaOptions = { shrinkage: 0.1 };
+
+/** Fits LDA on L2-normalized, standardized embeddings; classes without examples never win. */
+export function trainLdaHead(e: Embeddings, labels: Int32Array, classes: number, opts: LdaOptions = DEFAULT_LDA): LinearHeadData {
+  const dim = e.dim;
+  const n = l2NormalizeRows(e);
+  const mean = new Array<number>(dim).fill(0);
+  const invStd = new Array<number>(dim).fill(0);
+  for (let i = 0; i < n.count; i++) for (let d = 0; d < dim; d++) mean[d] += n.data[i * dim + d] / n.count;
+  for (let i = 0; i < n.count; i++) for (let d = 0; d < dim; d++) invStd[d] += (n.data[i * dim + d] - mean[d]) ** 2 / n.count;
+  for (let d = 0; d < dim; d++) invStd[d] = 1 / Math.sqrt(invStd[d] + 1e-8);
+
+  const counts = new Float64Array(classes);
+  const mu = new Float64Array(classes * dim);
+  const z = new Float64Array(dim);
+  for (let i = 0; i < n.count; i++) {
+    const c = labels[i];
+    if (c < 0 || c >= classes) throw new HeadstartError('LABEL_OUT_OF_RANGE', `label ${c} is outside 0..${classes - 1}`);
+    counts[c]++;
+    for (let d = 0; d < dim; d++) mu[c * dim + d] += (n.data[i * dim + d] - mean[d]) * invStd[d];
+  }
+  for (let c = 0; c < classes; c++) if (counts[c] > 0) for (let d = 0; d < dim; d++) mu[c * dim + d] /= counts[c];
+
+  const cov = new Float64Array(dim * dim);
+  for (let i = 0; i < n.count; i++) {
+    const c = labels[i];
+    for (let d = 0; d < dim; d++) z[d] = (n.data[i * dim + d] - mean[d]) * invStd[d] - mu[c * dim + d];
+    for (let a = 0; a < dim; a++) for (let b = 0; b <= a; b++) cov[a * dim + b] += z[a] * z[b];
+  }
+  let trace = 0;
+  for (let a = 0; a < dim; a++) {
+    for (let b = 0; b <= a; b++) cov[b * dim + a] = cov[a * dim + b] /= Math.max(1, n.count - 1);
+    trace += cov[a * dim + a];
+  }
+  const ridge = (opts.shrinkage * trace) / dim + 1e-6;
+  for (let a = 0; a < dim; a++) for (let b = 0; b < dim; b++) cov[a * dim + b] = (1 - opts.shrinkage) * cov[a * dim + b] + (a === b ? ridge : 0);
+
+  // W = cov^-1 mu^T  (dim x classes); bias = -mu cov^-1 mu^T / 2 (equal priors: calibration is balanced by design).
+  const muT = new Float64Array(dim * classes);
+  for (let c = 0; c < classes; c++) for (let d = 0; d < dim; d++) muT[d * classes + c] = mu[c * dim + d];
+  const w = choleskySolve(cov, dim, muT, classes);
+  const bias = new Array<number>(classes).fill(0);
+  for (let c = 0; c < classes; c++) {
+    if (counts[c] === 0) {
+      bias[c] = -1e9;
+      continue;
+    }
+    let q = 0;
+    for (let d = 0; d < dim; d++) q += mu[c * dim + d] * w[d * classes + c];
+    bias[c] = -0.5 * q;
+  }
+  return { kind: 'lda', classes, dim, mean, invStd, weights: Array.from(w), bias };
+}

@@ -1,0 +1,83 @@
+/**
+ * A labelled batch of windows cut from recordings: the unit of data for
+ * extractor training, head training and evaluation.
+ */
+import { HeadstartError } from './errors.ts';
+import type { Recording } from './signal.ts';
+import { type ChannelNormalization, normalizeInPlace, sliceWindows, type WindowSpec, windowCount } from './windowing.ts';
+
+export interface WindowSet {
+  length: number;
+  channels: number;
+  count: number;
+  /** [count][length][channels] */
+  x: Float32Array;
+  /** Class index per window. */
+  y: Int32Array;
+  /** Repetition (cycle) of the recording each window came from, -1 if unknown. */
+  rep: Int32Array;
+  /** Index into `subjects` per window. */
+  subject: Int32Array;
+  subjects: string[];
+}
+
+/** Cuts labelled recordings into windows (optionally normalized). Every recording must carry a label. */
+export function windowRecordings(recordings: Recording[], spec: WindowSpec, norm?: ChannelNormalization): WindowSet {
+  if (recordings.length === 0) throw new HeadstartError('NO_RECORDINGS', 'no recordings to cut into windows');
+  const channels = recordings[0].channels;
+  const subjects: string[] = [];
+  let count = 0;
+  for (const r of recordings) {
+    if (r.channels !== channels) {
+      throw new HeadstartError('CHANNEL_MISMATCH', `${r.source}: ${r.channels} channels, but ${recordings[0].source} has ${channels}`);
+    }
+    if (r.label === undefined) throw new HeadstartError('UNLABELLED_RECORDING', `${r.source}: no label (give a label pattern for its file name)`);
+    count += windowCount(r.samples.length / channels, spec);
+  }
+  const size = spec.length * channels;
+  const set: WindowSet = {
+    length: spec.length,
+    channels,
+    count,
+    x: new Float32Array(count * size),
+    y: new Int32Array(count),
+    rep: new Int32Array(count),
+    subject: new Int32Array(count),
+    subjects,
+  };
+  let at = 0;
+  for (const r of recordings) {
+    const n = windowCount(r.samples.length / channels, spec);
+    sliceWindows(r.samples, channels, spec, set.x.subarray(at * size, (at + n) * size));
+    let s = subjects.indexOf(r.subject ?? '');
+    if (s < 0) s = subjects.push(r.subject ?? '') - 1;
+    set.y.fill(r.label!, at, at + n);
+    set.rep.fill(r.rep ?? -1, at, at + n);
+    set.subject.fill(s, at, at + n);
+    at += n;
+  }
+  if (norm) normalizeInPlace(set.x, channels, norm);
+  return set;
+}
+
+/** The windows whose index passes `keep`, as a new set. */
+export function selectWindows(set: WindowSet, keep: (i: number) => boolean): WindowSet {
+  const idx: number[] = [];
+  for (let i = 0; i < set.count; i++) if (keep(i)) idx.push(i);
+  const size = set.length * set.channels;
+  const out: WindowSet = {
+    ...set,
+    count: idx.length,
+    x: new Float32Array(idx.length * size),
+    y: new Int32Array(idx.length),
+    rep: new Int32Array(idx.length),
+    subject: new Int32Array(idx.length),
+  };
+  idx.forEach((src, dst) => {
+    out.x.set(set.x.subarray(src * size, (src + 1) * size), dst * size);
+    out.y[dst] = set.y[src];
+    out.rep[dst] = set.rep[src];
+    out.subject[dst] = set.subject[src];
+  });
+  return out;
+}

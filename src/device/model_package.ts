@@ -1,0 +1,73 @@
+/**
+ * Loads a model package folder on the device: validates the manifest, checks
+ * the extractor's sha256, reads the population head. Everything a device
+ * needs, nothing that needs tfjs.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HeadstartError } from '../core/errors.ts';
+import type { HeadData } from '../core/head/head.ts';
+import { MANIFEST_FILE, type ModelManifest, validateManifest } from '../core/model_package/manifest.ts';
+
+export interface LoadedPackage {
+  dir: string;
+  manifest: ModelManifest;
+  populationHead: HeadData;
+  /** The int8 extractor's bytes, hash-checked; absent before `headstart export`. */
+  tflite?: Uint8Array;
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new HeadstartError('PACKAGE_FILE_MISSING', `${path}: missing (${what}); is this a complete model package?`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HeadstartError('PACKAGE_FILE_CORRUPT', `${path}: not valid JSON (${(err as Error).message})`);
+  }
+}
+
+export function readManifest(dir: string): ModelManifest {
+  if (!existsSync(dir)) throw new HeadstartError('MISSING_FOLDER', `${dir}: no such model package folder`);
+  return validateManifest(readJson(join(dir, MANIFEST_FILE), 'the manifest'));
+}
+
+export interface LoadOptions {
+  /** Fail when the package has no exported int8 extractor (what a device needs). */
+  requireTflite?: boolean;
+}
+
+export function loadModelPackage(dir: string, opts: LoadOptions = {}): LoadedPackage {
+  const manifest = readManifest(dir);
+  const populationHead = readJson(join(dir, manifest.populationHead), 'the population head') as HeadData;
+  const pkg: LoadedPackage = { dir, manifest, populationHead };
+  const t = manifest.extractor.tflite;
+  if (t) {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(join(dir, t.file)));
+    } catch {
+      throw new HeadstartError('PACKAGE_FILE_MISSING', `${join(dir, t.file)}: missing (the int8 extractor named in the manifest); run \`headstart export --package ${dir}\``);
+    }
+    const actual = sha256Hex(bytes);
+    if (actual !== t.sha256) {
+      throw new HeadstartError(
+        'EXTRACTOR_HASH_MISMATCH',
+        `${join(dir, t.file)}: sha256 is ${actual.slice(0, 12)}… but the manifest says ${t.sha256.slice(0, 12)}…; the file was changed or damaged: re-export with \`headstart export --package ${dir}\``,
+      );
+    }
+    pkg.tflite = bytes;
+  } else if (opts.requireTflite) {
+    throw new HeadstartError('PACKAGE_NOT_EXPORTED', `${dir}: the package has no int8 extractor yet; run \`headstart export --package ${dir}\``);
+  }
+  return pkg;
+}

@@ -1,0 +1,54 @@
+/**
+ * The shape of an extractor: everything needed to rebuild it, recorded in the
+ * model package. Kernel sizes run along time; the channel axis is the conv's
+ * input depth, so a 1-D conv here is a CONV_2D with a 1 x k kernel in TFLite.
+ */
+export interface ConvBlock {
+  filters: number;
+  kernel: number;
+  /** Max-pool the time axis by this factor after the block (1 = none). */
+  pool: number;
+}
+
+export interface ExtractorConfig {
+  windowLength: number;
+  channels: number;
+  blocks: ConvBlock[];
+  /** Size of the embedding (the dense layer after global average pooling). */
+  embedding: number;
+}
+
+export const DEFAULT_EXTRACTOR: ExtractorConfig = {
+  windowLength: 52,
+  channels: 8,
+  blocks: [
+    { filters: 32, kernel: 5, pool: 1 },
+    { filters: 32, kernel: 5, pool: 2 },
+    { filters: 64, kernel: 5, pool: 1 },
+    { filters: 64, kernel: 3, pool: 1 },
+  ],
+  embedding: 64,
+};
+
+/** Multiply-accumulates of one window through the extractor (conv 'same' padding). */
+export function extractorMacs(cfg: ExtractorConfig): number {
+  let length = cfg.windowLength;
+  let depth = cfg.channels;
+  let macs = 0;
+  for (const b of cfg.blocks) {
+    macs += length * b.kernel * depth * b.filters;
+    depth = b.filters;
+    length = Math.floor(length / b.pool);
+  }
+  return macs + depth * cfg.embedding;
+}
+
+export function extractorParams(cfg: ExtractorConfig): number {
+  let depth = cfg.channels;
+  let params = 0;
+  for (const b of cfg.blocks) {
+    params += b.kernel * depth * b.filters + b.filters; // conv weights + folded bias
+    depth = b.filters;
+  }
+  return params + depth * cfg.embedding + cfg.embedding;
+}
