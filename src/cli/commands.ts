@@ -5,6 +5,8 @@ import { registerDecode } from '../host/cli/decode.ts';
 import { registerInspect } from '../host/cli/inspect.ts';
 import { registerDataset } from '../host/cli/dataset.ts';
 import { registerInfer } from '../host/cli/infer.ts';
+import { registerPorts } from '../device/cli/ports.ts';
+import { registerSim } from '../device/cli/sim.ts';
 
 /** Every verb of the CLI, in the order `--help` lists them. */
 export function registerCommands(program: Command): void {
@@ -14,4 +16,6 @@ export function registerCommands(program: Command): void {
   registerInspect(program);
   registerDataset(program);
   registerInfer(program);
+  registerPorts(program);
+  registerSim(program);
 }

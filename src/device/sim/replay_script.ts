@@ -74,3 +74,28 @@ export function scriptFromMarkedRecording(recording: Omit<Recording, 'label'>, m
 export function scriptLength(script: ReplayScript): number {
   return script.samples.length / script.channels;
 }
+
+/** Plays scripts one after another (they must share channels and rate). */
+export function concatScripts(scripts: ReplayScript[]): ReplayScript {
+  const first = scripts[0];
+  if (!first) throw new HeadstartError('NOTHING_TO_REPLAY', 'no recordings to replay; give at least one file');
+  if (scripts.length === 1) return first;
+  for (const s of scripts) {
+    if (s.channels !== first.channels || s.rate !== first.rate) {
+      throw new HeadstartError('REPLAY_MISMATCH', `${s.source}: ${s.channels} channels at ${s.rate} Hz, but ${first.source} has ${first.channels} at ${first.rate} Hz; replay recordings of one kind together`);
+    }
+  }
+  const samples = new Float32Array(scripts.reduce((n, s) => n + s.samples.length, 0));
+  const labels: LabelChange[] = [];
+  let offset = 0;
+  for (const s of scripts) {
+    samples.set(s.samples, offset * first.channels);
+    // A script without labels is unlabelled throughout, which must be said if labels came before it.
+    const own = s.labels.length > 0 ? s.labels : labels.length > 0 ? [{ at: 0, label: NO_LABEL }] : [];
+    for (const l of own) {
+      if (labels.at(-1)?.label !== l.label) labels.push({ at: l.at + offset, label: l.label });
+    }
+    offset += scriptLength(s);
+  }
+  return { source: `${first.source} and ${scripts.length - 1} more`, channels: first.channels, rate: first.rate, samples, labels };
+}
