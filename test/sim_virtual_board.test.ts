@@ -185,3 +185,44 @@ test('the virtual board answers commands as the protocol says', async () => {
   assert.equal(board.streaming, false, 'a command of another version is ignored');
   await board.powerOff();
 });
+
+test('a board that restarts mid-stream (HELLO with seq 0) is a restart gap, and the session sends START again', async () => {
+  let seq = 0;
+  let t = 0;
+  const starts: number[] = [];
+  const hello = (s: number): Frame => ({ type: 'hello', seq: s, protocolVersion: 1, channels: 1, rate: 100, sampleFormat: 'int16', boardId: 'fake' });
+  const samplesFrame = (): Frame => {
+    const f: Frame = { type: 'samples', seq: seq++, timestampUs: t, channels: 1, samples: Int16Array.of(1, 2) };
+    t += 20_000;
+    return f;
+  };
+  const fake = fakeBoard((f, send) => {
+    if (f.type !== 'command') return;
+    if (f.command === 'ping') send(hello(seq++));
+    if (f.command === 'start') {
+      starts.push(f.seq);
+      send(hello(seq++));
+      send({ type: 'command', seq: seq++, command: 'start', arg: 0 });
+      if (starts.length === 1) {
+        send(samplesFrame());
+        send(samplesFrame());
+        // Power cycle: the board starts counting from 0 again, and its clock too.
+        seq = 0;
+        t = 0;
+        send(hello(seq++));
+      } else {
+        send(samplesFrame());
+      }
+    }
+  });
+  const session = new BoardSession({ transport: fake.host, ...FAST });
+  const gaps: GapInfo[] = [];
+  session.on('gap', (g) => gaps.push(g));
+  await session.start();
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(starts.length, 2, 'START was sent again after the restart');
+  assert.deepEqual(gaps, [{ cause: 'restart', missingFrames: 0, missingSamples: undefined, resumedAtUs: 0 }]);
+  assert.equal(session.stats.restarts, 1);
+  assert.equal(session.stats.samples, 6);
+  await session.close();
+});
