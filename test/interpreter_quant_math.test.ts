@@ -120,3 +120,32 @@ test('frexp splits into a fraction in [0.5, 1) and an exponent', () => {
   assert.deepEqual(frexp(8), { fraction: 0.5, exponent: 4 });
   assert.deepEqual(frexp(-3), { fraction: -0.75, exponent: 2 });
 });
+
+// The fast paths take factors below 2^22 in magnitude without splitting the product; these
+// properties straddle that bound and the int32 extremes, against the BigInt definitions.
+const nearBound = fc.oneof(
+  fc.integer({ min: -(2 ** 23), max: 2 ** 23 }),
+  fc.integer({ min: 2 ** 22 - 64, max: 2 ** 22 + 64 }),
+  fc.integer({ min: -(2 ** 22) - 64, max: -(2 ** 22) + 64 }),
+  int32,
+);
+const anyMultiplier = fc.oneof(multiplier, int32, fc.constantFrom(-2147483648, 2147483647, 0, 1, -1));
+
+test('saturatingRoundingDoublingHighMul: fast path and split path agree with the definition on both sides of 2^22', () => {
+  fc.assert(fc.property(nearBound, anyMultiplier, (a, b) => Object.is(saturatingRoundingDoublingHighMul(a, b), srdhmBig(a, b))), { numRuns: 50000 });
+  for (const a of [2 ** 22 - 1, 2 ** 22, -(2 ** 22) + 1, -(2 ** 22), 2147483647, -2147483648]) {
+    for (const b of [2147483647, -2147483648, 1073741824, -1]) assert.ok(Object.is(saturatingRoundingDoublingHighMul(a, b), srdhmBig(a, b)), `${a} * ${b}`);
+  }
+});
+
+test('multiplyByQuantizedMultiplier and the ruy x86 variant equal their definitions over all int32 inputs and every shift', () => {
+  const shift = fc.integer({ min: -31, max: 30 });
+  fc.assert(fc.property(nearBound, multiplier, shift, (x, m, s) => Object.is(multiplyByQuantizedMultiplier(x, m, s), mbqmBig(x, m, s))), { numRuns: 50000 });
+  fc.assert(fc.property(nearBound, multiplier, shift, (x, m, s) => Object.is(multiplyByQuantizedMultiplierRuyX86(x, m, s), ruyBig(x, m, s))), { numRuns: 50000 });
+  for (const x of [2 ** 22 - 1, 2 ** 22, -(2 ** 22) + 1, -(2 ** 22), 2147483647, -2147483648, 0, -1]) {
+    for (const s of [-31, -1, 0, 1, 30]) {
+      assert.ok(Object.is(multiplyByQuantizedMultiplierRuyX86(x, 2147483647, s), ruyBig(x, 2147483647, s)), `ruy ${x} shift ${s}`);
+      assert.ok(Object.is(multiplyByQuantizedMultiplier(x, 2147483647, s), mbqmBig(x, 2147483647, s)), `reference ${x} shift ${s}`);
+    }
+  }
+});

@@ -8,6 +8,12 @@
 const TWO_POW_31 = 2147483648;
 const INT32_MAX = 2147483647;
 const INT32_MIN = -2147483648;
+/**
+ * An int32 factor below this bound in magnitude times any int32 stays below
+ * 2^53, so the 64-bit product is exact in a double and the fast paths need
+ * no splitting; accumulators of int8 kernels nearly always qualify.
+ */
+const EXACT_FACTOR_BOUND = 4194304; // 2^22
 
 /** A real multiplier as TFLite stores it: `multiplier * 2^(shift - 31)`, multiplier in [2^30, 2^31). */
 export interface QuantizedMultiplier {
@@ -70,6 +76,12 @@ export function quantizeMultiplier(real: number): QuantizedMultiplier {
  * (INT32_MIN * INT32_MIN) saturated.
  */
 export function saturatingRoundingDoublingHighMul(a: number, b: number): number {
+  if (a > -EXACT_FACTOR_BOUND && a < EXACT_FACTOR_BOUND) {
+    // |a*b| < 2^22 * 2^31 = 2^53: the product, the nudged sum and the division by 2^31 are exact.
+    // `| 0` truncates toward zero as C++ division does (the quotient is far inside int32) and never yields -0.
+    const ab = a * b;
+    return ((ab + (ab >= 0 ? 1073741824 : 1 - 1073741824)) / TWO_POW_31) | 0;
+  }
   if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
   // a*b = a*bHigh*2^16 + a*bLow, each part exact in a double.
   const bLow = b & 0xffff;
@@ -124,6 +136,19 @@ export function multiplyByQuantizedMultiplierRuyX86(x: number, multiplier: numbe
   const leftShift = shift > 0 ? shift : 0;
   const rightShift = shift > 0 ? 0 : -shift;
   const shifted = leftShift === 0 ? x : (x * (1 << leftShift)) | 0;
+  let r: number;
+  if (shifted > -EXACT_FACTOR_BOUND && shifted < EXACT_FACTOR_BOUND) {
+    // Exact in a double (see EXACT_FACTOR_BOUND); floor of a division by 2^31 is the arithmetic shift.
+    r = Math.floor((shifted * multiplier + 1073741824) / TWO_POW_31);
+  } else {
+    r = ruyHighMulSplit(shifted, multiplier);
+  }
+  if (rightShift === 0) return r;
+  return (r + (1 << (rightShift - 1))) >> rightShift;
+}
+
+/** (shifted * multiplier + 2^30) >> 31 for any int32 `shifted`, the product split so that each part is exact. */
+function ruyHighMulSplit(shifted: number, multiplier: number): number {
   const mLow = multiplier & 0xffff;
   const mHigh = (multiplier - mLow) / 65536;
   // shifted * multiplier + 2^30, split so that each part is exact in a double.
@@ -131,7 +156,5 @@ export function multiplyByQuantizedMultiplierRuyX86(x: number, multiplier: numbe
   const low = shifted * mLow + 1073741824;
   const highQ = Math.floor(high / 32768);
   const rest = (high - highQ * 32768) * 65536 + low;
-  const r = highQ + Math.floor(rest / 2147483648);
-  if (rightShift === 0) return r;
-  return (r + (1 << (rightShift - 1))) >> rightShift;
+  return highQ + Math.floor(rest / 2147483648);
 }
