@@ -1,0 +1,10 @@
+export { checkBoardForPackage, checkProfileForPackage, type BoardFit } from './compatibility.ts';
+export { ExtractorStage } from './extractor_stage.ts';
+export { HeadStage } from './head_stage.ts';
+export { LatencyRecorder, type LatencySummary } from './latency.ts';
+export { DEFAULT_MAX_QUEUE, LivePipeline, type ClassifiedWindow, type GestureEvent, type LivePipelineOptions, type LivePipelineStats, type Marker } from './live_pipeline.ts';
+export { formatConfusion, LiveScore, type ScoreSummary } from './live_score.ts';
+export { Resampler, resampleRatio, type ResampleRatio } from './resampler.ts';
+export { checkSmootherOptions, DEFAULT_SMOOTHER, Smoother, type SmootherOptions } from './smoother.ts';
+export { WindowQueue, type QueuedWindow } from './window_queue.ts';
+export { copyWindow, Windower, WindowerTransform, type MarkerKind, type WindowCopy, type WindowerOptions, type WindowerStats, type WindowView } from './windower.ts';

@@ -1,0 +1,116 @@
+/**
+ * A user profile version: the head trained for one wearer, what it was
+ * trained for (the extractor's sha256, the gesture names) and how well it
+ * did in cross-validation. Stored as JSON; validated on every load, so a
+ * damaged or foreign file is refused with the field at fault.
+ */
+import { HeadstartError } from '../../core/errors.ts';
+import type { HeadData } from '../../core/head/head.ts';
+import type { HeadKind } from '../../core/head/select_head.ts';
+
+export const PROFILE_FORMAT = 'headstart-profile';
+export const PROFILE_FORMAT_VERSION = 1;
+
+/** How the head kind was chosen: by held-out repetitions, by held-out blocks of a single repetition, or not at all. */
+export type CvMethod = 'repetitions' | 'blocks' | 'none';
+
+export interface ProfileCv {
+  method: CvMethod;
+  folds: number;
+  /** Held-out accuracy of each head kind tried. */
+  accuracy: Partial<Record<HeadKind, number>>;
+  chosen: HeadKind;
+  /** Held-out accuracy per gesture of the chosen kind. */
+  perClass?: number[];
+  /** [true][predicted] held-out counts of the chosen kind. */
+  confusion?: number[][];
+}
+
+/** What a caller saves; the store adds format, version and date. */
+export interface ProfileData {
+  user: string;
+  /** sha256 of the extractor.tflite whose embeddings the head was trained on. */
+  extractorSha256: string;
+  /** The model package it was made with (name from its manifest; dir where it was found, as a default for `run`). */
+  package: { name: string; dir?: string };
+  /** Gesture names, in the head's class order. */
+  gestures: string[];
+  head: HeadData;
+  cv: ProfileCv;
+  calibration?: { windows: number; repetitions: number; seconds?: number; source?: string };
+}
+
+export interface SavedProfile extends ProfileData {
+  format: typeof PROFILE_FORMAT;
+  formatVersion: number;
+  version: number;
+  createdAt: string;
+}
+
+const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** A user name is one path segment: letters, digits, '.', '_', '-', at most 64, not starting with a dot. */
+export function checkUserName(user: string): void {
+  if (!USER_NAME.test(user)) {
+    throw new HeadstartError('BAD_USER_NAME', `'${user}' is not a usable profile name: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function fail(source: string, field: string, problem: string): never {
+  throw new HeadstartError('BAD_PROFILE', `${source}: ${field} ${problem}; the profile is damaged or not a headstart profile: remove that version (\`headstart profile rm\`) and calibrate again`, { field });
+}
+
+function finiteArray(v: unknown, length: number, source: string, field: string): number[] {
+  if (!Array.isArray(v) || v.length !== length || v.some((x) => typeof x !== 'number' || !Number.isFinite(x))) fail(source, field, `must be ${length} finite numbers`);
+  return v as number[];
+}
+
+/** Checks a head's kind and array sizes. */
+export function validateHead(value: unknown, source: string, field = 'head'): HeadData {
+  if (typeof value !== 'object' || value === null) fail(source, field, 'must be an object');
+  const h = value as Json;
+  const classes = h.classes;
+  const dim = h.dim;
+  if (typeof classes !== 'number' || !Number.isInteger(classes) || classes < 2) fail(source, `${field}.classes`, 'must be a whole number >= 2');
+  if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1) fail(source, `${field}.dim`, 'must be a whole number >= 1');
+  if (h.kind === 'ncm') {
+    finiteArray(h.centroids, classes * dim, source, `${field}.centroids`);
+  } else if (h.kind === 'softmax' || h.kind === 'lda') {
+    finiteArray(h.mean, dim, source, `${field}.mean`);
+    finiteArray(h.invStd, dim, source, `${field}.invStd`);
+    finiteArray(h.weights, dim * classes, source, `${field}.weights`);
+    // lda marks classes never seen with a very negative bias; still finite.
+    finiteArray(h.bias, classes, source, `${field}.bias`);
+  } else {
+    fail(source, `${field}.kind`, 'must be "softmax", "lda" or "ncm"');
+  }
+  return value as HeadData;
+}
+
+/** Validates a parsed profile file. */
+export function validateProfile(value: unknown, source: string): SavedProfile {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(source, '(root)', 'must be a JSON object');
+  const p = value as Json;
+  if (p.format !== PROFILE_FORMAT) fail(source, 'format', `must be "${PROFILE_FORMAT}"`);
+  if (typeof p.formatVersion !== 'number' || !Number.isInteger(p.formatVersion)) fail(source, 'formatVersion', 'must be a whole number');
+  if (p.formatVersion > PROFILE_FORMAT_VERSION) {
+    throw new HeadstartError('PROFILE_TOO_NEW', `${source}: profile format ${p.formatVersion} is newer than this headstart reads (${PROFILE_FORMAT_VERSION}); upgrade headstart`);
+  }
+  if (typeof p.user !== 'string' || !USER_NAME.test(p.user)) fail(source, 'user', 'must be a profile name');
+  if (typeof p.version !== 'number' || !Number.isInteger(p.version) || p.version < 1) fail(source, 'version', 'must be a whole number >= 1');
+  if (typeof p.createdAt !== 'string' || Number.isNaN(Date.parse(p.createdAt))) fail(source, 'createdAt', 'must be an ISO date');
+  if (typeof p.extractorSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(p.extractorSha256)) fail(source, 'extractorSha256', 'must be 64 lowercase hex digits');
+  const pkg = p.package as Json | undefined;
+  if (typeof pkg !== 'object' || pkg === null || typeof pkg.name !== 'string' || (pkg.dir !== undefined && typeof pkg.dir !== 'string')) fail(source, 'package', 'must be { name, dir? }');
+  const head = validateHead(p.head, source);
+  const gestures = p.gestures;
+  if (!Array.isArray(gestures) || gestures.length !== head.classes || gestures.some((g) => typeof g !== 'string')) fail(source, 'gestures', `must list ${head.classes} names (one per class of the head)`);
+  const cv = p.cv as Json | undefined;
+  if (typeof cv !== 'object' || cv === null) fail(source, 'cv', 'must be an object');
+  if (cv.method !== 'repetitions' && cv.method !== 'blocks' && cv.method !== 'none') fail(source, 'cv.method', 'must be "repetitions", "blocks" or "none"');
+  if (cv.chosen !== head.kind) fail(source, 'cv.chosen', `must name the head's kind (${head.kind})`);
+  if (typeof cv.accuracy !== 'object' || cv.accuracy === null) fail(source, 'cv.accuracy', 'must be an object');
+  return value as SavedProfile;
+}
