@@ -1,0 +1,227 @@
+/**
+ * A whole calibration, callable in-process (the CLI verb and the demo both
+ * call `runCalibration`): check the board against the model, record the
+ * trials into a crash-safe journal (or resume one), train the head, judge,
+ * save the profile and write the report beside it.
+ *
+ * Nothing is written to disk before the board has answered and matched the
+ * model, the protocol is valid and `--only` names a known gesture: a wrong
+ * board or a typo leaves the data folder as it was.
+ */
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { HeadstartError } from '../../core/errors.ts';
+import type { Frame, HelloFrame } from '../../core/protocol/frames.ts';
+import { readRecordingFile } from '../../host/datasets/hsrec.ts';
+import { checkUserName, type SavedProfile } from '../profiles/profile.ts';
+import { ProfileStore, versionFileName } from '../profiles/store.ts';
+import { writeFileAtomic } from '../storage/atomic_file.ts';
+import type { BoardSession } from '../transports/board_session.ts';
+import { confusionText } from './confusion_text.ts';
+import type { CalibrationCues, CalibrationView } from './events.ts';
+import { acceptedHolds, Journal, journalState, type JournalState } from './journal.ts';
+import { buildPlan, remainingTrials } from './plan.ts';
+import { type CalibrationProtocol, gestureIndex } from './protocol.ts';
+import type { QualityIssue } from './quality.ts';
+import { recordTrials } from './record.ts';
+import { renderReport } from './report.ts';
+import { calibrationPaths, readSessionIndex, withSession, writeSessionIndex } from './session_index.ts';
+import { type CalibrationModel, holdSamples, type HoldSamples, holdWindows, type TrainedHead } from './training.ts';
+import { type CalibrationVerdict, DEFAULT_MIN_ACCURACY, judgeCalibration } from './verdict.ts';
+
+export interface CalibrationOptions {
+  /** The board, not started (it is started, and closed at the end) or already started by the caller (left open). */
+  board: BoardSession;
+  /** The protocol; optional with `resume` (the journal holds the one in use). */
+  protocol?: CalibrationProtocol;
+  user: string;
+  /** The device's data folder (resolveDataDir): profiles go under <dataDir>/profiles. */
+  dataDir: string;
+  model: CalibrationModel;
+  view: CalibrationView;
+  cues?: CalibrationCues;
+  /** Multiplies every protocol duration (default 1). */
+  timeScale?: number;
+  /** Re-record only this gesture (by id) and retrain with the earlier recordings of the others. */
+  only?: string;
+  /** Continue an interrupted session from its journal. */
+  resume?: boolean;
+  minAccuracy?: number;
+}
+
+export interface CalibrationResult {
+  profile: SavedProfile;
+  /** Where the profile version, the report and the finished journal are. */
+  profilePath: string;
+  reportPath: string;
+  journalPath: string;
+  trained: TrainedHead;
+  verdict: CalibrationVerdict;
+  /** The confusion matrix as terminal text (undefined when not scored). */
+  confusionText?: string;
+  windows: number;
+  /** Per gesture (by protocol index), the quality issues of its accepted holds. */
+  issues: QualityIssue[][];
+}
+
+function checkBoard(hello: HelloFrame, model: CalibrationModel, description: string): void {
+  if (hello.channels !== model.channels) {
+    throw new HeadstartError(
+      'BOARD_MISMATCH',
+      `${description}: the board '${hello.boardId}' sends ${hello.channels} channels but the model package '${model.name}' needs ${model.channels}; wire ${model.channels} electrodes (and flash the sketch for them) or use a package made for ${hello.channels} channels`,
+    );
+  }
+  if (hello.rate !== model.rate) {
+    throw new HeadstartError('BOARD_MISMATCH', `${description}: the board '${hello.boardId}' samples at ${hello.rate} Hz but the model package '${model.name}' needs ${model.rate} Hz; set the board's rate or use a package made for ${hello.rate} Hz`);
+  }
+}
+
+export async function runCalibration(options: CalibrationOptions): Promise<CalibrationResult> {
+  const { board, model, view, user } = options;
+  checkUserName(user);
+  const store = new ProfileStore(options.dataDir);
+  const paths = calibrationPaths(store.userDir(user));
+
+  // Everything that can be refused is refused before the first write.
+  let resumed: JournalState | undefined;
+  if (options.resume) {
+    if (!existsSync(paths.journal)) throw new HeadstartError('NOTHING_TO_RESUME', `no interrupted calibration of '${user}' to resume (${paths.journal} does not exist); run without --resume`);
+    const decoded = readRecordingFile(paths.journal);
+    resumed = journalState(decoded.header, decoded.markers, decoded.samples.length / decoded.header.channels, decoded.tornBytes, paths.journal);
+  } else if (existsSync(paths.journal)) {
+    throw new HeadstartError('SESSION_IN_PROGRESS', `an interrupted calibration of '${user}' exists (${paths.journal}); continue it with --resume, or delete that file to start over`);
+  }
+  const protocol = resumed?.info.protocol ?? options.protocol;
+  if (!protocol) throw new HeadstartError('NO_PROTOCOL', 'give the calibration protocol (--protocol calibration/quick5.json, for example)');
+  const onlyIds = resumed ? resumed.info.only : options.only === undefined ? undefined : [options.only];
+  const only = onlyIds?.map((id) => gestureIndex(protocol, id));
+  const previousIndex = readSessionIndex(paths.index);
+  if (onlyIds) {
+    if (!previousIndex) throw new HeadstartError('NO_CALIBRATION', `'${user}' has no full calibration yet to update one gesture of; calibrate every gesture first (without --only)`);
+    const known = previousIndex.protocol.gestures.map((g) => g.id).join(',');
+    if (known !== protocol.gestures.map((g) => g.id).join(',')) {
+      throw new HeadstartError('PROTOCOL_CHANGED', `'${user}' was calibrated with protocol '${previousIndex.protocol.name}' (gestures ${known}); re-record a gesture with that same protocol, or calibrate from scratch`);
+    }
+  }
+  const timeScale = resumed?.info.timeScale ?? options.timeScale ?? 1;
+
+  // Attach before start: frames right behind START's acknowledgement are emitted during start().
+  const early: Int16Array[] = [];
+  const earlyTap = (f: Frame): void => {
+    if (f.type === 'samples') early.push(f.samples);
+  };
+  const ownsBoard = board.hello === undefined;
+  let hello: HelloFrame;
+  board.on('frame', earlyTap);
+  try {
+    hello = board.hello ?? (await board.start());
+    checkBoard(hello, model, board.description);
+    if (resumed && (resumed.header.channels !== hello.channels || resumed.header.rate !== hello.rate)) {
+      throw new HeadstartError('BOARD_MISMATCH', `${board.description}: the interrupted session was recorded with ${resumed.header.channels} channels at ${resumed.header.rate} Hz but the board now sends ${hello.channels} at ${hello.rate} Hz; connect the same board`);
+    }
+  } catch (err) {
+    board.off('frame', earlyTap);
+    if (ownsBoard) await board.close();
+    throw err;
+  }
+
+  const plan = buildPlan(protocol, { rate: hello.rate, timeScale, ...(only ? { only } : {}) });
+  const todo = resumed ? remainingTrials(plan, resumed.done) : plan.trials;
+  let journal: Journal;
+  try {
+    mkdirSync(paths.dir, { recursive: true });
+    if (resumed) {
+      journal = Journal.resume(paths.journal).journal;
+      journal.mark({ kind: 'resume', text: `${todo.length} trials left` });
+    } else {
+      journal = Journal.create(
+        paths.journal,
+        { channels: hello.channels, rate: hello.rate, sampleFormat: 'int16', subject: user, session: `calibration-${protocol.name}`, source: `${hello.boardId} on ${board.description}`, classes: protocol.gestures.map((g) => g.id), startedAt: new Date().toISOString() },
+        { protocol, timeScale, ...(onlyIds ? { only: onlyIds } : {}) },
+      );
+    }
+  } catch (err) {
+    board.off('frame', earlyTap);
+    if (ownsBoard) await board.close();
+    throw err;
+  }
+
+  view.event({ type: 'started', profile: user, protocol: protocol.name, trials: plan.trials.length, alreadyDone: plan.trials.length - todo.length, resumed: resumed !== undefined, board: `${hello.boardId} on ${board.description}`, channels: hello.channels, rate: hello.rate });
+  try {
+    if (!resumed?.finished) {
+      await recordTrials({ board, hello, protocol, plan, trials: todo, alreadyDone: plan.trials.length - todo.length, journal, early, earlyTap, view, ...(options.cues ? { cues: options.cues } : {}) });
+    } else {
+      board.off('frame', earlyTap);
+    }
+  } finally {
+    journal.close();
+    if (ownsBoard) await board.close();
+  }
+  view.event({ type: 'recorded', journal: paths.journal, samples: journal.sampleCount });
+
+  // Train from what is on disk: the journal just written, plus earlier sessions for the gestures not re-recorded.
+  const recordedIds = onlyIds ?? protocol.gestures.map((g) => g.id);
+  const current = readRecordingFile(paths.journal);
+  const holds: HoldSamples[] = holdSamples(current.samples, current.header.channels, acceptedHolds(current.markers, current.samples.length / current.header.channels), paths.journal);
+  const issues: QualityIssue[][] = protocol.gestures.map(() => []);
+  for (const m of current.markers) {
+    if (m.kind === 'trial-done' && m.text && typeof m.label === 'number' && issues[m.label]) issues[m.label] = JSON.parse(m.text) as QualityIssue[];
+  }
+  if (onlyIds && previousIndex) {
+    for (const s of previousIndex.sessions) {
+      const path = join(paths.dir, s.file);
+      const old = readRecordingFile(path);
+      const wanted = new Set(s.gestures.filter((g) => !recordedIds.includes(g)).map((g) => gestureIndex(protocol, g)));
+      const oldHolds = acceptedHolds(old.markers, old.samples.length / old.header.channels).filter((h) => wanted.has(h.gesture));
+      holds.push(...holdSamples(old.samples, old.header.channels, oldHolds, path));
+    }
+  }
+  const set = holdWindows(holds, hello.channels, hello.rate, plan, model);
+  view.event({ type: 'training', windows: set.count, classes: protocol.gestures.length });
+  const trained = await model.trainHead(set, protocol.gestures.map((g) => g.id));
+  const windowsPerGesture = protocol.gestures.map((_, i) => set.y.filter((y) => y === i).length);
+  const verdict = judgeCalibration(protocol, trained, windowsPerGesture, issues, options.minAccuracy ?? DEFAULT_MIN_ACCURACY);
+
+  const profile = store.save({
+    user,
+    extractorSha256: model.extractorSha256,
+    package: { name: model.name, ...(model.dir ? { dir: model.dir } : {}) },
+    gestures: protocol.gestures.map((g) => g.id),
+    head: trained.head,
+    cv: trained.cv,
+    calibration: { windows: set.count, repetitions: protocol.repetitions, seconds: holds.reduce((s, h) => s + (h.end - h.start), 0) / hello.rate, source: paths.journal },
+  });
+  const reportHtml = renderReport({
+    profile: `${user} (profile version ${profile.version})`,
+    protocol,
+    createdAt: profile.createdAt,
+    board: hello.boardId,
+    channels: hello.channels,
+    rate: hello.rate,
+    model: model.name,
+    headKind: trained.head.kind,
+    ...(trained.cv.accuracy[trained.cv.chosen] === undefined ? {} : { cvAccuracy: trained.cv.accuracy[trained.cv.chosen] }),
+    ...(trained.cv.confusion ? { confusion: trained.cv.confusion } : {}),
+    verdict,
+    holds,
+  });
+  writeFileAtomic(paths.report, reportHtml);
+
+  // Last: the journal becomes a finished session. A crash before this leaves a finished journal that --resume trains again.
+  mkdirSync(paths.sessions, { recursive: true });
+  const finished = join(paths.sessions, `${profile.createdAt.replace(/[:.]/g, '-')}${onlyIds ? `-${onlyIds.join('-')}` : ''}.hsrec`);
+  renameSync(paths.journal, finished);
+  writeSessionIndex(paths.index, withSession(onlyIds ? previousIndex : undefined, protocol, { file: relative(paths.dir, finished), gestures: recordedIds }));
+
+  return {
+    profile,
+    profilePath: join(paths.userDir, versionFileName(profile.version)),
+    reportPath: paths.report,
+    journalPath: finished,
+    trained,
+    verdict,
+    ...(trained.cv.confusion ? { confusionText: confusionText(protocol.gestures.map((g) => g.label), trained.cv.confusion) } : {}),
+    windows: set.count,
+    issues,
+  };
+}

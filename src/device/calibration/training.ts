@@ -1,0 +1,67 @@
+/**
+ * After recording: the accepted holds of the journal(s), trimmed of their
+ * transitions, cut into windows, and handed to a head trainer that reports
+ * leave-one-repetition-out accuracy. The trainer is a function so the same
+ * session works with any model package and runtime (and with a stand-in in
+ * tests): `(windows, classes) -> head + cross-validation`.
+ */
+import { HeadstartError } from '../../core/errors.ts';
+import type { HeadData } from '../../core/head/head.ts';
+import type { Recording } from '../../core/signal.ts';
+import { type WindowSet, windowRecordings } from '../../core/window_set.ts';
+import { type ChannelNormalization, windowCount, type WindowSpec } from '../../core/windowing.ts';
+import type { ProfileCv } from '../profiles/profile.ts';
+import type { AcceptedHold } from './journal.ts';
+import type { PlanTimings } from './plan.ts';
+
+/** A head and its cross-validation (leave-one-repetition-out; held-out blocks with one repetition). */
+export interface TrainedHead {
+  head: HeadData;
+  cv: ProfileCv;
+}
+
+export type HeadTrainer = (set: WindowSet, classes: string[]) => Promise<TrainedHead>;
+
+/** What the calibration needs of a model package. */
+export interface CalibrationModel {
+  /** Names the package in the profile and messages. */
+  name: string;
+  /** Where the package was found, when it is a folder (a default for \`headstart run\`). */
+  dir?: string;
+  /** sha256 of the extractor whose embeddings the head is trained on. */
+  extractorSha256: string;
+  channels: number;
+  rate: number;
+  window: WindowSpec;
+  /** Applied to raw samples before windows are embedded. */
+  normalization?: ChannelNormalization;
+  trainHead: HeadTrainer;
+}
+
+/** A stretch of journal samples: an accepted hold with its samples. */
+export interface HoldSamples extends AcceptedHold {
+  /** Interleaved samples of the whole hold (untrimmed). */
+  samples: Float32Array;
+  /** The journal it came from. */
+  source: string;
+}
+
+export function holdSamples(journalSamples: Float32Array, channels: number, holds: AcceptedHold[], source: string): HoldSamples[] {
+  return holds.map((h) => ({ ...h, samples: journalSamples.slice(h.start * channels, h.end * channels), source }));
+}
+
+/** The holds trimmed of their transitions and cut into windows labelled by gesture and repetition. */
+export function holdWindows(holds: HoldSamples[], channels: number, rate: number, timings: Pick<PlanTimings, 'trimStart' | 'trimEnd'>, model: Pick<CalibrationModel, 'window' | 'normalization'>): WindowSet {
+  const recordings: Recording[] = [];
+  for (const h of holds) {
+    const length = h.samples.length / channels;
+    const from = Math.min(timings.trimStart, length);
+    const to = Math.max(from, length - timings.trimEnd);
+    recordings.push({ source: `${h.source} [${h.start}..${h.end})`, channels, rate, samples: h.samples.subarray(from * channels, to * channels), label: h.gesture, rep: h.rep });
+  }
+  const usable = recordings.filter((r) => windowCount(r.samples.length / channels, model.window) > 0);
+  if (usable.length === 0) {
+    throw new HeadstartError('HOLDS_TOO_SHORT', `no hold is long enough for one ${model.window.length}-sample window after trimming; lengthen holdSeconds or raise --time-scale`);
+  }
+  return windowRecordings(usable, model.window, model.normalization);
+}
