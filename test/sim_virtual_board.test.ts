@@ -75,6 +75,10 @@ test('a session receives every sample of the replay, in order, with the true lab
   const gaps: GapInfo[] = [];
   session.on('frame', (f) => (f.type === 'samples' ? samples.push(f) : f.type === 'event' ? events.push(f) : undefined));
   session.on('gap', (g) => gaps.push(g));
+  const stream = session.frames();
+  let streamed = 0;
+  stream.on('data', () => streamed++);
+  const streamEnded = once(stream, 'end');
   const ended = once(board, 'end');
   const hello = await session.start();
   assert.deepEqual({ channels: hello.channels, rate: hello.rate, boardId: hello.boardId, version: hello.protocolVersion }, { channels: 8, rate: 1000, boardId: 'sim', version: 1 });
@@ -89,6 +93,8 @@ test('a session receives every sample of the replay, in order, with the true lab
   assert.deepEqual(gaps, []);
   assert.equal(session.stats.decoder.crcFailures, 0);
   await session.close();
+  await streamEnded;
+  assert.equal(streamed, samples.length + events.length + 1, 'frames() carried the HELLO answering START, every SAMPLES and EVENT, then ended');
   assert.equal(board.streaming, false, 'close() sent STOP and the board stopped');
   assert.ok(board.stats.commands >= 3, 'ping, start and stop reached the board');
   await board.powerOff();

@@ -75,7 +75,7 @@ export interface BoardSessionStats {
 }
 
 export interface BoardSessionEvents {
-  /** HELLO, SAMPLES and EVENT frames from the board, in order (command acknowledgements are consumed). */
+  /** HELLO, SAMPLES and EVENT frames from the board, in order, starting with the HELLO that came with START's acknowledgement (acknowledgements themselves are consumed). */
   frame: [frame: Frame];
   gap: [info: GapInfo];
   disconnect: [info: DisconnectInfo];
@@ -114,6 +114,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   readonly #waiters = new Set<Waiter>();
   #state: State = 'idle';
   #hello: HelloFrame | undefined;
+  #latestHello: HelloFrame | undefined;
   #seq = 0;
   #lastSeq: number | undefined;
   /** Board clock (µs, fractional) expected for the next SAMPLES frame. */
@@ -248,9 +249,15 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     switch (frame.type) {
       case 'command':
         // Frames right behind START's acknowledgement may share its chunk: stream from here, synchronously.
-        if (this.#state === 'handshake' && this.#hello && frame.command === 'start') this.#state = 'streaming';
+        if (this.#state === 'handshake' && this.#hello && frame.command === 'start') {
+          this.#state = 'streaming';
+          // The stream starts self-described: the HELLO the board sent with this acknowledgement.
+          this.#hello = this.#latestHello ?? this.#hello;
+          this.emit('frame', this.#hello);
+        }
         return; // acknowledgements were for the waiters
       case 'hello':
+        this.#latestHello = frame;
         if (this.#state === 'streaming' && frame.seq === 0) this.#onBoardRestart();
         if (this.#state === 'streaming') this.#hello = frame;
         break;

@@ -19,6 +19,8 @@ export interface JohnnyFiveConnectOptions {
   baudRate?: number;
   /** How long to wait for the board to be ready (default 10 s: Firmata boards reset when the port opens). */
   timeoutMs?: number;
+  /** Called with errors johnny-five reports after the board was ready (a lost port...). */
+  onError?: (err: HeadstartError) => void;
 }
 
 export interface JohnnyFiveConnection {
@@ -60,13 +62,20 @@ export async function connectJohnnyFive(options: JohnnyFiveConnectOptions): Prom
           ),
         timeoutMs,
       );
+      let ready = false;
       board.once('ready', () => {
+        ready = true;
         clearTimeout(timer);
         resolve();
       });
-      board.once('error', (err: Error) => {
-        clearTimeout(timer);
-        reject(new HeadstartError('BOARD_ERROR', `${description}: ${err.message}`));
+      // One listener for the board's whole life: an 'error' with no listener would end the process.
+      board.on('error', (err: Error) => {
+        const error = new HeadstartError('BOARD_ERROR', `${description}: ${err.message}`);
+        if (ready) options.onError?.(error);
+        else {
+          clearTimeout(timer);
+          reject(error);
+        }
       });
     });
   } catch (err) {
