@@ -2,13 +2,15 @@
 // windows with a hop of 5, as the device cuts them): on the exported default
 // extractor when it exists, and always on a conv1d-like extractor built here
 // with the writer (CONV_2D 1xK per-channel, DEPTHWISE, ADD, MAX_POOL, MEAN,
-// FULLY_CONNECTED, QUANTIZE/DEQUANTIZE).
+// FULLY_CONNECTED, QUANTIZE/DEQUANTIZE), and on the graph the exporter writes
+// for the default extractor config, with random weights.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { sliceWindows } from '../src/core/windowing.ts';
-import { conv1dExtractorModel } from '../src/core/tflite/interpreter/sample_models.ts';
+import { conv1dExtractorModel, convStackExtractorModel } from '../src/core/tflite/interpreter/sample_models.ts';
+import { DEFAULT_EXTRACTOR } from '../src/host/extractor/config.ts';
 import { writeTflite } from '../src/core/tflite/writer.ts';
 import { readMyoDataset } from '../src/host/datasets/myo.ts';
 import { openNativeRuntime } from '../src/device/runtime/native_runtime.ts';
@@ -71,6 +73,17 @@ for (const floatInput of [true, false]) {
     assert.equal(compare(native, openTsRuntime(bytes), windows, 1 / 32), 0);
   });
 }
+
+test(`default extractor graph (int8 [1, 52, 8] in, 4 CONV_2D 1xK blocks), random weights: bit-exact with the native runtime on ${WINDOWS} real Myo windows`, (t) => {
+  const bytes = writeTflite(convStackExtractorModel(3, DEFAULT_EXTRACTOR));
+  let native;
+  try {
+    native = openNativeRuntime(bytes);
+  } catch (err) {
+    return t.skip(`the native runtime cannot load here: ${(err as Error).message}`);
+  }
+  assert.equal(compare(native, openTsRuntime(bytes), realWindows(WINDOWS), 1 / 32), 0);
+});
 
 test(`exported default extractor: bit-exact with the native runtime on ${WINDOWS} real Myo windows`, (t) => {
   if (!existsSync(EXTRACTOR)) return t.skip(`${EXTRACTOR} does not exist yet (export the default model package to run this check)`);

@@ -129,6 +129,63 @@ export function conv1dExtractorModel(seed: number, options: ExtractorOptions = {
   return g.build([modelInput], [out]);
 }
 
+/** One block of a conv stack: a 1 x kernel CONV_2D (SAME, RELU), then a max-pool over time by `pool` (1 = none). */
+export interface ConvStackBlock {
+  filters: number;
+  kernel: number;
+  pool: number;
+}
+
+export interface ConvStackOptions {
+  windowLength: number;
+  channels: number;
+  blocks: readonly ConvStackBlock[];
+  embedding: number;
+}
+
+/**
+ * The graph headstart's exporter writes for an extractor config (the shape of
+ * src/host/extractor, passed in so that core does not depend on host): int8
+ * [1, time, channels] in, RESHAPE to [1, 1, time, channels], per block a
+ * CONV_2D 1 x k (SAME, fused RELU, per-channel weights) and a MAX_POOL_2D
+ * 1 x pool, MEAN over axes [1, 2], FULLY_CONNECTED (per-tensor weights) to an
+ * int8 [1, embedding]. Weights and quantization are random but plausible; the
+ * input zero point is not 0, so the input offset is exercised.
+ */
+export function convStackExtractorModel(seed: number, cfg: ConvStackOptions): Model {
+  const g = new GraphBuilder(seededUniform(seed));
+  const inScale = Math.fround(1 / 64);
+  const input = g.activation('window', 'int8', [1, cfg.windowLength, cfg.channels], inScale, zp(g));
+  const shape4 = g.constant('to_nhwc/shape', 'int32', [4], Int32Array.from([1, 1, cfg.windowLength, cfg.channels]));
+  let x = g.activationLike('to_nhwc', [1, 1, cfg.windowLength, cfg.channels], input);
+  g.op('RESHAPE', [input, shape4], [x], { type: 'ReshapeOptions', newShape: [1, 1, cfg.windowLength, cfg.channels] });
+  let scale = inScale;
+  let length = cfg.windowLength;
+  let depth = cfg.channels;
+  cfg.blocks.forEach((b, i) => {
+    const conv = addConv(g, x, scale, { inShape: [1, 1, length, depth], outC: b.filters, kH: 1, kW: b.kernel, padding: 'SAME', stride: 1, dilation: 1, activation: 'RELU' }, `conv${i}`);
+    x = conv.out;
+    scale = conv.scale;
+    depth = b.filters;
+    if (b.pool > 1) {
+      const pooledLength = Math.floor(length / b.pool);
+      const pooled = g.activationLike(`pool${i}`, [1, 1, pooledLength, depth], x);
+      g.op('MAX_POOL_2D', [x], [pooled], { type: 'Pool2DOptions', padding: 'VALID', strideW: b.pool, strideH: 1, filterWidth: b.pool, filterHeight: 1, fusedActivationFunction: 'NONE' });
+      x = pooled;
+      length = pooledLength;
+    }
+  });
+  const axes = g.constant('gap/axes', 'int32', [2], Int32Array.from([1, 2]));
+  const meanScale = Math.fround(scale / 2);
+  const mean = g.activation('gap', 'int8', [1, depth], meanScale, zp(g));
+  g.op('MEAN', [x, axes], [mean], { type: 'ReducerOptions', keepDims: false });
+  const fcW = g.weights('embedding/weights', [cfg.embedding, depth], 1, 0);
+  const fcB = g.bias('embedding/bias', meanScale, new Array<number>(cfg.embedding).fill(fcW.scales[0]!));
+  const emb = g.activation('embedding', 'int8', [1, cfg.embedding], productScale(depth, meanScale, fcW.scales[0]!), zp(g));
+  g.op('FULLY_CONNECTED', [mean, fcW.index, fcB], [emb], { type: 'FullyConnectedOptions', fusedActivationFunction: 'NONE', weightsFormat: 'DEFAULT', keepNumDims: false, asymmetricQuantizeInputs: false });
+  return g.build([input], [emb]);
+}
+
 export interface NamedModel {
   name: string;
   model: Model;
@@ -227,6 +284,8 @@ export function singleOperatorModels(seed: number): NamedModel[] {
     { name: 'CONV_2D 1x7 SAME RELU', model: convCase(seed, { inShape: [1, 1, 40, 8], outC: 16, kH: 1, kW: 7, padding: 'SAME', stride: 1, dilation: 1, activation: 'RELU' }) },
     { name: 'CONV_2D 3x3 VALID stride 2 RELU6', model: convCase(seed + 1, { inShape: [2, 9, 11, 3], outC: 5, kH: 3, kW: 3, padding: 'VALID', stride: 2, dilation: 1, activation: 'RELU6' }) },
     { name: 'CONV_2D 1x3 SAME dilation 2', model: convCase(seed + 2, { inShape: [1, 1, 30, 6], outC: 4, kH: 1, kW: 3, padding: 'SAME', stride: 1, dilation: 2, activation: 'NONE' }) },
+    { name: 'CONV_2D 3x5 SAME, 10 output channels, 2 batches', model: convCase(seed + 3, { inShape: [2, 6, 13, 5], outC: 10, kH: 3, kW: 5, padding: 'SAME', stride: 1, dilation: 1, activation: 'RELU' }) },
+    { name: 'CONV_2D 1x3 deeper than the packed kernel holds (reference kernel)', model: convCase(seed + 4, { inShape: [1, 1, 9, 700], outC: 5, kH: 1, kW: 3, padding: 'SAME', stride: 1, dilation: 1, activation: 'NONE' }) },
     { name: 'DEPTHWISE_CONV_2D 1x5 SAME', model: depthwiseCase(seed, [1, 1, 40, 8], 1, 5, 'SAME', 1) },
     { name: 'DEPTHWISE_CONV_2D multiplier 3 VALID stride 2', model: depthwiseCase(seed + 1, [1, 1, 41, 4], 3, 4, 'VALID', 2) },
     { name: 'FULLY_CONNECTED per-tensor', model: fullyConnectedCase(seed, 1, 64, 10, false, 'NONE') },

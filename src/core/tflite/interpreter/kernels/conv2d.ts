@@ -1,6 +1,12 @@
-/** CONV_2D, int8 with per-channel weights (reference_integer_ops::ConvPerChannel arithmetic). */
+/**
+ * CONV_2D, int8 with per-channel weights (reference_integer_ops::ConvPerChannel
+ * arithmetic). conv2dInt8 is the direct transcription, kept for grouped
+ * convolutions and very deep filters; everything else runs the packed kernel
+ * (conv2d_packed.ts), which computes the same integers faster.
+ */
 import { expectType, type OpContext, type PreparedOp } from '../context.ts';
 import { multiplyByQuantizedMultiplierRuyX86 } from '../quant_math.ts';
+import { MAX_PACKED_DEPTH, packedConv2dInt8, packedConvPlan } from './conv2d_packed.ts';
 import { convGeometry, perChannelRequantization, type ConvGeometry, type Requantization } from './conv_params.ts';
 
 export interface Conv2DInt8Args {
@@ -70,5 +76,9 @@ export function prepareConv2D(ctx: OpContext): PreparedOp {
     bias: bias ? expectType(ctx, bias, 'int32', 'bias') : undefined,
     output: expectType(ctx, output, 'int8', 'output'),
   };
+  if (filterDepth === geometry.inC && filterH * filterW * filterDepth <= MAX_PACKED_DEPTH) {
+    const plan = packedConvPlan(geometry, args.requant, args.filter, args.bias, args.input, args.output);
+    return () => packedConv2dInt8(plan);
+  }
   return () => conv2dInt8(args);
 }
