@@ -7,6 +7,7 @@ import { registerDataset } from '../host/cli/dataset.ts';
 import { registerInfer } from '../host/cli/infer.ts';
 import { registerPorts } from '../device/cli/ports.ts';
 import { registerSim } from '../device/cli/sim.ts';
+import { registerCalibrate } from '../device/cli/calibrate.ts';
 
 /** Every verb of the CLI, in the order `--help` lists them. */
 export function registerCommands(program: Command): void {
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerInfer(program);
   registerPorts(program);
   registerSim(program);
+  registerCalibrate(program);
 }

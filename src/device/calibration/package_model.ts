@@ -1,0 +1,44 @@
+/**
+ * A model package as the calibration sees it: the board format it expects,
+ * the windowing and normalization, and a head trainer that embeds windows
+ * with the package's int8 extractor (native TFLite runtime or the
+ * TypeScript interpreter) and trains the profile head on them.
+ */
+import type { HeadKind } from '../../core/head/select_head.ts';
+import { embedWithRuntime } from '../extractor_embed.ts';
+import { loadModelPackage } from '../model_package.ts';
+import { trainProfileHead } from '../profiles/train.ts';
+import { openRuntime } from '../runtime/open_runtime.ts';
+import type { RuntimeChoice } from '../runtime/types.ts';
+import type { CalibrationModel } from './training.ts';
+
+export interface PackageModelOptions {
+  runtime?: RuntimeChoice;
+  /** Head kinds to choose from by cross-validation (default: the profile trainer's). */
+  kinds?: HeadKind[];
+}
+
+export interface PackageModel extends CalibrationModel {
+  /** Set when the native runtime could not be used: why. */
+  fallbackReason?: string;
+}
+
+export function packageCalibrationModel(dir: string, options: PackageModelOptions = {}): PackageModel {
+  const pkg = loadModelPackage(dir, { requireTflite: true });
+  const { manifest } = pkg;
+  const opened = openRuntime(pkg.tflite!, { runtime: options.runtime ?? 'auto' });
+  return {
+    name: manifest.name,
+    dir,
+    extractorSha256: manifest.extractor.tflite!.sha256,
+    channels: manifest.channels,
+    rate: manifest.sampleRate,
+    window: manifest.window,
+    normalization: manifest.normalization,
+    ...(opened.fallbackReason ? { fallbackReason: opened.fallbackReason } : {}),
+    trainHead: async (set, classes) => {
+      const embeddings = embedWithRuntime(opened.runtime, manifest, set);
+      return trainProfileHead(embeddings, set.y, set.rep, classes.length, options.kinds ? { kinds: options.kinds } : {});
+    },
+  };
+}

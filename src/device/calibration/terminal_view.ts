@@ -1,0 +1,130 @@
+/**
+ * The calibration screen on a terminal: the prompt in large type, the phase
+ * and its countdown, a progress bar for the session, a level meter per
+ * channel, and the latest advice. Redrawn in place with ANSI cursor moves;
+ * asks "redo?" with a single key press.
+ */
+import type { CalibrationView, Phase, SessionEvent, TrialInfo } from './events.ts';
+import type { QualityIssue } from './quality.ts';
+
+export interface TerminalViewOptions {
+  out: NodeJS.WriteStream;
+  input: NodeJS.ReadStream;
+  /** Offer to redo a repetition with quality issues (default true). */
+  offerRedo?: boolean;
+}
+
+const BAR = 30;
+const METER = 24;
+
+function bar(share: number, width: number): string {
+  const n = Math.max(0, Math.min(width, Math.round(share * width)));
+  return '█'.repeat(n) + '░'.repeat(width - n);
+}
+
+const PHASE_WORD: Record<Phase, string> = { countdown: 'GET READY', hold: 'HOLD', rest: 'RELAX' };
+
+export class TerminalView implements CalibrationView {
+  readonly #out: NodeJS.WriteStream;
+  readonly #input: NodeJS.ReadStream;
+  readonly #offerRedo: boolean;
+  #title = '';
+  #trial: TrialInfo | undefined;
+  #phase: Phase | undefined;
+  #remaining = 0;
+  #progress = 0;
+  #levels: number[] = [];
+  #notes: string[] = [];
+  #drawnLines = 0;
+  #lastDraw = 0;
+
+  constructor(options: TerminalViewOptions) {
+    this.#out = options.out;
+    this.#input = options.input;
+    this.#offerRedo = options.offerRedo ?? true;
+    if (!this.#offerRedo) this.askRedo = undefined;
+  }
+
+  event(e: SessionEvent): void {
+    switch (e.type) {
+      case 'started':
+        this.#title = `headstart calibrate · ${e.profile} · ${e.protocol} · ${e.board} (${e.channels} ch, ${e.rate} Hz)${e.resumed ? ` · resumed, ${e.alreadyDone} of ${e.trials} trials already done` : ''}`;
+        this.#progress = e.alreadyDone / Math.max(1, e.trials);
+        break;
+      case 'trial':
+        this.#trial = e.trial;
+        this.#notes = [];
+        break;
+      case 'phase':
+        this.#phase = e.phase;
+        this.#remaining = e.seconds;
+        break;
+      case 'tick':
+        this.#remaining = e.remaining;
+        this.#progress = e.progress;
+        this.#levels = e.levels;
+        // The sample clock can run faster than a terminal wants to be redrawn.
+        if (Date.now() - this.#lastDraw < 50 && e.remaining > 0) return;
+        break;
+      case 'quality':
+        this.#notes = e.issues.map((i) => `! ${i.advice}`);
+        break;
+      case 'redo':
+        this.#notes = [`↺ recording ${e.trial.gestureInfo.label} again`];
+        break;
+      case 'gap':
+        this.#notes.push(`! the link lost ${e.info.missingSamples ?? 'an unknown number of'} samples (${e.info.cause}); a hold with a gap is checked and can be redone`);
+        break;
+      case 'recorded':
+        this.#phase = undefined;
+        this.#notes = ['recording complete'];
+        break;
+      case 'training':
+        this.#notes = [`training the head on ${e.windows} windows of ${e.classes} gestures...`];
+        break;
+    }
+    this.#draw();
+  }
+
+  askRedo?: (trial: TrialInfo, issues: QualityIssue[]) => Promise<boolean> = (trial) => {
+    this.#notes.push(`Redo ${trial.gestureInfo.label}, repetition ${trial.rep + 1}? [y/N]`);
+    this.#draw();
+    return new Promise((resolve) => {
+      const raw = this.#input.isTTY === true;
+      if (raw) this.#input.setRawMode(true);
+      this.#input.resume();
+      this.#input.once('data', (chunk: Buffer) => {
+        if (raw) this.#input.setRawMode(false);
+        this.#input.pause();
+        const key = chunk.toString('utf8').trim().toLowerCase();
+        // Ctrl-C in raw mode arrives as a byte, not a signal.
+        if (key === '\u0003') process.kill(process.pid, 'SIGINT');
+        resolve(key.startsWith('y'));
+      });
+    });
+  };
+
+  /** Leaves the last screen as it is and moves below it. */
+  close(): void {
+    this.#drawnLines = 0;
+  }
+
+  #draw(): void {
+    this.#lastDraw = Date.now();
+    const lines: string[] = [this.#title, `${bar(this.#progress, BAR)} ${String(Math.round(this.#progress * 100)).padStart(3)} %${this.#trial ? `   trial ${this.#trial.index + 1} of ${this.#trial.total}` : ''}`, ''];
+    const t = this.#trial;
+    if (t) {
+      lines.push(`  ▶ ${t.gestureInfo.label.toUpperCase()}   (repetition ${t.rep + 1} of ${t.repetitions})`);
+      lines.push(`    ${t.gestureInfo.prompt}`);
+      lines.push(this.#phase ? `    ${PHASE_WORD[this.#phase].padEnd(10)} ${this.#remaining.toFixed(1)} s` : '');
+    }
+    lines.push('');
+    this.#levels.forEach((v, c) => lines.push(`  ch${String(c).padEnd(3)} ${bar(v, METER)}`));
+    lines.push('', ...this.#notes);
+    const columns = this.#out.columns ?? 100;
+    const clipped = lines.map((l) => (l.length > columns - 1 ? l.slice(0, columns - 1) : l));
+    const up = this.#drawnLines > 0 ? `\x1b[${this.#drawnLines}F` : '';
+    this.#out.write(`${up}\x1b[J${clipped.join('\n')}\n`);
+    this.#drawnLines = clipped.length;
+  }
+}
