@@ -7,6 +7,8 @@ import { registerDataset } from '../host/cli/dataset.ts';
 import { registerInfer } from '../host/cli/infer.ts';
 import { registerPorts } from '../device/cli/ports.ts';
 import { registerSim } from '../device/cli/sim.ts';
+import { registerRun } from '../device/cli/run.ts';
+import { registerProfile } from '../device/cli/profile.ts';
 import { registerCalibrate } from '../device/cli/calibrate.ts';
 
 /** Every verb of the CLI, in the order `--help` lists them. */
@@ -19,5 +21,7 @@ export function registerCommands(program: Command): void {
   registerInfer(program);
   registerPorts(program);
   registerSim(program);
+  registerRun(program);
+  registerProfile(program);
   registerCalibrate(program);
 }
