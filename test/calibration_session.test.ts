@@ -7,7 +7,12 @@ import { createLoopbackPair } from '../src/device/transports/loopback.ts';
 import { BoardSession } from '../src/device/transports/board_session.ts';
 import { VirtualBoard } from '../src/device/sim/virtual_board.ts';
 import { loadProtocol } from '../src/device/calibration/protocol.ts';
-import { buildPlan } from '../src/device/calibration/plan.ts';
+import { buildPlan, type Trial } from '../src/device/calibration/plan.ts';
+import type { CalibrationProtocol } from '../src/device/calibration/protocol.ts';
+import type { CalibrationOptions } from '../src/device/calibration/session.ts';
+import { readSessionIndex } from '../src/device/calibration/session_index.ts';
+import { isHeadstartError } from '../src/core/errors.ts';
+import { readdirSync } from 'node:fs';
 import { personFromDataset, personScript } from '../src/device/calibration/person_script.ts';
 import { runCalibration } from '../src/device/calibration/session.ts';
 import type { SessionEvent } from '../src/device/calibration/events.ts';
@@ -52,11 +57,72 @@ test('the package model embeds with the int8 extractor and trains a head', async
   writeTestPackage(dir);
   const model = packageCalibrationModel(dir, { runtime: 'ts' });
   assert.equal(model.channels, 8);
-  const recordings = readMyoSession(PERSON).filter((r) => r.label! < 3);
+  const recordings = readMyoSession(PERSON).filter((r) => r.label! < 2);
   const { windowRecordings } = await import('../src/core/window_set.ts');
   const set = windowRecordings(recordings, model.window, model.normalization);
-  const trained = await model.trainHead(set, ['a', 'b', 'c']);
-  assert.equal(trained.head.classes, 3);
+  const trained = await model.trainHead(set, ['a', 'b']);
+  assert.equal(trained.head.classes, 2);
   assert.equal(trained.cv.method, 'repetitions');
   assert.ok(trained.cv.confusion && trained.cv.confusion.flat().reduce((a, b) => a + b, 0) === set.count);
+});
+
+/** Runs one in-process session whose simulated wearer performs `trials` (default: the whole plan). */
+async function session(protocol: CalibrationProtocol, dataDir: string, extra: Partial<CalibrationOptions> = {}, trials?: (all: Trial[]) => Trial[]) {
+  const timeScale = 0.4;
+  const plan = buildPlan(protocol, { rate: 200, timeScale });
+  const person = personFromDataset(readMyoSession(PERSON), MYO_GESTURES, protocol.gestures.map((g) => g.id));
+  const pair = createLoopbackPair();
+  const board = new VirtualBoard(personScript(person, plan, trials ? trials(plan.trials) : plan.trials), pair.board, { speed: Number.POSITIVE_INFINITY });
+  await board.powerOn();
+  try {
+    return await runCalibration({ board: new BoardSession({ transport: pair.host, helloTimeoutMs: 200 }), protocol, user: 'bob', dataDir, model: featureModel(), view: { event: () => undefined }, timeScale, ...extra });
+  } finally {
+    await board.powerOff();
+  }
+}
+
+test('--only re-records one gesture and retrains the profile with the earlier recordings of the others', async (t) => {
+  const dataDir = scratchDir(t);
+  const protocol = loadProtocol('calibration/quick5.json');
+  await assert.rejects(session(protocol, dataDir, { only: 'hand-open' }), (err) => isHeadstartError(err, 'NO_CALIBRATION'));
+  const full = await session(protocol, dataDir);
+  assert.equal(full.profile.version, 1);
+  const handOpen = protocol.gestures.findIndex((g) => g.id === 'hand-open');
+  const again = await session(protocol, dataDir, { only: 'hand-open' }, (all) => all.filter((x) => x.gesture === handOpen));
+  assert.equal(again.profile.version, 2);
+  assert.deepEqual(again.profile.gestures, full.profile.gestures);
+  // The same number of windows: hand-open from the new session, the others from the first.
+  assert.equal(again.windows, full.windows);
+  assert.ok(again.journalPath.endsWith('-hand-open.hsrec'));
+  const index = readSessionIndex(join(dataDir, 'profiles', 'bob', 'calibration', 'sessions.json'))!;
+  assert.equal(index.sessions.length, 2);
+  assert.deepEqual(index.sessions[0]!.gestures, ['rest', 'wrist-flexion', 'wrist-extension', 'hand-close']);
+  assert.deepEqual(index.sessions[1]!.gestures, ['hand-open']);
+  assert.equal(readdirSync(join(dataDir, 'profiles', 'bob', 'calibration', 'sessions')).length, 2);
+  assert.ok((again.trained.cv.perClass?.[handOpen] ?? 0) > 0.8, 'the re-recorded gesture is recognized');
+});
+
+test('a session cannot start over an interrupted one, and --resume needs one', async (t) => {
+  const dataDir = scratchDir(t);
+  const protocol = loadProtocol('calibration/quick5.json');
+  await assert.rejects(session(protocol, dataDir, { resume: true }), (err) => isHeadstartError(err, 'NOTHING_TO_RESUME'));
+  assert.ok(!existsSync(join(dataDir, 'profiles')), 'nothing written');
+
+  // A board that goes away after two trials leaves an interrupted journal.
+  const plan = buildPlan(protocol, { rate: 200, timeScale: 0.4 });
+  const person = personFromDataset(readMyoSession(PERSON), MYO_GESTURES, protocol.gestures.map((g) => g.id));
+  const pair = createLoopbackPair();
+  const board = new VirtualBoard(personScript(person, plan, plan.trials.slice(0, 2)), pair.board, { speed: Number.POSITIVE_INFINITY });
+  board.once('end', () => setTimeout(() => void pair.host.close(), 50));
+  await board.powerOn();
+  const cut = runCalibration({ board: new BoardSession({ transport: pair.host, helloTimeoutMs: 200 }), protocol, user: 'bob', dataDir, model: featureModel(), view: { event: () => undefined }, timeScale: 0.4 });
+  await assert.rejects(cut, (err) => isHeadstartError(err, 'BOARD_CLOSED'));
+  await board.powerOff();
+  const journal = join(dataDir, 'profiles', 'bob', 'calibration', 'journal.hsrec');
+  assert.ok(existsSync(journal));
+  await assert.rejects(session(protocol, dataDir), (err) => isHeadstartError(err, 'SESSION_IN_PROGRESS'));
+  // Resuming records the 13 trials left and completes.
+  const resumed = await session(protocol, dataDir, { resume: true }, (all) => all.slice(2));
+  assert.equal(resumed.profile.version, 1);
+  assert.ok(!existsSync(journal));
 });

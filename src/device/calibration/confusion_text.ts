@@ -4,7 +4,7 @@
  * per-gesture accuracy at the end of each row.
  */
 
-export function confusionText(labels: string[], confusion: number[][]): string {
+export function confusionText(labels: string[], confusion: number[][], method = 'leave-one-repetition-out'): string {
   const width = Math.max(...labels.map((l) => l.length), 'asked \\ recognized'.length);
   const cell = 5;
   const header = `${'asked \\ recognized'.padEnd(width)} ${labels.map((_, j) => `#${j}`.padStart(cell)).join('')}  ${'ok'.padStart(5)}`;
@@ -15,6 +15,6 @@ export function confusionText(labels: string[], confusion: number[][]): string {
     const ok = total === 0 ? '-' : `${Math.round((100 * (row[i] ?? 0)) / total)}%`;
     lines.push(`${`#${i} ${labels[i] ?? ''}`.padEnd(width)} ${cells}  ${ok.padStart(5)}`);
   });
-  lines.push(`(percent of each row's windows; '.' = none; leave-one-repetition-out)`);
+  lines.push(`(percent of each row's windows; '.' = none; ${method})`);
   return lines.join('\n');
 }

@@ -18,6 +18,8 @@ export interface ReportInput {
   headKind: string;
   cvAccuracy?: number;
   confusion?: number[][];
+  /** How the confusion was measured, in words. */
+  cvMethod: string;
   verdict: CalibrationVerdict;
   /** The holds, to plot one of each gesture. */
   holds: HoldSamples[];
@@ -87,7 +89,7 @@ export function renderReport(r: ReportInput): string {
       return `<figure><figcaption>${escapeHtml(g.label)}${hold ? ` (repetition ${hold.rep + 1}, ${(hold.samples.length / r.channels / r.rate).toFixed(1)} s)` : ''}</figcaption>${hold ? signalSvg(hold, r.channels) : '<p>not recorded</p>'}</figure>`;
     })
     .join('');
-  const matrix = r.confusion ? confusionSvgTable(labels, r.confusion) : '<p>Not scored: leave-one-repetition-out testing needs at least 2 repetitions.</p>';
+  const matrix = r.confusion ? confusionSvgTable(labels, r.confusion) : '<p>Not scored: there were too few windows to hold any out.</p>';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Calibration of ${escapeHtml(r.profile)}</title>
 <style>
@@ -104,7 +106,7 @@ tr.redo td{background:#fde2e2}.verdict{font-size:1.2em;padding:.5em;border-radiu
 <h2>Gestures</h2>
 <table><tr><th>gesture</th><th>accuracy</th><th>windows</th><th>verdict</th><th>why</th></tr>${verdictRows}</table>
 <h2>Confusion matrix</h2>
-<p>Rows: the gesture asked for; columns: the gesture recognized, in percent of the row's windows, each repetition scored by a head trained on the others.</p>
+<p>Rows: the gesture asked for; columns: the gesture recognized, in percent of the row's windows, by ${escapeHtml(r.cvMethod)} (each held-out part scored by a head trained on the rest).</p>
 ${matrix}
 <h2>Signals</h2>
 ${plots}

@@ -27,7 +27,7 @@ import { recordTrials } from './record.ts';
 import { renderReport } from './report.ts';
 import { calibrationPaths, readSessionIndex, withSession, writeSessionIndex } from './session_index.ts';
 import { type CalibrationModel, holdSamples, type HoldSamples, holdWindows, type TrainedHead } from './training.ts';
-import { type CalibrationVerdict, DEFAULT_MIN_ACCURACY, judgeCalibration } from './verdict.ts';
+import { type CalibrationVerdict, cvMethodWords, DEFAULT_MIN_ACCURACY, judgeCalibration } from './verdict.ts';
 
 export interface CalibrationOptions {
   /** The board, not started (it is started, and closed at the end) or already started by the caller (left open). */
@@ -202,6 +202,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     headKind: trained.head.kind,
     ...(trained.cv.accuracy[trained.cv.chosen] === undefined ? {} : { cvAccuracy: trained.cv.accuracy[trained.cv.chosen] }),
     ...(trained.cv.confusion ? { confusion: trained.cv.confusion } : {}),
+    cvMethod: cvMethodWords(trained),
     verdict,
     holds,
   });
@@ -220,7 +221,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     journalPath: finished,
     trained,
     verdict,
-    ...(trained.cv.confusion ? { confusionText: confusionText(protocol.gestures.map((g) => g.label), trained.cv.confusion) } : {}),
+    ...(trained.cv.confusion ? { confusionText: confusionText(protocol.gestures.map((g) => g.label), trained.cv.confusion, cvMethodWords(trained)) } : {}),
     windows: set.count,
     issues,
   };

@@ -62,8 +62,13 @@ export function judgeCalibration(
   const summary =
     redo.length === 0
       ? scored
-        ? `pass: every gesture recognized at least ${Math.round(minAccuracy * 100)} % of the time in leave-one-repetition-out testing`
+        ? `pass: every gesture recognized at least ${Math.round(minAccuracy * 100)} % of the time in ${cvMethodWords(trained)}`
         : 'pass on signal quality; accuracy could not be scored (too few windows to hold any out: record longer or more repetitions)'
       : `redo ${redo.map((g) => g.id).join(', ')} (\`headstart calibrate --only <gesture>\`): see the reasons below`;
   return { pass: redo.length === 0, summary, gestures };
+}
+
+/** How the held-out accuracy was measured, in words. */
+export function cvMethodWords(trained: TrainedHead): string {
+  return trained.cv.method === 'blocks' ? 'testing on held-out blocks of the single repetition' : 'leave-one-repetition-out testing';
 }
