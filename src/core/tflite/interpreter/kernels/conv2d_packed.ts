@@ -34,7 +34,12 @@ export interface PackedConvPlan {
   depth: number;
   /** Output channels rounded up to CHANNEL_BLOCK; the extra ones have zero weights and are not stored. */
   blockedOutC: number;
-  /** Weights as doubles, [outC / 4][depth][4]. */
+  /**
+   * Weights then packed input, in one array: the inner loop then checks one
+   * array instead of two each step (V8 does not hoist those checks).
+   */
+  lanes: Float64Array;
+  /** Weights as doubles, [outC / 4][depth][4]: a view of the start of `lanes`. */
   weights: Float64Array;
   /** Per output channel: bias - zp * sum of its weights (not wrapped to int32, as the reference adds bias after the sum). */
   foldedBias: Float64Array;
@@ -46,12 +51,15 @@ export interface PackedConvPlan {
   paddedW: number;
   /** Padded input, zp everywhere outside the copied input. */
   padded: Int8Array;
-  /** Packed pairs of the padded input (see the file comment). */
+  /** Packed pairs of the padded input (see the file comment): the rest of `lanes`, from `packedOffset`. */
   packed: Float64Array;
+  packedOffset: number;
   /** Elements between a window and its neighbour to the right (strideW * inC). */
   pairStep: number;
   input: Int8Array;
   output: Int8Array;
+  /** Scratch for one block's 8 packed accumulators. */
+  sums: Float64Array;
 }
 
 export function packedConvPlan(geometry: ConvGeometry, requant: Requantization, filter: Int8Array, bias: Int32Array | undefined, input: Int8Array, output: Int8Array): PackedConvPlan {
@@ -59,7 +67,14 @@ export function packedConvPlan(geometry: ConvGeometry, requant: Requantization, 
   const depth = filterH * filterW * inC;
   if (depth > MAX_PACKED_DEPTH) throw new RangeError(`a ${depth}-long dot product exceeds the packed kernel's ${MAX_PACKED_DEPTH}`);
   const blockedOutC = Math.ceil(outC / CHANNEL_BLOCK) * CHANNEL_BLOCK;
-  const weights = new Float64Array(blockedOutC * depth);
+  const weightCount = blockedOutC * depth;
+  // Every window of the last, possibly partial, block of positions must lie inside the scratch.
+  const blockedOutW = Math.ceil(outW / POSITION_BLOCK) * POSITION_BLOCK;
+  const paddedH = Math.max(padH + inH, (outH - 1) * strideH + (filterH - 1) * dilationH + 1);
+  const paddedW = Math.max(padW + inW, (blockedOutW - 1) * strideW + (filterW - 1) * dilationW + 1);
+  const padded = new Int8Array(batches * paddedH * paddedW * inC).fill(-requant.inputOffset);
+  const lanes = new Float64Array(weightCount + padded.length);
+  const weights = lanes.subarray(0, weightCount);
   const foldedBias = new Float64Array(outC);
   for (let oc = 0; oc < outC; oc++) {
     let sum = 0;
@@ -71,11 +86,6 @@ export function packedConvPlan(geometry: ConvGeometry, requant: Requantization, 
     }
     foldedBias[oc] = (bias ? bias[oc]! : 0) + requant.inputOffset * sum;
   }
-  // Every window of the last, possibly partial, block of positions must lie inside the scratch.
-  const blockedOutW = Math.ceil(outW / POSITION_BLOCK) * POSITION_BLOCK;
-  const paddedH = Math.max(padH + inH, (outH - 1) * strideH + (filterH - 1) * dilationH + 1);
-  const paddedW = Math.max(padW + inW, (blockedOutW - 1) * strideW + (filterW - 1) * dilationW + 1);
-  const padded = new Int8Array(batches * paddedH * paddedW * inC).fill(-requant.inputOffset);
   // A window is filterH rows; with no dilation along W a row is one run of filterW * inC elements.
   const runsPerRow = dilationW === 1 ? 1 : filterW;
   const runLength = dilationW === 1 ? filterW * inC : inC;
@@ -88,6 +98,7 @@ export function packedConvPlan(geometry: ConvGeometry, requant: Requantization, 
     requant,
     depth,
     blockedOutC,
+    lanes,
     weights,
     foldedBias,
     runStarts,
@@ -95,10 +106,12 @@ export function packedConvPlan(geometry: ConvGeometry, requant: Requantization, 
     paddedH,
     paddedW,
     padded,
-    packed: new Float64Array(padded.length),
+    packed: lanes.subarray(weightCount),
+    packedOffset: weightCount,
     pairStep: strideW * inC,
     input,
     output,
+    sums: new Float64Array(8),
   };
 }
 
@@ -119,74 +132,77 @@ function fillPacked(p: PackedConvPlan): void {
   for (let j = Math.max(paired, 0); j < padded.length; j++) packed[j] = padded[j]!;
 }
 
-/** Requantizes one accumulator (folded bias already added) to int8, as the reference does after its sum. */
-function store(p: PackedConvPlan, acc: number, oc: number, at: number): void {
-  const r = p.requant;
-  let v = multiplyByQuantizedMultiplierRuyX86(acc, r.multipliers[oc]!, r.shifts[oc]!) + r.outputOffset;
-  v = v < r.actMin ? r.actMin : v > r.actMax ? r.actMax : v;
-  p.output[at] = v;
-}
+// Bound once: a call through the module namespace can cost a getter per output under some loaders.
+const requantizeRuy = multiplyByQuantizedMultiplierRuyX86;
 
 /**
- * Stores the two positions held by one packed accumulator: the high lane is
- * the nearest integer to acc / 2^26 because the low lane lies strictly
- * inside +-2^25; both divisions and the subtraction are exact.
+ * Requantizes the 8 packed accumulators of one block (4 channels by 2 pairs
+ * of positions) to int8, as the reference does after its sum. The high lane
+ * is the nearest integer to acc / 2^26 because the low lane lies strictly
+ * inside +-2^25; the division and the subtraction are exact.
  */
-function storePair(p: PackedConvPlan, acc: number, oc: number, ox: number, at: number): void {
-  const outW = p.geometry.outW;
-  const outC = p.geometry.outC;
-  if (oc >= outC || ox >= outW) return;
-  const high = Math.round(acc / LANE);
-  const bias = p.foldedBias[oc]!;
-  store(p, acc - high * LANE + bias, oc, at);
-  if (ox + 1 < outW) store(p, high + bias, oc, at + outC);
+function storeBlock(p: PackedConvPlan, sums: Float64Array, oc: number, ox: number, outRow: number): void {
+  const { outW, outC } = p.geometry;
+  const { multipliers, shifts, outputOffset, actMin, actMax } = p.requant;
+  const { foldedBias, output } = p;
+  for (let k = 0; k < 16; k++) {
+    const c = oc + (k & 3);
+    const x = ox + (k >> 2);
+    if (c >= outC || x >= outW) continue;
+    const acc = sums[(k & 3) + ((k >> 3) << 2)]!;
+    const high = Math.round(acc / LANE);
+    const lane = (k & 4) === 0 ? acc - high * LANE : high;
+    let v = requantizeRuy(lane + foldedBias[c]!, multipliers[c]!, shifts[c]!) + outputOffset;
+    v = v < actMin ? actMin : v > actMax ? actMax : v;
+    output[(outRow + x) * outC + c] = v;
+  }
 }
 
 export function packedConv2dInt8(p: PackedConvPlan): void {
   fillPacked(p);
-  const { batches, outH, outW, outC, inC, strideH, strideW } = p.geometry;
-  const { packed, weights, runStarts, runLength, depth, blockedOutC, paddedH, paddedW, pairStep } = p;
+  const { batches, outH, outW, inC, strideH, strideW } = p.geometry;
+  const { lanes, packedOffset, runStarts, runLength, depth, blockedOutC, paddedH, paddedW, pairStep, sums } = p;
   const runs = runStarts.length;
   const secondPair = 2 * pairStep;
   for (let b = 0; b < batches; b++) {
     for (let oy = 0; oy < outH; oy++) {
-      const rowBase = (b * paddedH + oy * strideH) * paddedW * inC;
+      const rowBase = packedOffset + (b * paddedH + oy * strideH) * paddedW * inC;
       const outRow = (b * outH + oy) * outW;
       for (let ox = 0; ox < outW; ox += POSITION_BLOCK) {
         const windowBase = rowBase + ox * strideW * inC;
         for (let oc = 0; oc < blockedOutC; oc += CHANNEL_BLOCK) {
           let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0; // prettier-ignore
+          // Literal steps and `| 0` keep the indices int32 without overflow checks; module constants here would be re-read every tap.
           let q = oc * depth;
           for (let r = 0; r < runs; r++) {
             const start = windowBase + runStarts[r]!;
             const end = start + runLength;
-            for (let j = start; j < end; j++, q += CHANNEL_BLOCK) {
-              const x = packed[j]!;
-              const y = packed[j + secondPair]!;
-              const w0 = weights[q]!;
-              const w1 = weights[q + 1]!;
-              const w2 = weights[q + 2]!;
-              const w3 = weights[q + 3]!;
-              a0 += w0 * x;
-              a1 += w1 * x;
-              a2 += w2 * x;
-              a3 += w3 * x;
-              b0 += w0 * y;
-              b1 += w1 * y;
-              b2 += w2 * y;
-              b3 += w3 * y;
+            for (let j = start; j < end; j = (j + 1) | 0, q = (q + 4) | 0) {
+              const x = lanes[j]!;
+              const y = lanes[(j + secondPair) | 0]!;
+              let w = lanes[q]!;
+              a0 += w * x;
+              b0 += w * y;
+              w = lanes[(q + 1) | 0]!;
+              a1 += w * x;
+              b1 += w * y;
+              w = lanes[(q + 2) | 0]!;
+              a2 += w * x;
+              b2 += w * y;
+              w = lanes[(q + 3) | 0]!;
+              a3 += w * x;
+              b3 += w * y;
             }
           }
-          const at = (outRow + ox) * outC + oc;
-          const at2 = at + 2 * outC;
-          storePair(p, a0, oc, ox, at);
-          storePair(p, a1, oc + 1, ox, at + 1);
-          storePair(p, a2, oc + 2, ox, at + 2);
-          storePair(p, a3, oc + 3, ox, at + 3);
-          storePair(p, b0, oc, ox + 2, at2);
-          storePair(p, b1, oc + 1, ox + 2, at2 + 1);
-          storePair(p, b2, oc + 2, ox + 2, at2 + 2);
-          storePair(p, b3, oc + 3, ox + 2, at2 + 3);
+          sums[0] = a0;
+          sums[1] = a1;
+          sums[2] = a2;
+          sums[3] = a3;
+          sums[4] = b0;
+          sums[5] = b1;
+          sums[6] = b2;
+          sums[7] = b3;
+          storeBlock(p, sums, oc, ox, outRow);
         }
       }
     }
