@@ -74,7 +74,7 @@ test('a damaged or hand-edited version is refused with what to do, and listed as
   store.save(sampleProfile('dan', { seed: 2 }));
   const v2 = join(dir, 'profiles', 'dan', versionFileName(2));
   writeFileSync(v2, readFileSync(v2, 'utf8').slice(0, 100));
-  assert.throws(() => store.load('dan'), (err) => isHeadstartError(err, 'BAD_PROFILE') && /profile rm dan --version 2/.test(err.message));
+  assert.throws(() => store.load('dan'), (err) => isHeadstartError(err, 'BAD_PROFILE') && /profile rm dan 2/.test(err.message));
   const broken = JSON.parse(readFileSync(join(dir, 'profiles', 'dan', versionFileName(1)), 'utf8'));
   broken.head.weights.pop();
   writeFileSync(v2, JSON.stringify({ ...broken, version: 2 }));

@@ -60,7 +60,7 @@ export function registerProfile(program: Command): void {
         '  $ headstart profile show alice\n' +
         '  $ headstart profile rollback alice     # back to the version before\n' +
         '  $ headstart profile use alice 3\n' +
-        '  $ headstart profile rm alice --version 2',
+        '  $ headstart profile rm alice 2',
     );
 
   profile
@@ -87,13 +87,13 @@ export function registerProfile(program: Command): void {
     .command('show')
     .description('one profile version in full: package, extractor hash, head, held-out accuracy per gesture')
     .argument('<user>', 'the profile')
-    .option('--version <n>', 'which version (default: the one in use)')
+    .argument('[version]', 'which version (default: the one in use)')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print the stored profile as JSON (head weights included) with the list of versions')
-    .addHelpText('after', '\nExamples:\n  $ headstart profile show alice\n  $ headstart profile show alice --version 2 --json')
-    .action((user: string, opts: CommonOptions & { version?: string }) => {
+    .addHelpText('after', '\nExamples:\n  $ headstart profile show alice\n  $ headstart profile show alice 2 --json')
+    .action((user: string, version: string | undefined, opts: CommonOptions) => {
       const store = storeOf(opts);
-      const p = store.load(user, opts.version === undefined ? undefined : versionNumber(opts.version));
+      const p = store.load(user, version === undefined ? undefined : versionNumber(version));
       if (opts.json) {
         process.stdout.write(JSON.stringify({ profile: p, versions: store.versions(user) }) + '\n');
         return;
@@ -130,12 +130,12 @@ export function registerProfile(program: Command): void {
     .command('rm')
     .description('remove one version (not the one in use), or the whole profile')
     .argument('<user>', 'the profile')
-    .option('--version <n>', 'remove only this version')
+    .argument('[version]', 'remove only this version (default: the whole profile)')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print { user, removed } (removed: a version number, or "all")')
-    .addHelpText('after', '\nExamples:\n  $ headstart profile rm alice --version 2\n  $ headstart profile rm alice            # every version, and its calibration recordings')
-    .action((user: string, opts: CommonOptions & { version?: string }) => {
-      const version = opts.version === undefined ? undefined : versionNumber(opts.version);
+    .addHelpText('after', '\nExamples:\n  $ headstart profile rm alice 2\n  $ headstart profile rm alice            # every version, and its calibration recordings')
+    .action((user: string, versionText: string | undefined, opts: CommonOptions) => {
+      const version = versionText === undefined ? undefined : versionNumber(versionText);
       storeOf(opts).rm(user, version);
       const removed = version ?? 'all';
       process.stdout.write(opts.json ? JSON.stringify({ user, removed }) + '\n' : version === undefined ? `profile '${user}' removed\n` : `profile '${user}' version ${version} removed\n`);

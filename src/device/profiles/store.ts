@@ -171,7 +171,7 @@ export class ProfileStore {
     try {
       parsed = JSON.parse(text);
     } catch (err) {
-      throw new HeadstartError('BAD_PROFILE', `${path}: not valid JSON (${(err as Error).message}); remove that version (\`headstart profile rm ${user} --version ${v}\`) and calibrate again`);
+      throw new HeadstartError('BAD_PROFILE', `${path}: not valid JSON (${(err as Error).message}); remove that version (\`headstart profile rm ${user} ${v}\`) and calibrate again`);
     }
     const profile = validateProfile(parsed, path);
     if (profile.user !== user || profile.version !== v) {
