@@ -2,8 +2,7 @@
  * Gesture events to hardware through johnny-five: one LED per gesture (lit
  * while that gesture is recognized, all off for none) and a servo moved to a
  * position per gesture (a gripper: open, closed, pinch...). Either may be
- * absent; a gesture without an LED or a servo position leaves them as they
- * are... except that the LEDs of other gestures go off.
+ * absent. A gesture without a servo position leaves the servo where it is.
  */
 import five, { type Board, type Led, type Servo } from 'johnny-five';
 import { HeadstartError } from '../../core/errors.ts';
