@@ -133,18 +133,43 @@ export function clamp(x: number, min: number, max: number): number {
  * only when a negative value sits exactly halfway.
  */
 export function multiplyByQuantizedMultiplierRuyX86(x: number, multiplier: number, shift: number): number {
-  const leftShift = shift > 0 ? shift : 0;
-  const rightShift = shift > 0 ? 0 : -shift;
-  const shifted = leftShift === 0 ? x : (x * (1 << leftShift)) | 0;
-  let r: number;
-  if (shifted > -EXACT_FACTOR_BOUND && shifted < EXACT_FACTOR_BOUND) {
-    // Exact in a double (see EXACT_FACTOR_BOUND); floor of a division by 2^31 is the arithmetic shift.
-    r = Math.floor((shifted * multiplier + 1073741824) / TWO_POW_31);
-  } else {
-    r = ruyHighMulSplit(shifted, multiplier);
+  return ruyMultiply(x, multiplier, shift > 0 ? 2 ** shift : 1, shift < 0 ? 1 << (-shift - 1) : 0, shift < 0 ? -shift : 0);
+}
+
+/**
+ * The ruy x86 multiply with the shift taken apart ahead of time (see
+ * ruyShiftParts), for per-channel loops: no branch on the shift's sign. The
+ * input is taken as int32 (`| 0`), as the native accumulator is; the final
+ * 32-bit add wraps as the native one does.
+ */
+export function ruyMultiply(x: number, multiplier: number, leftFactor: number, roundingAdd: number, rightShift: number): number {
+  const shifted = (x * leftFactor) | 0;
+  // Literals rather than the module constants: each read of a module-level const costs a check on the hot path.
+  const r =
+    shifted > -4194304 && shifted < 4194304
+      ? // Exact in a double (see EXACT_FACTOR_BOUND); the floor of the scaling by 2^-31 is the arithmetic shift.
+        Math.floor((shifted * multiplier + 1073741824) * 4.656612873077393e-10)
+      : ruyHighMulSplit(shifted, multiplier);
+  return (r + roundingAdd) >> rightShift;
+}
+
+/** A TFLite shift as ruyMultiply's three parts: 2^left shift, the rounding addend and the right shift. */
+export interface RuyShiftParts {
+  leftFactors: Float64Array;
+  roundingAdds: Int32Array;
+  rightShifts: Int32Array;
+}
+
+export function ruyShiftParts(shifts: Int32Array): RuyShiftParts {
+  const n = shifts.length;
+  const parts: RuyShiftParts = { leftFactors: new Float64Array(n), roundingAdds: new Int32Array(n), rightShifts: new Int32Array(n) };
+  for (let i = 0; i < n; i++) {
+    const shift = shifts[i]!;
+    parts.leftFactors[i] = shift > 0 ? 2 ** shift : 1;
+    parts.roundingAdds[i] = shift < 0 ? 1 << (-shift - 1) : 0;
+    parts.rightShifts[i] = shift < 0 ? -shift : 0;
   }
-  if (rightShift === 0) return r;
-  return (r + (1 << (rightShift - 1))) >> rightShift;
+  return parts;
 }
 
 /** (shifted * multiplier + 2^30) >> 31 for any int32 `shifted`, the product split so that each part is exact. */

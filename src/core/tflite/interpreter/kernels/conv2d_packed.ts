@@ -18,10 +18,11 @@
  *   accumulators, weights interleaved by 4 channels so they are read in
  *   order, each loaded value used 4 times.
  */
-import { multiplyByQuantizedMultiplierRuyX86 } from '../quant_math.ts';
+import { ruyMultiply, ruyShiftParts, type RuyShiftParts } from '../quant_math.ts';
 import type { ConvGeometry, Requantization } from './conv_params.ts';
 
 const LANE = 67108864; // 2^26
+const INVERSE_LANE = 1 / LANE; // exact: a power of two
 /** Largest dot-product length (filterH * filterW * input channels) the packed lanes hold exactly. */
 export const MAX_PACKED_DEPTH = 2047;
 const CHANNEL_BLOCK = 4;
@@ -30,6 +31,8 @@ const POSITION_BLOCK = 4;
 export interface PackedConvPlan {
   geometry: ConvGeometry;
   requant: Requantization;
+  /** The requantization shifts taken apart for ruyMultiply. */
+  shiftParts: RuyShiftParts;
   /** Dot-product length: filterH * filterW * inC. */
   depth: number;
   /** Output channels rounded up to CHANNEL_BLOCK; the extra ones have zero weights and are not stored. */
@@ -96,6 +99,7 @@ export function packedConvPlan(geometry: ConvGeometry, requant: Requantization, 
   return {
     geometry,
     requant,
+    shiftParts: ruyShiftParts(requant.shifts),
     depth,
     blockedOutC,
     lanes,
@@ -133,28 +137,39 @@ function fillPacked(p: PackedConvPlan): void {
 }
 
 // Bound once: a call through the module namespace can cost a getter per output under some loaders.
-const requantizeRuy = multiplyByQuantizedMultiplierRuyX86;
+const multiply = ruyMultiply;
 
 /**
  * Requantizes the 8 packed accumulators of one block (4 channels by 2 pairs
  * of positions) to int8, as the reference does after its sum. The high lane
  * is the nearest integer to acc / 2^26 because the low lane lies strictly
- * inside +-2^25; the division and the subtraction are exact.
+ * inside +-2^25; the scaling and the subtraction are exact.
  */
 function storeBlock(p: PackedConvPlan, sums: Float64Array, oc: number, ox: number, outRow: number): void {
   const { outW, outC } = p.geometry;
-  const { multipliers, shifts, outputOffset, actMin, actMax } = p.requant;
+  const { multipliers, outputOffset, actMin, actMax } = p.requant;
+  const { leftFactors, roundingAdds, rightShifts } = p.shiftParts;
   const { foldedBias, output } = p;
-  for (let k = 0; k < 16; k++) {
-    const c = oc + (k & 3);
-    const x = ox + (k >> 2);
-    if (c >= outC || x >= outW) continue;
-    const acc = sums[(k & 3) + ((k >> 3) << 2)]!;
-    const high = Math.round(acc / LANE);
-    const lane = (k & 4) === 0 ? acc - high * LANE : high;
-    let v = requantizeRuy(lane + foldedBias[c]!, multipliers[c]!, shifts[c]!) + outputOffset;
-    v = v < actMin ? actMin : v > actMax ? actMax : v;
-    output[(outRow + x) * outC + c] = v;
+  const channels = Math.min(4, outC - oc);
+  for (let i = 0; i < channels; i++) {
+    const c = oc + i;
+    const bias = foldedBias[c]!;
+    const multiplier = multipliers[c]!;
+    const leftFactor = leftFactors[c]!;
+    const roundingAdd = roundingAdds[c]!;
+    const rightShift = rightShifts[c]!;
+    for (let pair = 0; pair < 2; pair++) {
+      const x = ox + 2 * pair;
+      if (x >= outW) break;
+      const acc = sums[i + 4 * pair]!;
+      const high = Math.round(acc * INVERSE_LANE);
+      const at = (outRow + x) * outC + c;
+      let v = multiply(acc - high * LANE + bias, multiplier, leftFactor, roundingAdd, rightShift) + outputOffset;
+      output[at] = v < actMin ? actMin : v > actMax ? actMax : v;
+      if (x + 1 >= outW) break;
+      v = multiply(high + bias, multiplier, leftFactor, roundingAdd, rightShift) + outputOffset;
+      output[at + outC] = v < actMin ? actMin : v > actMax ? actMax : v;
+    }
   }
 }
 

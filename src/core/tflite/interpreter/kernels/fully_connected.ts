@@ -16,9 +16,13 @@ export interface FullyConnectedInt8Args {
   filter: Int8Array;
   bias: Int32Array | undefined;
   output: Int8Array;
-  inputOffset: number;
   filterOffset: number;
   outputOffset: number;
+  /**
+   * Per unit: inputOffset * sum of its weights + depth * filterOffset * inputOffset,
+   * so that the inner loop is a plain sum of weight * input (see fullyConnectedInt8).
+   */
+  foldedOffsets: Float64Array;
   /** One entry (per-tensor) or `units` entries (per-channel). */
   multipliers: Int32Array;
   shifts: Int32Array;
@@ -26,18 +30,42 @@ export interface FullyConnectedInt8Args {
   actMax: number;
 }
 
+/** Offsets that do not depend on the input, folded per unit at prepare time. */
+export function foldedFullyConnectedOffsets(filter: Int8Array, units: number, depth: number, inputOffset: number, filterOffset: number): Float64Array {
+  const out = new Float64Array(units);
+  for (let u = 0; u < units; u++) {
+    let sum = 0;
+    for (let d = 0; d < depth; d++) sum += filter[u * depth + d]!;
+    out[u] = inputOffset * sum + depth * filterOffset * inputOffset;
+  }
+  return out;
+}
+
+// Bound once: a call through the module namespace can cost a getter per output under some loaders.
+const requantizeRuy = multiplyByQuantizedMultiplierRuyX86;
+
+/**
+ * The reference sums (w + filterOffset) * (x + inputOffset) in int32 and then
+ * adds the bias. Expanded, that sum is sum w*x + filterOffset * sum x + the
+ * folded offsets; every part is an exact integer in a double, and `| 0`
+ * wraps the total as the int32 sum would, so the result is the same.
+ */
 export function fullyConnectedInt8(a: FullyConnectedInt8Args): void {
-  const { batches, depth, units, input, filter, bias, output, inputOffset, filterOffset, outputOffset, multipliers, shifts, actMin, actMax } = a;
+  const { batches, depth, units, input, filter, bias, output, filterOffset, outputOffset, foldedOffsets, multipliers, shifts, actMin, actMax } = a;
   const perChannel = multipliers.length > 1;
   for (let b = 0; b < batches; b++) {
     const inBase = b * depth;
+    let inputSum = 0;
+    if (filterOffset !== 0) for (let d = 0; d < depth; d++) inputSum += input[inBase + d]!;
+    const batchOffset = filterOffset * inputSum;
     for (let u = 0; u < units; u++) {
       const fBase = u * depth;
-      let acc = 0;
-      for (let d = 0; d < depth; d++) acc = (acc + (filter[fBase + d]! + filterOffset) * (input[inBase + d]! + inputOffset)) | 0;
+      let dot = 0;
+      for (let d = 0; d < depth; d++) dot += filter[fBase + d]! * input[inBase + d]!;
+      let acc = (dot + foldedOffsets[u]! + batchOffset) | 0;
       if (bias) acc += bias[u]!;
       const c = perChannel ? u : 0;
-      let v = multiplyByQuantizedMultiplierRuyX86(acc, multipliers[c]!, shifts[c]!) + outputOffset;
+      let v = requantizeRuy(acc, multipliers[c]!, shifts[c]!) + outputOffset;
       v = v < actMin ? actMin : v > actMax ? actMax : v;
       output[b * units + u] = v;
     }
@@ -114,9 +142,9 @@ export function prepareFullyConnected(ctx: OpContext): PreparedOp {
     filter: expectType(ctx, filter, 'int8', 'weights'),
     bias: bias ? expectType(ctx, bias, 'int32', 'bias') : undefined,
     output: expectType(ctx, output, 'int8', 'output'),
-    inputOffset: -input.zeroPoint,
     filterOffset: -filter.zeroPoint,
     outputOffset: output.zeroPoint,
+    foldedOffsets: foldedFullyConnectedOffsets(expectType(ctx, filter, 'int8', 'weights'), units, depth, -input.zeroPoint, -filter.zeroPoint),
     multipliers,
     shifts,
     actMin: range.min,

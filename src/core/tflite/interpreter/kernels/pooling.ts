@@ -50,6 +50,11 @@ export function averagePoolInt8(a: PoolInt8Args): void {
   }
 }
 
+/**
+ * The maximum over each window, clamped to the activation range; an empty
+ * window gives -128 (clamped), as the reference's initial value. Channels are
+ * the inner loop so that each tap reads a contiguous run.
+ */
 export function maxPoolInt8(a: PoolInt8Args): void {
   const { batches, inH, inW, channels, outH, outW, filterH, filterW, strideH, strideW, padH, padW, actMin, actMax, input, output } = a;
   for (let b = 0; b < batches; b++) {
@@ -62,15 +67,22 @@ export function maxPoolInt8(a: PoolInt8Args): void {
         const fxStart = Math.max(0, -x0);
         const fxEnd = Math.min(filterW, inW - x0);
         const outBase = ((b * outH + oy) * outW + ox) * channels;
-        for (let c = 0; c < channels; c++) {
-          let max = -128;
-          for (let fy = fyStart; fy < fyEnd; fy++) {
-            for (let fx = fxStart; fx < fxEnd; fx++) {
-              const v = input[((b * inH + y0 + fy) * inW + x0 + fx) * channels + c]!;
-              if (v > max) max = v;
+        const outEnd = outBase + channels;
+        output.fill(-128, outBase, outEnd);
+        for (let fy = fyStart; fy < fyEnd; fy++) {
+          for (let fx = fxStart; fx < fxEnd; fx++) {
+            let i = ((b * inH + y0 + fy) * inW + x0 + fx) * channels;
+            for (let o = outBase; o < outEnd; o++, i++) {
+              const v = input[i]!;
+              if (v > output[o]!) output[o] = v;
             }
           }
-          output[outBase + c] = max < actMin ? actMin : max > actMax ? actMax : max;
+        }
+        if (actMin > -128 || actMax < 127) {
+          for (let o = outBase; o < outEnd; o++) {
+            const v = output[o]!;
+            output[o] = v < actMin ? actMin : v > actMax ? actMax : v;
+          }
         }
       }
     }
