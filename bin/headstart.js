@@ -3,6 +3,14 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+// A reader that goes away (`headstart ... | head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 const bundle = new URL('../dist/cli.js', import.meta.url);
 if (!existsSync(fileURLToPath(bundle))) {
   process.stderr.write('headstart: dist/cli.js is missing; run `npm run build` in the headstart folder.\n');

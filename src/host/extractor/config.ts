@@ -1,3 +1,4 @@
+import { HeadstartError } from '../../core/errors.ts';
 /**
  * The shape of an extractor: everything needed to rebuild it, recorded in the
  * model package. Kernel sizes run along time; the channel axis is the conv's
@@ -14,8 +15,18 @@ export interface ExtractorConfig {
   windowLength: number;
   channels: number;
   blocks: ConvBlock[];
-  /** Size of the embedding (the dense layer after global average pooling). */
+  /** Size of the embedding: the last block's filter count (its outputs averaged over time). */
   embedding: number;
+}
+
+export function checkExtractorConfig(cfg: ExtractorConfig): void {
+  const last = cfg.blocks[cfg.blocks.length - 1];
+  if (!last || last.filters !== cfg.embedding) {
+    throw new HeadstartError('BAD_EXTRACTOR_CONFIG', `the embedding size (${cfg.embedding}) must equal the last conv block's filter count (${last?.filters ?? 'no blocks'})`);
+  }
+  let length = cfg.windowLength;
+  for (const b of cfg.blocks) length = Math.floor(length / b.pool);
+  if (length < 1) throw new HeadstartError('BAD_EXTRACTOR_CONFIG', `the pooling shrinks a ${cfg.windowLength}-sample window to nothing`);
 }
 
 export const DEFAULT_EXTRACTOR: ExtractorConfig = {
@@ -40,7 +51,7 @@ export function extractorMacs(cfg: ExtractorConfig): number {
     depth = b.filters;
     length = Math.floor(length / b.pool);
   }
-  return macs + depth * cfg.embedding;
+  return macs;
 }
 
 export function extractorParams(cfg: ExtractorConfig): number {
@@ -50,5 +61,5 @@ export function extractorParams(cfg: ExtractorConfig): number {
     params += b.kernel * depth * b.filters + b.filters; // conv weights + folded bias
     depth = b.filters;
   }
-  return params + depth * cfg.embedding + cfg.embedding;
+  return params;
 }

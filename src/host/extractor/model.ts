@@ -5,12 +5,13 @@
  * (MAX_POOL_2D), global average pooling (MEAN) and dense (FULLY_CONNECTED).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ExtractorConfig } from './config.ts';
+import { checkExtractorConfig, type ExtractorConfig } from './config.ts';
 
 export const EMBEDDING_LAYER = 'embedding';
 
 /** Input [windowLength, channels] -> embedding [config.embedding]. */
 export function buildExtractor(cfg: ExtractorConfig, seed: number): tf.LayersModel {
+  checkExtractorConfig(cfg);
   const input = tf.input({ shape: [cfg.windowLength, cfg.channels], name: 'window' });
   let x: tf.SymbolicTensor = input;
   cfg.blocks.forEach((b, i) => {
@@ -28,10 +29,10 @@ export function buildExtractor(cfg: ExtractorConfig, seed: number): tf.LayersMod
     x = tf.layers.reLU({ name: `relu${i}` }).apply(x) as tf.SymbolicTensor;
     if (b.pool > 1) x = tf.layers.maxPooling1d({ poolSize: b.pool, strides: b.pool, name: `pool${i}` }).apply(x) as tf.SymbolicTensor;
   });
-  x = tf.layers.globalAveragePooling1d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
-  const embedding = tf.layers
-    .dense({ units: cfg.embedding, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 100 }), name: EMBEDDING_LAYER })
-    .apply(x) as tf.SymbolicTensor;
+  // The embedding is the time-average of the last block's rectified filter
+  // outputs: learned "mean absolute value" features, which per-person linear
+  // heads separate well (measured in bench/RESULTS.md against a dense layer on top).
+  const embedding = tf.layers.globalAveragePooling1d({ name: EMBEDDING_LAYER }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: embedding, name: 'extractor' });
 }
 
@@ -39,7 +40,6 @@ export function buildExtractor(cfg: ExtractorConfig, seed: number): tf.LayersMod
 export function buildPopulationClassifier(extractor: tf.LayersModel, classes: number, seed: number, dropout = 0.3): tf.LayersModel {
   const input = extractor.inputs[0];
   let x = extractor.outputs[0];
-  x = tf.layers.reLU({ name: 'embedding_relu' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dropout({ rate: dropout, seed, name: 'head_dropout' }).apply(x) as tf.SymbolicTensor;
   const probs = tf.layers
     .dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 200 }), name: 'population_head' })
@@ -59,7 +59,6 @@ export function buildSubjectHeads(extractor: tf.LayersModel, classes: number, su
   const input = extractor.inputs[0];
   const mask = tf.input({ shape: [classes * subjects], name: 'subject_mask' });
   let x = extractor.outputs[0];
-  x = tf.layers.reLU({ name: 'subject_relu' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dropout({ rate: dropout, seed: seed + 1, name: 'subject_dropout' }).apply(x) as tf.SymbolicTensor;
   const logits = tf.layers
     .dense({ units: classes * subjects, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 300 }), name: 'subject_heads' })

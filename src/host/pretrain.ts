@@ -1,0 +1,124 @@
+/**
+ * Population pretraining, start to finish: windows from a data set, a
+ * normalization fitted on it, the extractor trained with people held out for
+ * validation, a population head for uncalibrated use, and a model package.
+ */
+import { HeadstartError } from '../core/errors.ts';
+import { selectBackend } from '../core/backend.ts';
+import { trainLdaHead } from '../core/head/lda.ts';
+import { predictClasses } from '../core/head/head.ts';
+import type { ModelManifest } from '../core/model_package/manifest.ts';
+import { PACKAGE_FORMAT, PACKAGE_FORMAT_VERSION } from '../core/model_package/manifest.ts';
+import { PRODUCER_VERSION } from '../core/version.ts';
+import { selectWindows, windowRecordings } from '../core/window_set.ts';
+import { fitNormalization } from '../core/windowing.ts';
+import type { Dataset } from './datasets/types.ts';
+import { embedWindows } from './evaluate/embed.ts';
+import { type ExtractorConfig, extractorMacs, extractorParams } from './extractor/config.ts';
+import { type BatchProgress, type EpochReport, type TrainOptions, trainExtractor } from './extractor/train.ts';
+import { writeModelPackage } from './model_package/write.ts';
+
+export interface PretrainRequest {
+  dataset: Dataset;
+  /** Where the data came from, recorded so `export` can find representative windows. */
+  dataPath: string;
+  out: string;
+  name: string;
+  modality: 'emg' | 'eeg';
+  extractor: ExtractorConfig;
+  /** Hop between training windows (the package's live hop is `windowHop`). */
+  trainHop: number;
+  windowHop: number;
+  train: TrainOptions;
+  /** People held out for validation (by subject name); empty = none. */
+  valPeople: string[];
+  onBatch?: (p: BatchProgress) => void;
+  onEpoch?: (r: EpochReport) => void;
+}
+
+export interface PretrainResult {
+  manifest: ModelManifest;
+  report: Record<string, unknown>;
+}
+
+/** Picks about a tenth of the people (at least one, when there are three or more) for validation, deterministically. */
+export function defaultValidationPeople(subjects: string[]): string[] {
+  const sorted = [...new Set(subjects)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  if (sorted.length < 3) return [];
+  const n = Math.max(1, Math.round(sorted.length / 10));
+  return sorted.filter((_, i) => i % Math.floor(sorted.length / n) === Math.floor(sorted.length / n) - 1).slice(0, n);
+}
+
+export async function pretrain(req: PretrainRequest): Promise<PretrainResult> {
+  const backend = await selectBackend();
+  const ds = req.dataset;
+  if (ds.channels !== req.extractor.channels) {
+    throw new HeadstartError('CHANNEL_MISMATCH', `the data has ${ds.channels} channels but the extractor is configured for ${req.extractor.channels}`);
+  }
+  const total = ds.recordings.reduce((s, r) => s + r.samples.length, 0);
+  const all = new Float32Array(total);
+  let at = 0;
+  for (const r of ds.recordings) {
+    all.set(r.samples, at);
+    at += r.samples.length;
+  }
+  const normalization = fitNormalization(all, ds.channels);
+  const windows = windowRecordings(ds.recordings, { length: req.extractor.windowLength, hop: req.trainHop }, normalization);
+  const valIds = new Set(req.valPeople.map((p) => windows.subjects.indexOf(p)));
+  for (const p of req.valPeople) {
+    if (!windows.subjects.includes(p)) throw new HeadstartError('UNKNOWN_PERSON', `--val-people: ${p} is not in the data (people: ${windows.subjects.join(', ')})`);
+  }
+  const train = selectWindows(windows, (i) => !valIds.has(windows.subject[i]));
+  const val = valIds.size > 0 ? selectWindows(windows, (i) => valIds.has(windows.subject[i])) : undefined;
+  const started = Date.now();
+  const trained = await trainExtractor(req.extractor, ds.classes.length, train, val, req.train, req.onBatch, req.onEpoch);
+  const trainSeconds = (Date.now() - started) / 1000;
+
+  // The population head has the same form as a calibrated one, fitted on population embeddings.
+  const popEmb = embedWindows(trained.extractor, train);
+  const populationHead = trainLdaHead(popEmb, train.y, ds.classes.length);
+  let populationHeadValAccuracy: number | undefined;
+  if (val) {
+    const pred = predictClasses(populationHead, embedWindows(trained.extractor, val));
+    populationHeadValAccuracy = pred.reduce((s, p, i) => s + (p === val.y[i] ? 1 : 0), 0) / val.count;
+  }
+  const report = {
+    data: req.dataPath,
+    people: windows.subjects.filter((_, i) => !valIds.has(i)),
+    validationPeople: req.valPeople,
+    trainWindows: train.count,
+    validationWindows: val?.count ?? 0,
+    trainHop: req.trainHop,
+    backend: backend.name,
+    options: req.train,
+    extractor: { ...req.extractor, parameters: extractorParams(req.extractor), macsPerWindow: extractorMacs(req.extractor) },
+    history: trained.history,
+    bestEpoch: trained.bestEpoch,
+    trainSeconds,
+    windowsPerSecond: trained.history.reduce((s, h) => s + h.windowsPerSecond, 0) / Math.max(1, trained.history.length),
+    populationHeadValAccuracy,
+  };
+  const manifest = await writeModelPackage(req.out, {
+    manifest: {
+      format: PACKAGE_FORMAT,
+      formatVersion: PACKAGE_FORMAT_VERSION,
+      name: req.name,
+      producerVersion: PRODUCER_VERSION,
+      createdAt: new Date().toISOString(),
+      modality: req.modality,
+      channels: ds.channels,
+      channelNames: Array.from({ length: ds.channels }, (_, i) => `ch${i}`),
+      sampleRate: ds.rate,
+      window: { length: req.extractor.windowLength, hop: req.windowHop },
+      normalization,
+      classes: ds.classes,
+      embeddingSize: req.extractor.embedding,
+      split: { frozen: 'extractor', embeddingTransform: 'none', head: 'linear-or-ncm' },
+      extractor: { config: req.extractor },
+    },
+    extractor: trained.extractor,
+    populationHead,
+    trainingReport: report,
+  });
+  return { manifest, report };
+}
