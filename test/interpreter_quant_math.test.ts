@@ -127,6 +127,8 @@ const nearBound = fc.oneof(
   fc.integer({ min: -(2 ** 23), max: 2 ** 23 }),
   fc.integer({ min: 2 ** 22 - 64, max: 2 ** 22 + 64 }),
   fc.integer({ min: -(2 ** 22) - 64, max: -(2 ** 22) + 64 }),
+  fc.integer({ min: 2 ** 21 - 64, max: 2 ** 21 + 64 }),
+  fc.integer({ min: -(2 ** 21) - 64, max: -(2 ** 21) + 64 }),
   int32,
 );
 const anyMultiplier = fc.oneof(multiplier, int32, fc.constantFrom(-2147483648, 2147483647, 0, 1, -1));
@@ -142,7 +144,7 @@ test('multiplyByQuantizedMultiplier and the ruy x86 variant equal their definiti
   const shift = fc.integer({ min: -31, max: 30 });
   fc.assert(fc.property(nearBound, multiplier, shift, (x, m, s) => Object.is(multiplyByQuantizedMultiplier(x, m, s), mbqmBig(x, m, s))), { numRuns: 50000 });
   fc.assert(fc.property(nearBound, multiplier, shift, (x, m, s) => Object.is(multiplyByQuantizedMultiplierRuyX86(x, m, s), ruyBig(x, m, s))), { numRuns: 50000 });
-  for (const x of [2 ** 22 - 1, 2 ** 22, -(2 ** 22) + 1, -(2 ** 22), 2147483647, -2147483648, 0, -1]) {
+  for (const x of [2 ** 22 - 1, 2 ** 22, -(2 ** 22) + 1, -(2 ** 22), 2 ** 21 - 1, 2 ** 21, -(2 ** 21) + 1, -(2 ** 21), 2147483647, -2147483648, 0, -1]) {
     for (const s of [-31, -1, 0, 1, 30]) {
       assert.ok(Object.is(multiplyByQuantizedMultiplierRuyX86(x, 2147483647, s), ruyBig(x, 2147483647, s)), `ruy ${x} shift ${s}`);
       assert.ok(Object.is(multiplyByQuantizedMultiplier(x, 2147483647, s), mbqmBig(x, 2147483647, s)), `reference ${x} shift ${s}`);

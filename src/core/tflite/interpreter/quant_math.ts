@@ -133,43 +133,54 @@ export function clamp(x: number, min: number, max: number): number {
  * only when a negative value sits exactly halfway.
  */
 export function multiplyByQuantizedMultiplierRuyX86(x: number, multiplier: number, shift: number): number {
-  return ruyMultiply(x, multiplier, shift > 0 ? 2 ** shift : 1, shift < 0 ? 1 << (-shift - 1) : 0, shift < 0 ? -shift : 0);
+  const parts = ruyChannelParts(multiplier, shift);
+  return ruyRequantize(x, multiplier, parts.leftFactor, parts.scale, parts.offset, parts.roundingAdd, parts.rightShift);
 }
 
 /**
- * The ruy x86 multiply with the shift taken apart ahead of time (see
- * ruyShiftParts), for per-channel loops: no branch on the shift's sign. The
- * input is taken as int32 (`| 0`), as the native accumulator is; the final
- * 32-bit add wraps as the native one does.
+ * One channel's multiplier and shift in the forms ruyRequantize takes, so
+ * that a per-channel loop computes them once and never branches on the shift.
  */
-export function ruyMultiply(x: number, multiplier: number, leftFactor: number, roundingAdd: number, rightShift: number): number {
+export interface RuyChannelParts {
+  /** 2^shift for a left shift, else 1. */
+  leftFactor: number;
+  /** multiplier * 2^-(31 + right shift): exact, a power-of-two scaling. */
+  scale: number;
+  /** 1/2 + (right shift > 0 ? 2^-(right shift + 1) : 0): both roundings folded into one floor. */
+  offset: number;
+  /** The rounding addend and the right shift of the second step, for the general path. */
+  roundingAdd: number;
+  rightShift: number;
+}
+
+export function ruyChannelParts(multiplier: number, shift: number): RuyChannelParts {
+  const rightShift = shift < 0 ? -shift : 0;
+  return {
+    leftFactor: shift > 0 ? 2 ** shift : 1,
+    scale: multiplier * 2 ** -(31 + rightShift),
+    offset: 0.5 + (rightShift > 0 ? 2 ** -(rightShift + 1) : 0),
+    roundingAdd: rightShift > 0 ? 2 ** (rightShift - 1) : 0,
+    rightShift,
+  };
+}
+
+/**
+ * The ruy x86 multiply, x taken as int32 (as the native accumulator is):
+ * s = x * 2^left shift (wrapped), r = (s * multiplier + 2^30) >> 31, then
+ * (r + roundingAdd) >> right shift with a wrapping 32-bit add.
+ *
+ * Fast path: the two floors are one, floor(s * multiplier / 2^(31 + n) +
+ * 2^-(n + 1) + 1/2) for a right shift n > 0 (floor((floor(y) + k) / 2^n) =
+ * floor((y + k) / 2^n) for an integer k), floor(s * multiplier / 2^31 + 1/2)
+ * for n = 0. With |s| < 2^21, s * multiplier < 2^52 and the sum spans at
+ * most 53 significant bits, so the double computes it exactly; |r| < 2^21
+ * keeps the 32-bit add from wrapping.
+ */
+export function ruyRequantize(x: number, multiplier: number, leftFactor: number, scale: number, offset: number, roundingAdd: number, rightShift: number): number {
   const shifted = (x * leftFactor) | 0;
-  // Literals rather than the module constants: each read of a module-level const costs a check on the hot path.
-  const r =
-    shifted > -4194304 && shifted < 4194304
-      ? // Exact in a double (see EXACT_FACTOR_BOUND); the floor of the scaling by 2^-31 is the arithmetic shift.
-        Math.floor((shifted * multiplier + 1073741824) * 4.656612873077393e-10)
-      : ruyHighMulSplit(shifted, multiplier);
-  return (r + roundingAdd) >> rightShift;
-}
-
-/** A TFLite shift as ruyMultiply's three parts: 2^left shift, the rounding addend and the right shift. */
-export interface RuyShiftParts {
-  leftFactors: Float64Array;
-  roundingAdds: Int32Array;
-  rightShifts: Int32Array;
-}
-
-export function ruyShiftParts(shifts: Int32Array): RuyShiftParts {
-  const n = shifts.length;
-  const parts: RuyShiftParts = { leftFactors: new Float64Array(n), roundingAdds: new Int32Array(n), rightShifts: new Int32Array(n) };
-  for (let i = 0; i < n; i++) {
-    const shift = shifts[i]!;
-    parts.leftFactors[i] = shift > 0 ? 2 ** shift : 1;
-    parts.roundingAdds[i] = shift < 0 ? 1 << (-shift - 1) : 0;
-    parts.rightShifts[i] = shift < 0 ? -shift : 0;
-  }
-  return parts;
+  // A literal rather than a module constant: each read of a module-level const costs a check on the hot path.
+  if (shifted > -2097152 && shifted < 2097152) return Math.floor(shifted * scale + offset);
+  return (ruyHighMulSplit(shifted, multiplier) + roundingAdd) >> rightShift;
 }
 
 /** (shifted * multiplier + 2^30) >> 31 for any int32 `shifted`, the product split so that each part is exact. */

@@ -18,7 +18,7 @@
  *   accumulators, weights interleaved by 4 channels so they are read in
  *   order, each loaded value used 4 times.
  */
-import { ruyMultiply, ruyShiftParts, type RuyShiftParts } from '../quant_math.ts';
+import { ruyChannelParts, ruyRequantize, type RuyChannelParts } from '../quant_math.ts';
 import type { ConvGeometry, Requantization } from './conv_params.ts';
 
 const LANE = 67108864; // 2^26
@@ -31,8 +31,8 @@ const POSITION_BLOCK = 4;
 export interface PackedConvPlan {
   geometry: ConvGeometry;
   requant: Requantization;
-  /** The requantization shifts taken apart for ruyMultiply. */
-  shiftParts: RuyShiftParts;
+  /** Per output channel, its multiplier and shift in ruyRequantize's forms. */
+  channelParts: RuyChannelParts[];
   /** Dot-product length: filterH * filterW * inC. */
   depth: number;
   /** Output channels rounded up to CHANNEL_BLOCK; the extra ones have zero weights and are not stored. */
@@ -99,7 +99,7 @@ export function packedConvPlan(geometry: ConvGeometry, requant: Requantization, 
   return {
     geometry,
     requant,
-    shiftParts: ruyShiftParts(requant.shifts),
+    channelParts: Array.from(requant.multipliers, (m, c) => ruyChannelParts(m, requant.shifts[c]!)),
     depth,
     blockedOutC,
     lanes,
@@ -137,7 +137,7 @@ function fillPacked(p: PackedConvPlan): void {
 }
 
 // Bound once: a call through the module namespace can cost a getter per output under some loaders.
-const multiply = ruyMultiply;
+const requantize = ruyRequantize;
 
 /**
  * Requantizes the 8 packed accumulators of one block (4 channels by 2 pairs
@@ -148,26 +148,23 @@ const multiply = ruyMultiply;
 function storeBlock(p: PackedConvPlan, sums: Float64Array, oc: number, ox: number, outRow: number): void {
   const { outW, outC } = p.geometry;
   const { multipliers, outputOffset, actMin, actMax } = p.requant;
-  const { leftFactors, roundingAdds, rightShifts } = p.shiftParts;
-  const { foldedBias, output } = p;
+  const { foldedBias, output, channelParts } = p;
   const channels = Math.min(4, outC - oc);
   for (let i = 0; i < channels; i++) {
     const c = oc + i;
     const bias = foldedBias[c]!;
     const multiplier = multipliers[c]!;
-    const leftFactor = leftFactors[c]!;
-    const roundingAdd = roundingAdds[c]!;
-    const rightShift = rightShifts[c]!;
+    const { leftFactor, scale, offset, roundingAdd, rightShift } = channelParts[c]!;
     for (let pair = 0; pair < 2; pair++) {
       const x = ox + 2 * pair;
       if (x >= outW) break;
       const acc = sums[i + 4 * pair]!;
       const high = Math.round(acc * INVERSE_LANE);
       const at = (outRow + x) * outC + c;
-      let v = multiply(acc - high * LANE + bias, multiplier, leftFactor, roundingAdd, rightShift) + outputOffset;
+      let v = requantize(acc - high * LANE + bias, multiplier, leftFactor, scale, offset, roundingAdd, rightShift) + outputOffset;
       output[at] = v < actMin ? actMin : v > actMax ? actMax : v;
       if (x + 1 >= outW) break;
-      v = multiply(high + bias, multiplier, leftFactor, roundingAdd, rightShift) + outputOffset;
+      v = requantize(high + bias, multiplier, leftFactor, scale, offset, roundingAdd, rightShift) + outputOffset;
       output[at + outC] = v < actMin ? actMin : v > actMax ? actMax : v;
     }
   }
