@@ -177,10 +177,11 @@ export function ruyChannelParts(multiplier: number, shift: number): RuyChannelPa
  * keeps the 32-bit add from wrapping.
  */
 export function ruyRequantize(x: number, multiplier: number, leftFactor: number, scale: number, offset: number, roundingAdd: number, rightShift: number): number {
-  const shifted = (x * leftFactor) | 0;
+  // Without a left shift an accumulator in the fast range is already an int32: no conversion needed.
+  const shifted = leftFactor === 1 ? x : (x * leftFactor) | 0;
   // A literal rather than a module constant: each read of a module-level const costs a check on the hot path.
   if (shifted > -2097152 && shifted < 2097152) return Math.floor(shifted * scale + offset);
-  return (ruyHighMulSplit(shifted, multiplier) + roundingAdd) >> rightShift;
+  return (ruyHighMulSplit(shifted | 0, multiplier) + roundingAdd) >> rightShift;
 }
 
 /** (shifted * multiplier + 2^30) >> 31 for any int32 `shifted`, the product split so that each part is exact. */

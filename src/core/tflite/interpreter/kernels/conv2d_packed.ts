@@ -13,16 +13,20 @@
  *   lane and p + 1 in the high lane. Each lane's sum is at most
  *   2^14 * depth < 2^25 in magnitude, so with depth (taps times input
  *   channels) below 2^11 every partial sum is an integer below 2^53, exact,
- *   and the lanes separate by rounding (see splitLanes).
+ *   and the lanes separate with one floor (see requantizePairs).
  * - Blocks of 4 output channels by 2 packed pairs (4 positions): 8
  *   accumulators, weights interleaved by 4 channels so they are read in
  *   order, each loaded value used 4 times.
+ * - Requantization after all sums, one channel at a time (its constants stay
+ *   in registers), with the two roundings of the ruy multiply folded into one
+ *   (ruyRequantize).
  */
 import { ruyChannelParts, ruyRequantize, type RuyChannelParts } from '../quant_math.ts';
 import type { ConvGeometry, Requantization } from './conv_params.ts';
 
 const LANE = 67108864; // 2^26
 const INVERSE_LANE = 1 / LANE; // exact: a power of two
+const HALF_LANE = 33554432; // 2^25, the lift of the low lane
 /** Largest dot-product length (filterH * filterW * input channels) the packed lanes hold exactly. */
 export const MAX_PACKED_DEPTH = 2047;
 const CHANNEL_BLOCK = 4;
@@ -61,8 +65,10 @@ export interface PackedConvPlan {
   pairStep: number;
   input: Int8Array;
   output: Int8Array;
-  /** Scratch for one block's 8 packed accumulators. */
-  sums: Float64Array;
+  /** Packed accumulators, [batch * outH + oy][pair of positions][blockedOutC], requantized after the sums. */
+  pairSums: Float64Array;
+  /** Pairs of positions per output row, the last block's phantom pair included. */
+  pairsPerRow: number;
 }
 
 export function packedConvPlan(geometry: ConvGeometry, requant: Requantization, filter: Int8Array, bias: Int32Array | undefined, input: Int8Array, output: Int8Array): PackedConvPlan {
@@ -115,7 +121,8 @@ export function packedConvPlan(geometry: ConvGeometry, requant: Requantization, 
     pairStep: strideW * inC,
     input,
     output,
-    sums: new Float64Array(8),
+    pairSums: new Float64Array(batches * outH * (blockedOutW / 2) * blockedOutC),
+    pairsPerRow: blockedOutW / 2,
   };
 }
 
@@ -140,32 +147,33 @@ function fillPacked(p: PackedConvPlan): void {
 const requantize = ruyRequantize;
 
 /**
- * Requantizes the 8 packed accumulators of one block (4 channels by 2 pairs
- * of positions) to int8, as the reference does after its sum. The high lane
- * is the nearest integer to acc / 2^26 because the low lane lies strictly
- * inside +-2^25; the scaling and the subtraction are exact.
+ * Requantizes every packed accumulator to int8, as the reference does after
+ * its sum, one output channel at a time so that its constants stay in
+ * registers. Each sum started at 2^25, so its low lane (strictly inside
+ * +-2^25) lies in (0, 2^26) and the high lane is floor(acc / 2^26); the
+ * scaling and the subtractions are exact.
  */
-function storeBlock(p: PackedConvPlan, sums: Float64Array, oc: number, ox: number, outRow: number): void {
-  const { outW, outC } = p.geometry;
+function requantizePairs(p: PackedConvPlan): void {
+  const { batches, outH, outW, outC } = p.geometry;
   const { multipliers, outputOffset, actMin, actMax } = p.requant;
-  const { foldedBias, output, channelParts } = p;
-  const channels = Math.min(4, outC - oc);
-  for (let i = 0; i < channels; i++) {
-    const c = oc + i;
+  const { foldedBias, output, channelParts, pairSums, pairsPerRow, blockedOutC } = p;
+  const rows = batches * outH;
+  for (let c = 0; c < outC; c++) {
     const bias = foldedBias[c]!;
     const multiplier = multipliers[c]!;
     const { leftFactor, scale, offset, roundingAdd, rightShift } = channelParts[c]!;
-    for (let pair = 0; pair < 2; pair++) {
-      const x = ox + 2 * pair;
-      if (x >= outW) break;
-      const acc = sums[i + 4 * pair]!;
-      const high = Math.round(acc * INVERSE_LANE);
-      const at = (outRow + x) * outC + c;
-      let v = requantize(acc - high * LANE + bias, multiplier, leftFactor, scale, offset, roundingAdd, rightShift) + outputOffset;
-      output[at] = v < actMin ? actMin : v > actMax ? actMax : v;
-      if (x + 1 >= outW) break;
-      v = requantize(high + bias, multiplier, leftFactor, scale, offset, roundingAdd, rightShift) + outputOffset;
-      output[at + outC] = v < actMin ? actMin : v > actMax ? actMax : v;
+    for (let row = 0; row < rows; row++) {
+      let from = row * pairsPerRow * blockedOutC + c;
+      let at = row * outW * outC + c;
+      for (let x = 0; x < outW; x += 2, from += blockedOutC, at += 2 * outC) {
+        const acc = pairSums[from]!;
+        const high = Math.floor(acc * INVERSE_LANE);
+        let v = requantize(acc - high * LANE - HALF_LANE + bias, multiplier, leftFactor, scale, offset, roundingAdd, rightShift) + outputOffset;
+        output[at] = v < actMin ? actMin : v > actMax ? actMax : v;
+        if (x + 1 === outW) break;
+        v = requantize(high + bias, multiplier, leftFactor, scale, offset, roundingAdd, rightShift) + outputOffset;
+        output[at + outC] = v < actMin ? actMin : v > actMax ? actMax : v;
+      }
     }
   }
 }
@@ -173,17 +181,19 @@ function storeBlock(p: PackedConvPlan, sums: Float64Array, oc: number, ox: numbe
 export function packedConv2dInt8(p: PackedConvPlan): void {
   fillPacked(p);
   const { batches, outH, outW, inC, strideH, strideW } = p.geometry;
-  const { lanes, packedOffset, runStarts, runLength, depth, blockedOutC, paddedH, paddedW, pairStep, sums } = p;
+  const { lanes, packedOffset, runStarts, runLength, depth, blockedOutC, paddedH, paddedW, pairStep, pairSums, pairsPerRow } = p;
   const runs = runStarts.length;
   const secondPair = 2 * pairStep;
   for (let b = 0; b < batches; b++) {
     for (let oy = 0; oy < outH; oy++) {
       const rowBase = packedOffset + (b * paddedH + oy * strideH) * paddedW * inC;
-      const outRow = (b * outH + oy) * outW;
+      const pairRow = (b * outH + oy) * pairsPerRow;
       for (let ox = 0; ox < outW; ox += POSITION_BLOCK) {
         const windowBase = rowBase + ox * strideW * inC;
+        const pairBase = (pairRow + ox / 2) * blockedOutC;
         for (let oc = 0; oc < blockedOutC; oc += CHANNEL_BLOCK) {
-          let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0; // prettier-ignore
+          // Each sum starts at 2^25 (a literal, see below), which lifts the low lane into (0, 2^26): see requantizePairs.
+          let a0 = 33554432, a1 = 33554432, a2 = 33554432, a3 = 33554432, b0 = 33554432, b1 = 33554432, b2 = 33554432, b3 = 33554432; // prettier-ignore
           // Literal steps and `| 0` keep the indices int32 without overflow checks; module constants here would be re-read every tap.
           let q = oc * depth;
           for (let r = 0; r < runs; r++) {
@@ -206,17 +216,18 @@ export function packedConv2dInt8(p: PackedConvPlan): void {
               b3 += w * y;
             }
           }
-          sums[0] = a0;
-          sums[1] = a1;
-          sums[2] = a2;
-          sums[3] = a3;
-          sums[4] = b0;
-          sums[5] = b1;
-          sums[6] = b2;
-          sums[7] = b3;
-          storeBlock(p, sums, oc, ox, outRow);
+          const to = pairBase + oc;
+          pairSums[to] = a0;
+          pairSums[to + 1] = a1;
+          pairSums[to + 2] = a2;
+          pairSums[to + 3] = a3;
+          pairSums[to + blockedOutC] = b0;
+          pairSums[to + blockedOutC + 1] = b1;
+          pairSums[to + blockedOutC + 2] = b2;
+          pairSums[to + blockedOutC + 3] = b3;
         }
       }
     }
   }
+  requantizePairs(p);
 }
