@@ -247,3 +247,26 @@ test('run refuses a board whose channel count is not the package\'s, and a profi
   assert.match(run.stderr(), /BOARD_CHANNELS_MISMATCH/);
   assert.match(run.stderr(), /sends 4 channels but the model package .* was trained on 8/);
 });
+
+test('a 250 Hz board feeding a 200 Hz package is resampled live', { timeout: 60_000 }, async (t) => {
+  const skip = ptySkipReason() ?? (existsSync(BIN) ? undefined : 'bin not built: run `npm run build`');
+  if (skip) return t.skip(skip);
+  const work = scratchDir(t, 'hs-run-');
+  const pkg = writeTestPackage(join(work, 'pkg'));
+  const tone = (rate: number, label: number, seconds: number): Recording => {
+    const n = rate * seconds;
+    const samples = new Float32Array(n * 8);
+    for (let i = 0; i < n; i++) for (let c = 0; c < 8; c++) samples[i * 8 + c] = Math.round(50 * Math.sin((2 * Math.PI * (5 + 3 * label + c) * i) / rate));
+    return { source: `tone${label}@${rate}`, channels: 8, rate, samples, label, rep: 0 };
+  };
+  calibrate(join(work, 'data'), pkg.dir, 'resampled', [tone(200, 0, 3), tone(200, 1, 3)]);
+  const board = join(work, 'board250.hsrec');
+  writeRecordingFile(board, { channels: 8, rate: 250, sampleFormat: 'int16' }, tone(250, 1, 10).samples, [{ at: 0, kind: 'label', label: 1 }]);
+  const { summary } = await runLive(t, work, join(work, 'data'), 'resampled', pkg.dir, [board], 'ts');
+  const s = summary as unknown as { pipeline: { resampling: boolean; windows: number; dropped: number }; board: { samples: number } };
+  assert.equal(s.board.samples, 2500);
+  assert.equal(s.pipeline.resampling, true);
+  // 2500 board samples at 250 Hz are 2000 model samples at 200 Hz: (2000 - 52) / 5 + 1 windows.
+  assert.equal(s.pipeline.windows, 390);
+  assert.equal(s.pipeline.dropped, 0);
+});

@@ -66,6 +66,8 @@ interface Summary {
   runtime: string;
   pipeline: LivePipelineStats;
   board: BoardSessionStats;
+  /** Peak resident memory of this process (MB). */
+  maxRssMB: number;
   score?: ScoreSummary;
 }
 
@@ -73,8 +75,9 @@ function describeSummary(s: Summary, gestures: string[]): string {
   const p = s.pipeline;
   const lines = [
     `${s.reason}: ${p.windows} windows (${p.inferred} inferred, ${p.dropped} dropped because inference fell behind), ${p.events} gesture changes`,
+    `${p.boardSeconds.toFixed(1)} s of signal in ${p.wallSeconds.toFixed(1)} s (${(p.boardSeconds / Math.max(p.wallSeconds, 1e-9)).toFixed(1)}x real time, when the board sends faster than real time)`,
     `latency from a window's last sample to its result: p50 ${p.latency.p50Ms.toFixed(2)} ms, p99 ${p.latency.p99Ms.toFixed(2)} ms, max ${p.latency.maxMs.toFixed(2)} ms`,
-    `board: ${s.board.samples} samples per channel, ${s.board.missingFrames} frames missing, ${s.board.decoder.crcFailures} CRC failures, ${s.board.gaps} gaps`,
+    `peak resident memory ${s.maxRssMB.toFixed(0)} MB; board: ${s.board.samples} samples per channel, ${s.board.missingFrames} frames missing, ${s.board.decoder.crcFailures} CRC failures, ${s.board.gaps} gaps`,
   ];
   if (s.score) {
     lines.push(
@@ -242,6 +245,7 @@ export function registerRun(program: Command): void {
           runtime: opened.runtime.kind,
           pipeline: pipeline.stats(),
           board: session.stats,
+          maxRssMB: process.resourceUsage().maxRSS / 1024,
           ...(score ? { score: score.summary() } : {}),
         };
         process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describeSummary(summary, gestures));

@@ -88,6 +88,10 @@ export interface LivePipelineStats {
   resets: number;
   resampling: boolean;
   latency: LatencySummary;
+  /** Board time covered by the samples taken (s). */
+  boardSeconds: number;
+  /** Wall time from the first samples pushed to the latest result (s). */
+  wallSeconds: number;
 }
 
 export const DEFAULT_MAX_QUEUE = 64;
@@ -110,6 +114,9 @@ export class LivePipeline {
   #closed = false;
   #inferred = 0;
   #events = 0;
+  #firstPushMs = -1;
+  #lastResultMs = -1;
+  readonly #boardRate: number;
   #idleWaiters: (() => void)[] = [];
 
   constructor(options: LivePipelineOptions) {
@@ -120,6 +127,7 @@ export class LivePipeline {
     this.smoother = new Smoother(options.head.classes, options.smoother ?? DEFAULT_SMOOTHER);
     this.queue = new WindowQueue(options.maxQueue ?? DEFAULT_MAX_QUEUE, manifest.window.length * manifest.channels);
     this.#gestures = options.gestures;
+    this.#boardRate = options.boardRate;
     this.#windowsPerTurn = options.windowsPerTurn ?? 8;
     this.#onEvent = options.onEvent;
     this.#onWindow = options.onWindow;
@@ -129,6 +137,7 @@ export class LivePipeline {
   /** Takes a frame from the board; queues the windows it completes. Never waits, never throws on frame content. */
   push(frame: Frame, arrivedAtMs = performance.now()): void {
     if (this.#closed) return;
+    if (this.#firstPushMs < 0 && frame.type === 'samples') this.#firstPushMs = arrivedAtMs;
     this.windower.push(frame, this.#enqueue, arrivedAtMs);
     if (this.queue.length > 0 && !this.#scheduled) {
       this.#scheduled = true;
@@ -166,6 +175,8 @@ export class LivePipeline {
       resets: w.resets,
       resampling: this.windower.resampling,
       latency: this.latency.summary(),
+      boardSeconds: w.samplesIn / this.#boardRate,
+      wallSeconds: this.#firstPushMs < 0 || this.#lastResultMs < 0 ? 0 : (this.#lastResultMs - this.#firstPushMs) / 1000,
     };
   }
 
@@ -190,7 +201,9 @@ export class LivePipeline {
     const label = this.head.classify(embedding);
     const confidence = this.head.confidence;
     const changed = this.smoother.push(label, confidence);
-    const latencyMs = performance.now() - w.arrivedAtMs;
+    const now = performance.now();
+    this.#lastResultMs = now;
+    const latencyMs = now - w.arrivedAtMs;
     this.latency.add(latencyMs);
     this.#inferred++;
     if (this.#onWindow) {
