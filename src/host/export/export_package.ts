@@ -1,0 +1,253 @@
+/**
+ * `headstart export` as a function: fold, calibrate, quantize and write the
+ * package's extractor as an int8 TensorFlow Lite model, check it against
+ * the float model on windows calibration did not see (on the official
+ * runtime when it loads), and add the .tflite, its C array and the
+ * quantization report to the package, the manifest last.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { HeadstartError } from '../../core/errors.ts';
+import type { HeadData } from '../../core/head/head.ts';
+import { MANIFEST_FILE, type ModelManifest } from '../../core/model_package/manifest.ts';
+import { createRng, shuffledIndices } from '../../core/rng.ts';
+import { tfliteToCArray } from '../../core/tflite/c_array.ts';
+import { tflmVerdict } from '../../core/tflite/tflm.ts';
+import { writeTflite } from '../../core/tflite/writer.ts';
+import { PRODUCER_VERSION } from '../../core/version.ts';
+import { selectWindows, type WindowSet, windowRecordings } from '../../core/window_set.ts';
+import { embedWithRuntime } from '../../device/extractor_embed.ts';
+import { readManifest, sha256Hex } from '../../device/model_package.ts';
+import { openRuntime } from '../../device/runtime/open_runtime.ts';
+import { openTsRuntime } from '../../device/runtime/ts_runtime.ts';
+import type { RuntimeChoice, TfliteRuntime } from '../../device/runtime/types.ts';
+import { writeFileAtomic } from '../../device/storage/atomic_file.ts';
+import { type DatasetSpec, loadDataset } from '../datasets/index.ts';
+import { embedWindows } from '../evaluate/embed.ts';
+import { writeJsonAtomic, writeManifest } from '../model_package/write.ts';
+import { loadLayersModel } from '../tfjs_model_io.ts';
+import { cosineSimilarity, top1Agreement } from './agreement.ts';
+import { buildExtractorGraph } from './build_graph.ts';
+import { calibrateRanges } from './calibrate.ts';
+import { foldExtractor } from './fold.ts';
+import { quantizeExtractor } from './quantize.ts';
+import { floatModelSizes, layerReports, QUANTIZATION_REPORT_FORMAT, type QuantizationReport, THRESHOLDS } from './report.ts';
+
+export const EXTRACTOR_FILE = 'extractor.tflite';
+export const C_ARRAY_HEADER = 'extractor_model_data.h';
+export const C_ARRAY_SOURCE = 'extractor_model_data.cc';
+export const C_ARRAY_SYMBOL = 'g_extractor_model_data';
+export const QUANTIZATION_REPORT_FILE = 'quantization_report.json';
+
+export interface ExportOptions {
+  /** Representative data; default: the `data` path recorded in the package's training report. */
+  data?: DatasetSpec;
+  /** Windows whose activations set the ranges. */
+  calibrationWindows: number;
+  /** Other windows on which int8 and float embeddings are compared. */
+  checkWindows: number;
+  /** Of those, windows also run on the TypeScript interpreter and compared byte for byte with the native runtime. */
+  interpreterWindows: number;
+  /** Clip each activation range to this percentile (absent: min/max). */
+  percentile?: number;
+  /** Which runtime checks the model: auto = the official (native) one when it loads. */
+  runtime: RuntimeChoice;
+  /** Write the files even when the check misses the thresholds. */
+  force: boolean;
+  seed: number;
+  onProgress?: (message: string) => void;
+}
+
+export const DEFAULT_EXPORT: ExportOptions = { calibrationWindows: 1000, checkWindows: 2000, interpreterWindows: 200, runtime: 'auto', force: false, seed: 1 };
+
+export interface ExportResult {
+  manifest: ModelManifest;
+  report: QuantizationReport;
+  /** Paths written, in order (the manifest last). */
+  files: string[];
+}
+
+function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new HeadstartError('PACKAGE_FILE_MISSING', `${path}: missing (${what}); is this a complete model package?`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HeadstartError('PACKAGE_FILE_CORRUPT', `${path}: not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/** The data the package was trained on, as its training report records it (the `data` field). */
+export function trainingDataPath(dir: string, manifest: ModelManifest): string {
+  const report = readJsonFile(join(dir, manifest.trainingReport), 'the training report') as { data?: unknown };
+  const path = typeof report === 'object' && report !== null ? report.data : undefined;
+  if (typeof path !== 'string' || path === '') {
+    throw new HeadstartError(
+      'NO_REPRESENTATIVE_DATA',
+      `${join(dir, manifest.trainingReport)} does not say which data the extractor was trained on; give representative data with --data <path> (e.g. the pretraining data set)`,
+    );
+  }
+  // Recorded as given to pretrain: relative to where it ran, else (a moved package) to the package.
+  const candidates = isAbsolute(path) ? [path] : [resolve(path), resolve(dir, path)];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) {
+    throw new HeadstartError('NO_REPRESENTATIVE_DATA', `the training data recorded in the package (${path}) is not here; give representative data with --data <path>`);
+  }
+  return found;
+}
+
+function checkCount(name: string, n: number, min: number): void {
+  if (!Number.isInteger(n) || n < min) throw new HeadstartError('BAD_ARGUMENTS', `${name} must be a whole number of at least ${min} (got ${n})`);
+}
+
+/** Disjoint random subsets of the windows for calibration and for the check. */
+function splitWindows(set: WindowSet, calibration: number, check: number, seed: number): { calibration: WindowSet; check: WindowSet } {
+  if (set.count < 2) throw new HeadstartError('NOT_ENOUGH_DATA', `the representative data holds ${set.count} window(s); export needs at least 2 (one to calibrate, one to check)`);
+  const nCal = Math.min(calibration, Math.ceil(set.count / 2));
+  const nCheck = Math.min(check, set.count - nCal);
+  const order = shuffledIndices(set.count, createRng(seed));
+  const role = new Int8Array(set.count);
+  for (let i = 0; i < nCal + nCheck; i++) role[order[i]] = i < nCal ? 1 : 2;
+  return { calibration: selectWindows(set, (i) => role[i] === 1), check: selectWindows(set, (i) => role[i] === 2) };
+}
+
+/** Runs `windows` through both runtimes and counts windows with byte-identical outputs. */
+function identicalWindows(native: TfliteRuntime, ts: TfliteRuntime, manifest: ModelManifest, set: WindowSet): number {
+  const a = embedWithRuntime(native, manifest, set);
+  const b = embedWithRuntime(ts, manifest, set);
+  let same = 0;
+  for (let i = 0; i < set.count; i++) {
+    let equal = true;
+    for (let d = 0; d < a.dim && equal; d++) equal = Object.is(a.data[i * a.dim + d], b.data[i * a.dim + d]);
+    if (equal) same++;
+  }
+  return same;
+}
+
+export async function exportPackage(dir: string, options: Partial<ExportOptions> = {}): Promise<ExportResult> {
+  const opts: ExportOptions = { ...DEFAULT_EXPORT, ...options };
+  checkCount('--calibration-windows', opts.calibrationWindows, 1);
+  checkCount('--check-windows', opts.checkWindows, 1);
+  checkCount('the interpreter check window count', opts.interpreterWindows, 0);
+  const progress = opts.onProgress ?? (() => {});
+  const manifest = readManifest(dir);
+  const head = readJsonFile(join(dir, manifest.populationHead), 'the population head') as HeadData;
+
+  const spec: DatasetSpec = opts.data ?? { path: trainingDataPath(dir, manifest) };
+  progress(`reading representative data from ${spec.path}`);
+  const dataset = loadDataset(spec);
+  if (dataset.channels !== manifest.channels) {
+    throw new HeadstartError('CHANNEL_MISMATCH', `${spec.path} has ${dataset.channels} channels but the package's extractor takes ${manifest.channels}; give the data it was trained on`);
+  }
+  if (dataset.rate !== manifest.sampleRate) {
+    throw new HeadstartError('RATE_MISMATCH', `${spec.path} is sampled at ${dataset.rate} Hz but the package's extractor was trained at ${manifest.sampleRate} Hz; give data at that rate`);
+  }
+  const all = windowRecordings(dataset.recordings, manifest.window, manifest.normalization);
+  const { calibration, check } = splitWindows(all, opts.calibrationWindows, opts.checkWindows, opts.seed);
+
+  progress(`folding batch norm and calibrating on ${calibration.count} of ${all.count} windows`);
+  const extractor = await loadLayersModel(join(dir, manifest.extractor.floatModel));
+  const folded = foldExtractor(extractor, manifest.extractor.config);
+  const ranges = calibrateRanges(folded, calibration.x, calibration.count, { percentile: opts.percentile });
+  const quantized = quantizeExtractor(folded, ranges);
+  const model = buildExtractorGraph(quantized, {
+    channels: manifest.channels,
+    rate: manifest.sampleRate,
+    window: manifest.window.length,
+    hop: manifest.window.hop,
+    normalization: manifest.normalization,
+    embeddingSize: manifest.embeddingSize,
+  });
+  const bytes = writeTflite(model);
+
+  const exported: ModelManifest = {
+    ...manifest,
+    extractor: {
+      ...manifest.extractor,
+      tflite: {
+        file: EXTRACTOR_FILE,
+        sha256: sha256Hex(bytes),
+        bytes: bytes.length,
+        input: { ...quantized.input, shape: [1, manifest.window.length, manifest.channels] },
+        output: { ...quantized.output, shape: [1, manifest.embeddingSize] },
+      },
+      cArray: { header: C_ARRAY_HEADER, source: C_ARRAY_SOURCE, symbol: C_ARRAY_SYMBOL },
+    },
+    quantizationReport: QUANTIZATION_REPORT_FILE,
+  };
+
+  const { runtime, fallbackReason } = openRuntime(bytes, { runtime: opts.runtime });
+  progress(`checking int8 against float on ${check.count} windows with the ${runtime.kind === 'native' ? 'official TensorFlow Lite runtime' : 'TypeScript interpreter'}`);
+  const floatEmbeddings = embedWindows(extractor, check);
+  extractor.dispose();
+  const int8Embeddings = embedWithRuntime(runtime, exported, check);
+  const cosine = cosineSimilarity(floatEmbeddings, int8Embeddings);
+  const agreement = top1Agreement(head, floatEmbeddings, int8Embeddings);
+  const passed = cosine.mean >= THRESHOLDS.meanCosine && agreement >= THRESHOLDS.top1Agreement;
+
+  let interpreterCheck: QuantizationReport['interpreterCheck'];
+  if (runtime.kind !== 'native') interpreterCheck = { skipped: 'the check itself ran on the TypeScript interpreter' };
+  else if (opts.interpreterWindows === 0) interpreterCheck = { skipped: 'not asked for' };
+  else {
+    const n = Math.min(opts.interpreterWindows, check.count);
+    interpreterCheck = { windows: n, identical: identicalWindows(runtime, openTsRuntime(bytes), exported, selectWindows(check, (i) => i < n)) };
+  }
+
+  const float = floatModelSizes(join(dir, manifest.extractor.floatModel));
+  const constantBytes = model.buffers.reduce((n, b, i) => n + (model.subgraphs[0].tensors.some((t) => t.buffer === i) ? b.length : 0), 0);
+  const verdict = tflmVerdict(model);
+  const report: QuantizationReport = {
+    format: QUANTIZATION_REPORT_FORMAT,
+    producerVersion: PRODUCER_VERSION,
+    createdAt: new Date().toISOString(),
+    data: { path: spec.path, windows: all.count, calibrationWindows: calibration.count, checkWindows: check.count, seed: opts.seed },
+    calibration: opts.percentile === undefined ? { method: 'min-max' } : { method: 'percentile', percentile: opts.percentile },
+    weights: 'int8 symmetric, per output channel (CONV_2D), per tensor (FULLY_CONNECTED)',
+    activations: 'int8 asymmetric, per tensor',
+    input: exported.extractor.tflite!.input,
+    output: exported.extractor.tflite!.output,
+    layers: layerReports(ranges, quantized),
+    check: {
+      runtime: runtime.kind,
+      ...(fallbackReason ? { fallbackReason } : {}),
+      windows: check.count,
+      cosine,
+      populationTop1Agreement: agreement,
+      thresholds: THRESHOLDS,
+      passed,
+    },
+    interpreterCheck,
+    sizes: {
+      tfliteBytes: bytes.length,
+      constantBytes,
+      floatWeightBytes: float.weights,
+      floatModelBytes: float.model,
+      tfliteToFloatWeights: bytes.length / float.weights,
+      tfliteToFloatModel: bytes.length / float.model,
+    },
+    tflm: { runnable: verdict.runnable, graph: verdict.graph, reasons: verdict.reasons },
+  };
+
+  if (!passed && !opts.force) {
+    throw new HeadstartError(
+      'QUANTIZATION_CHECK_FAILED',
+      `the int8 extractor agrees too little with the float one (mean cosine ${cosine.mean.toFixed(4)}, need ${THRESHOLDS.meanCosine}; ` +
+        `population top-1 agreement ${(agreement * 100).toFixed(2)} %, need ${THRESHOLDS.top1Agreement * 100} %); nothing was written. ` +
+        'Try --percentile 99.99, more --calibration-windows, or --force to write it anyway',
+      { report },
+    );
+  }
+
+  const c = tfliteToCArray(bytes, C_ARRAY_SYMBOL, C_ARRAY_HEADER);
+  const files = [join(dir, EXTRACTOR_FILE), join(dir, C_ARRAY_HEADER), join(dir, C_ARRAY_SOURCE), join(dir, QUANTIZATION_REPORT_FILE), join(dir, MANIFEST_FILE)];
+  writeFileAtomic(files[0], bytes);
+  writeFileAtomic(files[1], c.header);
+  writeFileAtomic(files[2], c.source);
+  writeJsonAtomic(files[3], report);
+  writeManifest(dir, exported);
+  return { manifest: exported, report, files };
+}
