@@ -87,7 +87,8 @@ export class TerminalView implements CalibrationView {
   }
 
   askRedo?: (trial: TrialInfo, issues: QualityIssue[]) => Promise<boolean> = (trial) => {
-    this.#notes.push(`Redo ${trial.gestureInfo.label}, repetition ${trial.rep + 1}? [y/N]`);
+    const question = `Redo ${trial.gestureInfo.label}, repetition ${trial.rep + 1}? [y/N]`;
+    this.#notes.push(question);
     this.#draw();
     return new Promise((resolve) => {
       const raw = this.#input.isTTY === true;
@@ -99,7 +100,10 @@ export class TerminalView implements CalibrationView {
         const key = chunk.toString('utf8').trim().toLowerCase();
         // Ctrl-C in raw mode arrives as a byte, not a signal.
         if (key === '\u0003') process.kill(process.pid, 'SIGINT');
-        resolve(key.startsWith('y'));
+        const redo = key.startsWith('y');
+        // The question is answered: later redraws must not show it again.
+        this.#notes = this.#notes.map((n) => (n === question ? `${question.slice(0, -'[y/N]'.length)}${redo ? 'yes' : 'no, kept'}` : n));
+        resolve(redo);
       });
     });
   };
@@ -121,8 +125,9 @@ export class TerminalView implements CalibrationView {
     lines.push('');
     this.#levels.forEach((v, c) => lines.push(`  ch${String(c).padEnd(3)} ${bar(v, METER)}`));
     lines.push('', ...this.#notes);
-    const columns = this.#out.columns ?? 100;
-    const clipped = lines.map((l) => (l.length > columns - 1 ? l.slice(0, columns - 1) : l));
+    // A line longer than the terminal wraps and breaks the cursor-up redraw: clip to the width when it is known.
+    const columns = this.#out.columns;
+    const clipped = columns && columns > 20 ? lines.map((l) => (l.length > columns - 1 ? l.slice(0, columns - 1) : l)) : lines;
     const up = this.#drawnLines > 0 ? `\x1b[${this.#drawnLines}F` : '';
     this.#out.write(`${up}\x1b[J${clipped.join('\n')}\n`);
     this.#drawnLines = clipped.length;
