@@ -3,6 +3,7 @@ import { HeadstartError } from '../../core/errors.ts';
 import { selectBackend } from '../../core/backend.ts';
 import { readManifest } from '../../device/model_package.ts';
 import { parseRuntimeChoice, RUNTIME_CHOICES } from '../../device/runtime/open_runtime.ts';
+import { checkPercentile } from '../export/calibrate.ts';
 import { DEFAULT_EXPORT, exportPackage, trainingDataPath } from '../export/export_package.ts';
 import type { QuantizationReport } from '../export/report.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
@@ -80,6 +81,7 @@ Examples:
     )
     .action(async (opts: ExportCliOptions) => {
       const percentile = opts.percentile === undefined ? undefined : Number(opts.percentile);
+      if (percentile !== undefined) checkPercentile(percentile);
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new HeadstartError('BAD_ARGUMENTS', `--seed must be a whole number (got ${opts.seed})`);
       const calibrationWindows = wholeNumber('--calibration-windows', opts.calibrationWindows);

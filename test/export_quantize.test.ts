@@ -1,0 +1,183 @@
+// The pieces of export one at a time: batch-norm folding (against tfjs
+// itself), the quantization arithmetic, calibration ranges, and the int8
+// graph against the folded float model on the TypeScript interpreter.
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { selectBackend } from '../src/core/backend.ts';
+import { isHeadstartError } from '../src/core/errors.ts';
+import { createRng } from '../src/core/rng.ts';
+import { writeTflite } from '../src/core/tflite/writer.ts';
+import { openTsRuntime } from '../src/device/runtime/ts_runtime.ts';
+import { buildExtractor } from '../src/host/extractor/model.ts';
+import type { ExtractorConfig } from '../src/host/extractor/config.ts';
+import { cosineSimilarity } from '../src/host/export/agreement.ts';
+import { buildExtractorGraph } from '../src/host/export/build_graph.ts';
+import { calibrateRanges } from '../src/host/export/calibrate.ts';
+import { type FoldedExtractor, foldExtractor } from '../src/host/export/fold.ts';
+import { forwardFolded, stageNames } from '../src/host/export/float_forward.ts';
+import { asymmetricQuant, quantizeBias, quantizeExtractor, symmetricQuant } from '../src/host/export/quantize.ts';
+
+const SMALL: ExtractorConfig = {
+  windowLength: 20,
+  channels: 3,
+  blocks: [
+    { filters: 6, kernel: 5, pool: 2 },
+    { filters: 8, kernel: 4, pool: 1 },
+  ],
+  embedding: 8,
+};
+
+before(async () => {
+  await selectBackend();
+});
+
+/** Gives every batch norm non-trivial statistics, as training would. */
+function randomizeBatchNorms(model: tf.LayersModel, seed: number): void {
+  const rng = createRng(seed);
+  for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
+    const n = layer.getWeights()[0].shape[0];
+    const vec = (f: () => number) => tf.tensor1d(Array.from({ length: n }, f));
+    layer.setWeights([vec(() => 0.5 + rng.next()), vec(() => rng.normal() * 0.3), vec(() => rng.normal() * 0.5), vec(() => 0.2 + rng.next() * 2)]);
+  }
+}
+
+/** The extractor with a ReLU6 in block 0 and a dense embedding after the mean (the older package shape). */
+function denseRelu6Extractor(cfg: ExtractorConfig): tf.LayersModel {
+  const input = tf.input({ shape: [cfg.windowLength, cfg.channels] });
+  let x = input as tf.SymbolicTensor;
+  cfg.blocks.forEach((b, i) => {
+    x = tf.layers.conv1d({ filters: b.filters, kernelSize: b.kernel, padding: 'same', useBias: false, name: `conv${i}`, kernelInitializer: tf.initializers.heNormal({ seed: i }) }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.batchNormalization({ name: `bn${i}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.reLU({ name: `relu${i}`, ...(i === 0 ? { maxValue: 6 } : {}) }).apply(x) as tf.SymbolicTensor;
+    if (b.pool > 1) x = tf.layers.maxPooling1d({ poolSize: b.pool, strides: b.pool }).apply(x) as tf.SymbolicTensor;
+  });
+  x = tf.layers.globalAveragePooling1d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: cfg.embedding, name: 'embedding', kernelInitializer: tf.initializers.glorotUniform({ seed: 9 }), biasInitializer: 'randomNormal' }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
+}
+
+function randomWindows(cfg: ExtractorConfig, count: number, seed: number, gain = 3): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length: count * cfg.windowLength * cfg.channels }, () => rng.normal() * gain);
+}
+
+function maxFoldError(model: tf.LayersModel, folded: FoldedExtractor, windows: Float32Array, count: number): { error: number; scale: number } {
+  const size = SMALL.windowLength * SMALL.channels;
+  const expected = tf.tidy(() => (model.predict(tf.tensor3d(windows, [count, SMALL.windowLength, SMALL.channels])) as tf.Tensor).dataSync());
+  let error = 0;
+  let scale = 0;
+  for (let w = 0; w < count; w++) {
+    const got = forwardFolded(folded, windows.subarray(w * size, (w + 1) * size));
+    got.forEach((v, d) => {
+      error = Math.max(error, Math.abs(v - expected[w * SMALL.embedding + d]));
+      scale = Math.max(scale, Math.abs(expected[w * SMALL.embedding + d]));
+    });
+  }
+  return { error, scale };
+}
+
+test('folding batch norm keeps the function: the folded float model matches tfjs (mean embedding, odd and even kernels, pooling)', () => {
+  const model = buildExtractor(SMALL, 4);
+  randomizeBatchNorms(model, 5);
+  const folded = foldExtractor(model, SMALL);
+  assert.equal(folded.dense, undefined);
+  assert.deepEqual(folded.convs.map((c) => c.activation), ['RELU', 'RELU']);
+  const { error, scale } = maxFoldError(model, folded, randomWindows(SMALL, 40, 6), 40);
+  assert.ok(scale > 0.1, 'outputs are not all zero');
+  assert.ok(error < 1e-4 * scale, `max error ${error} at output scale ${scale}`);
+});
+
+test('folding handles a dense embedding and a ReLU6 (fused as RELU6)', () => {
+  const model = denseRelu6Extractor(SMALL);
+  randomizeBatchNorms(model, 7);
+  const folded = foldExtractor(model, SMALL);
+  assert.ok(folded.dense);
+  assert.deepEqual(folded.convs.map((c) => c.activation), ['RELU6', 'RELU']);
+  assert.deepEqual(stageNames(folded), ['input', 'conv0', 'conv1', 'mean', 'dense']);
+  const { error, scale } = maxFoldError(model, folded, randomWindows(SMALL, 40, 8, 6), 40);
+  assert.ok(error < 1e-4 * scale, `max error ${error} at output scale ${scale}`);
+});
+
+test('a float model that does not match the config is refused, naming the layer', () => {
+  const model = buildExtractor(SMALL, 1);
+  assert.throws(() => foldExtractor(model, { ...SMALL, blocks: [...SMALL.blocks, { filters: 8, kernel: 3, pool: 1 }] }), (err) => isHeadstartError(err, 'EXTRACTOR_MISMATCH') && /conv2/.test(err.message));
+  assert.throws(() => foldExtractor(model, { ...SMALL, channels: 4 }), (err) => isHeadstartError(err, 'EXTRACTOR_MISMATCH') && /conv0 kernel/.test(err.message));
+});
+
+test('asymmetric activations: the range always holds 0 exactly; ReLU outputs get zero point -128; the ends map to -128 and 127', () => {
+  const relu = asymmetricQuant(0, 5.1);
+  assert.equal(relu.zeroPoint, -128);
+  assert.equal(relu.scale, Math.fround(5.1 / 255));
+  const q = asymmetricQuant(-2, 6);
+  assert.equal(q.scale, Math.fround(8 / 255));
+  assert.equal(Math.round(-2 / q.scale) + q.zeroPoint, -128);
+  assert.equal(Math.round(6 / q.scale) + q.zeroPoint, 127);
+  const positive = asymmetricQuant(1, 3); // widened down to 0
+  assert.equal(positive.zeroPoint, -128);
+  const constant = asymmetricQuant(0, 0);
+  assert.ok(constant.scale > 0, 'a stage that never moved still gets a usable scale');
+});
+
+test('symmetric weights per channel: each channel\'s largest magnitude becomes +-127; an all-zero channel stays zero', () => {
+  const w = Float32Array.from([0.5, -1, 0.25, 0, 0, 0, 2, 1, -0.5]);
+  const { q, scales } = symmetricQuant(w, 3);
+  assert.deepEqual(scales, [Math.fround(1 / 127), 1, Math.fround(2 / 127)]);
+  assert.deepEqual([...q], [64, -127, 32, 0, 0, 0, 127, 64, -32]);
+  const whole = symmetricQuant(w, 1);
+  assert.deepEqual(whole.scales, [Math.fround(2 / 127)]);
+});
+
+test('int32 biases at scale input x weight scale, zero point 0, clamped to int32', () => {
+  const b = quantizeBias(Float32Array.from([0.5, -0.25, 1e9]), 0.1, [0.01, 0.02, 0.01]);
+  const s0 = Math.fround(0.1) * Math.fround(0.01);
+  assert.equal(b[0], Math.round(0.5 / s0));
+  assert.equal(b[1], -Math.round(0.25 / (Math.fround(0.1) * Math.fround(0.02))));
+  assert.equal(b[2], 2147483647);
+});
+
+test('calibration: min/max over every stage, or a percentile that clips rare outliers; bad percentiles are refused', () => {
+  const model = buildExtractor(SMALL, 2);
+  const folded = foldExtractor(model, SMALL);
+  const count = 50;
+  const windows = randomWindows(SMALL, count, 3, 1);
+  windows[17] = 40; // one outlier sample
+  const full = calibrateRanges(folded, windows, count);
+  assert.deepEqual(full.map((r) => r.stage), ['input', 'conv0', 'conv1', 'mean']);
+  assert.equal(full[0].max, 40);
+  assert.equal(full[0].values, count * SMALL.windowLength * SMALL.channels);
+  assert.ok(full.slice(1).every((r) => r.min >= 0), 'ReLU stages are never negative');
+  const clipped = calibrateRanges(folded, windows, count, { percentile: 99.9 });
+  assert.ok(clipped[0].max < 5, `99.9th percentile ${clipped[0].max} leaves the outlier out`);
+  assert.equal(clipped[0].observedMax, 40, 'the report still shows what was seen');
+  for (const p of [50, 100.5, Number.NaN]) {
+    assert.throws(() => calibrateRanges(folded, windows, count, { percentile: p }), (err) => isHeadstartError(err, 'BAD_PERCENTILE'));
+  }
+});
+
+test('the int8 graph follows the folded float model (TypeScript interpreter): cosine > 0.995 on held-out windows, for both embedding forms', () => {
+  for (const model of [buildExtractor(SMALL, 11), denseRelu6Extractor(SMALL)]) {
+    randomizeBatchNorms(model, 12);
+    const folded = foldExtractor(model, SMALL);
+    const calibration = randomWindows(SMALL, 200, 13);
+    const q = quantizeExtractor(folded, calibrateRanges(folded, calibration, 200));
+    const norm = { offset: [0, 0, 0], scale: [1, 1, 1] };
+    const bytes = writeTflite(buildExtractorGraph(q, { channels: 3, rate: 100, window: SMALL.windowLength, hop: 1, normalization: norm, embeddingSize: SMALL.embedding }));
+    const runtime = openTsRuntime(bytes);
+    const count = 100;
+    const windows = randomWindows(SMALL, count, 14);
+    const size = SMALL.windowLength * SMALL.channels;
+    const f = new Float32Array(count * SMALL.embedding);
+    const g = new Float32Array(count * SMALL.embedding);
+    const x = new Int8Array(size);
+    for (let w = 0; w < count; w++) {
+      const window = windows.subarray(w * size, (w + 1) * size);
+      f.set(forwardFolded(folded, window), w * SMALL.embedding);
+      for (let i = 0; i < size; i++) x[i] = Math.max(-128, Math.min(127, Math.round(window[i] / q.input.scale) + q.input.zeroPoint));
+      const out = runtime.run(x)[0].data as Int8Array;
+      for (let d = 0; d < SMALL.embedding; d++) g[w * SMALL.embedding + d] = q.output.scale * (out[d] - q.output.zeroPoint);
+    }
+    const cosine = cosineSimilarity({ count, dim: SMALL.embedding, data: f }, { count, dim: SMALL.embedding, data: g });
+    assert.ok(cosine.mean > 0.995, `mean cosine ${cosine.mean}`);
+  }
+});
