@@ -96,7 +96,7 @@ test('kill -9 while recording, then --resume: nothing older than 1 s before the 
   const run = spawnCli(calibrateArgs(dir, ['--protocol', QUICK5, '--time-scale', String(timeScale)]));
   const sentAt: { ms: number; samples: number }[] = [];
   const journalPath = join(dir, 'data', 'profiles', 'alice', 'calibration', 'journal.hsrec');
-  while (first.board.stats.samplesSent < 200 * 4) {
+  while (first.board.stats.samplesSent < 200 * 3) {
     sentAt.push({ ms: performance.now(), samples: first.board.stats.samplesSent });
     await sleep(20);
     assert.equal(run.child.exitCode, null, 'calibrate is still running');
@@ -120,7 +120,7 @@ test('kill -9 while recording, then --resume: nothing older than 1 s before the 
   const state = journalState(decoded.header, decoded.markers, kept, decoded.tornBytes, journalPath);
   const todo = remainingTrials(plan, state.done);
   assert.ok(todo.length > 0 && todo.length < plan.trials.length, `${state.done.length} trials done before the kill`);
-  const second = await boardOnPty(dir, personScript(quick5Person(), plan, todo), 20);
+  const second = await boardOnPty(dir, personScript(quick5Person(), plan, todo), 40);
   t.after(() => second.stop());
   const resumed = spawnCli(calibrateArgs(dir, ['--resume', '--json']));
   const r2 = await resumed.done;
