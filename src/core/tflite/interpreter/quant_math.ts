@@ -133,6 +133,7 @@ export function clamp(x: number, min: number, max: number): number {
  * only when a negative value sits exactly halfway.
  */
 export function multiplyByQuantizedMultiplierRuyX86(x: number, multiplier: number, shift: number): number {
+  // Allocates the parts: per-element loops take ruyChannelParts once per channel and call ruyRequantize.
   const parts = ruyChannelParts(multiplier, shift);
   return ruyRequantize(x, multiplier, parts.leftFactor, parts.scale, parts.offset, parts.roundingAdd, parts.rightShift);
 }

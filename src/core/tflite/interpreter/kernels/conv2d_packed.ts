@@ -3,10 +3,8 @@
  * conv2dInt8 (reference_integer_ops::ConvPerChannel), computed in fewer
  * JavaScript operations.
  *
- * - Input offset folded into the bias: sum w*(x - zp) = sum w*x - zp*sum w.
- *   The reference skips taps that fall in the padding; here the input is
- *   copied into a padded scratch filled with zp, whose taps then add
- *   w*(zp - zp) = 0, so every output position takes the same loop.
+ * - Input offset folded into the bias over a zp-padded copy of the input
+ *   (padded_input.ts), so every output position takes the same loop.
  * - Two output positions per double: the scratch holds
  *   P[j] = X[j] + X[j + d] * 2^26 (d = the input step between neighbouring
  *   output positions), so one multiply-add accumulates position p in the low
@@ -23,6 +21,7 @@
  */
 import { ruyChannelParts, ruyRequantize, type RuyChannelParts } from '../quant_math.ts';
 import type { ConvGeometry, Requantization } from './conv_params.ts';
+import { copyIntoPadded, paddedInput, type PaddedInput } from './padded_input.ts';
 
 const LANE = 67108864; // 2^26
 const INVERSE_LANE = 1 / LANE; // exact: a power of two
@@ -53,11 +52,8 @@ export interface PackedConvPlan {
   /** Starts (relative to a window's first element) and common length of the contiguous runs of a window in the scratch. */
   runStarts: Int32Array;
   runLength: number;
-  /** Padded scratch geometry: rows and columns per batch. */
-  paddedH: number;
-  paddedW: number;
-  /** Padded input, zp everywhere outside the copied input. */
-  padded: Int8Array;
+  /** The input with its padding filled with zp. */
+  padded: PaddedInput;
   /** Packed pairs of the padded input (see the file comment): the rest of `lanes`, from `packedOffset`. */
   packed: Float64Array;
   packedOffset: number;
@@ -72,17 +68,15 @@ export interface PackedConvPlan {
 }
 
 export function packedConvPlan(geometry: ConvGeometry, requant: Requantization, filter: Int8Array, bias: Int32Array | undefined, input: Int8Array, output: Int8Array): PackedConvPlan {
-  const { batches, inH, inW, inC, filterH, filterW, outH, outW, outC, strideH, strideW, dilationH, dilationW, padH, padW } = geometry;
+  const { batches, inC, filterH, filterW, outH, outW, outC, strideW, dilationH, dilationW } = geometry;
   const depth = filterH * filterW * inC;
   if (depth > MAX_PACKED_DEPTH) throw new RangeError(`a ${depth}-long dot product exceeds the packed kernel's ${MAX_PACKED_DEPTH}`);
   const blockedOutC = Math.ceil(outC / CHANNEL_BLOCK) * CHANNEL_BLOCK;
   const weightCount = blockedOutC * depth;
   // Every window of the last, possibly partial, block of positions must lie inside the scratch.
   const blockedOutW = Math.ceil(outW / POSITION_BLOCK) * POSITION_BLOCK;
-  const paddedH = Math.max(padH + inH, (outH - 1) * strideH + (filterH - 1) * dilationH + 1);
-  const paddedW = Math.max(padW + inW, (blockedOutW - 1) * strideW + (filterW - 1) * dilationW + 1);
-  const padded = new Int8Array(batches * paddedH * paddedW * inC).fill(-requant.inputOffset);
-  const lanes = new Float64Array(weightCount + padded.length);
+  const padded = paddedInput(geometry, -requant.inputOffset, blockedOutW);
+  const lanes = new Float64Array(weightCount + padded.data.length);
   const weights = lanes.subarray(0, weightCount);
   const foldedBias = new Float64Array(outC);
   for (let oc = 0; oc < outC; oc++) {
@@ -100,7 +94,7 @@ export function packedConvPlan(geometry: ConvGeometry, requant: Requantization, 
   const runLength = dilationW === 1 ? filterW * inC : inC;
   const runStarts = new Int32Array(filterH * runsPerRow);
   for (let fy = 0; fy < filterH; fy++) {
-    for (let r = 0; r < runsPerRow; r++) runStarts[fy * runsPerRow + r] = (fy * dilationH * paddedW + r * dilationW) * inC;
+    for (let r = 0; r < runsPerRow; r++) runStarts[fy * runsPerRow + r] = (fy * dilationH * padded.columns + r * dilationW) * inC;
   }
   return {
     geometry,
@@ -113,8 +107,6 @@ export function packedConvPlan(geometry: ConvGeometry, requant: Requantization, 
     foldedBias,
     runStarts,
     runLength,
-    paddedH,
-    paddedW,
     padded,
     packed: lanes.subarray(weightCount),
     packedOffset: weightCount,
@@ -126,17 +118,11 @@ export function packedConvPlan(geometry: ConvGeometry, requant: Requantization, 
   };
 }
 
-/** Copies the input rows into the padded scratch and packs neighbouring windows into pairs. */
+/** Copies the input into the padded scratch and packs neighbouring windows into pairs. */
 function fillPacked(p: PackedConvPlan): void {
-  const { batches, inH, inW, inC, padH, padW } = p.geometry;
-  const { padded, packed, input, paddedH, paddedW, pairStep } = p;
-  const rowLength = inW * inC;
-  for (let b = 0; b < batches; b++) {
-    for (let y = 0; y < inH; y++) {
-      const from = (b * inH + y) * rowLength;
-      padded.set(input.subarray(from, from + rowLength), ((b * paddedH + padH + y) * paddedW + padW) * inC);
-    }
-  }
+  copyIntoPadded(p.geometry, p.input, p.padded);
+  const { packed, pairStep } = p;
+  const padded = p.padded.data;
   // The high lane of the last elements would read past the scratch: only phantom positions use it, 0 will do.
   const paired = padded.length - pairStep;
   for (let j = 0; j < paired; j++) packed[j] = padded[j]! + padded[j + pairStep]! * LANE;
@@ -181,7 +167,9 @@ function requantizePairs(p: PackedConvPlan): void {
 export function packedConv2dInt8(p: PackedConvPlan): void {
   fillPacked(p);
   const { batches, outH, outW, inC, strideH, strideW } = p.geometry;
-  const { lanes, packedOffset, runStarts, runLength, depth, blockedOutC, paddedH, paddedW, pairStep, pairSums, pairsPerRow } = p;
+  const { lanes, packedOffset, runStarts, runLength, depth, blockedOutC, pairStep, pairSums, pairsPerRow } = p;
+  const paddedH = p.padded.rows;
+  const paddedW = p.padded.columns;
   const runs = runStarts.length;
   const secondPair = 2 * pairStep;
   for (let b = 0; b < batches; b++) {

@@ -5,7 +5,7 @@
 import { floatActivationRange, quantizedActivationRange } from '../activation.ts';
 import { channelScales, expectType, type OpContext, type PreparedOp } from '../context.ts';
 import { elementCount } from '../../tensor_size.ts';
-import { multiplyByQuantizedMultiplierRuyX86, quantizeMultiplier } from '../quant_math.ts';
+import { quantizeMultiplier, ruyChannelParts, ruyRequantize, type RuyChannelParts } from '../quant_math.ts';
 
 export interface FullyConnectedInt8Args {
   batches: number;
@@ -25,7 +25,8 @@ export interface FullyConnectedInt8Args {
   foldedOffsets: Float64Array;
   /** One entry (per-tensor) or `units` entries (per-channel). */
   multipliers: Int32Array;
-  shifts: Int32Array;
+  /** The shifts in ruyRequantize's forms, one per multiplier. */
+  channelParts: RuyChannelParts[];
   actMin: number;
   actMax: number;
 }
@@ -42,7 +43,7 @@ export function foldedFullyConnectedOffsets(filter: Int8Array, units: number, de
 }
 
 // Bound once: a call through the module namespace can cost a getter per output under some loaders.
-const requantizeRuy = multiplyByQuantizedMultiplierRuyX86;
+const requantize = ruyRequantize;
 
 /**
  * The reference sums (w + filterOffset) * (x + inputOffset) in int32 and then
@@ -51,7 +52,7 @@ const requantizeRuy = multiplyByQuantizedMultiplierRuyX86;
  * wraps the total as the int32 sum would, so the result is the same.
  */
 export function fullyConnectedInt8(a: FullyConnectedInt8Args): void {
-  const { batches, depth, units, input, filter, bias, output, filterOffset, outputOffset, foldedOffsets, multipliers, shifts, actMin, actMax } = a;
+  const { batches, depth, units, input, filter, bias, output, filterOffset, outputOffset, foldedOffsets, multipliers, channelParts, actMin, actMax } = a;
   const perChannel = multipliers.length > 1;
   for (let b = 0; b < batches; b++) {
     const inBase = b * depth;
@@ -65,7 +66,8 @@ export function fullyConnectedInt8(a: FullyConnectedInt8Args): void {
       let acc = (dot + foldedOffsets[u]! + batchOffset) | 0;
       if (bias) acc += bias[u]!;
       const c = perChannel ? u : 0;
-      let v = requantizeRuy(acc, multipliers[c]!, shifts[c]!) + outputOffset;
+      const q = channelParts[c]!;
+      let v = requantize(acc, multipliers[c]!, q.leftFactor, q.scale, q.offset, q.roundingAdd, q.rightShift) + outputOffset;
       v = v < actMin ? actMin : v > actMax ? actMax : v;
       output[b * units + u] = v;
     }
@@ -146,7 +148,7 @@ export function prepareFullyConnected(ctx: OpContext): PreparedOp {
     outputOffset: output.zeroPoint,
     foldedOffsets: foldedFullyConnectedOffsets(expectType(ctx, filter, 'int8', 'weights'), units, depth, -input.zeroPoint, -filter.zeroPoint),
     multipliers,
-    shifts,
+    channelParts: Array.from(multipliers, (m, c) => ruyChannelParts(m, shifts[c]!)),
     actMin: range.min,
     actMax: range.max,
   };
