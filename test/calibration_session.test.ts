@@ -11,6 +11,7 @@ import { buildPlan, type Trial } from '../src/device/calibration/plan.ts';
 import type { CalibrationProtocol } from '../src/device/calibration/protocol.ts';
 import type { CalibrationOptions } from '../src/device/calibration/session.ts';
 import { readSessionIndex } from '../src/device/calibration/session_index.ts';
+import { readRecordingFile } from '../src/host/datasets/hsrec.ts';
 import { isHeadstartError } from '../src/core/errors.ts';
 import { readdirSync } from 'node:fs';
 import { personFromDataset, personScript } from '../src/device/calibration/person_script.ts';
@@ -125,4 +126,47 @@ test('a session cannot start over an interrupted one, and --resume needs one', a
   const resumed = await session(protocol, dataDir, { resume: true }, (all) => all.slice(2));
   assert.equal(resumed.profile.version, 1);
   assert.ok(!existsSync(journal));
+});
+
+test('a cable pulled during a hold: the session carries on after the reconnect, journals the gap and flags the hold', async (t) => {
+  const dataDir = scratchDir(t);
+  const protocol = loadProtocol('calibration/quick5.json');
+  const timeScale = 0.4;
+  const plan = buildPlan(protocol, { rate: 200, timeScale });
+  const person = personFromDataset(readMyoSession(PERSON), MYO_GESTURES, protocol.gestures.map((g) => g.id));
+  const pair = createLoopbackPair();
+  // Real time x20, looping: a board keeps sampling while unplugged, and those samples are lost.
+  const board = new VirtualBoard(personScript(person, plan, plan.trials), pair.board, { speed: 20, loop: true });
+  await board.powerOn();
+  t.after(() => board.powerOff());
+  let pulled = false;
+  const events: SessionEvent[] = [];
+  const result = await runCalibration({
+    board: new BoardSession({ transport: pair.host, helloTimeoutMs: 200 }),
+    protocol,
+    user: 'dave',
+    dataDir,
+    model: featureModel(),
+    timeScale,
+    view: {
+      event: (e) => {
+        events.push(e);
+        if (!pulled && e.type === 'phase' && e.phase === 'hold' && e.trial.index === 4) {
+          pulled = true;
+          setTimeout(() => {
+            pair.unplug();
+            setTimeout(() => pair.plug(), 100);
+          }, 10);
+        }
+      },
+    },
+  });
+  const gaps = events.filter((e) => e.type === 'gap');
+  assert.equal(gaps.length, 1);
+  assert.ok(gaps[0]!.type === 'gap' && gaps[0]!.info.cause === 'reconnect' && (gaps[0]!.info.missingSamples ?? 0) > 0);
+  const flagged = events.find((e) => e.type === 'quality' && e.issues.some((i) => i.kind === 'dropped'));
+  assert.ok(flagged && flagged.type === 'quality' && flagged.trial.index === 4, 'the hold with the gap is flagged');
+  const journal = readRecordingFile(result.journalPath);
+  assert.equal(journal.markers.filter((m) => m.kind === 'gap').length, 1);
+  assert.ok(result.verdict.gestures[1]!.reasons.some((r) => /were lost on the link/.test(r)), 'the verdict says why');
 });
