@@ -31,6 +31,7 @@ test('a full in-process session over a loopback link: profile, report with a con
   const board = new VirtualBoard(personScript(person, plan, plan.trials), pair.board, { speed: Number.POSITIVE_INFINITY });
   await board.powerOn();
   const events: SessionEvent[] = [];
+  const cued: string[] = [];
   const result = await runCalibration({
     board: new BoardSession({ transport: pair.host, helloTimeoutMs: 200 }),
     protocol,
@@ -38,8 +39,10 @@ test('a full in-process session over a loopback link: profile, report with a con
     dataDir,
     model: featureModel(),
     view: { event: (e) => events.push(e) },
+    cues: { holdStart: () => cued.push('start'), holdEnd: () => cued.push('end'), off: () => cued.push('off') },
     timeScale,
   });
+  assert.deepEqual(cued, [...Array.from({ length: 28 }, () => ['start', 'end']).flat(), 'off'], 'a cue at each hold start and end');
   await board.powerOff();
   assert.equal(result.profile.user, 'alice');
   assert.ok(existsSync(result.profilePath));
