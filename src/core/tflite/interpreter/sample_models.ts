@@ -298,6 +298,7 @@ export function singleOperatorModels(seed: number): NamedModel[] {
     { name: 'MEAN axis [1] same quantization', model: meanCase(seed + 2, [2, 30, 5], [1], false, true) },
     { name: 'MEAN axes [1,2] keep_dims same quantization', model: meanCase(seed + 3, [1, 3, 13, 6], [2, 1], true, true) },
     { name: 'MEAN axes [-1] (negative axis)', model: meanCase(seed + 4, [4, 9], [-1], false, false) },
+    { name: 'MEAN axes [1, 3] (not consecutive)', model: meanCase(seed + 5, [2, 3, 4, 5], [1, 3], false, false) },
     { name: 'ADD same shape RELU', model: addCase(seed, [1, 1, 20, 8], [1, 1, 20, 8], [1, 1, 20, 8], 'RELU') },
     { name: 'ADD broadcast', model: addCase(seed + 1, [2, 1, 6, 4], [1, 5, 1, 4], [2, 5, 6, 4], 'NONE') },
     { name: 'SOFTMAX int8', model: softmaxCase(seed, [3, 10], 1) },

@@ -75,7 +75,7 @@ export function packedConvPlan(geometry: ConvGeometry, requant: Requantization, 
   const weightCount = blockedOutC * depth;
   // Every window of the last, possibly partial, block of positions must lie inside the scratch.
   const blockedOutW = Math.ceil(outW / POSITION_BLOCK) * POSITION_BLOCK;
-  const padded = paddedInput(geometry, -requant.inputOffset, blockedOutW);
+  const padded = paddedInput(geometry, -requant.inputOffset, input, blockedOutW);
   const lanes = new Float64Array(weightCount + padded.data.length);
   const weights = lanes.subarray(0, weightCount);
   const foldedBias = new Float64Array(outC);
@@ -120,7 +120,7 @@ export function packedConvPlan(geometry: ConvGeometry, requant: Requantization, 
 
 /** Copies the input into the padded scratch and packs neighbouring windows into pairs. */
 function fillPacked(p: PackedConvPlan): void {
-  copyIntoPadded(p.geometry, p.input, p.padded);
+  copyIntoPadded(p.padded);
   const { packed, pairStep } = p;
   const padded = p.padded.data;
   // The high lane of the last elements would read past the scratch: only phantom positions use it, 0 will do.

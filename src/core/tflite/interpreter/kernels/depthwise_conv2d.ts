@@ -72,7 +72,7 @@ export function depthwisePaddedPlan(args: DepthwiseInt8Args): DepthwisePaddedPla
     for (let t = 0; t < filterH * filterW; t++) sum += args.filter[t * outC + oc]!;
     foldedBias[oc] = (args.bias ? args.bias[oc]! : 0) + args.requant.inputOffset * sum;
   }
-  return { args, padded: paddedInput(args.geometry, -args.requant.inputOffset), foldedBias, sums: new Float64Array(outC) };
+  return { args, padded: paddedInput(args.geometry, -args.requant.inputOffset, args.input), foldedBias, sums: new Float64Array(outC) };
 }
 
 // Bound once: a call through the module namespace can cost a getter per output under some loaders.
@@ -83,7 +83,7 @@ export function depthwisePaddedInt8(p: DepthwisePaddedPlan): void {
   const { batches, inC, filterH, filterW, outH, outW, outC, strideH, strideW, dilationH, dilationW } = geometry;
   const { multipliers, shifts, outputOffset, actMin, actMax } = requant;
   const { foldedBias, sums } = p;
-  copyIntoPadded(geometry, p.args.input, p.padded);
+  copyIntoPadded(p.padded);
   const { rows, columns, data } = p.padded;
   let at = 0;
   for (let b = 0; b < batches; b++) {

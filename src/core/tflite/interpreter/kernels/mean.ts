@@ -27,8 +27,18 @@ export interface MeanInt8Args {
 
 function accumulate(a: MeanInt8Args): void {
   const { map, input, sums } = a;
-  const outputIndex = map.outputIndex;
   sums.fill(0);
+  const runs = map.runs;
+  if (runs) {
+    const { outer, reduced, inner } = runs;
+    for (let o = 0, at = 0; o < outer; o++) {
+      for (let r = 0; r < reduced; r++) {
+        for (let i = 0, to = o * inner; i < inner; i++, at++, to++) sums[to] = sums[to]! + input[at]!;
+      }
+    }
+    return;
+  }
+  const outputIndex = map.outputIndex;
   for (let i = 0; i < input.length; i++) {
     const o = outputIndex[i]!;
     sums[o] = sums[o]! + input[i]!;

@@ -13,26 +13,33 @@ export interface PaddedInput {
   columns: number;
   /** [batch][rows][columns][inC], zero point outside the copied input. */
   data: Int8Array;
+  /** Views of the input's rows and where each goes in `data`, made once so that copying allocates nothing. */
+  sourceRows: Int8Array[];
+  targetOffsets: number[];
 }
 
 /**
- * A scratch large enough for every window of `outW` positions (which may
- * exceed the geometry's own output width when a kernel computes positions in
- * blocks and discards the extra ones).
+ * A scratch for `input` large enough for every window of `outW` positions
+ * (which may exceed the geometry's own output width when a kernel computes
+ * positions in blocks and discards the extra ones).
  */
-export function paddedInput(g: ConvGeometry, zeroPoint: number, outW = g.outW): PaddedInput {
+export function paddedInput(g: ConvGeometry, zeroPoint: number, input: Int8Array, outW = g.outW): PaddedInput {
   const rows = Math.max(g.padH + g.inH, (g.outH - 1) * g.strideH + (g.filterH - 1) * g.dilationH + 1);
   const columns = Math.max(g.padW + g.inW, (outW - 1) * g.strideW + (g.filterW - 1) * g.dilationW + 1);
-  return { rows, columns, data: new Int8Array(g.batches * rows * columns * g.inC).fill(zeroPoint) };
-}
-
-/** Copies the input rows into the scratch; the padding keeps its zero points. */
-export function copyIntoPadded(g: ConvGeometry, input: Int8Array, to: PaddedInput): void {
   const rowLength = g.inW * g.inC;
+  const sourceRows: Int8Array[] = [];
+  const targetOffsets: number[] = [];
   for (let b = 0; b < g.batches; b++) {
     for (let y = 0; y < g.inH; y++) {
       const from = (b * g.inH + y) * rowLength;
-      to.data.set(input.subarray(from, from + rowLength), ((b * to.rows + g.padH + y) * to.columns + g.padW) * g.inC);
+      sourceRows.push(input.subarray(from, from + rowLength));
+      targetOffsets.push(((b * rows + g.padH + y) * columns + g.padW) * g.inC);
     }
   }
+  return { rows, columns, data: new Int8Array(g.batches * rows * columns * g.inC).fill(zeroPoint), sourceRows, targetOffsets };
+}
+
+/** Copies the input rows into the scratch; the padding keeps its zero points. */
+export function copyIntoPadded(to: PaddedInput): void {
+  for (let i = 0; i < to.sourceRows.length; i++) to.data.set(to.sourceRows[i]!, to.targetOffsets[i]!);
 }

@@ -9,6 +9,12 @@ export interface ReductionMap {
   perOutput: number;
   /** Resolved axes, ascending, without duplicates. */
   axes: number[];
+  /**
+   * When the axes are consecutive, the input is [outer][reduced][inner] and
+   * output element o * inner + i sums input[(o * reduced + r) * inner + i]
+   * over r: a sequential loop instead of outputIndex.
+   */
+  runs: { outer: number; reduced: number; inner: number } | undefined;
 }
 
 export function resolveAxes(ctx: OpContext, input: TensorSlot, axisSlot: TensorSlot): number[] {
@@ -45,5 +51,8 @@ export function reductionMap(shape: readonly number[], axes: readonly number[]):
     }
   }
   const perOutput = axes.reduce((n, a) => n * shape[a]!, 1);
-  return { outputIndex, outputCount: stride, perOutput, axes: [...axes] };
+  const consecutive = axes.length > 0 && axes.every((a, i) => a === axes[0]! + i);
+  const product = (from: number, to: number): number => shape.slice(from, to).reduce((a, b) => a * b, 1);
+  const runs = consecutive ? { outer: product(0, axes[0]!), reduced: perOutput, inner: product(axes[axes.length - 1]! + 1, rank) } : undefined;
+  return { outputIndex, outputCount: stride, perOutput, axes: [...axes], runs };
 }
