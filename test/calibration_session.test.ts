@@ -173,3 +173,31 @@ test('a cable pulled during a hold: the session carries on after the reconnect, 
   assert.equal(journal.markers.filter((m) => m.kind === 'gap').length, 1);
   assert.ok(result.verdict.gestures[1]!.reasons.some((r) => /were lost on the link/.test(r)), 'the verdict says why');
 });
+
+test('a faster board is resampled to the model rate; a slower one is refused before anything is written', async (t) => {
+  const dataDir = scratchDir(t);
+  const protocol = loadProtocol('calibration/quick5.json');
+  const timeScale = 0.4;
+  const atRate = (rate: number) => {
+    const recordings = readMyoSession(PERSON).map((r) => ({ ...r, rate }));
+    return personFromDataset(recordings, MYO_GESTURES, protocol.gestures.map((g) => g.id));
+  };
+  const run = async (rate: number, user: string) => {
+    const plan = buildPlan(protocol, { rate, timeScale });
+    const pair = createLoopbackPair();
+    const board = new VirtualBoard(personScript(atRate(rate), plan, plan.trials), pair.board, { speed: Number.POSITIVE_INFINITY });
+    await board.powerOn();
+    try {
+      return await runCalibration({ board: new BoardSession({ transport: pair.host, helloTimeoutMs: 200 }), protocol, user, dataDir, model: featureModel(), view: { event: () => undefined }, timeScale });
+    } finally {
+      await board.powerOff();
+    }
+  };
+  const same = await run(200, 'same');
+  const faster = await run(400, 'faster');
+  // Twice the board samples per hold, resampled to 200 Hz: about as many windows as at 200 Hz.
+  assert.ok(Math.abs(faster.windows - same.windows) <= 15, `${faster.windows} windows at 400 Hz, ${same.windows} at 200 Hz`);
+  assert.ok((faster.trained.cv.accuracy.lda ?? 0) > 0.9);
+  await assert.rejects(run(100, 'slower'), (err) => isHeadstartError(err, 'BOARD_RATE_TOO_LOW') && /needs 200 Hz or more/.test(err.message));
+  assert.ok(!existsSync(join(dataDir, 'profiles', 'slower')));
+});

@@ -17,6 +17,7 @@ import { checkUserName, type SavedProfile } from '../profiles/profile.ts';
 import { ProfileStore, versionFileName } from '../profiles/store.ts';
 import { writeFileAtomic } from '../storage/atomic_file.ts';
 import type { BoardSession } from '../transports/board_session.ts';
+import { resampleRatio } from '../pipeline/resampler.ts';
 import { confusionText } from './confusion_text.ts';
 import type { CalibrationCues, CalibrationView } from './events.ts';
 import { acceptedHolds, Journal, journalState, type JournalState } from './journal.ts';
@@ -64,16 +65,28 @@ export interface CalibrationResult {
   issues: QualityIssue[][];
 }
 
-function checkBoard(hello: HelloFrame, model: CalibrationModel, description: string): void {
+/**
+ * The board must send the model's channels, at its rate or at a higher
+ * whole rate that resamples to it (as for a live run: a 250 Hz board feeds
+ * a 200 Hz model). Returns whether the recordings must be resampled.
+ */
+function checkBoard(hello: HelloFrame, model: CalibrationModel, description: string): boolean {
   if (hello.channels !== model.channels) {
     throw new HeadstartError(
-      'BOARD_MISMATCH',
-      `${description}: the board '${hello.boardId}' sends ${hello.channels} channels but the model package '${model.name}' needs ${model.channels}; wire ${model.channels} electrodes (and flash the sketch for them) or use a package made for ${hello.channels} channels`,
+      'BOARD_CHANNELS_MISMATCH',
+      `${description}: the board '${hello.boardId}' sends ${hello.channels} channels but the model package '${model.name}' needs ${model.channels}; wire ${model.channels} electrodes (and set the sketch's CHANNELS) or use a package made for ${hello.channels} channels`,
     );
   }
-  if (hello.rate !== model.rate) {
-    throw new HeadstartError('BOARD_MISMATCH', `${description}: the board '${hello.boardId}' samples at ${hello.rate} Hz but the model package '${model.name}' needs ${model.rate} Hz; set the board's rate or use a package made for ${hello.rate} Hz`);
+  if (hello.rate === model.rate) return false;
+  if (hello.rate < model.rate) {
+    throw new HeadstartError('BOARD_RATE_TOO_LOW', `${description}: the board '${hello.boardId}' samples at ${hello.rate} Hz but the model package '${model.name}' needs ${model.rate} Hz or more; set the board's rate or use a package made for ${hello.rate} Hz`);
   }
+  try {
+    resampleRatio(hello.rate, model.rate);
+  } catch (err) {
+    throw new HeadstartError('BOARD_RATE_MISMATCH', `${description}: the board '${hello.boardId}' samples at ${hello.rate} Hz and the model package '${model.name}' at ${model.rate} Hz, and the one cannot be resampled to the other (${(err as Error).message}); set the board to ${model.rate} Hz`);
+  }
+  return true;
 }
 
 export async function runCalibration(options: CalibrationOptions): Promise<CalibrationResult> {
@@ -117,7 +130,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     hello = board.hello ?? (await board.start());
     checkBoard(hello, model, board.description);
     if (resumed && (resumed.header.channels !== hello.channels || resumed.header.rate !== hello.rate)) {
-      throw new HeadstartError('BOARD_MISMATCH', `${board.description}: the interrupted session was recorded with ${resumed.header.channels} channels at ${resumed.header.rate} Hz but the board now sends ${hello.channels} at ${hello.rate} Hz; connect the same board`);
+      throw new HeadstartError('BOARD_CHANGED', `${board.description}: the interrupted session was recorded with ${resumed.header.channels} channels at ${resumed.header.rate} Hz but the board now sends ${hello.channels} at ${hello.rate} Hz; connect the same board`);
     }
   } catch (err) {
     board.off('frame', earlyTap);

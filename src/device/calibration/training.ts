@@ -11,6 +11,7 @@ import type { Recording } from '../../core/signal.ts';
 import { type WindowSet, windowRecordings } from '../../core/window_set.ts';
 import { type ChannelNormalization, windowCount, type WindowSpec } from '../../core/windowing.ts';
 import type { ProfileCv } from '../profiles/profile.ts';
+import { Resampler } from '../pipeline/resampler.ts';
 import type { AcceptedHold } from './journal.ts';
 import type { PlanTimings } from './plan.ts';
 
@@ -50,14 +51,34 @@ export function holdSamples(journalSamples: Float32Array, channels: number, hold
   return holds.map((h) => ({ ...h, samples: journalSamples.slice(h.start * channels, h.end * channels), source }));
 }
 
-/** The holds trimmed of their transitions and cut into windows labelled by gesture and repetition. */
-export function holdWindows(holds: HoldSamples[], channels: number, rate: number, timings: Pick<PlanTimings, 'trimStart' | 'trimEnd'>, model: Pick<CalibrationModel, 'window' | 'normalization'>): WindowSet {
+/** Interleaved samples resampled from one rate to another (a fresh filter: a hold is a signal of its own). */
+function resampled(samples: Float32Array, channels: number, from: number, to: number): Float32Array {
+  const resampler = new Resampler(channels, from, to);
+  const out = new Float32Array(Math.ceil(((samples.length / channels) * resampler.up) / resampler.down + 1) * channels);
+  let n = 0;
+  for (let i = 0; i < samples.length; i += channels) {
+    resampler.pushSample(samples, i, (sample) => {
+      out.set(sample, n * channels);
+      n++;
+    });
+  }
+  return out.subarray(0, n * channels);
+}
+
+/**
+ * The holds trimmed of their transitions (in board samples), resampled to
+ * the model's rate when the board is faster, and cut into windows labelled
+ * by gesture and repetition.
+ */
+export function holdWindows(holds: HoldSamples[], channels: number, rate: number, timings: Pick<PlanTimings, 'trimStart' | 'trimEnd'>, model: Pick<CalibrationModel, 'window' | 'normalization' | 'rate'>): WindowSet {
   const recordings: Recording[] = [];
   for (const h of holds) {
     const length = h.samples.length / channels;
     const from = Math.min(timings.trimStart, length);
     const to = Math.max(from, length - timings.trimEnd);
-    recordings.push({ source: `${h.source} [${h.start}..${h.end})`, channels, rate, samples: h.samples.subarray(from * channels, to * channels), label: h.gesture, rep: h.rep });
+    const kept = h.samples.subarray(from * channels, to * channels);
+    const samples = rate === model.rate ? kept : resampled(kept, channels, rate, model.rate);
+    recordings.push({ source: `${h.source} [${h.start}..${h.end})`, channels, rate: model.rate, samples, label: h.gesture, rep: h.rep });
   }
   const usable = recordings.filter((r) => windowCount(r.samples.length / channels, model.window) > 0);
   if (usable.length === 0) {
