@@ -86,13 +86,13 @@ export function registerCalibrate(program: Command): void {
       '\nThe session runs on the board\'s sample clock: each hold lasts exactly its number of samples, so a stalled\n' +
         'link pauses the session instead of mislabelling it. Every sample is journalled as it arrives\n' +
         '(<data dir>/profiles/<user>/calibration/journal.hsrec); after a crash or a pulled cable, --resume\n' +
-        're-records only the repetition that was cut short. The report is <data dir>/profiles/<user>/report.html.\n\n' +
+        're-records only the repetition that was cut short. The report is <data dir>/profiles/<user>/report.html.\n' +
+        'The exit status is 0 once the profile is saved, whatever the verdict: scripts read verdict.pass from --json.\n\n' +
         'Examples:\n' +
         '  $ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice\n' +
         '  $ headstart calibrate --port /dev/ttyACM0 --profile alice --resume\n' +
         '  $ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice --only hand-open\n' +
-        '  $ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0/training0 &   # no hardware\n' +
-        '  $ headstart calibrate --port /tmp/hs-board --protocol calibration/myo7.json --profile demo --auto --json',
+        '  $ headstart calibrate --port /dev/ttyACM0 --protocol calibration/myo7.json --profile bob --auto --json   # from a script',
     )
     .action(async (opts: CalibrateOptions) => {
       // Options first: a typo must not open the port or touch the data folder.
