@@ -171,24 +171,34 @@ export function registerRun(program: Command): void {
         outputs?.show(e.class);
       };
       const session = new BoardSession({ transport: new SerialTransport({ path: opts.port, baudRate }) });
+      let finish: (reason: string) => void = () => undefined;
+      const finished = new Promise<string>((resolve) => (finish = resolve));
       // Frames that come with START's acknowledgement arrive before start() resolves: hold them until the pipeline exists.
       const early: [Frame, number][] = [];
+      let fatal: HeadstartError | undefined;
       let pipeline: LivePipeline | undefined;
       let lastSampleAt = 0;
+      let boardFormat: { channels: number; rate: number } | undefined;
       session.on('frame', (f) => {
         const now = performance.now();
         if (f.type === 'samples') lastSampleAt = now;
+        if (f.type === 'hello' && boardFormat && (f.channels !== boardFormat.channels || f.rate !== boardFormat.rate)) {
+          // A board that restarted with another set-up: its samples no longer fit the windows being cut.
+          fatal = new HeadstartError(
+            'BOARD_CHANGED',
+            `the board now sends ${f.channels} channels at ${f.rate} Hz instead of ${boardFormat.channels} at ${boardFormat.rate} Hz; restart \`headstart run\` so the set-up is checked again`,
+          );
+          finish('the board changed its set-up');
+          return;
+        }
         if (pipeline) pipeline.push(f, now);
         else early.push([f, now]);
       });
       session.on('gap', () => pipeline?.gap());
 
-      let finish: (reason: string) => void = () => undefined;
-      const finished = new Promise<string>((resolve) => (finish = resolve));
       const onSignal = (): void => finish('interrupted');
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      let fatal: HeadstartError | undefined;
       session.on('error', (err) => {
         fatal = err;
         finish('the link failed');
@@ -199,6 +209,7 @@ export function registerRun(program: Command): void {
       try {
         const hello = await session.start();
         const fit = checkBoardForPackage(hello, pkg.manifest, packageDir);
+        boardFormat = { channels: hello.channels, rate: hello.rate };
         pipeline = new LivePipeline({
           manifest: pkg.manifest,
           runtime: opened.runtime,
