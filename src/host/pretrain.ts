@@ -3,14 +3,16 @@
  * normalization fitted on it, the extractor trained with people held out for
  * validation, a population head for uncalibrated use, and a model package.
  */
+import type * as tf from '@tensorflow/tfjs';
 import { HeadstartError } from '../core/errors.ts';
+import { selectRows } from '../core/head/embeddings.ts';
 import { selectBackend } from '../core/backend.ts';
 import { trainLdaHead } from '../core/head/lda.ts';
 import { predictClasses } from '../core/head/head.ts';
 import type { ModelManifest } from '../core/model_package/manifest.ts';
 import { PACKAGE_FORMAT, PACKAGE_FORMAT_VERSION } from '../core/model_package/manifest.ts';
 import { PRODUCER_VERSION } from '../core/version.ts';
-import { selectWindows, windowRecordings } from '../core/window_set.ts';
+import { selectWindows, type WindowSet, windowRecordings } from '../core/window_set.ts';
 import { fitNormalization } from '../core/windowing.ts';
 import type { Dataset } from './datasets/types.ts';
 import { embedWindows } from './evaluate/embed.ts';
@@ -49,6 +51,27 @@ export function defaultValidationPeople(subjects: string[]): string[] {
   return sorted.filter((_, i) => i % Math.floor(sorted.length / n) === Math.floor(sorted.length / n) - 1).slice(0, n);
 }
 
+/**
+ * What pretraining is for, measured on held-out people: for each, an LDA head
+ * fitted on their first repetition, scored on their other repetitions (the
+ * k = 1 protocol). The mean over people picks the epoch that is kept.
+ */
+export function calibratedAccuracy(extractor: tf.LayersModel, val: WindowSet, classes: number): number {
+  const emb = embedWindows(extractor, val);
+  const scores: number[] = [];
+  for (let s = 0; s < val.subjects.length; s++) {
+    const reps = [...new Set(Array.from(val.rep).filter((_, i) => val.subject[i] === s))].sort((a, b) => a - b);
+    if (reps.length < 2) continue;
+    const fit: number[] = [];
+    const score: number[] = [];
+    for (let i = 0; i < val.count; i++) if (val.subject[i] === s) (val.rep[i] === reps[0] ? fit : score).push(i);
+    const head = trainLdaHead(selectRows(emb, fit), Int32Array.from(fit, (i) => val.y[i]), classes);
+    const pred = predictClasses(head, selectRows(emb, score));
+    scores.push(pred.reduce((n, p, j) => n + (p === val.y[score[j]] ? 1 : 0), 0) / score.length);
+  }
+  return scores.length === 0 ? 0 : scores.reduce((a, b) => a + b, 0) / scores.length;
+}
+
 export async function pretrain(req: PretrainRequest): Promise<PretrainResult> {
   const backend = await selectBackend();
   const ds = req.dataset;
@@ -71,7 +94,16 @@ export async function pretrain(req: PretrainRequest): Promise<PretrainResult> {
   const train = selectWindows(windows, (i) => !valIds.has(windows.subject[i]));
   const val = valIds.size > 0 ? selectWindows(windows, (i) => valIds.has(windows.subject[i])) : undefined;
   const started = Date.now();
-  const trained = await trainExtractor(req.extractor, ds.classes.length, train, val, req.train, req.onBatch, req.onEpoch);
+  const trained = await trainExtractor(
+    req.extractor,
+    ds.classes.length,
+    train,
+    val,
+    req.train,
+    req.onBatch,
+    req.onEpoch,
+    val ? (extractor) => calibratedAccuracy(extractor, val, ds.classes.length) : undefined,
+  );
   const trainSeconds = (Date.now() - started) / 1000;
 
   // The population head has the same form as a calibrated one, fitted on population embeddings.

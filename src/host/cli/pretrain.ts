@@ -106,6 +106,7 @@ Example:
         progress.log(
           `epoch ${r.epoch}: loss ${r.loss.toFixed(4)} acc ${r.accuracy.toFixed(4)}` +
             (r.valAccuracy !== undefined ? ` val ${r.valAccuracy.toFixed(4)}` : '') +
+            (r.valCalibratedAccuracy !== undefined ? ` val-calibrated ${r.valCalibratedAccuracy.toFixed(4)}` : '') +
             ` ${r.windowsPerSecond.toFixed(0)} windows/s ${r.seconds.toFixed(0)} s`,
         ),
     });

@@ -30,6 +30,8 @@ export interface EpochReport {
   loss: number;
   accuracy: number;
   valAccuracy?: number;
+  /** The score that picks the kept epoch (see TrainHooks.validationScore), when given. */
+  valCalibratedAccuracy?: number;
   windowsPerSecond: number;
   seconds: number;
 }
@@ -74,6 +76,12 @@ export async function trainExtractor(
   opts: TrainOptions,
   onBatch?: (p: BatchProgress) => void,
   onEpoch?: (r: EpochReport) => void,
+  /**
+   * Scores the extractor after each epoch on the held-out people the way it
+   * will be used (a calibrated head per person); the best-scoring epoch is
+   * kept. Without it, the population classifier's validation accuracy decides.
+   */
+  validationScore?: (extractor: tf.LayersModel) => number,
 ): Promise<TrainedExtractor> {
   const extractor = buildExtractor(cfg, opts.seed);
   const classifier = buildPopulationClassifier(extractor, classes, opts.seed);
@@ -160,9 +168,10 @@ export async function trainExtractor(
       seconds,
     };
     if (val) report.valAccuracy = classifierAccuracy(classifier, val);
+    if (validationScore) report.valCalibratedAccuracy = validationScore(extractor);
     history.push(report);
     onEpoch?.(report);
-    const score = report.valAccuracy ?? report.accuracy;
+    const score = report.valCalibratedAccuracy ?? report.valAccuracy ?? report.accuracy;
     if (score > best.acc) {
       best.weights.forEach((t) => t.dispose());
       best = { acc: score, epoch, weights: classifier.getWeights().map((t) => t.clone()) };
