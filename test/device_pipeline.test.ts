@@ -156,3 +156,19 @@ test('a profile trained for another extractor is refused', (t) => {
   assert.throws(() => checkProfileForPackage(profile('cd'.repeat(32)), manifest, pkg.dir), (err) => isHeadstartError(err, 'PROFILE_EXTRACTOR_MISMATCH') && /calibrate 'erin' again/.test(err.message));
   assert.throws(() => checkProfileForPackage(profile(pkg.sha256, 5), manifest, pkg.dir), (err) => isHeadstartError(err, 'PROFILE_EXTRACTOR_MISMATCH'));
 });
+
+test('live: after a gap no window joins samples from both sides of it', async (t) => {
+  const pkg = writeTestPackage(scratchDir(t));
+  const { manifest } = loadModelPackage(pkg.dir);
+  const { frames } = labelledStream([{ label: 1, samples: 200 }]);
+  const pipeline = new LivePipeline({ manifest, runtime: openTsRuntime(pkg.tflite), head: testHead(manifest.embeddingSize, 7), gestures: manifest.classes, boardRate: 200, maxQueue: 1000 });
+  const samples = frames.filter((f) => f.type === 'samples');
+  // 100 samples, a gap, 100 samples: each side gives (100 - 52) / 5 + 1 = 10 windows, and none spans the gap (without the reset: 30).
+  for (const f of samples.slice(0, 10)) pipeline.push(f);
+  pipeline.gap();
+  for (const f of samples.slice(10, 20)) pipeline.push(f);
+  await pipeline.idle();
+  assert.equal(pipeline.stats().windows, 20);
+  assert.equal(pipeline.stats().resets, 1);
+  pipeline.close();
+});
