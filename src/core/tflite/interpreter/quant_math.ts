@@ -134,8 +134,7 @@ export function clamp(x: number, min: number, max: number): number {
  */
 export function multiplyByQuantizedMultiplierRuyX86(x: number, multiplier: number, shift: number): number {
   // Allocates the parts: per-element loops take ruyChannelParts once per channel and call ruyRequantize.
-  const parts = ruyChannelParts(multiplier, shift);
-  return ruyRequantize(x, multiplier, parts.leftFactor, parts.scale, parts.offset, parts.roundingAdd, parts.rightShift);
+  return ruyRequantize(x, ruyChannelParts(multiplier, shift));
 }
 
 /**
@@ -143,6 +142,7 @@ export function multiplyByQuantizedMultiplierRuyX86(x: number, multiplier: numbe
  * that a per-channel loop computes them once and never branches on the shift.
  */
 export interface RuyChannelParts {
+  multiplier: number;
   /** 2^shift for a left shift, else 1. */
   leftFactor: number;
   /** multiplier * 2^-(31 + right shift): exact, a power-of-two scaling. */
@@ -157,6 +157,7 @@ export interface RuyChannelParts {
 export function ruyChannelParts(multiplier: number, shift: number): RuyChannelParts {
   const rightShift = shift < 0 ? -shift : 0;
   return {
+    multiplier,
     leftFactor: shift > 0 ? 2 ** shift : 1,
     scale: multiplier * 2 ** -(31 + rightShift),
     offset: 0.5 + (rightShift > 0 ? 2 ** -(rightShift + 1) : 0),
@@ -177,12 +178,12 @@ export function ruyChannelParts(multiplier: number, shift: number): RuyChannelPa
  * most 53 significant bits, so the double computes it exactly; |r| < 2^21
  * keeps the 32-bit add from wrapping.
  */
-export function ruyRequantize(x: number, multiplier: number, leftFactor: number, scale: number, offset: number, roundingAdd: number, rightShift: number): number {
+export function ruyRequantize(x: number, parts: RuyChannelParts): number {
   // Without a left shift an accumulator in the fast range is already an int32: no conversion needed.
-  const shifted = leftFactor === 1 ? x : (x * leftFactor) | 0;
+  const shifted = parts.leftFactor === 1 ? x : (x * parts.leftFactor) | 0;
   // A literal rather than a module constant: each read of a module-level const costs a check on the hot path.
-  if (shifted > -2097152 && shifted < 2097152) return Math.floor(shifted * scale + offset);
-  return (ruyHighMulSplit(shifted | 0, multiplier) + roundingAdd) >> rightShift;
+  if (shifted > -2097152 && shifted < 2097152) return Math.floor(shifted * parts.scale + parts.offset);
+  return (ruyHighMulSplit(shifted | 0, parts.multiplier) + parts.roundingAdd) >> parts.rightShift;
 }
 
 /** (shifted * multiplier + 2^30) >> 31 for any int32 `shifted`, the product split so that each part is exact. */

@@ -290,6 +290,8 @@ export function singleOperatorModels(seed: number): NamedModel[] {
     { name: 'DEPTHWISE_CONV_2D multiplier 3 VALID stride 2', model: depthwiseCase(seed + 1, [1, 1, 41, 4], 3, 4, 'VALID', 2) },
     { name: 'FULLY_CONNECTED per-tensor', model: fullyConnectedCase(seed, 1, 64, 10, false, 'NONE') },
     { name: 'FULLY_CONNECTED RELU, 3 batches', model: fullyConnectedCase(seed + 1, 3, 40, 12, false, 'RELU') },
+    { name: 'FULLY_CONNECTED 7 units (odd), 2 batches', model: fullyConnectedCase(seed + 2, 2, 33, 7, false, 'NONE') },
+    { name: 'FULLY_CONNECTED depth 2100 (deeper than the paired units hold)', model: fullyConnectedCase(seed + 3, 1, 2100, 5, false, 'NONE') },
     { name: 'AVERAGE_POOL_2D 3x3 SAME stride 2', model: poolCase(seed, 'AVERAGE_POOL_2D', [1, 7, 9, 4], 3, 3, 2, 'SAME', 'NONE') },
     { name: 'AVERAGE_POOL_2D 1x4 VALID RELU', model: poolCase(seed + 1, 'AVERAGE_POOL_2D', [1, 1, 20, 6], 1, 4, 1, 'VALID', 'RELU') },
     { name: 'MAX_POOL_2D 2x2 SAME stride 2', model: poolCase(seed, 'MAX_POOL_2D', [1, 5, 7, 3], 2, 2, 2, 'SAME', 'NONE') },

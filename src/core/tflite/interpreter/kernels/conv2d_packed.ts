@@ -141,23 +141,22 @@ const requantize = ruyRequantize;
  */
 function requantizePairs(p: PackedConvPlan): void {
   const { batches, outH, outW, outC } = p.geometry;
-  const { multipliers, outputOffset, actMin, actMax } = p.requant;
+  const { outputOffset, actMin, actMax } = p.requant;
   const { foldedBias, output, channelParts, pairSums, pairsPerRow, blockedOutC } = p;
   const rows = batches * outH;
   for (let c = 0; c < outC; c++) {
     const bias = foldedBias[c]!;
-    const multiplier = multipliers[c]!;
-    const { leftFactor, scale, offset, roundingAdd, rightShift } = channelParts[c]!;
+    const parts = channelParts[c]!;
     for (let row = 0; row < rows; row++) {
       let from = row * pairsPerRow * blockedOutC + c;
       let at = row * outW * outC + c;
       for (let x = 0; x < outW; x += 2, from += blockedOutC, at += 2 * outC) {
         const acc = pairSums[from]!;
         const high = Math.floor(acc * INVERSE_LANE);
-        let v = requantize(acc - high * LANE - HALF_LANE + bias, multiplier, leftFactor, scale, offset, roundingAdd, rightShift) + outputOffset;
+        let v = requantize(acc - high * LANE - HALF_LANE + bias, parts) + outputOffset;
         output[at] = v < actMin ? actMin : v > actMax ? actMax : v;
         if (x + 1 === outW) break;
-        v = requantize(high + bias, multiplier, leftFactor, scale, offset, roundingAdd, rightShift) + outputOffset;
+        v = requantize(high + bias, parts) + outputOffset;
         output[at + outC] = v < actMin ? actMin : v > actMax ? actMax : v;
       }
     }

@@ -6,6 +6,7 @@ import { floatActivationRange, quantizedActivationRange } from '../activation.ts
 import { channelScales, expectType, type OpContext, type PreparedOp } from '../context.ts';
 import { elementCount } from '../../tensor_size.ts';
 import { quantizeMultiplier, ruyChannelParts, ruyRequantize, type RuyChannelParts } from '../quant_math.ts';
+import { MAX_PACKED_DEPTH } from './conv2d_packed.ts';
 
 export interface FullyConnectedInt8Args {
   batches: number;
@@ -29,6 +30,10 @@ export interface FullyConnectedInt8Args {
   channelParts: RuyChannelParts[];
   actMin: number;
   actMax: number;
+  /** pairedUnitWeights of `filter`; undefined when depth exceeds MAX_PACKED_DEPTH (plain sums then). */
+  pairedWeights: Float64Array | undefined;
+  /** Scratch: one batch row of the input as doubles. */
+  inputRow: Float64Array;
 }
 
 /** Offsets that do not depend on the input, folded per unit at prepare time. */
@@ -52,26 +57,58 @@ const requantize = ruyRequantize;
  * wraps the total as the int32 sum would, so the result is the same.
  */
 export function fullyConnectedInt8(a: FullyConnectedInt8Args): void {
-  const { batches, depth, units, input, filter, bias, output, filterOffset, outputOffset, foldedOffsets, multipliers, channelParts, actMin, actMax } = a;
+  const { batches, depth, units, input, filter, bias, output, filterOffset, outputOffset, foldedOffsets, multipliers, channelParts, actMin, actMax, pairedWeights, inputRow } = a;
   const perChannel = multipliers.length > 1;
+  const finish = (dot: number, batchOffset: number, at: number, u: number): void => {
+    let sum = (dot + foldedOffsets[u]! + batchOffset) | 0;
+    if (bias) sum += bias[u]!;
+    const v = requantize(sum, channelParts[perChannel ? u : 0]!) + outputOffset;
+    output[at] = v < actMin ? actMin : v > actMax ? actMax : v;
+  };
   for (let b = 0; b < batches; b++) {
     const inBase = b * depth;
     let inputSum = 0;
-    if (filterOffset !== 0) for (let d = 0; d < depth; d++) inputSum += input[inBase + d]!;
+    for (let d = 0; d < depth; d++) {
+      const x = input[inBase + d]!;
+      inputRow[d] = x;
+      inputSum += x;
+    }
     const batchOffset = filterOffset * inputSum;
-    for (let u = 0; u < units; u++) {
-      const fBase = u * depth;
-      let dot = 0;
-      for (let d = 0; d < depth; d++) dot += filter[fBase + d]! * input[inBase + d]!;
-      let acc = (dot + foldedOffsets[u]! + batchOffset) | 0;
-      if (bias) acc += bias[u]!;
-      const c = perChannel ? u : 0;
-      const q = channelParts[c]!;
-      let v = requantize(acc, multipliers[c]!, q.leftFactor, q.scale, q.offset, q.roundingAdd, q.rightShift) + outputOffset;
-      v = v < actMin ? actMin : v > actMax ? actMax : v;
-      output[b * units + u] = v;
+    if (!pairedWeights) {
+      for (let u = 0; u < units; u++) {
+        let dot = 0;
+        for (let d = 0, w = u * depth; d < depth; d++, w++) dot += filter[w]! * inputRow[d]!;
+        finish(dot, batchOffset, b * units + u, u);
+      }
+      continue;
+    }
+    for (let u = 0; u < units; u += 2) {
+      // Starts at 2^25 so that the low lane lies in (0, 2^26), as in conv2d_packed.
+      let acc = 33554432;
+      for (let d = 0, w = (u / 2) * depth; d < depth; d++, w++) acc += pairedWeights[w]! * inputRow[d]!;
+      const high = Math.floor(acc * 1.4901161193847656e-8); // 2^-26
+      finish(acc - high * 67108864 - 33554432, batchOffset, b * units + u, u);
+      if (u + 1 < units) finish(high, batchOffset, b * units + u + 1, u + 1);
     }
   }
+}
+
+/**
+ * Weights of units 2k and 2k + 1 in one double, w[2k] + w[2k + 1] * 2^26, so
+ * that one multiply-add serves two units (the packing of conv2d_packed, here
+ * across units: each lane's sum is below 2^14 * depth < 2^25 in magnitude for
+ * depth up to MAX_PACKED_DEPTH, exact). An odd last unit pairs with zeros.
+ */
+export function pairedUnitWeights(filter: Int8Array, units: number, depth: number): Float64Array {
+  const pairs = Math.ceil(units / 2);
+  const out = new Float64Array(pairs * depth);
+  for (let k = 0; k < pairs; k++) {
+    for (let d = 0; d < depth; d++) {
+      const high = 2 * k + 1 < units ? filter[(2 * k + 1) * depth + d]! : 0;
+      out[k * depth + d] = filter[2 * k * depth + d]! + high * 67108864;
+    }
+  }
+  return out;
 }
 
 export interface FullyConnectedFloatArgs {
@@ -151,6 +188,8 @@ export function prepareFullyConnected(ctx: OpContext): PreparedOp {
     channelParts: Array.from(multipliers, (m, c) => ruyChannelParts(m, shifts[c]!)),
     actMin: range.min,
     actMax: range.max,
+    pairedWeights: depth <= MAX_PACKED_DEPTH ? pairedUnitWeights(expectType(ctx, filter, 'int8', 'weights'), units, depth) : undefined,
+    inputRow: new Float64Array(depth),
   };
   return () => fullyConnectedInt8(args);
 }

@@ -68,16 +68,23 @@ export function maxPoolInt8(a: PoolInt8Args): void {
         const fxEnd = Math.min(filterW, inW - x0);
         const outBase = ((b * outH + oy) * outW + ox) * channels;
         const outEnd = outBase + channels;
-        output.fill(-128, outBase, outEnd);
+        let first = true;
         for (let fy = fyStart; fy < fyEnd; fy++) {
           for (let fx = fxStart; fx < fxEnd; fx++) {
             let i = ((b * inH + y0 + fy) * inW + x0 + fx) * channels;
+            if (first) {
+              for (let o = outBase; o < outEnd; o++, i++) output[o] = input[i]!;
+              first = false;
+              continue;
+            }
             for (let o = outBase; o < outEnd; o++, i++) {
               const v = input[i]!;
-              if (v > output[o]!) output[o] = v;
+              const m = output[o]!;
+              output[o] = v > m ? v : m;
             }
           }
         }
+        if (first) for (let o = outBase; o < outEnd; o++) output[o] = -128;
         if (actMin > -128 || actMax < 127) {
           for (let o = outBase; o < outEnd; o++) {
             const v = output[o]!;
