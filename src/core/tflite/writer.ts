@@ -86,6 +86,24 @@ function float32Vector(b: Builder, values: readonly number[]): Offset {
   return b.endVector();
 }
 
+/**
+ * Vectors already written, by content: a flatbuffer may point at one vector
+ * from many tables, and an int8 model repeats the same per-channel zero
+ * points (all 0) and shapes tensor after tensor. Sharing them keeps the file
+ * small (24 bytes a channel otherwise).
+ */
+type SharedVectors = Map<string, Offset>;
+
+function shared(cache: SharedVectors, kind: string, values: readonly number[], write: () => Offset): Offset {
+  const key = `${kind}:${values.join(',')}`;
+  let offset = cache.get(key);
+  if (offset === undefined) {
+    offset = write();
+    cache.set(key, offset);
+  }
+  return offset;
+}
+
 function int64Vector(b: Builder, values: readonly number[]): Offset {
   b.startVector(8, values.length, 8);
   for (let i = values.length - 1; i >= 0; i--) b.addInt64(BigInt(values[i]!));
@@ -120,7 +138,8 @@ function writeOperatorCode(b: Builder, c: OperatorCode): Offset {
 
 function writeSubGraph(b: Builder, sg: SubGraph): Offset {
   const F = FIELD.SubGraph;
-  const tensors = offsetVector(b, sg.tensors.map((t) => writeTensor(b, t)));
+  const cache: SharedVectors = new Map();
+  const tensors = offsetVector(b, sg.tensors.map((t) => writeTensor(b, t, cache)));
   const inputs = int32Vector(b, sg.inputs);
   const outputs = int32Vector(b, sg.outputs);
   const operators = offsetVector(b, sg.operators.map((op, i) => writeOperator(b, op, i)));
@@ -134,14 +153,14 @@ function writeSubGraph(b: Builder, sg: SubGraph): Offset {
   return b.endObject();
 }
 
-function writeTensor(b: Builder, t: Tensor): Offset {
+function writeTensor(b: Builder, t: Tensor, cache: SharedVectors): Offset {
   const F = FIELD.Tensor;
   const type = TENSOR_TYPES.indexOf(t.type);
   if (type < 0) throw invalid(`tensor ${JSON.stringify(t.name)} has the unknown type ${JSON.stringify(t.type)}`);
-  const shape = int32Vector(b, t.shape);
+  const shape = shared(cache, 'i32', t.shape, () => int32Vector(b, t.shape));
   const name = b.createString(t.name);
-  const quantization = t.quantization ? writeQuantization(b, t.quantization) : 0;
-  const signature = t.shapeSignature ? int32Vector(b, t.shapeSignature) : 0;
+  const quantization = t.quantization ? writeQuantization(b, t.quantization, cache) : 0;
+  const signature = t.shapeSignature ? shared(cache, 'i32', t.shapeSignature, () => int32Vector(b, t.shapeSignature!)) : 0;
   b.startObject(F.count);
   b.addFieldOffset(F.shape, shape, 0);
   b.addFieldInt8(F.type, type, 0);
@@ -155,12 +174,12 @@ function writeTensor(b: Builder, t: Tensor): Offset {
   return b.endObject();
 }
 
-function writeQuantization(b: Builder, q: QuantizationParams): Offset {
+function writeQuantization(b: Builder, q: QuantizationParams, cache: SharedVectors): Offset {
   const F = FIELD.QuantizationParameters;
   const min = q.min ? float32Vector(b, q.min) : 0;
   const max = q.max ? float32Vector(b, q.max) : 0;
-  const scale = float32Vector(b, q.scale);
-  const zeroPoint = int64Vector(b, q.zeroPoint);
+  const scale = shared(cache, 'f32', q.scale, () => float32Vector(b, q.scale));
+  const zeroPoint = shared(cache, 'i64', q.zeroPoint, () => int64Vector(b, q.zeroPoint));
   b.startObject(F.count);
   if (min) b.addFieldOffset(F.min, min, 0);
   if (max) b.addFieldOffset(F.max, max, 0);
