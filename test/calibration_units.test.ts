@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
+import { TerminalView } from '../src/device/calibration/terminal_view.ts';
 import { isHeadstartError } from '../src/core/errors.ts';
 import { acceptedHolds, Journal } from '../src/device/calibration/journal.ts';
 import { buildPlan, remainingTrials } from '../src/device/calibration/plan.ts';
@@ -170,4 +172,32 @@ test('the verdict names the gestures to redo, what they were mistaken for, and t
   assert.match(v.summary, /redo wrist-flexion, hand-open/);
   const text = confusionText(protocol.gestures.map((g) => g.label), confusion);
   assert.match(text, /#1 Wrist flexion\s+\.\s+50\s+\.\s+50\s+\.\s+50%/);
+});
+
+test('the terminal view redraws in place, notices a stalled link, and takes a one-key answer', async () => {
+  const protocol = loadProtocol('calibration/quick5.json');
+  let screen = '';
+  const out = new PassThrough() as unknown as NodeJS.WriteStream;
+  out.write = ((chunk: string) => ((screen += chunk), true)) as NodeJS.WriteStream['write'];
+  const input = new PassThrough() as unknown as NodeJS.ReadStream;
+  const view = new TerminalView({ out, input });
+  const trial = { gesture: 3, rep: 1, gestureInfo: protocol.gestures[3]!, index: 4, total: 15, repetitions: 3 };
+  view.event({ type: 'started', profile: 'erin', protocol: 'quick5', trials: 15, alreadyDone: 0, resumed: false, board: 'sim', channels: 2, rate: 200 });
+  view.event({ type: 'trial', trial });
+  view.event({ type: 'phase', trial, phase: 'hold', seconds: 3 });
+  // Ticks closer than 50 ms are not redrawn (the sample clock can outrun a terminal).
+  await new Promise((r) => setTimeout(r, 60));
+  view.event({ type: 'tick', trial, phase: 'hold', remaining: 2.5, progress: 0.3, levels: [1, 0.25] });
+  assert.match(screen, /HAND CLOSE\s+\(repetition 2 of 3\)/);
+  assert.match(screen, /HOLD\s+2\.5 s/);
+  assert.match(screen, /ch0\s+█{24}\n/);
+  assert.match(screen, /ch1\s+█{6}░{18}\n/);
+  assert.ok(screen.includes('\x1b[') && /\x1b\[\d+F/.test(screen), 'later frames move the cursor back up');
+  await new Promise((r) => setTimeout(r, 1700));
+  assert.ok(screen.includes('no samples from the board'), 'a stall is shown');
+  const answer = view.askRedo!(trial, []);
+  (input as unknown as PassThrough).write('y');
+  assert.equal(await answer, true);
+  assert.ok(screen.includes('Redo Hand close, repetition 2? yes'));
+  view.close();
 });

@@ -22,6 +22,9 @@ function bar(share: number, width: number): string {
   return '█'.repeat(n) + '░'.repeat(width - n);
 }
 
+/** No samples for this long during a phase is shown as a stall. */
+const STALL_MS = 1000;
+
 const PHASE_WORD: Record<Phase, string> = { countdown: 'GET READY', hold: 'HOLD', rest: 'RELAX' };
 
 export class TerminalView implements CalibrationView {
@@ -37,12 +40,24 @@ export class TerminalView implements CalibrationView {
   #notes: string[] = [];
   #drawnLines = 0;
   #lastDraw = 0;
+  /** When the latest samples arrived (a tick), to notice a stalled link. */
+  #lastTick = Date.now();
+  #stalled = false;
+  readonly #watchdog: NodeJS.Timeout;
 
   constructor(options: TerminalViewOptions) {
     this.#out = options.out;
     this.#input = options.input;
     this.#offerRedo = options.offerRedo ?? true;
     if (!this.#offerRedo) this.askRedo = undefined;
+    this.#watchdog = setInterval(() => {
+      const stalled = this.#phase !== undefined && Date.now() - this.#lastTick > STALL_MS;
+      if (stalled !== this.#stalled) {
+        this.#stalled = stalled;
+        this.#draw();
+      }
+    }, STALL_MS / 2);
+    this.#watchdog.unref();
   }
 
   event(e: SessionEvent): void {
@@ -60,6 +75,8 @@ export class TerminalView implements CalibrationView {
         this.#remaining = e.seconds;
         break;
       case 'tick':
+        this.#lastTick = Date.now();
+        this.#stalled = false;
         this.#remaining = e.remaining;
         this.#progress = e.progress;
         this.#levels = e.levels;
@@ -87,6 +104,8 @@ export class TerminalView implements CalibrationView {
   }
 
   askRedo?: (trial: TrialInfo, issues: QualityIssue[]) => Promise<boolean> = (trial) => {
+    // Nothing is collected while the wearer answers: not a stall.
+    this.#phase = undefined;
     const question = `Redo ${trial.gestureInfo.label}, repetition ${trial.rep + 1}? [y/N]`;
     this.#notes.push(question);
     this.#draw();
@@ -103,6 +122,7 @@ export class TerminalView implements CalibrationView {
         const redo = key.startsWith('y');
         // The question is answered: later redraws must not show it again.
         this.#notes = this.#notes.map((n) => (n === question ? `${question.slice(0, -'[y/N]'.length)}${redo ? 'yes' : 'no, kept'}` : n));
+        this.#draw();
         resolve(redo);
       });
     });
@@ -110,6 +130,7 @@ export class TerminalView implements CalibrationView {
 
   /** Leaves the last screen as it is and moves below it. */
   close(): void {
+    clearInterval(this.#watchdog);
     this.#drawnLines = 0;
   }
 
@@ -125,6 +146,7 @@ export class TerminalView implements CalibrationView {
     lines.push('');
     this.#levels.forEach((v, c) => lines.push(`  ch${String(c).padEnd(3)} ${bar(v, METER)}`));
     lines.push('', ...this.#notes);
+    if (this.#stalled) lines.push('… no samples from the board for a moment: the session waits for them (is the cable in? the board powered?)');
     // A line longer than the terminal wraps and breaks the cursor-up redraw: clip to the width when it is known.
     const columns = this.#out.columns;
     const clipped = columns && columns > 20 ? lines.map((l) => (l.length > columns - 1 ? l.slice(0, columns - 1) : l)) : lines;
