@@ -1,15 +1,89 @@
 import type { Command } from 'commander';
 import { HeadstartError } from '../core/errors.ts';
+import { LINK_CHOICES, parseLinkChoice } from '../device/demo/demo_link.ts';
+import { runDemo, type DemoSummary } from '../device/demo/run_demo.ts';
+import { defaultPackageDir } from '../device/cli/calibrate.ts';
+import { formatConfusion } from '../device/pipeline/live_score.ts';
+import { parseRuntimeChoice } from '../device/runtime/open_runtime.ts';
+
+/** Board speed (times real time) at which the demo takes about a minute on a small machine. */
+export const DEFAULT_DEMO_SPEED = 4;
+
+interface DemoCliOptions {
+  speed: string;
+  package?: string;
+  dataDir?: string;
+  keep?: boolean;
+  runtime: string;
+  link: string;
+  json?: boolean;
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(2)} %`;
+}
+
+function describe(s: DemoSummary): string {
+  const l = s.live;
+  const c = s.calibration;
+  return [
+    '',
+    `calibration: ${c.trials} prompts, ${c.windows} windows, ${c.head} head, held-out accuracy ${c.cv.accuracy === null ? 'not scored' : pct(c.cv.accuracy)}; ${c.verdict.pass ? 'passed' : 'asks for a redo'}`,
+    `live per-window accuracy on the later recording: ${pct(l.score.accuracy)} (${l.score.correct} of ${l.score.scored} windows under one gesture; ${l.score.straddling} straddling a change not scored)`,
+    `latency from a window's last sample to its result: p50 ${l.latency.p50Ms.toFixed(2)} ms, p99 ${l.latency.p99Ms.toFixed(2)} ms (${s.runtime.kind} runtime)`,
+    `${l.signalSeconds.toFixed(0)} s of signal in ${l.wallSeconds.toFixed(1)} s: ${l.realTimeMultiple.toFixed(1)}x real time, ${l.windowsPerSecond.toFixed(0)} windows/s`,
+    `dropped: ${l.droppedWindows} windows (inference behind), ${l.framesLost} frames lost, ${l.crcFailures} CRC failures; link: ${s.link.kind}`,
+    '',
+    formatConfusion(l.score.confusion, l.gestures),
+    '',
+    `the demo took ${s.totalSeconds.toFixed(0)} s${s.dataDir ? `; profile: ${c.profilePath}, report: ${c.reportPath}` : ''}`,
+  ].join('\n') + '\n';
+}
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('the whole story with no hardware: virtual board, automatic calibration, live recognition')
-    .action(() => {
-      throw new HeadstartError(
-        'NOT_YET_AVAILABLE',
-        'the demo is not built yet: it needs the shipped model package, the virtual board and the calibration session. ' +
-          'Meanwhile `headstart doctor` checks this machine.',
-      );
+    .description(
+      'the whole story with no hardware and no network, in about a minute: the shipped model package; a virtual board\n' +
+        'playing one person of the Myo armband data set (shipped in data/demo) who follows the calibration prompts;\n' +
+        'an automatic calibration of that person; then their later recording replayed live, recognized and scored:\n' +
+        'accuracy, latency and the confusion matrix',
+    )
+    .option('--speed <x>', 'how many times faster than real time the virtual board plays (both the calibration and the live recording)', String(DEFAULT_DEMO_SPEED))
+    .option('--package <dir>', 'model package (default: the one shipped under models/)')
+    .option('--data-dir <dir>', 'save the demo profile (and its report) here instead of in a temporary folder')
+    .option('--keep', 'keep the temporary folder with the profile and report instead of removing it (its path is printed)')
+    .option('--runtime <kind>', 'extractor runtime: auto (native TensorFlow Lite, else the TypeScript interpreter), native or ts', 'auto')
+    .option('--link <kind>', `the cable to the virtual board: ${LINK_CHOICES.join(', ')}; auto takes a socat pseudo-terminal pair (through serialport) when socat is installed, else the in-process loopback`, 'auto')
+    .option('--json', 'print one summary object (calibration, live accuracy, latency, drops, confusion matrix) on stdout')
+    .addHelpText(
+      'after',
+      '\nThe calibration uses calibration/myo7.json with one repetition of each gesture (the k = 1 case: 5 s holds,\n' +
+        'shorter countdown and rest); the simulated wearer plays the prompted gesture from Male0/training0.\n' +
+        'The live part streams Male0/Test0, recorded later, with the true gesture as label EVENT markers, so every\n' +
+        'window under one gesture is scored as it is recognized. Progress goes to stderr, results to stdout.\n' +
+        'Nothing is written outside a temporary folder unless --data-dir is given.\n\n' +
+        'Examples:\n' +
+        '  $ headstart demo\n' +
+        '  $ headstart demo --speed 20 --json | jq .live.score.accuracy\n' +
+        '  $ headstart demo --link loopback --runtime ts --keep',
+    )
+    .action(async (opts: DemoCliOptions) => {
+      const speed = Number(opts.speed);
+      if (opts.speed.trim() === '' || !Number.isFinite(speed) || speed <= 0 || speed > 1000) {
+        throw new HeadstartError('BAD_OPTION', `--speed must be a number of times real time in (0, 1000], got "${opts.speed}"`);
+      }
+      const runtime = parseRuntimeChoice(opts.runtime);
+      const link = parseLinkChoice(opts.link);
+      const summary = await runDemo({
+        packageDir: opts.package ?? defaultPackageDir(),
+        runtime,
+        link,
+        speed,
+        ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+        keep: opts.keep === true,
+        log: (line) => process.stderr.write(line + '\n'),
+      });
+      process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describe(summary));
     });
 }
