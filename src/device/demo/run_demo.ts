@@ -94,10 +94,11 @@ function pct(x: number): string {
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const startedAt = performance.now();
   const { log, speed } = options;
+  // Refusals first: a missing socat for --link pty must not wait for the model to load.
+  const link = chooseLink(options.link);
   const assets = locateDemoAssets();
   const recordings = readDemoRecordings(assets);
   const model = packageCalibrationModel(options.packageDir, { runtime: options.runtime });
-  const link = chooseLink(options.link);
   log(`model package: ${model.name} (${options.packageDir}), ${model.channels} channels at ${model.rate} Hz`);
   if (model.fallbackReason) log(`note: using the TypeScript interpreter (${model.fallbackReason})`);
   log(`recording: ${assets.person} of the Myo armband data set's evaluation people (licence: ${assets.licence})`);
