@@ -1,12 +1,15 @@
 /**
  * CONV_2D, int8 with per-channel weights (reference_integer_ops::ConvPerChannel
  * arithmetic). conv2dInt8 is the direct transcription, kept for grouped
- * convolutions and very deep filters; everything else runs the packed kernel
- * (conv2d_packed.ts), which computes the same integers faster.
+ * convolutions and very deep filters. Filters one row high without dilation
+ * along W run the WebAssembly SIMD kernel (conv2d_simd.ts) where the runtime
+ * has it; everything else, and those without it, the packed JavaScript
+ * kernel (conv2d_packed.ts). All compute the same integers.
  */
 import { expectType, type OpContext, type PreparedOp } from '../context.ts';
 import { multiplyByQuantizedMultiplierRuyX86 } from '../quant_math.ts';
 import { MAX_PACKED_DEPTH, packedConv2dInt8, packedConvPlan } from './conv2d_packed.ts';
+import { simdConv2dInt8, simdConvApplies, simdConvPlan } from './conv2d_simd.ts';
 import { convGeometry, perChannelRequantization, type ConvGeometry, type Requantization } from './conv_params.ts';
 
 export interface Conv2DInt8Args {
@@ -76,6 +79,10 @@ export function prepareConv2D(ctx: OpContext): PreparedOp {
     bias: bias ? expectType(ctx, bias, 'int32', 'bias') : undefined,
     output: expectType(ctx, output, 'int8', 'output'),
   };
+  if (simdConvApplies(geometry, filterDepth)) {
+    const plan = simdConvPlan(geometry, args.requant, args.filter, args.bias, args.input, args.output);
+    if (plan) return () => simdConv2dInt8(plan);
+  }
   if (filterDepth === geometry.inC && filterH * filterW * filterDepth <= MAX_PACKED_DEPTH) {
     const plan = packedConvPlan(geometry, args.requant, args.filter, args.bias, args.input, args.output);
     return () => packedConv2dInt8(plan);
