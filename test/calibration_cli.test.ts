@@ -5,11 +5,9 @@
  * that must leave the data folder untouched.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildPlan, remainingTrials } from '../src/device/calibration/plan.ts';
 import { personFromDataset, personScript, type PersonRecordings } from '../src/device/calibration/person_script.ts';
@@ -19,32 +17,13 @@ import { startVirtualBoardOnPty, type RunningVirtualBoard } from '../src/device/
 import type { ReplayScript } from '../src/device/sim/replay_script.ts';
 import { readRecordingFile } from '../src/host/datasets/hsrec.ts';
 import { MYO_GESTURES, readMyoSession } from '../src/host/datasets/myo.ts';
-import { PERSON, writeTestPackage } from './calibration_fixtures.ts';
+import { calibrateArgs, PERSON, spawnCli, writeTestPackage } from './calibration_fixtures.ts';
 import { runCli } from './helpers/cli.ts';
 import { ptySkipReason } from './helpers/pty.ts';
 import { scratchDir } from './helpers/scratch_dir.ts';
 
-const BIN = fileURLToPath(new URL('../bin/headstart.js', import.meta.url));
 const skip = ptySkipReason();
 const QUICK5 = 'calibration/quick5.json';
-
-interface Spawned {
-  child: ChildProcess;
-  done: Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
-/** Runs the bin without blocking this process (the virtual board lives here). */
-function spawnCli(args: string[]): Spawned {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('exit', (status, signal) => setImmediate(() => resolve({ status, signal, stdout, stderr }))),
-  );
-  return { child, done };
-}
 
 function quick5Person(): PersonRecordings {
   const protocol = loadProtocol(QUICK5);
@@ -53,10 +32,6 @@ function quick5Person(): PersonRecordings {
 
 async function boardOnPty(dir: string, script: ReplayScript, speed: number): Promise<RunningVirtualBoard> {
   return startVirtualBoardOnPty({ ptyPath: join(dir, 'board'), script, speed });
-}
-
-function calibrateArgs(dir: string, extra: string[]): string[] {
-  return ['calibrate', '--port', join(dir, 'board'), '--profile', 'alice', '--package', join(dir, 'package'), '--data-dir', join(dir, 'data'), '--baud', '2000000', '--auto', ...extra];
 }
 
 test('a full scripted session over a pseudo-terminal ends with a profile and a report holding the confusion matrix', { skip }, async (t) => {
@@ -177,3 +152,4 @@ test('a board with the wrong channel count is refused before anything is written
   assert.match(r.stderr, /sends 4 channels but the model package 'test-package-8ch' needs 8.*\[BOARD_CHANNELS_MISMATCH\]/);
   assert.deepEqual(listTree(join(dir, 'data')), []);
 });
+

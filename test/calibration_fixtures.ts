@@ -3,9 +3,11 @@
  * extractor is the interpreter's conv1d sample model (random weights, the
  * Myo window shape), and a stand-in model with hand-made features.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CalibrationModel } from '../src/device/calibration/training.ts';
 import { trainProfileHead } from '../src/device/profiles/train.ts';
 import { conv1dExtractorModel } from '../src/core/tflite/interpreter/sample_models.ts';
@@ -81,3 +83,29 @@ export function featureModel(): CalibrationModel {
     },
   };
 }
+
+const BIN = fileURLToPath(new URL('../bin/headstart.js', import.meta.url));
+
+export interface Spawned {
+  child: ChildProcess;
+  done: Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+/** Runs the bin without blocking this process (the virtual board lives here). */
+export function spawnCli(args: string[]): Spawned {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.once('exit', (status, signal) => setImmediate(() => resolve({ status, signal, stdout, stderr }))),
+  );
+  return { child, done };
+}
+
+/** `calibrate` on `<dir>/board` for profile alice, with `<dir>/package` and `<dir>/data`, without questions. */
+export function calibrateArgs(dir: string, extra: string[]): string[] {
+  return ['calibrate', '--port', join(dir, 'board'), '--profile', 'alice', '--package', join(dir, 'package'), '--data-dir', join(dir, 'data'), '--baud', '2000000', '--auto', ...extra];
+}
+

@@ -92,7 +92,10 @@ export function registerCalibrate(program: Command): void {
         '  $ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice\n' +
         '  $ headstart calibrate --port /dev/ttyACM0 --profile alice --resume\n' +
         '  $ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice --only hand-open\n' +
-        '  $ headstart calibrate --port /dev/ttyACM0 --protocol calibration/myo7.json --profile bob --auto --json   # from a script',
+        '  $ headstart calibrate --port /dev/ttyACM0 --protocol calibration/myo7.json --profile bob --auto --json   # from a script\n' +
+        '  # no hardware: a virtual board playing a recorded person who keeps to the protocol (no redos: use --auto)\n' +
+        '  $ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0/training0 --follow calibration/myo7.json --speed 10 &\n' +
+        '  $ headstart calibrate --port /tmp/hs-board --baud 2000000 --protocol calibration/myo7.json --profile demo --auto',
     )
     .action(async (opts: CalibrateOptions) => {
       // Options first: a typo must not open the port or touch the data folder.

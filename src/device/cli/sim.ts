@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { HeadstartError } from '../../core/errors.ts';
 import { parseColumnSpec } from '../../host/datasets/csv.ts';
+import { followingScript } from '../calibration/follow_script.ts';
 import { loadReplayScript } from '../sim/replay_source.ts';
 import { scriptLength } from '../sim/replay_script.ts';
 import { startVirtualBoardOnPty } from '../sim/run_on_pty.ts';
@@ -16,6 +17,8 @@ interface SimOptions {
   baud: string;
   loop?: boolean;
   json?: boolean;
+  follow?: string;
+  timeScale: string;
 }
 
 /** After the last frame, how long to wait for the host's STOP before taking the pty away. */
@@ -45,6 +48,8 @@ export function registerSim(program: Command): void {
     .option('--samples-per-frame <n>', 'samples in each SAMPLES frame (default: about 10 ms worth, as the reference sketch)')
     .option('--baud <rate>', 'baud rate set on the board end of the pty', '2000000')
     .option('--loop', 'start over at the end instead of exiting')
+    .option('--follow <protocol>', 'play the person of --replay (one labelled data set) following this calibration protocol, prompt by prompt, for `headstart calibrate --auto`')
+    .option('--time-scale <x>', 'with --follow: the --time-scale the calibration will be given', '1')
     .option('--json', 'print a JSON line when ready ({"event":"ready",...}) and one with the totals at the end')
     .addHelpText(
       'after',
@@ -56,11 +61,13 @@ export function registerSim(program: Command): void {
     )
     .action(async (opts: SimOptions) => {
       const speed = opts.speed === 'max' ? Number.POSITIVE_INFINITY : positive('--speed', opts.speed);
-      const script = loadReplayScript(opts.replay, {
-        ...(opts.rate !== undefined ? { csvRate: positive('--rate', opts.rate) } : {}),
-        ...(opts.columns !== undefined ? { csvColumns: parseColumnSpec(opts.columns) } : {}),
-        ...(opts.labelPattern !== undefined ? { labelPattern: opts.labelPattern } : {}),
-      });
+      const script = opts.follow
+        ? followingScript(opts.replay[0]!, opts.follow, positive('--time-scale', opts.timeScale))
+        : loadReplayScript(opts.replay, {
+            ...(opts.rate !== undefined ? { csvRate: positive('--rate', opts.rate) } : {}),
+            ...(opts.columns !== undefined ? { csvColumns: parseColumnSpec(opts.columns) } : {}),
+            ...(opts.labelPattern !== undefined ? { labelPattern: opts.labelPattern } : {}),
+          });
       const running = await startVirtualBoardOnPty({
         ptyPath: opts.pty,
         script,
