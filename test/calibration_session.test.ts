@@ -51,6 +51,7 @@ test('a full in-process session over a loopback link: profile, report with a con
   assert.ok(result.confusionText?.includes('Wrist flexion'));
   assert.equal(events.filter((e) => e.type === 'trial').length, 28);
   assert.ok(existsSync(result.journalPath));
+  assert.equal(join(dataDir, 'profiles', 'alice', result.profile.calibration!.source!), result.journalPath, 'the profile points at its recording');
   assert.ok(!existsSync(join(dataDir, 'profiles', 'alice', 'calibration', 'journal.hsrec')));
   // Prompts and muscles line up sample for sample: a misaligned session would score near chance.
   assert.ok((result.trained.cv.accuracy.lda ?? 0) > 0.9, `accuracy ${result.trained.cv.accuracy.lda}`);

@@ -195,6 +195,9 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   const windowsPerGesture = protocol.gestures.map((_, i) => set.y.filter((y) => y === i).length);
   const verdict = judgeCalibration(protocol, trained, windowsPerGesture, issues, options.minAccuracy ?? DEFAULT_MIN_ACCURACY);
 
+  // Where the journal goes once the profile is saved (named by the profile's date), so the profile can point at it.
+  const createdAt = new Date();
+  const finished = join(paths.sessions, `${createdAt.toISOString().replace(/[:.]/g, '-')}${onlyIds ? `-${onlyIds.join('-')}` : ''}.hsrec`);
   const profile = store.save({
     user,
     extractorSha256: model.extractorSha256,
@@ -202,8 +205,8 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     gestures: protocol.gestures.map((g) => g.id),
     head: trained.head,
     cv: trained.cv,
-    calibration: { windows: set.count, repetitions: protocol.repetitions, seconds: holds.reduce((s, h) => s + (h.end - h.start), 0) / hello.rate, source: paths.journal },
-  });
+    calibration: { windows: set.count, repetitions: protocol.repetitions, seconds: holds.reduce((s, h) => s + (h.end - h.start), 0) / hello.rate, source: relative(paths.userDir, finished) },
+  }, createdAt);
   const reportHtml = renderReport({
     profile: `${user} (profile version ${profile.version})`,
     protocol,
@@ -223,7 +226,6 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
 
   // Last: the journal becomes a finished session. A crash before this leaves a finished journal that --resume trains again.
   mkdirSync(paths.sessions, { recursive: true });
-  const finished = join(paths.sessions, `${profile.createdAt.replace(/[:.]/g, '-')}${onlyIds ? `-${onlyIds.join('-')}` : ''}.hsrec`);
   renameSync(paths.journal, finished);
   writeSessionIndex(paths.index, withSession(onlyIds ? previousIndex : undefined, protocol, { file: relative(paths.dir, finished), gestures: recordedIds }));
 
