@@ -31,11 +31,16 @@ function escapeHtml(s: string): string {
 
 const PLOT_W = 560;
 const TRACE_H = 22;
+/** Envelope columns per trace (two pixels each): enough to see a burst, small enough to keep the file light. */
+const PLOT_COLUMNS = PLOT_W / 2;
 
-/** Each channel of one hold as a trace, stacked, scaled to the largest channel swing of the hold. */
+/**
+ * Each channel of one hold as a trace, stacked, scaled to the largest swing
+ * of the hold. Longer than the plot is wide, each pixel column draws the
+ * minimum and maximum of its samples (an envelope keeps every spike visible).
+ */
 function signalSvg(hold: HoldSamples, channels: number): string {
   const n = hold.samples.length / channels;
-  const step = Math.max(1, Math.floor(n / PLOT_W));
   let max = 1;
   const means: number[] = [];
   for (let c = 0; c < channels; c++) {
@@ -44,14 +49,24 @@ function signalSvg(hold: HoldSamples, channels: number): string {
     means.push(n > 0 ? sum / n : 0);
     for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(hold.samples[i * channels + c]! - means[c]!));
   }
+  const columns = Math.min(n, PLOT_COLUMNS);
   const paths: string[] = [];
   for (let c = 0; c < channels; c++) {
     const mid = TRACE_H * c + TRACE_H / 2;
+    const y = (v: number): string => (mid - ((v - means[c]!) / max) * (TRACE_H / 2)).toFixed(1);
     const pts: string[] = [];
-    for (let i = 0; i < n; i += step) {
-      const x = (i / Math.max(1, n - 1)) * PLOT_W;
-      const y = mid - ((hold.samples[i * channels + c]! - means[c]!) / max) * (TRACE_H / 2);
-      pts.push(`${x.toFixed(1)},${y.toFixed(1)}`);
+    for (let col = 0; col < columns; col++) {
+      const from = Math.floor((col * n) / columns);
+      const to = Math.max(from + 1, Math.floor(((col + 1) * n) / columns));
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = from; i < to; i++) {
+        const v = hold.samples[i * channels + c]!;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      const x = ((col / Math.max(1, columns - 1)) * PLOT_W).toFixed(1);
+      pts.push(lo === hi ? `${x},${y(lo)}` : `${x},${y(lo)} ${x},${y(hi)}`);
     }
     paths.push(`<polyline fill="none" stroke="hsl(${(c * 360) / channels},60%,40%)" stroke-width="0.8" points="${pts.join(' ')}"/>`);
     paths.push(`<text x="2" y="${mid + 4}" font-size="9">ch${c}</text>`);
