@@ -1,6 +1,7 @@
-// Windows per CPU second of the TypeScript interpreter and the native runtime
-// on the same extractors, measured in one run with interleaved rounds (the
-// machine may be shared, so the ratio is the figure to compare). Models:
+// Windows per CPU second of the TypeScript interpreter (as shipped, and with
+// WebAssembly SIMD off: JavaScript kernels only) and the native runtime on the
+// same extractors, measured in one run with interleaved rounds (the machine
+// may be shared, so the ratios are the figures to compare). Models:
 // models/myo8-200hz/extractor.tflite when it exists; the graph the exporter
 // writes for the default extractor config (random weights); the conv1d-like
 // extractor of the interpreter tests (the model of the first recorded figures).
@@ -8,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { seededUniform } from '../src/core/tflite/interpreter/graph_builder.ts';
+import { loadInterpreter } from '../src/core/tflite/interpreter/interpreter.ts';
 import { conv1dExtractorModel, convStackExtractorModel } from '../src/core/tflite/interpreter/sample_models.ts';
 import { writeTflite } from '../src/core/tflite/writer.ts';
 import { openNativeRuntime } from '../src/device/runtime/native_runtime.ts';
@@ -56,19 +58,36 @@ function windowsPerCpuSecond(rt: TfliteRuntime, windows: (Float32Array | Int8Arr
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** The TypeScript interpreter with WebAssembly SIMD off, behind the runtime interface. */
+function openJsOnlyRuntime(bytes: Uint8Array): TfliteRuntime {
+  const interpreter = loadInterpreter(bytes, { simd: false });
+  return {
+    kind: 'ts',
+    inputs: interpreter.inputs,
+    outputs: interpreter.outputs,
+    run(...given: ArrayLike<number>[]) {
+      (interpreter.inputs[0]!.data as Int8Array | Float32Array).set(given[0]!);
+      interpreter.invoke();
+      return interpreter.outputs;
+    },
+  };
+}
+
 for (const { name, bytes } of models) {
-  const runtimes = [openTsRuntime(bytes), openNativeRuntime(bytes)];
-  const windows = randomWindows(runtimes[0]!);
-  for (const rt of runtimes) windowsPerCpuSecond(rt, windows, seconds); // warm-up (JIT, caches)
-  // Interleaved rounds so that load from other jobs hits both runtimes alike; the ratio is taken per round.
-  const rates: Record<string, number[]> = { ts: [], native: [] };
-  const ratios: number[] = [];
+  const runtimes = { ts: openTsRuntime(bytes), js: openJsOnlyRuntime(bytes), native: openNativeRuntime(bytes) };
+  const windows = randomWindows(runtimes.ts);
+  for (const rt of Object.values(runtimes)) windowsPerCpuSecond(rt, windows, seconds); // warm-up (JIT, caches)
+  // Interleaved rounds so that load from other jobs hits all runtimes alike; the ratios are taken per round.
+  const rates = { ts: [] as number[], js: [] as number[], native: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
-    for (const rt of runtimes) rates[rt.kind]!.push(windowsPerCpuSecond(rt, windows, seconds));
-    ratios.push(rates.native![round]! / rates.ts![round]!);
+    for (const key of ['ts', 'js', 'native'] as const) rates[key].push(windowsPerCpuSecond(runtimes[key], windows, seconds));
   }
+  const ratios = (key: 'ts' | 'js'): number[] => rates.native.map((n, i) => n / rates[key][i]!);
+  const show = (xs: number[]): string => xs.map((r) => r.toFixed(2)).join(', ');
   console.log(`model: ${name}`);
-  console.log(`  TS interpreter: ${median(rates.ts!).toFixed(0)} windows per CPU second (median of ${ROUNDS} rounds)`);
-  console.log(`  native runtime: ${median(rates.native!).toFixed(0)} windows per CPU second (1 thread)`);
-  console.log(`  native / TS: ${median(ratios).toFixed(2)}x median of per-round ratios (${ratios.map((r) => r.toFixed(2)).join(', ')}); goal: within 4x`);
+  console.log(`  TS interpreter: ${median(rates.ts).toFixed(0)} windows per CPU second (median of ${ROUNDS} rounds)`);
+  console.log(`  TS interpreter, SIMD off: ${median(rates.js).toFixed(0)} windows per CPU second`);
+  console.log(`  native runtime: ${median(rates.native).toFixed(0)} windows per CPU second (1 thread)`);
+  console.log(`  native / TS: ${median(ratios('ts')).toFixed(2)}x median of per-round ratios (${show(ratios('ts'))}); goal: within 4x`);
+  console.log(`  native / TS with SIMD off: ${median(ratios('js')).toFixed(2)}x (${show(ratios('js'))})`);
 }

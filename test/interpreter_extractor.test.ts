@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { sliceWindows } from '../src/core/windowing.ts';
 import { conv1dExtractorModel, convStackExtractorModel } from '../src/core/tflite/interpreter/sample_models.ts';
 import { DEFAULT_EXTRACTOR } from '../src/host/extractor/config.ts';
+import { loadInterpreter } from '../src/core/tflite/interpreter/interpreter.ts';
 import { writeTflite } from '../src/core/tflite/writer.ts';
 import { readMyoDataset } from '../src/host/datasets/myo.ts';
 import { openNativeRuntime } from '../src/device/runtime/native_runtime.ts';
@@ -83,6 +84,28 @@ test(`default extractor graph (int8 [1, 52, 8] in, 4 CONV_2D 1xK blocks), random
     return t.skip(`the native runtime cannot load here: ${(err as Error).message}`);
   }
   assert.equal(compare(native, openTsRuntime(bytes), realWindows(WINDOWS), 1 / 32), 0);
+});
+
+test(`default extractor graph with WebAssembly SIMD off (JavaScript kernels only): bit-exact with the native runtime on ${WINDOWS} real Myo windows`, (t) => {
+  const bytes = writeTflite(convStackExtractorModel(3, DEFAULT_EXTRACTOR));
+  let native;
+  try {
+    native = openNativeRuntime(bytes);
+  } catch (err) {
+    return t.skip(`the native runtime cannot load here: ${(err as Error).message}`);
+  }
+  const interpreter = loadInterpreter(bytes, { simd: false });
+  const jsOnly: TfliteRuntime = {
+    kind: 'ts',
+    inputs: interpreter.inputs,
+    outputs: interpreter.outputs,
+    run(...given) {
+      (interpreter.inputs[0]!.data as Int8Array).set(given[0]!);
+      interpreter.invoke();
+      return interpreter.outputs;
+    },
+  };
+  assert.equal(compare(native, jsOnly, realWindows(WINDOWS), 1 / 32), 0);
 });
 
 test(`exported default extractor: bit-exact with the native runtime on ${WINDOWS} real Myo windows`, (t) => {

@@ -33,6 +33,8 @@ export interface OpContext {
   /** BuiltinOperator name, e.g. 'CONV_2D'. */
   opName: string;
   version: number;
+  /** Whether the kernel may use WebAssembly SIMD (LoadOptions.simd). */
+  simd: boolean;
   input(position: number): TensorSlot;
   /** undefined when the model omits this optional input (index -1 or absent). */
   optionalInput(position: number): TensorSlot | undefined;

@@ -39,6 +39,11 @@ export interface TsInterpreter {
 
 export interface LoadOptions {
   subgraph?: number;
+  /**
+   * Let kernels use WebAssembly SIMD where the runtime has it (default true).
+   * false keeps every kernel in JavaScript: same results, slower.
+   */
+  simd?: boolean;
 }
 
 function operatorName(model: Model, opcodeIndex: number): { name: string; version: number } {
@@ -121,6 +126,7 @@ export function loadInterpreter(source: Model | Uint8Array, options: LoadOptions
       op,
       opName: name,
       version,
+      simd: options.simd ?? true,
       input: (p) => slotAt(op.inputs, p, 'input') ?? fail(`input ${p} is missing`),
       optionalInput: (p) => slotAt(op.inputs, p, 'input'),
       output: (p) => slotAt(op.outputs, p, 'output') ?? fail(`output ${p} is missing`),

@@ -79,7 +79,7 @@ export function prepareConv2D(ctx: OpContext): PreparedOp {
     bias: bias ? expectType(ctx, bias, 'int32', 'bias') : undefined,
     output: expectType(ctx, output, 'int8', 'output'),
   };
-  if (simdConvApplies(geometry, filterDepth)) {
+  if (ctx.simd && simdConvApplies(geometry, filterDepth)) {
     const plan = simdConvPlan(geometry, args.requant, args.filter, args.bias, args.input, args.output);
     if (plan) return () => simdConv2dInt8(plan);
   }
