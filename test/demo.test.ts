@@ -2,14 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { runCli } from './helpers/cli.ts';
 import { scratchDir } from './helpers/scratch_dir.ts';
 import { socatAvailable } from '../src/device/sim/pty_pair.ts';
 import type { DemoSummary } from '../src/device/demo/run_demo.ts';
 
 const SHIPPED_PACKAGE = 'models/myo8-200hz/manifest.json';
-/** Fast enough to keep each run near 10 s, slow enough that the board's pacing still matters. */
-const SPEED = '20';
+/** Fast enough to keep each run under about 10 s, slow enough that the board's pacing still matters. */
+const SPEED = '40';
 /**
  * The offline reference: `headstart evaluate --package models/myo8-200hz --data data/demo/EvaluationDataset
  * --cycles 1 --no-scratch` scores Male0 at k = 1 on Test0 at 96.5 % (float and int8 extractor alike).
@@ -72,6 +74,31 @@ test('demo with socat hidden falls back to the in-process loopback and says why;
   assert.equal(s.dataDir, dataDir);
   assert.ok(s.calibration.profilePath.startsWith(join(dataDir, 'profiles', 'demo-male0')), s.calibration.profilePath);
   assert.ok(existsSync(s.calibration.profilePath) && existsSync(s.calibration.reportPath));
+});
+
+test('Ctrl-C during the calibration stops the board and socat and removes the temporary folder', async (t) => {
+  if (!existsSync(SHIPPED_PACKAGE)) return t.skip(`no shipped model package (${SHIPPED_PACKAGE}); make it with npm run train:default and npm run export:default`);
+  if (!socatAvailable()) return t.skip('socat not installed');
+  const tmp = scratchDir(t, 'hs-demo-tmp-');
+  const bin = fileURLToPath(new URL('../bin/headstart.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'demo', '--speed', '1'], { env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no prompt within 30 s: ${stderr}`)), 30_000);
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('trial 1/7')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  assert.ok(readdirSync(tmp).length > 0, 'the demo works in a temporary folder under TMPDIR');
+  child.kill('SIGINT');
+  assert.equal(await exited, 1);
+  assert.match(stderr, /interrupted during the calibration.*\[INTERRUPTED\]/);
+  assert.deepEqual(readdirSync(tmp), [], 'temporary folder and pty links removed');
 });
 
 test('demo refuses bad options before doing any work', () => {

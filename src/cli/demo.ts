@@ -75,7 +75,14 @@ export function registerDemo(program: Command): void {
       }
       const runtime = parseRuntimeChoice(opts.runtime);
       const link = parseLinkChoice(opts.link);
-      const summary = await runDemo({
+      // Ctrl-C: stop the boards (and socat) and remove the temporary folder rather than leave them behind.
+      const interrupt = new AbortController();
+      const onSignal = (): void => interrupt.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      let summary: DemoSummary;
+      try {
+        summary = await runDemo({
         packageDir: opts.package ?? defaultPackageDir(),
         runtime,
         link,
@@ -83,7 +90,12 @@ export function registerDemo(program: Command): void {
         ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
         keep: opts.keep === true,
         log: (line) => process.stderr.write(line + '\n'),
+        signal: interrupt.signal,
       });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
       process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describe(summary));
     });
 }

@@ -32,6 +32,8 @@ export interface LiveReplayOptions {
   /** Called about every `progressMs` with the pipeline's figures so far. */
   onProgress?: (stats: LivePipelineStats, score: ScoreSummary) => void;
   progressMs?: number;
+  /** Aborting ends the replay at once with INTERRUPTED. */
+  signal?: AbortSignal;
 }
 
 export interface LiveReplayResult {
@@ -68,6 +70,9 @@ export async function scoreLiveReplay(options: LiveReplayOptions): Promise<LiveR
   session.on('error', (err) => finish(err));
   session.on('close', () => finish(new HeadstartError('LINK_CLOSED', `${session.description}: the link closed before the replay ended (${session.stats.samples} of ${options.expectedSamples} samples received)`)));
 
+  const onAbort = (): void => finish(new HeadstartError('INTERRUPTED', `the live replay was interrupted after ${session.stats.samples} of ${options.expectedSamples} samples`));
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   const timers: NodeJS.Timeout[] = [];
   try {
     const hello = await session.start();
@@ -101,6 +106,7 @@ export async function scoreLiveReplay(options: LiveReplayOptions): Promise<LiveR
     await live.idle();
     return { pipeline: live.stats(), board: session.stats, score: score.summary(), boardId: hello.boardId, description: session.description, resampled: fit.resample };
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     for (const t of timers) clearInterval(t);
     pipeline?.close();
     await session.close();

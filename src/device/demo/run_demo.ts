@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend } from '../../core/backend.ts';
+import { HeadstartError } from '../../core/errors.ts';
 import { LineView } from '../calibration/line_view.ts';
 import { packageCalibrationModel } from '../calibration/package_model.ts';
 import { buildPlan } from '../calibration/plan.ts';
@@ -42,6 +43,8 @@ export interface DemoOptions {
   keep: boolean;
   /** Progress lines (stderr in the CLI). */
   log: (line: string) => void;
+  /** Aborting (Ctrl-C in the CLI) stops the boards, removes the temporary folder and rejects with INTERRUPTED. */
+  signal?: AbortSignal;
 }
 
 export interface DemoSummary {
@@ -83,6 +86,22 @@ export interface DemoSummary {
   totalSeconds: number;
 }
 
+/**
+ * `work`, or an INTERRUPTED rejection as soon as `signal` aborts (the caller's
+ * finally blocks then stop the board and clean up). The abandoned work's own
+ * outcome is swallowed: its board is being stopped under it.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, during: string): Promise<T> {
+  if (!signal) return work;
+  work.catch(() => undefined);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new HeadstartError('INTERRUPTED', `the demo was interrupted during ${during}`));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 function seconds(sinceMs: number): number {
   return (performance.now() - sinceMs) / 1000;
 }
@@ -119,14 +138,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const calibrationBoard = await startDemoBoard(link, personScript(person, plan, plan.trials), { speed, dir: workDir, name: 'calibration-board' });
     let calibrated: CalibrationResult;
     try {
-      calibrated = await runCalibration({
+      calibrated = await untilAborted(runCalibration({
         board: new BoardSession({ transport: calibrationBoard.host }),
         protocol,
         user: DEMO_USER,
         dataDir,
         model,
         view: new LineView((line) => log(`  ${line}`)),
-      });
+      }), options.signal, options.dataDir ? `the calibration (its unfinished journal stays in ${options.dataDir}: delete it, or finish it with \`headstart calibrate --resume\`)` : 'the calibration; its temporary folder is removed');
     } finally {
       await calibrationBoard.stop();
     }
@@ -147,7 +166,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const liveBoard = await startDemoBoard(link, liveScript, { speed, dir: workDir, name: 'live-board' });
     let result;
     try {
-      result = await scoreLiveReplay({
+      result = await untilAborted(scoreLiveReplay({
+        signal: options.signal,
         transport: liveBoard.host,
         expectedSamples,
         manifest: pkg.manifest,
@@ -156,7 +176,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         profile: calibrated.profile,
         maxQueue,
         onProgress: (s, score) => log(`  ${s.boardSeconds.toFixed(0)} of ${(expectedSamples / liveScript.rate).toFixed(0)} s, ${s.inferred} windows, accuracy so far ${pct(score.accuracy)}`),
-      });
+      }), options.signal, options.dataDir ? `the live replay; the profile is saved in ${options.dataDir}` : 'the live replay; its temporary folder is removed');
     } finally {
       await liveBoard.stop();
     }
