@@ -3,7 +3,10 @@
  * operator to a kernel, precomputes its multipliers and lookup tables, plans
  * one static arena from tensor lifetimes and places every activation in one
  * ArrayBuffer; `invoke()` then runs the prepared kernels in order and
- * allocates nothing.
+ * allocates nothing. Kernels are JavaScript, except the sums of 1 x k
+ * CONV_2D, which run in a small WebAssembly SIMD routine assembled in
+ * TypeScript where the runtime has SIMD (LoadOptions.simd turns it off);
+ * every path gives the reference kernels' integers.
  */
 import { HeadstartError, isHeadstartError } from '../../errors.ts';
 import { planArena, tensorBytes, isConstantTensor, type ArenaPlan } from '../arena.ts';

@@ -59,7 +59,6 @@ export interface PackedConvPlan {
   packedOffset: number;
   /** Elements between a window and its neighbour to the right (strideW * inC). */
   pairStep: number;
-  input: Int8Array;
   output: Int8Array;
   /** Packed accumulators, [batch * outH + oy][pair of positions][blockedOutC], requantized after the sums. */
   pairSums: Float64Array;
@@ -111,7 +110,6 @@ export function packedConvPlan(geometry: ConvGeometry, requant: Requantization, 
     packed: lanes.subarray(weightCount),
     packedOffset: weightCount,
     pairStep: strideW * inC,
-    input,
     output,
     pairSums: new Float64Array(batches * outH * (blockedOutW / 2) * blockedOutC),
     pairsPerRow: blockedOutW / 2,
