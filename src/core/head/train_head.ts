@@ -6,7 +6,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { HeadstartError } from '../errors.ts';
 import { createRng } from '../rng.ts';
-import { trainLdaHead } from './lda.ts';
 import { type Embeddings, l2NormalizeRows } from './embeddings.ts';
 import type { NcmHeadData, LinearHeadData } from './head.ts';
 
@@ -56,20 +55,16 @@ export function trainSoftmaxHead(e: Embeddings, labels: Int32Array, classes: num
   const sampleWeight = new Float32Array(e.count);
   for (let i = 0; i < e.count; i++) sampleWeight[i] = e.count / (present * counts[labels[i]]);
 
-  // Start from the closed-form LDA solution (the same linear form on the same
-  // standardized inputs): gradient descent then only refines it, in far fewer
-  // steps than from small random weights. The seed breaks ties in the jitter.
-  const lda = trainLdaHead(e, labels, classes);
   const rng = createRng(opts.seed);
-  const w0 = Float32Array.from(lda.weights, (v) => v + 1e-4 * rng.normal());
-  const b0 = Float32Array.from(lda.bias, (v) => Math.max(v, -30));
+  const w0 = new Float32Array(e.dim * classes);
+  for (let i = 0; i < w0.length; i++) w0[i] = 0.01 * rng.normal();
 
   const result = tf.tidy(() => {
     const x = tf.tensor2d(z, [e.count, e.dim]);
     const y = tf.oneHot(tf.tensor1d(labels, 'int32'), classes).toFloat();
     const sw = tf.tensor1d(sampleWeight);
     const w = tf.variable(tf.tensor2d(w0, [e.dim, classes]));
-    const b = tf.variable(tf.tensor1d(b0));
+    const b = tf.variable(tf.zeros([classes]));
     const optimizer = tf.train.adam(opts.learningRate);
     const lossFn = (): tf.Scalar =>
       tf.tidy(() => {
