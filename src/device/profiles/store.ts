@@ -7,10 +7,10 @@
  * never a torn file. The last `keep` versions are kept (and always the one
  * in use). One writer per user at a time.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
-import { writeFileAtomic } from '../storage/atomic_file.ts';
+import { fsyncDir, writeFileAtomic } from '../storage/atomic_file.ts';
 import { checkUserName, type ProfileData, PROFILE_FORMAT, PROFILE_FORMAT_VERSION, type SavedProfile, validateProfile } from './profile.ts';
 
 export const PROFILES_DIR = 'profiles';
@@ -47,18 +47,6 @@ export interface ProfileUserSummary {
 export interface ProfileStoreOptions {
   /** Versions kept per user (default 5); older ones are removed after each save. */
   keep?: number;
-}
-
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Not possible on every platform; the rename itself is still atomic.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 function processAlive(pid: number): boolean {

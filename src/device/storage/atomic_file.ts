@@ -6,7 +6,8 @@
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-function fsyncDir(dir: string): void {
+/** Makes renames and removals in a folder durable; some platforms cannot fsync a folder, and then the rename is as durable as they make it. */
+export function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');

@@ -23,6 +23,7 @@ import {
   type RecordingHeader,
   type RecordingMarker,
 } from '../../core/recording_format.ts';
+import { fsyncDir } from '../../device/storage/atomic_file.ts';
 import type { DatasetRecording } from './types.ts';
 
 export function readRecordingFile(path: string): DecodedRecording {
@@ -73,23 +74,10 @@ function writeAtomically(path: string, bytes: Uint8Array): void {
       closeSync(fd);
     }
     renameSync(temp, path);
-    syncFolder(dirname(path));
+    fsyncDir(dirname(path));
   } catch (err) {
     rmSync(temp, { force: true });
     throw ioError(path, 'write', err);
-  }
-}
-
-/** Makes a rename durable. Some file systems refuse to fsync a folder; the rename is then as durable as they make it. */
-function syncFolder(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // best effort, see above
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 
