@@ -22,7 +22,8 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function readJson(path: string, what: string): unknown {
+/** Reads one JSON file of a package; `what` names it in the error. */
+export function readPackageJson(path: string, what: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -38,7 +39,7 @@ function readJson(path: string, what: string): unknown {
 
 export function readManifest(dir: string): ModelManifest {
   if (!existsSync(dir)) throw new HeadstartError('MISSING_FOLDER', `${dir}: no such model package folder`);
-  return validateManifest(readJson(join(dir, MANIFEST_FILE), 'the manifest'));
+  return validateManifest(readPackageJson(join(dir, MANIFEST_FILE), 'the manifest'));
 }
 
 export interface LoadOptions {
@@ -48,7 +49,7 @@ export interface LoadOptions {
 
 export function loadModelPackage(dir: string, opts: LoadOptions = {}): LoadedPackage {
   const manifest = readManifest(dir);
-  const populationHead = readJson(join(dir, manifest.populationHead), 'the population head') as HeadData;
+  const populationHead = readPackageJson(join(dir, manifest.populationHead), 'the population head') as HeadData;
   const pkg: LoadedPackage = { dir, manifest, populationHead };
   const t = manifest.extractor.tflite;
   if (t) {

@@ -5,7 +5,7 @@
  * runtime when it loads), and add the .tflite, its C array and the
  * quantization report to the package, the manifest last.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
 import type { HeadData } from '../../core/head/head.ts';
@@ -17,7 +17,7 @@ import { writeTflite } from '../../core/tflite/writer.ts';
 import { PRODUCER_VERSION } from '../../core/version.ts';
 import { selectWindows, type WindowSet, windowRecordings } from '../../core/window_set.ts';
 import { embedWithRuntime } from '../../device/extractor_embed.ts';
-import { readManifest, sha256Hex } from '../../device/model_package.ts';
+import { readManifest, readPackageJson, sha256Hex } from '../../device/model_package.ts';
 import { openRuntime } from '../../device/runtime/open_runtime.ts';
 import { openTsRuntime } from '../../device/runtime/ts_runtime.ts';
 import type { RuntimeChoice, TfliteRuntime } from '../../device/runtime/types.ts';
@@ -67,23 +67,9 @@ export interface ExportResult {
   files: string[];
 }
 
-function readJsonFile(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new HeadstartError('PACKAGE_FILE_MISSING', `${path}: missing (${what}); is this a complete model package?`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new HeadstartError('PACKAGE_FILE_CORRUPT', `${path}: not valid JSON (${(err as Error).message})`);
-  }
-}
-
 /** The data the package was trained on, as its training report records it (the `data` field). */
 export function trainingDataPath(dir: string, manifest: ModelManifest): string {
-  const report = readJsonFile(join(dir, manifest.trainingReport), 'the training report') as { data?: unknown };
+  const report = readPackageJson(join(dir, manifest.trainingReport), 'the training report') as { data?: unknown };
   const path = typeof report === 'object' && report !== null ? report.data : undefined;
   if (typeof path !== 'string' || path === '') {
     throw new HeadstartError(
@@ -135,7 +121,7 @@ export async function exportPackage(dir: string, options: Partial<ExportOptions>
   checkCount('the interpreter check window count', opts.interpreterWindows, 0);
   const progress = opts.onProgress ?? (() => {});
   const manifest = readManifest(dir);
-  const head = readJsonFile(join(dir, manifest.populationHead), 'the population head') as HeadData;
+  const head = readPackageJson(join(dir, manifest.populationHead), 'the population head') as HeadData;
 
   const spec: DatasetSpec = opts.data ?? { path: trainingDataPath(dir, manifest) };
   progress(`reading representative data from ${spec.path}`);
