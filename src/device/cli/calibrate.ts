@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { findInstallRoot } from '../install_root.ts';
 import type { Command } from 'commander';
 import { selectBackend } from '../../core/backend.ts';
 import { HeadstartError } from '../../core/errors.ts';
@@ -44,16 +44,13 @@ function positive(name: string, value: string, max = Number.POSITIVE_INFINITY): 
 
 /** The shipped model package: the first folder with a manifest under the install's models/. */
 export function defaultPackageDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'models'))) {
-      const found = readdirSync(join(dir, 'models'), { withFileTypes: true })
-        .filter((e) => e.isDirectory() && existsSync(join(dir, 'models', e.name, 'manifest.json')))
-        .map((e) => join(dir, 'models', e.name))
-        .sort();
-      if (found[0]) return found[0];
-    }
-    dir = dirname(dir);
+  const root = findInstallRoot('models');
+  if (root) {
+    const found = readdirSync(join(root, 'models'), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && existsSync(join(root, 'models', e.name, 'manifest.json')))
+      .map((e) => join(root, 'models', e.name))
+      .sort();
+    if (found[0]) return found[0];
   }
   throw new HeadstartError('NO_MODEL_PACKAGE', 'no model package given and none shipped under models/; give one with --package <dir> (made by `headstart pretrain` and `headstart export`)');
 }

@@ -5,8 +5,8 @@
  * the demo's one-repetition protocol.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { findInstallRoot } from '../install_root.ts';
 import { HeadstartError } from '../../core/errors.ts';
 import type { Recording } from '../../core/signal.ts';
 import { MYO_GESTURES, readMyoSession } from '../../host/datasets/myo.ts';
@@ -45,11 +45,8 @@ export interface DemoRecordings {
 
 /** The install's root: the first folder above this file with package.json and data/demo (works from src/ and from the bundle in dist/). */
 export function installRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'data', 'demo'))) return dir;
-    dir = dirname(dir);
-  }
+  const root = findInstallRoot(join('data', 'demo'));
+  if (root) return root;
   throw new HeadstartError('DEMO_DATA_MISSING', 'the demo recording (data/demo) is not in this install; reinstall headstart, or run the demo from a checkout of the repository');
 }
 
