@@ -6,18 +6,10 @@
  * first time they are needed and reused after that.
  */
 import { HeadstartError } from '../../core/errors.ts';
-import type { MarkerKind, WindowView } from './windower.ts';
+import type { WindowView } from './windower.ts';
 
-export interface QueuedWindow {
-  readonly data: Float32Array;
-  index: number;
-  endTimestampUs: number;
-  arrivedAtMs: number;
-  markerKind: MarkerKind | undefined;
-  markerValue: number;
-  markerTimestampUs: number;
-  markerStable: boolean;
-}
+/** A queued window holds the same fields as the windower's view, copied into a slot the queue owns. */
+export type QueuedWindow = WindowView;
 
 export class WindowQueue {
   readonly capacity: number;
