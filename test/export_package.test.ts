@@ -135,6 +135,10 @@ test('manifest: sha256 and size of the file, input/output quantization as in the
   assert.equal(t.input.zeroPoint, inQ.zeroPoint[0]);
   assert.equal(t.output.scale, outQ.scale[0]);
   assert.equal(t.output.zeroPoint, outQ.zeroPoint[0]);
+  // By default each input channel has its own scale; the model's metadata carries them too, for firmware.
+  assert.equal(t.input.channelScales?.length, 8);
+  assert.deepEqual(decodeHeadstartMetadata(metadataBytes(readTflite(bytes), HEADSTART_METADATA_KEY)!).inputChannelScales, t.input.channelScales);
+  assert.deepEqual(report.input.channelScales, t.input.channelScales);
   assert.equal(loaded.manifest.quantizationReport, QUANTIZATION_REPORT_FILE);
   const stored = JSON.parse(readFileSync(join(dir, QUANTIZATION_REPORT_FILE), 'utf8')) as QuantizationReport;
   assert.equal(stored.check.passed, true);

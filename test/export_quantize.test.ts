@@ -13,10 +13,11 @@ import { buildExtractor } from '../src/host/extractor/model.ts';
 import type { ExtractorConfig } from '../src/host/extractor/config.ts';
 import { cosineSimilarity } from '../src/host/export/agreement.ts';
 import { buildExtractorGraph } from '../src/host/export/build_graph.ts';
-import { calibrateRanges } from '../src/host/export/calibrate.ts';
+import { calibrateRanges, inputChannelRanges } from '../src/host/export/calibrate.ts';
+import { quantizeWindow } from '../src/device/extractor_embed.ts';
 import { type FoldedExtractor, foldExtractor } from '../src/host/export/fold.ts';
 import { forwardFolded, stageNames } from '../src/host/export/float_forward.ts';
-import { asymmetricQuant, quantizeBias, quantizeExtractor, symmetricQuant } from '../src/host/export/quantize.ts';
+import { asymmetricQuant, inputChannelScales, quantizeBias, quantizeExtractor, type QuantizedExtractor, symmetricQuant } from '../src/host/export/quantize.ts';
 
 const SMALL: ExtractorConfig = {
   windowLength: 20,
@@ -155,29 +156,97 @@ test('calibration: min/max over every stage, or a percentile that clips rare out
   }
 });
 
+/** Mean cosine of the int8 graph (TypeScript interpreter, device quantization) against the folded float model. */
+function int8Cosine(folded: FoldedExtractor, q: QuantizedExtractor, windows: Float32Array, count: number): number {
+  const norm = { offset: [0, 0, 0], scale: [1, 1, 1] };
+  const runtime = openTsRuntime(writeTflite(buildExtractorGraph(q, { channels: 3, rate: 100, window: SMALL.windowLength, hop: 1, normalization: norm, embeddingSize: SMALL.embedding })));
+  const size = SMALL.windowLength * SMALL.channels;
+  const f = new Float32Array(count * SMALL.embedding);
+  const g = new Float32Array(count * SMALL.embedding);
+  const x = new Int8Array(size);
+  for (let w = 0; w < count; w++) {
+    const window = windows.subarray(w * size, (w + 1) * size);
+    f.set(forwardFolded(folded, window), w * SMALL.embedding);
+    quantizeWindow(window, x, q.input);
+    const out = runtime.run(x)[0].data as Int8Array;
+    for (let d = 0; d < SMALL.embedding; d++) g[w * SMALL.embedding + d] = q.output.scale * (out[d] - q.output.zeroPoint);
+  }
+  return cosineSimilarity({ count, dim: SMALL.embedding, data: f }, { count, dim: SMALL.embedding, data: g }).mean;
+}
+
 test('the int8 graph follows the folded float model (TypeScript interpreter): cosine > 0.995 on held-out windows, for both embedding forms', () => {
   for (const model of [buildExtractor(SMALL, 11), denseRelu6Extractor(SMALL)]) {
     randomizeBatchNorms(model, 12);
     const folded = foldExtractor(model, SMALL);
     const calibration = randomWindows(SMALL, 200, 13);
     const q = quantizeExtractor(folded, calibrateRanges(folded, calibration, 200));
-    const norm = { offset: [0, 0, 0], scale: [1, 1, 1] };
-    const bytes = writeTflite(buildExtractorGraph(q, { channels: 3, rate: 100, window: SMALL.windowLength, hop: 1, normalization: norm, embeddingSize: SMALL.embedding }));
-    const runtime = openTsRuntime(bytes);
-    const count = 100;
-    const windows = randomWindows(SMALL, count, 14);
-    const size = SMALL.windowLength * SMALL.channels;
-    const f = new Float32Array(count * SMALL.embedding);
-    const g = new Float32Array(count * SMALL.embedding);
-    const x = new Int8Array(size);
-    for (let w = 0; w < count; w++) {
-      const window = windows.subarray(w * size, (w + 1) * size);
-      f.set(forwardFolded(folded, window), w * SMALL.embedding);
-      for (let i = 0; i < size; i++) x[i] = Math.max(-128, Math.min(127, Math.round(window[i] / q.input.scale) + q.input.zeroPoint));
-      const out = runtime.run(x)[0].data as Int8Array;
-      for (let d = 0; d < SMALL.embedding; d++) g[w * SMALL.embedding + d] = q.output.scale * (out[d] - q.output.zeroPoint);
-    }
-    const cosine = cosineSimilarity({ count, dim: SMALL.embedding, data: f }, { count, dim: SMALL.embedding, data: g });
-    assert.ok(cosine.mean > 0.995, `mean cosine ${cosine.mean}`);
+    const cosine = int8Cosine(folded, q, randomWindows(SMALL, 100, 14), 100);
+    assert.ok(cosine > 0.995, `mean cosine ${cosine}`);
   }
+});
+
+test('per-channel input scales share the zero point and fit each channel\'s range on the int8 grid', () => {
+  const zeroPoint = -2;
+  const channels = [
+    { min: -4, max: 4.2 },
+    { min: -12, max: 11 },
+    { min: 0.5, max: 3 }, // all positive: the range widens to include 0
+    { min: 0, max: 0 }, // a constant channel still gets a usable scale
+  ];
+  const scales = inputChannelScales(zeroPoint, channels);
+  channels.forEach((r, c) => {
+    const s = scales[c];
+    assert.equal(s, Math.fround(s), 'float32, as a file stores it');
+    assert.ok(s > 0);
+    // Each end of the range lands on the grid, and the scale is no larger than it must be: one end is at the grid's edge.
+    const top = Math.max(r.max, 0) / s + zeroPoint;
+    const bottom = Math.min(r.min, 0) / s + zeroPoint;
+    assert.ok(top <= 127 + 1e-4 && bottom >= -128 - 1e-4, `channel ${c}: ${bottom} .. ${top}`);
+    if (r.max !== r.min) assert.ok(Math.abs(top - 127) < 1e-4 || Math.abs(bottom + 128) < 1e-4, `channel ${c} uses its whole grid`);
+  });
+  // A zero point at the grid's edge leaves one side no room, and nothing of that sign to hold.
+  assert.deepEqual(inputChannelScales(-128, [{ min: 0, max: 2.55 }]), [Math.fround(2.55 / 255)]);
+});
+
+test('per-channel input ranges: min/max of each channel, or each channel\'s own percentile', () => {
+  const channels = 3;
+  const count = 40 * 20;
+  const windows = new Float32Array(count * channels);
+  for (let i = 0; i < count; i++) {
+    windows[i * channels] = (i % 21) - 10; // -10 .. 10
+    windows[i * channels + 1] = 0.01 * ((i % 7) - 3); // -0.03 .. 0.03
+    windows[i * channels + 2] = i === 5 ? 500 : 1; // one outlier
+  }
+  const full = inputChannelRanges(windows, channels);
+  assert.deepEqual(full.map((r) => [r.min, Math.fround(r.max)]), [[-10, 10], [Math.fround(-0.03), Math.fround(0.03)], [1, 500]]);
+  const clipped = inputChannelRanges(windows, channels, { percentile: 99.5 });
+  assert.equal(clipped[2].max, 1, 'the outlier is left out');
+  assert.throws(() => inputChannelRanges(windows, channels, { percentile: 40 }), (err) => isHeadstartError(err, 'BAD_PERCENTILE'));
+});
+
+test('per-channel input scales folded into the first convolution: the graph stays exact, and channels of small spread are no longer lost', (t) => {
+  const model = buildExtractor(SMALL, 21);
+  randomizeBatchNorms(model, 22);
+  // The first channel swings 100x wider than the others, so one input scale leaves them a handful of steps.
+  const gains = [30, 0.3, 0.3];
+  const spread = (w: Float32Array) => w.map((v, i) => v * gains[i % SMALL.channels]);
+  // The first convolution sees every channel at the same weight, so the narrow channels carry the same share of its input.
+  const folded = foldExtractor(model, SMALL);
+  folded.convs[0].weights.forEach((v, i, w) => (w[i] = v / gains[i % SMALL.channels]));
+  const calibration = spread(randomWindows(SMALL, 200, 23, 1));
+  const held = spread(randomWindows(SMALL, 100, 24, 1));
+  const ranges = calibrateRanges(folded, calibration, 200);
+  const perTensor = quantizeExtractor(folded, ranges);
+  const perChannel = quantizeExtractor(folded, ranges, { inputChannels: inputChannelRanges(calibration, SMALL.channels) });
+  assert.equal(perTensor.input.channelScales, undefined);
+  assert.equal(perChannel.input.channelScales!.length, 3);
+  assert.equal(perChannel.input.zeroPoint, perTensor.input.zeroPoint, 'one zero point: padding stays real 0 on every channel');
+  assert.equal(perChannel.input.scale, Math.max(...perChannel.input.channelScales!));
+  assert.ok(perChannel.input.channelScales![1] < perChannel.input.scale / 50, 'the narrow channels get fine steps');
+  const tensorCosine = int8Cosine(folded, perTensor, held, 100);
+  const channelCosine = int8Cosine(folded, perChannel, held, 100);
+  t.diagnostic(`mean cosine: per-tensor input ${tensorCosine.toFixed(5)}, per-channel ${channelCosine.toFixed(5)}`);
+  assert.ok(channelCosine > 0.995, `per-channel mean cosine ${channelCosine}`);
+  assert.ok(channelCosine > tensorCosine, `per-channel ${channelCosine} beats per-tensor ${tensorCosine}`);
+  assert.throws(() => quantizeExtractor(folded, ranges, { inputChannels: [{ min: -1, max: 1 }] }), (err) => isHeadstartError(err, 'BAD_ARGUMENTS'));
 });

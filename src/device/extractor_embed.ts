@@ -1,13 +1,15 @@
 /**
  * The device path from normalized windows to embeddings: quantize each
- * window with the input scale and zero point the manifest records, run the
- * int8 extractor, dequantize the output with the manifest's output
- * parameters. Any runtime (native or the TypeScript interpreter) works.
+ * window with the input scale (or per-channel scales) and zero point the
+ * manifest records, run the int8 extractor, dequantize the output with the
+ * manifest's output parameters. Any runtime (native or the TypeScript
+ * interpreter) works.
  */
 import { HeadstartError } from '../core/errors.ts';
 import type { Embeddings } from '../core/head/embeddings.ts';
-import type { ModelManifest } from '../core/model_package/manifest.ts';
+import type { ModelManifest, TensorQuantization } from '../core/model_package/manifest.ts';
 import { dequantizeInt8, quantizeFloatToInt8 } from '../core/tflite/interpreter/kernels/quantize.ts';
+import { roundHalfAwayFromZero } from '../core/tflite/interpreter/quant_math.ts';
 import type { WindowSet } from '../core/window_set.ts';
 import type { ExtractorRuntime } from './runtime/types.ts';
 
@@ -33,6 +35,25 @@ function checkRuntime(runtime: ExtractorRuntime, t: Exported): void {
   }
 }
 
+/**
+ * Quantizes a normalized window ([length][channels]) to the extractor's int8
+ * input. With per-channel scales, channel c is round(x / channelScales[c]) +
+ * zeroPoint, rounded and clamped as TensorFlow Lite's QUANTIZE does; the
+ * exporter folded each ratio to the tensor's scale into the first convolution.
+ */
+export function quantizeWindow(window: Float32Array, out: Int8Array, input: TensorQuantization & { channelScales?: readonly number[] }): void {
+  const scales = input.channelScales;
+  if (!scales) {
+    quantizeFloatToInt8(window, out, input.scale, input.zeroPoint);
+    return;
+  }
+  const channels = scales.length;
+  for (let i = 0; i < window.length; i++) {
+    const v = roundHalfAwayFromZero(window[i]! / scales[i % channels]!) + input.zeroPoint;
+    out[i] = v < -128 ? -128 : v > 127 ? 127 : v;
+  }
+}
+
 /** Reusable buffers for embedding one window after another with one runtime. */
 export interface WindowEmbedder {
   /** Embeds one normalized window ([length][channels]) into `out` (embedding size values). */
@@ -45,7 +66,7 @@ export function windowEmbedder(runtime: ExtractorRuntime, manifest: ModelManifes
   const q = new Int8Array(runtime.inputs[0].data.length);
   return {
     embed(window, out) {
-      quantizeFloatToInt8(window, q, t.input.scale, t.input.zeroPoint);
+      quantizeWindow(window, q, t.input);
       const result = runtime.run(q)[0].data as Int8Array;
       dequantizeInt8(result, out, t.output.scale, t.output.zeroPoint);
     },

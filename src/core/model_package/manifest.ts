@@ -27,7 +27,12 @@ export interface ExtractorFiles {
     file: string;
     sha256: string;
     bytes: number;
-    input: TensorQuantization & { shape: number[] };
+    /**
+     * With channelScales, the device quantizes channel c of a normalized window
+     * as round(x / channelScales[c]) + zeroPoint, not with `scale` (which the
+     * .tflite records for the tensor; its first convolution absorbs the ratios).
+     */
+    input: TensorQuantization & { shape: number[]; channelScales?: number[] };
     output: TensorQuantization & { shape: number[] };
   };
   /** The same bytes as a C array for firmware (.h and .cc), once exported. */
@@ -101,6 +106,15 @@ function quant(o: Json, path: string): TensorQuantization & { shape: number[] } 
   return { scale: num(o, 'scale', path), zeroPoint: num(o, 'zeroPoint', path, true), shape: numArray(o, 'shape', path) };
 }
 
+function inputQuant(o: Json, channels: number): TensorQuantization & { shape: number[]; channelScales?: number[] } {
+  const path = 'extractor.tflite.input.';
+  const q = quant(o, path);
+  if (o.channelScales === undefined) return q;
+  const channelScales = numArray(o, 'channelScales', path, channels);
+  if (channelScales.some((s) => !(s > 0))) fail(`${path}channelScales`, 'must all be positive');
+  return { ...q, channelScales };
+}
+
 /** Validates parsed manifest JSON; throws BAD_MANIFEST naming the first bad field. */
 export function validateManifest(value: unknown): ModelManifest {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('(root)', 'must be a JSON object');
@@ -147,7 +161,7 @@ export function validateManifest(value: unknown): ModelManifest {
       file: str(t, 'file', 'extractor.tflite.'),
       sha256,
       bytes: num(t, 'bytes', 'extractor.tflite.', true),
-      input: quant(obj(t, 'input', 'extractor.tflite.'), 'extractor.tflite.input.'),
+      input: inputQuant(obj(t, 'input', 'extractor.tflite.'), channels),
       output: quant(obj(t, 'output', 'extractor.tflite.'), 'extractor.tflite.output.'),
     };
   }

@@ -25,6 +25,12 @@ export interface HeadstartMetadata {
   /** Samples between window starts. */
   hop: number;
   normalization: ChannelNormalization;
+  /**
+   * When present, the input tensor is quantized per channel: channel c of a
+   * normalized window is round(x / inputChannelScales[c]) + the tensor's zero
+   * point, and the tensor's own scale is not the one to quantize with.
+   */
+  inputChannelScales?: number[];
   embeddingSize: number;
   producerVersion: string;
 }
@@ -104,6 +110,9 @@ function checkHeadstartMetadata(value: unknown): asserts value is HeadstartMetad
       Array.isArray(a) && a.length === m.channels && a.every((x) => typeof x === 'number' && Number.isFinite(x));
     if (typeof n !== 'object' || n === null || !okArray(n.offset) || !okArray(n.scale)) {
       problems.push('normalization must hold one finite offset and scale per channel');
+    }
+    if (m.inputChannelScales !== undefined && !(okArray(m.inputChannelScales) && m.inputChannelScales.every((x) => x > 0))) {
+      problems.push('inputChannelScales must hold one positive scale per channel');
     }
   }
   if (problems.length > 0) {

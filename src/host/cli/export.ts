@@ -4,7 +4,7 @@ import { selectBackend } from '../../core/backend.ts';
 import { readManifest } from '../../device/model_package.ts';
 import { parseRuntimeChoice, RUNTIME_CHOICES } from '../../device/runtime/open_runtime.ts';
 import { checkPercentile } from '../export/calibrate.ts';
-import { DEFAULT_EXPORT, exportPackage, trainingDataPath } from '../export/export_package.ts';
+import { DEFAULT_EXPORT, exportPackage, INPUT_SCALINGS, type InputScaling, trainingDataPath } from '../export/export_package.ts';
 import type { QuantizationReport } from '../export/report.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 
@@ -14,6 +14,7 @@ interface ExportCliOptions extends DatasetOptions {
   calibrationWindows: string;
   checkWindows: string;
   percentile?: string;
+  inputScaling: string;
   runtime: string;
   seed: string;
   force?: boolean;
@@ -32,6 +33,7 @@ function summary(dir: string, r: QuantizationReport): string {
     `${dir}: int8 extractor written (${r.sizes.tfliteBytes} bytes)`,
     `  calibration: ${r.calibration.method}${r.calibration.percentile !== undefined ? ` ${r.calibration.percentile}` : ''} on ${r.data.calibrationWindows} of ${r.data.windows} windows of ${r.data.path}`,
     `  input  int8 [${r.input.shape.join(', ')}] scale ${r.input.scale.toPrecision(6)} zero point ${r.input.zeroPoint}`,
+    ...(r.input.channelScales ? [`         per-channel scales (the device quantizes with these): ${r.input.channelScales.map((s) => s.toPrecision(4)).join(', ')}`] : []),
     `  output int8 [${r.output.shape.join(', ')}] scale ${r.output.scale.toPrecision(6)} zero point ${r.output.zeroPoint}`,
     `  checked on the ${r.check.runtime === 'native' ? 'official TensorFlow Lite runtime' : 'TypeScript interpreter'} over ${r.check.windows} other windows:`,
     `    cosine similarity to float: mean ${r.check.cosine.mean.toFixed(5)}, min ${r.check.cosine.min.toFixed(5)} (need mean >= ${r.check.thresholds.meanCosine})`,
@@ -61,6 +63,13 @@ export function registerExport(program: Command): void {
     .option('--calibration-windows <n>', 'windows, picked at random, whose activations set the int8 ranges', String(DEFAULT_EXPORT.calibrationWindows))
     .option('--check-windows <n>', 'other windows on which the int8 and float embeddings are compared', String(DEFAULT_EXPORT.checkWindows))
     .option('--percentile <p>', 'clip each activation range to this percentile of its values at both ends (e.g. 99.99) instead of the full min/max')
+    .option(
+      '--input-scaling <how>',
+      `${INPUT_SCALINGS.join(' or ')}: per-channel gives each input channel its own int8 scale, folded into the first convolution ` +
+        '(headstart devices read the scales from the manifest, firmware from the model\'s headstart metadata); per-tensor uses one scale ' +
+        'for all channels, for firmware that quantizes from the input tensor\'s parameters alone',
+      DEFAULT_EXPORT.inputScaling,
+    )
     .option('--runtime <name>', `runtime that checks the model: ${RUNTIME_CHOICES.join(', ')} (auto = the official native runtime when it loads)`, DEFAULT_EXPORT.runtime)
     .option('--seed <n>', 'seed of the random choice of windows', String(DEFAULT_EXPORT.seed))
     .option('--force', 'write the files even when the int8 model misses the agreement thresholds (mean cosine 0.99, top-1 agreement 99 %)')
@@ -70,7 +79,9 @@ export function registerExport(program: Command): void {
       'after',
       `
 The device quantizes each normalized window with the input scale and zero point recorded in
-the manifest, runs the int8 extractor and dequantizes the embedding with the output ones.
+the manifest (by default one scale per channel: channels differ in range, and one shared
+scale would give the narrow ones few steps), runs the int8 extractor and dequantizes the
+embedding with the output scale and zero point.
 Nothing is written when the check fails (unless --force); progress goes to stderr.
 
 Examples:
@@ -94,6 +105,7 @@ Examples:
         calibrationWindows,
         checkWindows,
         ...(percentile === undefined ? {} : { percentile }),
+        inputScaling: opts.inputScaling as InputScaling,
         runtime,
         seed,
         force: Boolean(opts.force),

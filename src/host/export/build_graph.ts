@@ -33,8 +33,12 @@ export const OUTPUT_TENSOR = 'embedding';
 const INT8_OP_VERSIONS: Readonly<Record<string, number>> = { CONV_2D: 3, MAX_POOL_2D: 2, MEAN: 2, FULLY_CONNECTED: 4, RESHAPE: 1 };
 export const MIN_RUNTIME_VERSION = '1.14.0';
 
-/** The int8 extractor as a Model, with its signature and metadata entries. */
-export function buildExtractorGraph(q: QuantizedExtractor, meta: Omit<HeadstartMetadata, 'producerVersion'>): Model {
+/**
+ * The int8 extractor as a Model, with its signature and metadata entries.
+ * Per-channel input scales go into the headstart metadata (inputChannelScales)
+ * so that firmware reading only the file quantizes its input correctly.
+ */
+export function buildExtractorGraph(q: QuantizedExtractor, meta: Omit<HeadstartMetadata, 'producerVersion' | 'inputChannelScales'>): Model {
   // The builder's random source only feeds its random-weight helpers, which are not used here.
   const g = new GraphBuilder(() => 0);
   const L = q.windowLength;
@@ -94,6 +98,6 @@ export function buildExtractorGraph(q: QuantizedExtractor, meta: Omit<HeadstartM
     operatorCodes: built.operatorCodes.map((c) => ({ ...c, version: INT8_OP_VERSIONS[c.builtin] ?? c.version })),
   };
   model = withMetadata(model, MIN_RUNTIME_VERSION_KEY, encodeMinRuntimeVersion(MIN_RUNTIME_VERSION));
-  model = withMetadata(model, HEADSTART_METADATA_KEY, encodeHeadstartMetadata({ ...meta, producerVersion: PRODUCER_VERSION }));
+  model = withMetadata(model, HEADSTART_METADATA_KEY, encodeHeadstartMetadata({ ...meta, ...(q.input.channelScales ? { inputChannelScales: q.input.channelScales } : {}), producerVersion: PRODUCER_VERSION }));
   return withServingDefault(model);
 }

@@ -7,6 +7,7 @@
  */
 import { HeadstartError } from '../../core/errors.ts';
 import type { FoldedExtractor } from './fold.ts';
+import type { ValueRange } from './quantize.ts';
 import { forwardFolded, type StageName, stageNames } from './float_forward.ts';
 
 export interface CalibrationOptions {
@@ -36,6 +37,28 @@ export function checkPercentile(p: number): void {
 function atPercentile(sorted: Float32Array, p: number): number {
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank];
+}
+
+/**
+ * The range of each input channel over windows laid out
+ * [count][windowLength][channels], for per-channel input scales; with a
+ * percentile, each channel keeps that share of its own values.
+ */
+export function inputChannelRanges(windows: Float32Array, channels: number, opts: CalibrationOptions = {}): ValueRange[] {
+  if (windows.length < channels) throw new HeadstartError('NO_CALIBRATION_WINDOWS', 'calibration needs at least one window of representative data');
+  if (opts.percentile !== undefined) checkPercentile(opts.percentile);
+  const perChannel = windows.length / channels;
+  return Array.from({ length: channels }, (_, c): ValueRange => {
+    const values = new Float32Array(perChannel);
+    for (let i = 0; i < perChannel; i++) values[i] = windows[i * channels + c];
+    values.sort();
+    const p = opts.percentile ?? 100;
+    const range = { min: atPercentile(values, 100 - p), max: atPercentile(values, p) };
+    if (!Number.isFinite(range.min) || !Number.isFinite(range.max)) {
+      throw new HeadstartError('CALIBRATION_NOT_FINITE', `input channel ${c} holds non-finite values in the representative windows; the data is broken`);
+    }
+    return range;
+  });
 }
 
 /**

@@ -28,7 +28,7 @@ import { writeJsonAtomic, writeManifest } from '../model_package/write.ts';
 import { loadLayersModel } from '../tfjs_model_io.ts';
 import { cosineSimilarity, top1Agreement } from './agreement.ts';
 import { buildExtractorGraph } from './build_graph.ts';
-import { calibrateRanges } from './calibrate.ts';
+import { calibrateRanges, inputChannelRanges } from './calibrate.ts';
 import { foldExtractor } from './fold.ts';
 import { quantizeExtractor } from './quantize.ts';
 import { floatModelSizes, layerReports, QUANTIZATION_REPORT_FORMAT, type QuantizationReport, THRESHOLDS } from './report.ts';
@@ -50,6 +50,13 @@ export interface ExportOptions {
   interpreterWindows: number;
   /** Clip each activation range to this percentile (absent: min/max). */
   percentile?: number;
+  /**
+   * per-channel: each input channel gets its own scale, folded into the first
+   * convolution (the device reads them from the manifest or the model's
+   * metadata); per-tensor: one input scale, for firmware that quantizes the
+   * input from the tensor's parameters alone.
+   */
+  inputScaling: InputScaling;
   /** Which runtime checks the model: auto = the official (native) one when it loads. */
   runtime: RuntimeChoice;
   /** Write the files even when the check misses the thresholds. */
@@ -58,7 +65,18 @@ export interface ExportOptions {
   onProgress?: (message: string) => void;
 }
 
-export const DEFAULT_EXPORT: ExportOptions = { calibrationWindows: 1000, checkWindows: 2000, interpreterWindows: 200, runtime: 'auto', force: false, seed: 1 };
+export const INPUT_SCALINGS = ['per-channel', 'per-tensor'] as const;
+export type InputScaling = (typeof INPUT_SCALINGS)[number];
+
+export const DEFAULT_EXPORT: ExportOptions = {
+  calibrationWindows: 1000,
+  checkWindows: 2000,
+  interpreterWindows: 200,
+  inputScaling: 'per-channel',
+  runtime: 'auto',
+  force: false,
+  seed: 1,
+};
 
 export interface ExportResult {
   manifest: ModelManifest;
@@ -119,6 +137,9 @@ export async function exportPackage(dir: string, options: Partial<ExportOptions>
   checkCount('--calibration-windows', opts.calibrationWindows, 1);
   checkCount('--check-windows', opts.checkWindows, 1);
   checkCount('the interpreter check window count', opts.interpreterWindows, 0);
+  if (!INPUT_SCALINGS.includes(opts.inputScaling)) {
+    throw new HeadstartError('BAD_ARGUMENTS', `--input-scaling must be one of ${INPUT_SCALINGS.join(', ')} (got ${JSON.stringify(opts.inputScaling)})`);
+  }
   const progress = opts.onProgress ?? (() => {});
   const manifest = readManifest(dir);
   const head = readPackageJson(join(dir, manifest.populationHead), 'the population head') as HeadData;
@@ -139,7 +160,8 @@ export async function exportPackage(dir: string, options: Partial<ExportOptions>
   const extractor = await loadLayersModel(join(dir, manifest.extractor.floatModel));
   const folded = foldExtractor(extractor, manifest.extractor.config);
   const ranges = calibrateRanges(folded, calibration.x, calibration.count, { percentile: opts.percentile });
-  const quantized = quantizeExtractor(folded, ranges);
+  const inputChannels = opts.inputScaling === 'per-channel' ? inputChannelRanges(calibration.x, manifest.channels, { percentile: opts.percentile }) : undefined;
+  const quantized = quantizeExtractor(folded, ranges, { inputChannels });
   const model = buildExtractorGraph(quantized, {
     channels: manifest.channels,
     rate: manifest.sampleRate,

@@ -9,7 +9,7 @@ import { HeadstartError } from '../../core/errors.ts';
 import type { TflmVerdict } from '../../core/tflite/tflm.ts';
 import type { CosineSummary } from './agreement.ts';
 import type { StageRange } from './calibrate.ts';
-import type { QuantizedExtractor, TensorQuant } from './quantize.ts';
+import type { InputQuant, QuantizedExtractor, TensorQuant } from './quantize.ts';
 
 export const QUANTIZATION_REPORT_FORMAT = 'headstart-quantization-report';
 
@@ -47,7 +47,8 @@ export interface QuantizationReport {
   calibration: { method: 'min-max' | 'percentile'; percentile?: number };
   weights: 'int8 symmetric, per output channel (CONV_2D), per tensor (FULLY_CONNECTED)';
   activations: 'int8 asymmetric, per tensor';
-  input: TensorQuant & { shape: number[] };
+  /** With channelScales when each input channel has its own scale. */
+  input: InputQuant & { shape: number[] };
   output: TensorQuant & { shape: number[] };
   layers: LayerReport[];
   check: {
