@@ -1,11 +1,17 @@
 // Bundles the CLI into dist/cli.js. Dependencies stay external: several carry
-// native code or wasm files that must load from node_modules.
+// native code or wasm files that must load from node_modules. Code splitting
+// puts what the verbs load with import() (TensorFlow.js and the trainers) in
+// chunks of their own, so `run`, `ports`, `inspect`, ... start without them.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
+rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/cli.js',
+  entryPoints: { cli: 'src/cli/main.ts' },
+  outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
+  splitting: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',

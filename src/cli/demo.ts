@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { HeadstartError } from '../core/errors.ts';
 import { LINK_CHOICES, parseLinkChoice } from '../device/demo/demo_link.ts';
-import { runDemo, type DemoSummary } from '../device/demo/run_demo.ts';
-import { defaultPackageDir } from '../device/cli/calibrate.ts';
+import type { DemoSummary } from '../device/demo/run_demo.ts';
+import { defaultPackageDir } from '../device/install_root.ts';
 import { formatConfusion } from '../device/pipeline/live_score.ts';
 import { parseRuntimeChoice } from '../device/runtime/open_runtime.ts';
 
@@ -82,6 +82,8 @@ export function registerDemo(program: Command): void {
       process.once('SIGTERM', onSignal);
       let summary: DemoSummary;
       try {
+        // Loaded here, not at start: it brings TensorFlow.js, which the verbs that do not train go without.
+        const { runDemo } = await import('../device/demo/run_demo.ts');
         summary = await runDemo({
         packageDir: opts.package ?? defaultPackageDir(),
         runtime,

@@ -1,9 +1,11 @@
 /**
  * Where headstart is installed: the nearest folder above this code (the
  * bundle in dist/ or the sources in src/) that holds package.json and the
- * given entry (models/, data/demo). Shipped assets are found from there.
+ * given entry (models/, data/demo). Shipped assets are found from there,
+ * the default model package among them.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { HeadstartError } from '../core/errors.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,4 +16,17 @@ export function findInstallRoot(entry: string): string | undefined {
     dir = dirname(dir);
   }
   return undefined;
+}
+
+/** The shipped model package: the first folder with a manifest under the install's models/. */
+export function defaultPackageDir(): string {
+  const root = findInstallRoot('models');
+  if (root) {
+    const found = readdirSync(join(root, 'models'), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && existsSync(join(root, 'models', e.name, 'manifest.json')))
+      .map((e) => join(root, 'models', e.name))
+      .sort();
+    if (found[0]) return found[0];
+  }
+  throw new HeadstartError('NO_MODEL_PACKAGE', 'no model package given and none shipped under models/; give one with --package <dir> (made by `headstart pretrain` and `headstart export`)');
 }

@@ -16,8 +16,8 @@ import { selectWindows, type WindowSet, windowRecordings } from '../core/window_
 import { fitNormalization } from '../core/windowing.ts';
 import type { Dataset } from './datasets/types.ts';
 import { embedWindows } from './evaluate/embed.ts';
-import { type ExtractorConfig, extractorMacs, extractorParams } from './extractor/config.ts';
-import { type BatchProgress, type EpochReport, type TrainOptions, trainExtractor } from './extractor/train.ts';
+import { type ExtractorConfig, extractorMacs, extractorParams, type TrainOptions } from './extractor/config.ts';
+import { type BatchProgress, type EpochReport, trainExtractor } from './extractor/train.ts';
 import { writeModelPackage } from './model_package/write.ts';
 
 export interface PretrainRequest {

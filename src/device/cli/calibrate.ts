@@ -1,13 +1,9 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { findInstallRoot } from '../install_root.ts';
 import type { Command } from 'commander';
-import { selectBackend } from '../../core/backend.ts';
 import { HeadstartError } from '../../core/errors.ts';
+import { defaultPackageDir } from '../install_root.ts';
 import type { CalibrationCues, CalibrationView } from '../calibration/events.ts';
 import { johnnyFiveCues } from '../calibration/johnny_five_cues.ts';
 import { LineView } from '../calibration/line_view.ts';
-import { packageCalibrationModel } from '../calibration/package_model.ts';
 import { loadProtocol } from '../calibration/protocol.ts';
 import { runCalibration } from '../calibration/session.ts';
 import { TerminalView } from '../calibration/terminal_view.ts';
@@ -40,19 +36,6 @@ function positive(name: string, value: string, max = Number.POSITIVE_INFINITY): 
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0 || n > max) throw new HeadstartError('BAD_OPTION', `${name} must be a number in (0, ${max}], got "${value}"`);
   return n;
-}
-
-/** The shipped model package: the first folder with a manifest under the install's models/. */
-export function defaultPackageDir(): string {
-  const root = findInstallRoot('models');
-  if (root) {
-    const found = readdirSync(join(root, 'models'), { withFileTypes: true })
-      .filter((e) => e.isDirectory() && existsSync(join(root, 'models', e.name, 'manifest.json')))
-      .map((e) => join(root, 'models', e.name))
-      .sort();
-    if (found[0]) return found[0];
-  }
-  throw new HeadstartError('NO_MODEL_PACKAGE', 'no model package given and none shipped under models/; give one with --package <dir> (made by `headstart pretrain` and `headstart export`)');
 }
 
 export function registerCalibrate(program: Command): void {
@@ -105,6 +88,9 @@ export function registerCalibrate(program: Command): void {
       if (protocol && opts.only !== undefined && !protocol.gestures.some((g) => g.id === opts.only)) {
         throw new HeadstartError('UNKNOWN_GESTURE', `protocol '${protocol.name}' has no gesture '${opts.only}'; its gestures are ${protocol.gestures.map((g) => g.id).join(', ')}`);
       }
+      // TensorFlow.js (the head trainers) loads only now: the verbs that do not train start without it.
+      const { packageCalibrationModel } = await import('../calibration/package_model.ts');
+      const { selectBackend } = await import('../../core/backend.ts');
       const model = packageCalibrationModel(opts.package ?? defaultPackageDir(), { runtime });
       if (model.fallbackReason) process.stderr.write(`note: using the TypeScript interpreter (${model.fallbackReason})\n`);
       // The head trainer uses TensorFlow.js; start its backend before the session, not after the wearer's effort.

@@ -13,7 +13,7 @@ import { openRuntime, parseRuntimeChoice } from '../runtime/open_runtime.ts';
 import { BoardSession, type BoardSessionStats } from '../transports/board_session.ts';
 import { connectJohnnyFive, type JohnnyFiveConnection } from '../transports/johnny_five_board.ts';
 import { SerialTransport } from '../transports/serial.ts';
-import { defaultPackageDir } from './calibrate.ts';
+import { defaultPackageDir } from '../install_root.ts';
 
 interface RunOptions {
   port: string;

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { createProgress } from '../../cli/progress.ts';
-import { selectBackend } from '../../core/backend.ts';
 import { HeadstartError } from '../../core/errors.ts';
 import type { Embeddings } from '../../core/head/embeddings.ts';
 import type { WindowSet } from '../../core/window_set.ts';
@@ -10,9 +9,7 @@ import { loadModelPackage } from '../../device/model_package.ts';
 import { openRuntime, parseRuntimeChoice } from '../../device/runtime/index.ts';
 import { loadDataset } from '../datasets/index.ts';
 import type { DatasetRecording } from '../datasets/types.ts';
-import { embedWindows } from '../evaluate/embed.ts';
-import { evaluatePerson, type HeadChoiceMode, type PersonData, type PersonResult, summarize } from '../evaluate/protocol.ts';
-import { loadLayersModel } from '../tfjs_model_io.ts';
+import type { HeadChoiceMode, PersonData, PersonResult } from '../evaluate/protocol.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 
 interface EvaluateOptions extends DatasetOptions {
@@ -102,6 +99,11 @@ Examples:
 
     const pkg = loadModelPackage(opts.package, { requireTflite: opts.extractor !== 'float' });
     const m = pkg.manifest;
+    // TensorFlow.js loads here, not at start, so that the verbs that do not train go without it.
+    const { selectBackend } = await import('../../core/backend.ts');
+    const { embedWindows } = await import('../evaluate/embed.ts');
+    const { evaluatePerson, summarize } = await import('../evaluate/protocol.ts');
+    const { loadLayersModel } = await import('../tfjs_model_io.ts');
     const backend = await selectBackend();
     let embed: (set: WindowSet) => Embeddings;
     if (opts.extractor === 'float') {

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { HeadstartError } from '../../core/errors.ts';
-import { selectBackend } from '../../core/backend.ts';
 import { readManifest } from '../../device/model_package.ts';
 import { parseRuntimeChoice, RUNTIME_CHOICES } from '../../device/runtime/open_runtime.ts';
 import { checkPercentile } from '../export/calibrate.ts';
-import { DEFAULT_EXPORT, exportPackage, INPUT_SCALINGS, type InputScaling, trainingDataPath } from '../export/export_package.ts';
+import { DEFAULT_EXPORT, INPUT_SCALINGS, type InputScaling, trainingDataPath } from '../export/export_options.ts';
 import type { QuantizationReport } from '../export/report.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 
@@ -99,6 +98,9 @@ Examples:
       const checkWindows = wholeNumber('--check-windows', opts.checkWindows);
       const runtime = parseRuntimeChoice(opts.runtime);
       const dataPath = opts.data ?? trainingDataPath(opts.package, readManifest(opts.package));
+      // TensorFlow.js loads here, for the verbs that need it only.
+      const { selectBackend } = await import('../../core/backend.ts');
+      const { exportPackage } = await import('../export/export_package.ts');
       await selectBackend();
       const { report } = await exportPackage(opts.package, {
         data: datasetSpec(dataPath, opts),

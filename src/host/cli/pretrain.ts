@@ -2,9 +2,7 @@ import type { Command } from 'commander';
 import { HeadstartError } from '../../core/errors.ts';
 import { createProgress } from '../../cli/progress.ts';
 import { loadDataset } from '../datasets/index.ts';
-import { DEFAULT_EXTRACTOR } from '../extractor/config.ts';
-import { DEFAULT_TRAIN } from '../extractor/train.ts';
-import { defaultValidationPeople, pretrain } from '../pretrain.ts';
+import { DEFAULT_EXTRACTOR, DEFAULT_TRAIN } from '../extractor/config.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 
 interface PretrainOptions extends DatasetOptions {
@@ -72,6 +70,8 @@ Example:
     if (embedding < 32 || embedding > 128) throw new HeadstartError('BAD_OPTION', `--embedding ${embedding} must be between 32 and 128`);
     const blocks = DEFAULT_EXTRACTOR.blocks.map((b, i, all) => (i === all.length - 1 ? { ...b, filters: embedding } : b));
     const extractor = { ...DEFAULT_EXTRACTOR, blocks, channels: dataset.channels, windowLength: positiveInt('--window', opts.window ?? '52'), embedding };
+    // TensorFlow.js loads here, not at start, so that the verbs that do not train go without it.
+    const { defaultValidationPeople, pretrain } = await import('../pretrain.ts');
     const subjects = dataset.recordings.map((r) => r.subject ?? '');
     const valPeople = opts.valPeople !== undefined ? opts.valPeople.split(',').map((s) => s.trim()).filter(Boolean) : defaultValidationPeople(subjects);
     const progress = createProgress('pretrain');

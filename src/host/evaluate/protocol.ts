@@ -13,8 +13,8 @@ import { chooseHead, type HeadKind, trainHead } from '../../core/head/select_hea
 import type { Recording } from '../../core/signal.ts';
 import { type WindowSet, windowRecordings, selectWindows } from '../../core/window_set.ts';
 import type { ChannelNormalization, WindowSpec } from '../../core/windowing.ts';
-import type { ExtractorConfig } from '../extractor/config.ts';
-import { classifierAccuracy, DEFAULT_TRAIN, trainExtractor } from '../extractor/train.ts';
+import { DEFAULT_TRAIN, type ExtractorConfig } from '../extractor/config.ts';
+import { classifierAccuracy, trainExtractor } from '../extractor/train.ts';
 
 export interface PersonData {
   name: string;

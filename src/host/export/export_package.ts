@@ -5,8 +5,7 @@
  * runtime when it loads), and add the .tflite, its C array and the
  * quantization report to the package, the manifest last.
  */
-import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
 import type { HeadData } from '../../core/head/head.ts';
 import { MANIFEST_FILE, type ModelManifest } from '../../core/model_package/manifest.ts';
@@ -20,12 +19,13 @@ import { embedWithRuntime } from '../../device/extractor_embed.ts';
 import { readManifest, readPackageJson, sha256Hex } from '../../device/model_package.ts';
 import { openRuntime } from '../../device/runtime/open_runtime.ts';
 import { openTsRuntime } from '../../device/runtime/ts_runtime.ts';
-import type { RuntimeChoice, TfliteRuntime } from '../../device/runtime/types.ts';
+import type { TfliteRuntime } from '../../device/runtime/types.ts';
 import { writeFileAtomic } from '../../device/storage/atomic_file.ts';
 import { type DatasetSpec, loadDataset } from '../datasets/index.ts';
 import { embedWindows } from '../evaluate/embed.ts';
 import { writeJsonAtomic, writeManifest } from '../model_package/write.ts';
 import { loadLayersModel } from '../tfjs_model_io.ts';
+import { DEFAULT_EXPORT, type ExportOptions, INPUT_SCALINGS, trainingDataPath } from './export_options.ts';
 import { cosineSimilarity, top1Agreement } from './agreement.ts';
 import { buildExtractorGraph } from './build_graph.ts';
 import { calibrateRanges, inputChannelRanges } from './calibrate.ts';
@@ -39,69 +39,11 @@ export const C_ARRAY_SOURCE = 'extractor_model_data.cc';
 export const C_ARRAY_SYMBOL = 'g_extractor_model_data';
 export const QUANTIZATION_REPORT_FILE = 'quantization_report.json';
 
-export interface ExportOptions {
-  /** Representative data; default: the `data` path recorded in the package's training report. */
-  data?: DatasetSpec;
-  /** Windows whose activations set the ranges. */
-  calibrationWindows: number;
-  /** Other windows on which int8 and float embeddings are compared. */
-  checkWindows: number;
-  /** Of those, windows also run on the TypeScript interpreter and compared byte for byte with the native runtime. */
-  interpreterWindows: number;
-  /** Clip each activation range to this percentile (absent: min/max). */
-  percentile?: number;
-  /**
-   * per-channel: each input channel gets its own scale, folded into the first
-   * convolution (the device reads them from the manifest or the model's
-   * metadata); per-tensor: one input scale, for firmware that quantizes the
-   * input from the tensor's parameters alone.
-   */
-  inputScaling: InputScaling;
-  /** Which runtime checks the model: auto = the official (native) one when it loads. */
-  runtime: RuntimeChoice;
-  /** Write the files even when the check misses the thresholds. */
-  force: boolean;
-  seed: number;
-  onProgress?: (message: string) => void;
-}
-
-export const INPUT_SCALINGS = ['per-channel', 'per-tensor'] as const;
-export type InputScaling = (typeof INPUT_SCALINGS)[number];
-
-export const DEFAULT_EXPORT: ExportOptions = {
-  calibrationWindows: 1000,
-  checkWindows: 2000,
-  interpreterWindows: 200,
-  inputScaling: 'per-channel',
-  runtime: 'auto',
-  force: false,
-  seed: 1,
-};
-
 export interface ExportResult {
   manifest: ModelManifest;
   report: QuantizationReport;
   /** Paths written, in order (the manifest last). */
   files: string[];
-}
-
-/** The data the package was trained on, as its training report records it (the `data` field). */
-export function trainingDataPath(dir: string, manifest: ModelManifest): string {
-  const report = readPackageJson(join(dir, manifest.trainingReport), 'the training report') as { data?: unknown };
-  const path = typeof report === 'object' && report !== null ? report.data : undefined;
-  if (typeof path !== 'string' || path === '') {
-    throw new HeadstartError(
-      'NO_REPRESENTATIVE_DATA',
-      `${join(dir, manifest.trainingReport)} does not say which data the extractor was trained on; give representative data with --data <path> (e.g. the pretraining data set)`,
-    );
-  }
-  // Recorded as given to pretrain: relative to where it ran, else (a moved package) to the package.
-  const candidates = isAbsolute(path) ? [path] : [resolve(path), resolve(dir, path)];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) {
-    throw new HeadstartError('NO_REPRESENTATIVE_DATA', `the training data recorded in the package (${path}) is not here; give representative data with --data <path>`);
-  }
-  return found;
 }
 
 function checkCount(name: string, n: number, min: number): void {

@@ -1,4 +1,5 @@
 import { HeadstartError } from '../../core/errors.ts';
+import { type AugmentOptions, DEFAULT_AUGMENT } from './augment.ts';
 /**
  * The shape of an extractor: everything needed to rebuild it, recorded in the
  * model package. Kernel sizes run along time; the channel axis is the conv's
@@ -63,3 +64,18 @@ export function extractorParams(cfg: ExtractorConfig): number {
   }
   return params;
 }
+
+/** How pretraining fits the extractor (src/host/extractor/train.ts). */
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  augment: AugmentOptions | null;
+  /** Fraction of training windows used per epoch (a random subset each time); 1 = all. */
+  epochFraction: number;
+  /** Also train one head per pretraining person (see buildSubjectHeads). */
+  subjectHeads: boolean;
+}
+
+export const DEFAULT_TRAIN: TrainOptions = { epochs: 12, batchSize: 128, learningRate: 2e-3, seed: 7, augment: DEFAULT_AUGMENT, epochFraction: 1, subjectHeads: true };

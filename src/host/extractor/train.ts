@@ -7,23 +7,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, shuffledIndices } from '../../core/rng.ts';
 import type { WindowSet } from '../../core/window_set.ts';
-import { augmentWindow, type AugmentOptions, DEFAULT_AUGMENT } from './augment.ts';
-import type { ExtractorConfig } from './config.ts';
+import { augmentWindow } from './augment.ts';
+import type { ExtractorConfig, TrainOptions } from './config.ts';
 import { buildExtractor, buildPopulationClassifier, buildSubjectHeads } from './model.ts';
-
-export interface TrainOptions {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  seed: number;
-  augment: AugmentOptions | null;
-  /** Fraction of training windows used per epoch (a random subset each time); 1 = all. */
-  epochFraction: number;
-  /** Also train one head per pretraining person (see buildSubjectHeads). */
-  subjectHeads: boolean;
-}
-
-export const DEFAULT_TRAIN: TrainOptions = { epochs: 12, batchSize: 128, learningRate: 2e-3, seed: 7, augment: DEFAULT_AUGMENT, epochFraction: 1, subjectHeads: true };
 
 export interface EpochReport {
   epoch: number;
