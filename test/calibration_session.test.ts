@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 import { readMyoSession, MYO_GESTURES } from '../src/host/datasets/myo.ts';
 import { createLoopbackPair } from '../src/device/transports/loopback.ts';
@@ -60,7 +60,9 @@ test('a full in-process session over a loopback link: profile, report with a con
 test('the package model embeds with the int8 extractor and trains a head', async (t) => {
   const dir = scratchDir(t);
   writeTestPackage(dir);
-  const model = packageCalibrationModel(dir, { runtime: 'ts' });
+  // Given relative, recorded absolute: the profile keeps it, and `run` may start anywhere.
+  const model = packageCalibrationModel(relative(process.cwd(), dir), { runtime: 'ts' });
+  assert.equal(model.dir, resolve(dir));
   assert.equal(model.channels, 8);
   const recordings = readMyoSession(PERSON).filter((r) => r.label! < 2);
   const { windowRecordings } = await import('../src/core/window_set.ts');

@@ -4,6 +4,7 @@
  * with the package's int8 extractor (native TFLite runtime or the
  * TypeScript interpreter) and trains the profile head on them.
  */
+import { resolve } from 'node:path';
 import type { HeadKind } from '../../core/head/select_head.ts';
 import { embedWithRuntime } from '../extractor_embed.ts';
 import { loadModelPackage } from '../model_package.ts';
@@ -29,7 +30,8 @@ export function packageCalibrationModel(dir: string, options: PackageModelOption
   const opened = openRuntime(pkg.tflite!, { runtime: options.runtime ?? 'auto' });
   return {
     name: manifest.name,
-    dir,
+    // Absolute, so that `run` finds the package from the profile wherever it is started.
+    dir: resolve(dir),
     extractorSha256: manifest.extractor.tflite!.sha256,
     channels: manifest.channels,
     rate: manifest.sampleRate,
