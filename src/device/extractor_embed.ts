@@ -8,8 +8,7 @@
 import { HeadstartError } from '../core/errors.ts';
 import type { Embeddings } from '../core/head/embeddings.ts';
 import type { ModelManifest, TensorQuantization } from '../core/model_package/manifest.ts';
-import { dequantizeInt8, quantizeFloatToInt8 } from '../core/tflite/interpreter/kernels/quantize.ts';
-import { roundHalfAwayFromZero } from '../core/tflite/interpreter/quant_math.ts';
+import { dequantizeInt8, quantizeFloatToInt8, quantizeFloatToInt8PerChannel } from '../core/tflite/interpreter/kernels/quantize.ts';
 import type { WindowSet } from '../core/window_set.ts';
 import type { ExtractorRuntime } from './runtime/types.ts';
 
@@ -42,16 +41,8 @@ function checkRuntime(runtime: ExtractorRuntime, t: Exported): void {
  * exporter folded each ratio to the tensor's scale into the first convolution.
  */
 export function quantizeWindow(window: Float32Array, out: Int8Array, input: TensorQuantization & { channelScales?: readonly number[] }): void {
-  const scales = input.channelScales;
-  if (!scales) {
-    quantizeFloatToInt8(window, out, input.scale, input.zeroPoint);
-    return;
-  }
-  const channels = scales.length;
-  for (let i = 0; i < window.length; i++) {
-    const v = roundHalfAwayFromZero(window[i]! / scales[i % channels]!) + input.zeroPoint;
-    out[i] = v < -128 ? -128 : v > 127 ? 127 : v;
-  }
+  if (input.channelScales) quantizeFloatToInt8PerChannel(window, out, input.channelScales, input.zeroPoint);
+  else quantizeFloatToInt8(window, out, input.scale, input.zeroPoint);
 }
 
 /** Reusable buffers for embedding one window after another with one runtime. */

@@ -6,7 +6,7 @@
  * first time they are needed and reused after that.
  */
 import { HeadstartError } from '../../core/errors.ts';
-import type { WindowView } from './windower.ts';
+import { emptyWindowView, type WindowView } from './windower.ts';
 
 /** A queued window holds the same fields as the windower's view, copied into a slot the queue owns. */
 export type QueuedWindow = WindowView;
@@ -44,16 +44,7 @@ export class WindowQueue {
     const at = (this.#head + this.#count) % this.capacity;
     let slot = this.#slots[at];
     if (slot === undefined) {
-      slot = {
-        data: new Float32Array(this.#size),
-        index: 0,
-        endTimestampUs: 0,
-        arrivedAtMs: 0,
-        markerKind: undefined,
-        markerValue: 0,
-        markerTimestampUs: 0,
-        markerStable: true,
-      };
+      slot = emptyWindowView(this.#size);
       this.#slots[at] = slot;
     }
     slot.data.set(w.data);

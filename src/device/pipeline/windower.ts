@@ -38,6 +38,20 @@ export interface WindowView {
   markerStable: boolean;
 }
 
+/** A window of `size` values with no samples yet: allocated once, then filled in place. */
+export function emptyWindowView(size: number): WindowView {
+  return {
+    data: new Float32Array(size),
+    index: 0,
+    endTimestampUs: 0,
+    arrivedAtMs: 0,
+    markerKind: undefined,
+    markerValue: 0,
+    markerTimestampUs: 0,
+    markerStable: true,
+  };
+}
+
 export interface WindowerOptions {
   channels: number;
   /** The board's rate (its HELLO). */
@@ -98,16 +112,7 @@ export class Windower {
     this.#boardRate = options.boardRate;
     this.#resampler = options.boardRate === options.modelRate ? undefined : new Resampler(options.channels, options.boardRate, options.modelRate);
     this.#ring = new Float32Array(options.window.length * options.channels);
-    this.#view = {
-      data: new Float32Array(options.window.length * options.channels),
-      index: 0,
-      endTimestampUs: 0,
-      arrivedAtMs: 0,
-      markerKind: undefined,
-      markerValue: 0,
-      markerTimestampUs: 0,
-      markerStable: true,
-    };
+    this.#view = emptyWindowView(options.window.length * options.channels);
   }
 
   /** True when the board's samples are resampled to the model's rate. */

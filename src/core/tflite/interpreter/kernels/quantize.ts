@@ -7,11 +7,21 @@ import { expectType, type OpContext, type PreparedOp } from '../context.ts';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAwayFromZero } from '../quant_math.ts';
 
 export function quantizeFloatToInt8(input: Float32Array, output: Int8Array, scale: number, zeroPoint: number): void {
-  for (let i = 0; i < input.length; i++) {
-    let v = roundHalfAwayFromZero(input[i]! / scale) + zeroPoint;
-    v = v < -128 ? -128 : v > 127 ? 127 : v;
-    output[i] = v;
-  }
+  for (let i = 0; i < input.length; i++) output[i] = toInt8(input[i]!, scale, zeroPoint);
+}
+
+/**
+ * The same per innermost-axis channel: value i has scale scales[i % scales.length]
+ * (headstart's per-channel model input, see src/host/export/quantize.ts).
+ */
+export function quantizeFloatToInt8PerChannel(input: Float32Array, output: Int8Array, scales: readonly number[], zeroPoint: number): void {
+  const channels = scales.length;
+  for (let i = 0; i < input.length; i++) output[i] = toInt8(input[i]!, scales[i % channels]!, zeroPoint);
+}
+
+function toInt8(x: number, scale: number, zeroPoint: number): number {
+  const v = roundHalfAwayFromZero(x / scale) + zeroPoint;
+  return v < -128 ? -128 : v > 127 ? 127 : v;
 }
 
 export function requantizeInt8(input: Int8Array, output: Int8Array, inZeroPoint: number, multiplier: number, shift: number, outZeroPoint: number): void {
