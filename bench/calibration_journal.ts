@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Journal } from '../src/device/calibration/journal.ts';
 import { loadProtocol } from '../src/device/calibration/protocol.ts';
-import { readRecordingFile } from '../src/host/datasets/hsrec.ts';
+import { readRecordingFile } from '../src/io/datasets/hsrec.ts';
 
 const CHANNELS = 8;
 const RATE = 200;

@@ -11,21 +11,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { selectBackend } from '../src/core/backend.ts';
+import { selectBackend } from '../src/tfjs/backend.ts';
 import { predictClasses } from '../src/core/head/head.ts';
 import { windowRecordings } from '../src/core/window_set.ts';
 import { buildPlan } from '../src/device/calibration/plan.ts';
 import { packageCalibrationModel } from '../src/device/calibration/package_model.ts';
-import { personFromDataset, personScript } from '../src/device/calibration/person_script.ts';
+import { personFromDataset, personScript } from '../src/sim/person_script.ts';
 import { loadProtocol } from '../src/device/calibration/protocol.ts';
 import { runCalibration } from '../src/device/calibration/session.ts';
-import { embedWithRuntime } from '../src/device/extractor_embed.ts';
-import { loadModelPackage } from '../src/device/model_package.ts';
-import { openRuntime } from '../src/device/runtime/open_runtime.ts';
-import { VirtualBoard } from '../src/device/sim/virtual_board.ts';
+import { embedWithRuntime } from '../src/io/extractor_embed.ts';
+import { loadModelPackage } from '../src/io/model_package.ts';
+import { openRuntime } from '../src/io/runtime/open_runtime.ts';
+import { VirtualBoard } from '../src/sim/virtual_board.ts';
 import { BoardSession } from '../src/device/transports/board_session.ts';
 import { createLoopbackPair } from '../src/device/transports/loopback.ts';
-import { MYO_GESTURES, readMyoSession } from '../src/host/datasets/myo.ts';
+import { MYO_GESTURES, readMyoSession } from '../src/io/datasets/myo.ts';
 
 const PERSON = 'data/demo/EvaluationDataset/Male0';
 const packageDir = process.argv[2] ?? 'models/myo8-200hz';

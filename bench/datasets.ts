@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { joinRecordings } from '../src/core/recording_format.ts';
 import { fitNormalization, normalizeInPlace, sliceWindows } from '../src/core/windowing.ts';
-import { writeRecordingFile } from '../src/host/datasets/hsrec.ts';
-import { loadDataset } from '../src/host/datasets/index.ts';
+import { writeRecordingFile } from '../src/io/datasets/hsrec.ts';
+import { loadDataset } from '../src/io/datasets/index.ts';
 
 const root = process.argv[2] ?? fileURLToPath(new URL('../../shared/datasets/myoarmband', import.meta.url));
 if (!existsSync(root)) {

@@ -12,9 +12,9 @@ import { seededUniform } from '../src/core/tflite/interpreter/graph_builder.ts';
 import { loadInterpreter } from '../src/core/tflite/interpreter/interpreter.ts';
 import { conv1dExtractorModel, convStackExtractorModel } from '../src/core/tflite/interpreter/sample_models.ts';
 import { writeTflite } from '../src/core/tflite/writer.ts';
-import { openNativeRuntime } from '../src/device/runtime/native_runtime.ts';
-import { openTsRuntime } from '../src/device/runtime/ts_runtime.ts';
-import type { TfliteRuntime } from '../src/device/runtime/types.ts';
+import { openNativeRuntime } from '../src/io/runtime/native_runtime.ts';
+import { openTsRuntime } from '../src/io/runtime/ts_runtime.ts';
+import type { TfliteRuntime } from '../src/io/runtime/types.ts';
 import { DEFAULT_EXTRACTOR } from '../src/host/extractor/config.ts';
 
 const EXTRACTOR = fileURLToPath(new URL('../models/myo8-200hz/extractor.tflite', import.meta.url));

@@ -12,8 +12,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sliceWindows, windowCount } from '../src/core/windowing.ts';
-import { listMyoPeople, MYO_GESTURES, readMyoPerson } from '../src/host/datasets/myo.ts';
-import type { DatasetRecording } from '../src/host/datasets/types.ts';
+import { listMyoPeople, MYO_GESTURES, readMyoPerson } from '../src/io/datasets/myo.ts';
+import type { DatasetRecording } from '../src/io/datasets/types.ts';
 
 const SPEC = { length: 52, hop: 5 };
 const CHANNELS = 8;

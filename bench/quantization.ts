@@ -9,19 +9,19 @@
 // Needs ../shared/datasets/myoarmband and a package that `headstart export` has run on.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { selectBackend } from '../src/core/backend.ts';
+import { selectBackend } from '../src/tfjs/backend.ts';
 import type { Embeddings } from '../src/core/head/embeddings.ts';
 import { predictClasses } from '../src/core/head/head.ts';
 import { selectWindows, type WindowSet, windowRecordings } from '../src/core/window_set.ts';
-import { embedWithRuntime } from '../src/device/extractor_embed.ts';
-import { loadModelPackage } from '../src/device/model_package.ts';
-import { openRuntime } from '../src/device/runtime/open_runtime.ts';
-import { listMyoPeople, readMyoDataset, readMyoPerson } from '../src/host/datasets/myo.ts';
+import { embedWithRuntime } from '../src/io/extractor_embed.ts';
+import { loadModelPackage } from '../src/io/model_package.ts';
+import { openRuntime } from '../src/io/runtime/open_runtime.ts';
+import { listMyoPeople, readMyoDataset, readMyoPerson } from '../src/io/datasets/myo.ts';
 import { embedWindows } from '../src/host/evaluate/embed.ts';
 import { evaluatePerson, type HeadChoiceMode, type PersonResult, summarize } from '../src/host/evaluate/protocol.ts';
 import { cosineSimilarity, top1Agreement } from '../src/host/export/agreement.ts';
 import { floatModelSizes } from '../src/host/export/report.ts';
-import { loadLayersModel } from '../src/host/tfjs_model_io.ts';
+import { loadLayersModel } from '../src/tfjs/model_io.ts';
 
 const args = process.argv.slice(2);
 const dir = args.find((a) => !a.startsWith('--'));

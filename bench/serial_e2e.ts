@@ -17,10 +17,10 @@ import { SerialTransport } from '../src/device/transports/serial.ts';
 import { createLoopbackPair } from '../src/device/transports/loopback.ts';
 import { BoardSession, type GapInfo } from '../src/device/transports/board_session.ts';
 import type { Transport } from '../src/device/transports/transport.ts';
-import { VirtualBoard } from '../src/device/sim/virtual_board.ts';
-import { scriptFromRecordings, type ReplayScript } from '../src/device/sim/replay_script.ts';
-import { syntheticRecording } from '../src/device/sim/synthetic.ts';
-import { socatAvailable, startPtyPair, type PtyPair } from '../src/device/sim/pty_pair.ts';
+import { VirtualBoard } from '../src/sim/virtual_board.ts';
+import { scriptFromRecordings, type ReplayScript } from '../src/sim/replay_script.ts';
+import { syntheticRecording } from '../src/sim/synthetic.ts';
+import { socatAvailable, startPtyPair, type PtyPair } from '../src/sim/pty_pair.ts';
 
 const BAUD = 2_000_000;
 const RATE = 1000;

@@ -15,8 +15,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { selectBackend, type BackendName } from '../src/core/backend.ts';
-import { registerWasmTrainingKernels, WASM_REPLACED_KERNELS } from '../src/core/wasm_kernels/index.ts';
+import { selectBackend, type BackendName } from '../src/tfjs/backend.ts';
+import { registerWasmTrainingKernels, WASM_REPLACED_KERNELS } from '../src/tfjs/wasm_kernels/index.ts';
 import { DEFAULT_EXTRACTOR, extractorParams } from '../src/host/extractor/config.ts';
 import { buildExtractor, buildPopulationClassifier } from '../src/host/extractor/model.ts';
 

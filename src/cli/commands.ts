@@ -1,18 +1,18 @@
 import type { Command } from 'commander';
 import { registerDemo } from './demo.ts';
-import { registerPretrain } from '../host/cli/pretrain.ts';
-import { registerEvaluate } from '../host/cli/evaluate.ts';
+import { registerPretrain } from './pretrain.ts';
+import { registerEvaluate } from './evaluate.ts';
 import { registerDoctor } from './doctor.ts';
-import { registerDecode } from '../host/cli/decode.ts';
-import { registerInspect } from '../host/cli/inspect.ts';
-import { registerDataset } from '../host/cli/dataset.ts';
-import { registerInfer } from '../host/cli/infer.ts';
-import { registerExport } from '../host/cli/export.ts';
-import { registerPorts } from '../device/cli/ports.ts';
-import { registerSim } from '../device/cli/sim.ts';
-import { registerRun } from '../device/cli/run.ts';
-import { registerProfile } from '../device/cli/profile.ts';
-import { registerCalibrate } from '../device/cli/calibrate.ts';
+import { registerDecode } from './decode.ts';
+import { registerInspect } from './inspect.ts';
+import { registerDataset } from './dataset.ts';
+import { registerInfer } from './infer.ts';
+import { registerExport } from './export.ts';
+import { registerPorts } from './ports.ts';
+import { registerSim } from './sim.ts';
+import { registerRun } from './run.ts';
+import { registerProfile } from './profile.ts';
+import { registerCalibrate } from './calibrate.ts';
 
 /** Every verb of the CLI, in the order `--help` lists them. */
 export function registerCommands(program: Command): void {

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { HeadstartError } from '../core/errors.ts';
-import { LINK_CHOICES, parseLinkChoice } from '../device/demo/demo_link.ts';
-import type { DemoSummary } from '../device/demo/run_demo.ts';
-import { defaultPackageDir } from '../device/install_root.ts';
+import { LINK_CHOICES, parseLinkChoice } from '../sim/demo/demo_link.ts';
+import type { DemoSummary } from '../sim/demo/run_demo.ts';
+import { defaultPackageDir } from '../io/install_root.ts';
 import { formatConfusion } from '../device/pipeline/live_score.ts';
-import { parseRuntimeChoice } from '../device/runtime/open_runtime.ts';
+import { parseRuntimeChoice } from '../io/runtime/open_runtime.ts';
 
 /** Board speed (times real time) at which the demo takes about a minute on a small machine. */
 export const DEFAULT_DEMO_SPEED = 4;
@@ -83,7 +83,7 @@ export function registerDemo(program: Command): void {
       let summary: DemoSummary;
       try {
         // Loaded here, not at start: it brings TensorFlow.js, which the verbs that do not train go without.
-        const { runDemo } = await import('../device/demo/run_demo.ts');
+        const { runDemo } = await import('../sim/demo/run_demo.ts');
         summary = await runDemo({
         packageDir: opts.package ?? defaultPackageDir(),
         runtime,

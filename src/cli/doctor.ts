@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createRequire } from 'node:module';
-import type { BackendChoice } from '../core/backend.ts';
+import type { BackendChoice } from '../tfjs/backend.ts';
 import type { Model } from '../core/tflite/model.ts';
 import { writeTflite } from '../core/tflite/writer.ts';
 import { PRODUCER_VERSION } from '../core/version.ts';
@@ -112,7 +112,7 @@ export function registerDoctor(program: Command): void {
         node: process.version,
         platform: `${process.platform}-${process.arch}`,
         // Loaded only here: the other verbs that do not train start without TensorFlow.js.
-        backend: await (await import('../core/backend.ts')).selectBackend(),
+        backend: await (await import('../tfjs/backend.ts')).selectBackend(),
         tfliteRuntime: checkTfliteRuntime(),
       };
       if (opts.json) process.stdout.write(JSON.stringify(report) + '\n');

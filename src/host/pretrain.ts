@@ -6,7 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { HeadstartError } from '../core/errors.ts';
 import { selectRows } from '../core/head/embeddings.ts';
-import { selectBackend } from '../core/backend.ts';
+import { selectBackend } from '../tfjs/backend.ts';
 import { trainLdaHead } from '../core/head/lda.ts';
 import { predictClasses } from '../core/head/head.ts';
 import type { ModelManifest } from '../core/model_package/manifest.ts';
@@ -14,11 +14,11 @@ import { PACKAGE_FORMAT, PACKAGE_FORMAT_VERSION } from '../core/model_package/ma
 import { PRODUCER_VERSION } from '../core/version.ts';
 import { selectWindows, type WindowSet, windowRecordings } from '../core/window_set.ts';
 import { fitNormalization } from '../core/windowing.ts';
-import type { Dataset } from './datasets/types.ts';
+import type { Dataset } from '../io/datasets/types.ts';
 import { embedWindows } from './evaluate/embed.ts';
 import { type ExtractorConfig, extractorMacs, extractorParams, type TrainOptions } from './extractor/config.ts';
 import { type BatchProgress, type EpochReport, trainExtractor } from './extractor/train.ts';
-import { writeModelPackage } from './model_package/write.ts';
+import { writeModelPackage } from './package_write.ts';
 
 export interface PretrainRequest {
   dataset: Dataset;

@@ -10,7 +10,7 @@ import type { NcmHeadData } from '../../src/core/head/head.ts';
 import type { ModelManifest } from '../../src/core/model_package/manifest.ts';
 import { conv1dExtractorModel } from '../../src/core/tflite/interpreter/sample_models.ts';
 import { writeTflite } from '../../src/core/tflite/writer.ts';
-import { sha256Hex } from '../../src/device/model_package.ts';
+import { sha256Hex } from '../../src/io/model_package.ts';
 import { createRng } from '../../src/core/rng.ts';
 
 export const MYO_GESTURE_NAMES = ['rest', 'radial deviation', 'wrist flexion', 'ulnar deviation', 'wrist extension', 'hand close', 'hand open'];

@@ -10,11 +10,11 @@ import { trainLdaHead } from '../../src/core/head/lda.ts';
 import type { ModelManifest } from '../../src/core/model_package/manifest.ts';
 import { selectWindows, type WindowSet, windowRecordings } from '../../src/core/window_set.ts';
 import { type ChannelNormalization, fitNormalization } from '../../src/core/windowing.ts';
-import { MYO_CHANNELS, MYO_GESTURES, MYO_RATE, readMyoDataset } from '../../src/host/datasets/myo.ts';
+import { MYO_CHANNELS, MYO_GESTURES, MYO_RATE, readMyoDataset } from '../../src/io/datasets/myo.ts';
 import { embedWindows } from '../../src/host/evaluate/embed.ts';
 import { DEFAULT_EXTRACTOR } from '../../src/host/extractor/config.ts';
 import { trainExtractor } from '../../src/host/extractor/train.ts';
-import { writeModelPackage } from '../../src/host/model_package/write.ts';
+import { writeModelPackage } from '../../src/host/package_write.ts';
 
 export const FIXTURE_PRETRAINING = fileURLToPath(new URL('../fixtures/myo/PreTrainingDataset', import.meta.url));
 export const FIXTURE_EVALUATION = fileURLToPath(new URL('../fixtures/myo/EvaluationDataset', import.meta.url));

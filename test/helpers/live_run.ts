@@ -9,16 +9,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { predictClasses } from '../../src/core/head/head.ts';
-import type { HeadKind } from '../../src/core/head/select_head.ts';
+import type { HeadKind } from '../../src/tfjs/select_head.ts';
 import type { Recording } from '../../src/core/signal.ts';
 import { windowRecordings } from '../../src/core/window_set.ts';
 import { sliceWindows, windowCount } from '../../src/core/windowing.ts';
-import { loadModelPackage } from '../../src/device/model_package.ts';
+import { loadModelPackage } from '../../src/io/model_package.ts';
 import { ExtractorStage } from '../../src/device/pipeline/extractor_stage.ts';
 import { ProfileStore } from '../../src/device/profiles/store.ts';
 import { trainProfileHead } from '../../src/device/profiles/train.ts';
-import { openRuntime } from '../../src/device/runtime/index.ts';
-import type { ReplayScript } from '../../src/device/sim/replay_script.ts';
+import { openRuntime } from '../../src/io/runtime/index.ts';
+import type { ReplayScript } from '../../src/sim/replay_script.ts';
 
 export const BIN = fileURLToPath(new URL('../../bin/headstart.js', import.meta.url));
 

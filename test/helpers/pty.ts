@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { socatAvailable, startPtyPair, type PtyPair } from '../../src/device/sim/pty_pair.ts';
+import { socatAvailable, startPtyPair, type PtyPair } from '../../src/sim/pty_pair.ts';
 
 export { socatAvailable, startPtyPair, type PtyPair };
 

@@ -5,7 +5,7 @@ export { buildPlan, remainingTrials, type CalibrationPlan, type Trial } from './
 export type { CalibrationCues, CalibrationView, Phase, SessionEvent, TrialInfo } from './events.ts';
 export { packageCalibrationModel, type PackageModel } from './package_model.ts';
 export type { CalibrationModel, HeadTrainer, TrainedHead } from './training.ts';
-export { personFromDataset, personScript, type PersonRecordings } from './person_script.ts';
+export { personFromDataset, personScript, type PersonRecordings } from '../../sim/person_script.ts';
 export { TerminalView } from './terminal_view.ts';
 export { LineView } from './line_view.ts';
 export { johnnyFiveCues } from './johnny_five_cues.ts';

@@ -18,7 +18,7 @@
  */
 import { HeadstartError } from '../../core/errors.ts';
 import type { RecordingHeader, RecordingMarker } from '../../core/recording_format.ts';
-import { createRecordingFile, type RecordingAppender, resumeRecordingFile } from '../../host/datasets/hsrec.ts';
+import { createRecordingFile, type RecordingAppender, resumeRecordingFile } from '../../io/datasets/hsrec.ts';
 import type { Trial } from './plan.ts';
 import type { CalibrationProtocol } from './protocol.ts';
 

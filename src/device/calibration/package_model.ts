@@ -5,12 +5,12 @@
  * TypeScript interpreter) and trains the profile head on them.
  */
 import { resolve } from 'node:path';
-import type { HeadKind } from '../../core/head/select_head.ts';
-import { embedWithRuntime } from '../extractor_embed.ts';
-import { loadModelPackage } from '../model_package.ts';
+import type { HeadKind } from '../../tfjs/select_head.ts';
+import { embedWithRuntime } from '../../io/extractor_embed.ts';
+import { loadModelPackage } from '../../io/model_package.ts';
 import { trainProfileHead } from '../profiles/train.ts';
-import { openRuntime } from '../runtime/open_runtime.ts';
-import type { RuntimeChoice } from '../runtime/types.ts';
+import { openRuntime } from '../../io/runtime/open_runtime.ts';
+import type { RuntimeChoice } from '../../io/runtime/types.ts';
 import type { CalibrationModel } from './training.ts';
 
 export interface PackageModelOptions {

@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
-import { writeFileAtomic } from '../storage/atomic_file.ts';
+import { writeFileAtomic } from '../../io/atomic_file.ts';
 import { type CalibrationProtocol, parseProtocol } from './protocol.ts';
 
 export const CALIBRATION_DIR = 'calibration';

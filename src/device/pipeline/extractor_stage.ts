@@ -12,8 +12,8 @@ import { HeadstartError } from '../../core/errors.ts';
 import type { Embeddings } from '../../core/head/embeddings.ts';
 import type { ModelManifest } from '../../core/model_package/manifest.ts';
 import { normalizeInPlace } from '../../core/windowing.ts';
-import { type WindowEmbedder, windowEmbedder } from '../extractor_embed.ts';
-import type { ExtractorRuntime } from '../runtime/index.ts';
+import { type WindowEmbedder, windowEmbedder } from '../../io/extractor_embed.ts';
+import type { ExtractorRuntime } from '../../io/runtime/index.ts';
 
 export class ExtractorStage {
   readonly length: number;

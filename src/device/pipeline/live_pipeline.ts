@@ -13,7 +13,7 @@
 import type { HeadData } from '../../core/head/head.ts';
 import type { ModelManifest } from '../../core/model_package/manifest.ts';
 import type { Frame } from '../../core/protocol/frames.ts';
-import type { ExtractorRuntime } from '../runtime/index.ts';
+import type { ExtractorRuntime } from '../../io/runtime/index.ts';
 import { ExtractorStage } from './extractor_stage.ts';
 import { HeadStage } from './head_stage.ts';
 import { LatencyRecorder, type LatencySummary } from './latency.ts';

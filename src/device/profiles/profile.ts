@@ -6,7 +6,7 @@
  */
 import { HeadstartError } from '../../core/errors.ts';
 import type { HeadData } from '../../core/head/head.ts';
-import type { HeadKind } from '../../core/head/select_head.ts';
+import type { HeadKind } from '../../tfjs/select_head.ts';
 
 export const PROFILE_FORMAT = 'headstart-profile';
 export const PROFILE_FORMAT_VERSION = 1;

@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
-import { fsyncDir, writeFileAtomic } from '../storage/atomic_file.ts';
+import { fsyncDir, writeFileAtomic } from '../../io/atomic_file.ts';
 import { checkUserName, type ProfileData, PROFILE_FORMAT, PROFILE_FORMAT_VERSION, type SavedProfile, validateProfile } from './profile.ts';
 
 export const PROFILES_DIR = 'profiles';

@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
 import type { ModelManifest } from '../../core/model_package/manifest.ts';
-import { readPackageJson } from '../../device/model_package.ts';
-import type { RuntimeChoice } from '../../device/runtime/types.ts';
-import type { DatasetSpec } from '../datasets/index.ts';
+import { readPackageJson } from '../../io/model_package.ts';
+import type { RuntimeChoice } from '../../io/runtime/types.ts';
+import type { DatasetSpec } from '../../io/datasets/index.ts';
 
 export interface ExportOptions {
   /** Representative data; default: the `data` path recorded in the package's training report. */

@@ -1,0 +1,273 @@
+import type { Command } from 'commander';
+import { HeadstartError } from '../core/errors.ts';
+import type { Frame } from '../core/protocol/frames.ts';
+import { loadModelPackage } from '../io/model_package.ts';
+import { checkBoardForPackage, checkProfileForPackage } from '../device/pipeline/compatibility.ts';
+import { GestureOutputs, parseOptionalList } from '../device/pipeline/gesture_outputs.ts';
+import { LivePipeline, type GestureEvent, type LivePipelineStats } from '../device/pipeline/live_pipeline.ts';
+import { formatConfusion, LiveScore, type ScoreSummary } from '../device/pipeline/live_score.ts';
+import { DEFAULT_SMOOTHER, type SmootherOptions } from '../device/pipeline/smoother.ts';
+import { resolveDataDir } from '../device/profiles/data_dir.ts';
+import { ProfileStore } from '../device/profiles/store.ts';
+import { openRuntime, parseRuntimeChoice } from '../io/runtime/open_runtime.ts';
+import { BoardSession, type BoardSessionStats } from '../device/transports/board_session.ts';
+import { connectJohnnyFive, type JohnnyFiveConnection } from '../device/transports/johnny_five_board.ts';
+import { SerialTransport } from '../device/transports/serial.ts';
+import { defaultPackageDir } from '../io/install_root.ts';
+
+interface RunOptions {
+  port: string;
+  profile: string;
+  package?: string;
+  dataDir?: string;
+  baud: string;
+  runtime: string;
+  votes: string;
+  threshold: string;
+  enter: string;
+  exit: string;
+  maxQueue: string;
+  score?: boolean;
+  json?: boolean;
+  idleStop?: string;
+  outputsBoard?: string;
+  ledPins?: string;
+  servoPin?: string;
+  servoAngles?: string;
+}
+
+/** How often the live score and the pipeline's health go to stderr. */
+const PROGRESS_MS = 5000;
+
+function number(name: string, value: string, check: (n: number) => boolean, what: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || !check(n)) throw new HeadstartError('BAD_OPTION', `${name} must be ${what}, got "${value}"`);
+  return n;
+}
+
+function smootherOptions(o: RunOptions): SmootherOptions {
+  return {
+    votes: number('--votes', o.votes, (n) => Number.isInteger(n) && n >= 1, 'a whole number of windows >= 1'),
+    threshold: number('--threshold', o.threshold, (n) => n >= 0 && n <= 1, 'a number in 0..1'),
+    enter: number('--enter', o.enter, (n) => n > 0 && n <= 1, 'a share in (0, 1]'),
+    exit: number('--exit', o.exit, (n) => n >= 0 && n <= 1, 'a share in 0..1'),
+  };
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(2)} %`;
+}
+
+interface Summary {
+  event: 'summary';
+  reason: string;
+  profile: { user: string; version: number; head: string };
+  package: string;
+  runtime: string;
+  pipeline: LivePipelineStats;
+  board: BoardSessionStats;
+  /** Peak resident memory of this process (MB). */
+  maxRssMB: number;
+  score?: ScoreSummary;
+}
+
+function describeSummary(s: Summary, gestures: string[]): string {
+  const p = s.pipeline;
+  const lines = [
+    `${s.reason}: ${p.windows} windows (${p.inferred} inferred, ${p.dropped} dropped because inference fell behind), ${p.events} gesture changes`,
+    `${p.boardSeconds.toFixed(1)} s of signal in ${p.wallSeconds.toFixed(1)} s (${(p.boardSeconds / Math.max(p.wallSeconds, 1e-9)).toFixed(1)}x real time, when the board sends faster than real time)`,
+    `latency from a window's last sample to its result: p50 ${p.latency.p50Ms.toFixed(2)} ms, p99 ${p.latency.p99Ms.toFixed(2)} ms, max ${p.latency.maxMs.toFixed(2)} ms`,
+    `peak resident memory ${s.maxRssMB.toFixed(0)} MB; board: ${s.board.samples} samples per channel, ${s.board.missingFrames} frames missing, ${s.board.decoder.crcFailures} CRC failures, ${s.board.gaps} gaps`,
+  ];
+  if (s.score) {
+    lines.push(
+      '',
+      `live per-window accuracy: ${pct(s.score.accuracy)} (${s.score.correct} of ${s.score.scored} windows under one label; ${s.score.straddling} straddling a label change and ${s.score.unlabelled} unlabelled not scored)`,
+      formatConfusion(s.score.confusion, gestures),
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+function describeEvent(e: GestureEvent): string {
+  const marker = e.marker ? `  [${e.marker.kind} ${e.marker.value}]` : '';
+  return `${e.t.toFixed(2).padStart(9)} s  ${(e.gesture ?? '(none)').padEnd(20)} ${e.confidence.toFixed(2)}  ${e.latencyMs.toFixed(1)} ms${marker}\n`;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description(
+      "live gesture recognition for a calibrated wearer: the board's frames are cut into windows, embedded by the package's\n" +
+        "int8 extractor, classified by the wearer's profile head and smoothed into gesture events (one line per change)",
+    )
+    .requiredOption('--port <path>', 'serial port of the sensor board running the firmware-bridge sketch (`headstart ports` lists them)')
+    .requiredOption('--profile <user>', 'whose profile to use (its version in use: see `headstart profile show <user>`)')
+    .option('--package <dir>', 'model package (default: the one the profile was calibrated with, else the one shipped under models/)')
+    .option('--data-dir <dir>', 'where the profiles live (default $HEADSTART_DATA_DIR, else ~/.headstart)')
+    .option('--baud <rate>', 'baud rate of the serial link (the reference sketch uses 500000)', '500000')
+    .option('--runtime <kind>', 'extractor runtime: auto (native TensorFlow Lite, else the TypeScript interpreter), native or ts', 'auto')
+    .option('--votes <n>', 'windows in the smoothing vote', String(DEFAULT_SMOOTHER.votes))
+    .option('--threshold <p>', 'least confidence (0..1) for a window to vote', String(DEFAULT_SMOOTHER.threshold))
+    .option('--enter <share>', 'share of the votes a gesture needs to be recognized', String(DEFAULT_SMOOTHER.enter))
+    .option('--exit <share>', 'share of the votes below which a recognized gesture ends (lower than --enter: hysteresis)', String(DEFAULT_SMOOTHER.exit))
+    .option('--max-queue <windows>', 'windows waiting for inference before the oldest are dropped (and counted)', '64')
+    .option('--score', "score each window against the board's label EVENT markers (a replayed labelled recording): live accuracy on stderr, confusion matrix at the end")
+    .option('--json', 'events and the final summary as JSON lines on stdout')
+    .option('--idle-stop <seconds>', 'stop once the board has sent no samples for this long (default: run until Ctrl-C)')
+    .option('--outputs-board <port>', 'a Firmata board (johnny-five) driving LEDs and a servo from the recognized gesture')
+    .option('--led-pins <list>', "LED pin per gesture in class order, '-' for none (e.g. -,2,3,4,5,6,7)")
+    .option('--servo-pin <pin>', 'servo pin on the outputs board (e.g. a gripper)')
+    .option('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)")
+    .addHelpText(
+      'after',
+      '\nEach event carries the board\'s most recent EVENT marker (button, sync, or the true label of a replay).\n' +
+        'The board must send the package\'s channels at its rate or a higher one that resamples to it (250 -> 200 Hz);\n' +
+        'a profile trained for another extractor is refused. The serial reader never waits for inference: when\n' +
+        'inference falls behind, the oldest windows are dropped and counted in the summary. Ctrl-C stops cleanly.\n\n' +
+        'Examples:\n' +
+        '  $ headstart run --port /dev/ttyACM0 --profile alice\n' +
+        '  $ headstart run --port /dev/ttyACM0 --profile alice --json | my-app\n' +
+        '  $ headstart sim --pty /tmp/hs-board --replay ../shared/datasets/myoarmband/EvaluationDataset/Male0/Test0 --speed 10 &\n' +
+        '  $ headstart run --port /tmp/hs-board --profile male0 --score --idle-stop 2 --max-queue 100000',
+    )
+    .action(async (opts: RunOptions) => {
+      // Options first: a typo must not open the port.
+      const smoother = smootherOptions(opts);
+      const baudRate = number('--baud', opts.baud, (n) => Number.isInteger(n) && n > 0, 'a positive whole number');
+      const maxQueue = number('--max-queue', opts.maxQueue, (n) => Number.isInteger(n) && n >= 1, 'a whole number >= 1');
+      const idleStopMs = opts.idleStop === undefined ? undefined : 1000 * number('--idle-stop', opts.idleStop, (n) => n > 0, 'a positive number of seconds');
+      const runtimeChoice = parseRuntimeChoice(opts.runtime);
+      const parsePin = (s: string): number | string => (/^\d+$/.test(s) ? Number(s) : s);
+      const ledPins = opts.ledPins === undefined ? undefined : parseOptionalList(opts.ledPins, parsePin);
+      const servoAngles = opts.servoAngles === undefined ? undefined : parseOptionalList(opts.servoAngles, (s) => number('--servo-angles', s, (n) => n >= 0 && n <= 180, 'angles in 0..180'));
+      if ((ledPins || opts.servoPin) && !opts.outputsBoard) throw new HeadstartError('BAD_OPTION', 'LED and servo pins need --outputs-board <port> (the Firmata board they are wired to)');
+
+      const store = new ProfileStore(resolveDataDir(opts.dataDir));
+      const profile = store.load(opts.profile);
+      const packageDir = opts.package ?? profile.package.dir ?? defaultPackageDir();
+      const pkg = loadModelPackage(packageDir, { requireTflite: true });
+      checkProfileForPackage(profile, pkg.manifest, packageDir);
+      const opened = openRuntime(pkg.tflite!, { runtime: runtimeChoice });
+      if (opened.fallbackReason) process.stderr.write(`note: using the TypeScript interpreter (${opened.fallbackReason})\n`);
+      const gestures = profile.gestures;
+
+      let outputsConnection: JohnnyFiveConnection | undefined;
+      let outputs: GestureOutputs | undefined;
+      if (opts.outputsBoard) {
+        outputsConnection = await connectJohnnyFive({ port: opts.outputsBoard });
+        outputs = new GestureOutputs({
+          board: outputsConnection.board,
+          classes: gestures.length,
+          ...(ledPins ? { ledPins } : {}),
+          ...(opts.servoPin !== undefined ? { servoPin: parsePin(opts.servoPin) } : {}),
+          ...(servoAngles ? { servoAngles } : {}),
+        });
+      }
+
+      const score = opts.score ? new LiveScore(gestures.length) : undefined;
+      const emit = (e: GestureEvent): void => {
+        process.stdout.write(opts.json ? JSON.stringify(e) + '\n' : describeEvent(e));
+        outputs?.show(e.class);
+      };
+      const session = new BoardSession({ transport: new SerialTransport({ path: opts.port, baudRate }) });
+      let finish: (reason: string) => void = () => undefined;
+      const finished = new Promise<string>((resolve) => (finish = resolve));
+      // Frames that come with START's acknowledgement arrive before start() resolves: hold them until the pipeline exists.
+      const early: [Frame, number][] = [];
+      let fatal: HeadstartError | undefined;
+      let pipeline: LivePipeline | undefined;
+      let lastSampleAt = 0;
+      let boardFormat: { channels: number; rate: number } | undefined;
+      session.on('frame', (f) => {
+        const now = performance.now();
+        if (f.type === 'samples') lastSampleAt = now;
+        if (f.type === 'hello' && boardFormat && (f.channels !== boardFormat.channels || f.rate !== boardFormat.rate)) {
+          // A board that restarted with another set-up: its samples no longer fit the windows being cut.
+          fatal = new HeadstartError(
+            'BOARD_CHANGED',
+            `the board now sends ${f.channels} channels at ${f.rate} Hz instead of ${boardFormat.channels} at ${boardFormat.rate} Hz; restart \`headstart run\` so the set-up is checked again`,
+          );
+          finish('the board changed its set-up');
+          return;
+        }
+        if (pipeline) pipeline.push(f, now);
+        else early.push([f, now]);
+      });
+      session.on('gap', () => pipeline?.gap());
+
+      const onSignal = (): void => finish('interrupted');
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      session.on('error', (err) => {
+        fatal = err;
+        finish('the link failed');
+      });
+      session.on('close', () => finish('the board closed the link'));
+
+      const timers: NodeJS.Timeout[] = [];
+      try {
+        const hello = await session.start();
+        const fit = checkBoardForPackage(hello, pkg.manifest, packageDir);
+        boardFormat = { channels: hello.channels, rate: hello.rate };
+        pipeline = new LivePipeline({
+          manifest: pkg.manifest,
+          runtime: opened.runtime,
+          head: profile.head,
+          gestures,
+          boardRate: hello.rate,
+          smoother,
+          maxQueue,
+          onEvent: emit,
+          ...(score ? { onWindow: (r) => score.add(r.window.markerKind === 'label' ? r.window.markerValue : undefined, r.window.markerStable, r.label) } : {}),
+        });
+        for (const [f, at] of early.splice(0)) pipeline.push(f, at);
+        process.stderr.write(
+          `running '${profile.user}' v${profile.version} (${profile.head.kind} head, ${gestures.length} gestures) on ${session.description}: ` +
+            `board '${hello.boardId}' ${hello.channels} ch at ${hello.rate} Hz${fit.resample ? ` resampled to ${pkg.manifest.sampleRate} Hz` : ''}, ${opened.runtime.kind} runtime\n`,
+        );
+        const live = pipeline;
+        timers.push(
+          setInterval(() => {
+            const s = live.stats();
+            const scored = score ? `, live per-window accuracy ${pct(score.accuracy)} over ${score.summary().scored} windows` : '';
+            process.stderr.write(`${s.windows} windows, ${s.dropped} dropped, latency p50 ${s.latency.p50Ms.toFixed(1)} ms${scored}\n`);
+          }, PROGRESS_MS),
+        );
+        if (idleStopMs !== undefined) {
+          timers.push(
+            setInterval(() => {
+              if (lastSampleAt > 0 && performance.now() - lastSampleAt > idleStopMs) finish(`no samples for ${idleStopMs / 1000} s`);
+            }, Math.min(250, idleStopMs)),
+          );
+        }
+        const reason = await finished;
+        for (const t of timers) clearInterval(t);
+        await session.close();
+        // What was read before the end is still inferred (unless interrupted).
+        if (reason !== 'interrupted') await pipeline.idle();
+        pipeline.close();
+        if (fatal) throw fatal;
+        const summary: Summary = {
+          event: 'summary',
+          reason,
+          profile: { user: profile.user, version: profile.version, head: profile.head.kind },
+          package: packageDir,
+          runtime: opened.runtime.kind,
+          pipeline: pipeline.stats(),
+          board: session.stats,
+          maxRssMB: process.resourceUsage().maxRSS / 1024,
+          ...(score ? { score: score.summary() } : {}),
+        };
+        process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describeSummary(summary, gestures));
+      } finally {
+        for (const t of timers) clearInterval(t);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        pipeline?.close();
+        await session.close();
+        outputs?.off();
+        await outputsConnection?.close();
+      }
+    });
+}

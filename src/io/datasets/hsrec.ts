@@ -1,0 +1,197 @@
+/**
+ * Recording files (`.hsrec`, see src/core/recording_format.ts) on disk:
+ * reading them as labelled recordings, writing them whole, and appending to
+ * them crash-safely as a calibration session records.
+ *
+ * Crash safety: a new file gets its header through a temp file that is
+ * fsynced and renamed into place, so a file either exists with a valid header
+ * or not at all. After that, every append is one write of one whole chunk;
+ * `sync()` makes what was appended durable. A crash can tear only the last
+ * chunk, which readers drop and `resumeRecordingFile` truncates away.
+ */
+import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { HeadstartError } from '../../core/errors.ts';
+import {
+  decodeRecording,
+  type DecodedRecording,
+  encodeMarkerChunk,
+  encodeRecording,
+  encodeRecordingHeader,
+  encodeSamplesChunk,
+  labelledSegments,
+  type RecordingHeader,
+  type RecordingMarker,
+} from '../../core/recording_format.ts';
+import { fsyncDir } from '../atomic_file.ts';
+import type { DatasetRecording } from './types.ts';
+
+export function readRecordingFile(path: string): DecodedRecording {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new HeadstartError('MISSING_FILE', `${path}: no such file`, { file: path });
+    if (code === 'EISDIR') throw new HeadstartError('NOT_A_FILE', `${path}: is a folder, expected a .hsrec recording`, { file: path });
+    throw new HeadstartError('FILE_UNREADABLE', `${path}: cannot read (${code ?? (err as Error).message})`, { file: path });
+  }
+  return decodeRecording(bytes, path);
+}
+
+/**
+ * The labelled segments of a decoded recording as separate recordings (one
+ * per 'label' marker), carrying the header's subject and session.
+ */
+export function segmentRecordings(decoded: DecodedRecording, path: string): DatasetRecording[] {
+  const { header, samples } = decoded;
+  const count = samples.length / header.channels;
+  return labelledSegments(decoded.markers, count).map((s) => ({
+    source: `${path} [samples ${s.start}..${s.end})`,
+    channels: header.channels,
+    rate: header.rate,
+    samples: samples.slice(s.start * header.channels, s.end * header.channels),
+    label: s.label,
+    ...(s.rep === undefined ? {} : { rep: s.rep }),
+    ...(header.subject === undefined ? {} : { subject: header.subject }),
+    ...(header.session === undefined ? {} : { session: header.session }),
+  }));
+}
+
+/** Writes a whole recording atomically (temp file, fsync, rename). */
+export function writeRecordingFile(path: string, header: RecordingHeader, samples: ArrayLike<number>, markers: RecordingMarker[] = []): void {
+  writeAtomically(path, encodeRecording(header, samples, markers));
+}
+
+function writeAtomically(path: string, bytes: Uint8Array): void {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    const fd = openSync(temp, 'w');
+    try {
+      writeSync(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+    fsyncDir(dirname(path));
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw ioError(path, 'write', err);
+  }
+}
+
+function ioError(path: string, what: string, err: unknown): HeadstartError {
+  if (err instanceof HeadstartError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  const hint = code === 'ENOENT' ? ' (does its folder exist?)' : code === 'ENOSPC' ? ' (the disk is full)' : '';
+  return new HeadstartError('FILE_UNWRITABLE', `${path}: cannot ${what} (${code ?? (err as Error).message})${hint}`, { file: path });
+}
+
+/** Appends chunks to an open recording file. Not shared between processes. */
+export class RecordingAppender {
+  private fd: number | undefined;
+  private written: number;
+
+  /** Use createRecordingFile or resumeRecordingFile. */
+  constructor(
+    readonly path: string,
+    readonly header: RecordingHeader,
+    fd: number,
+    samplesWritten: number,
+  ) {
+    this.fd = fd;
+    this.written = samplesWritten;
+  }
+
+  /** Samples (per channel) in the file so far: the `at` of a marker placed now. */
+  get sampleCount(): number {
+    return this.written;
+  }
+
+  appendSamples(samples: ArrayLike<number>): void {
+    this.write(encodeSamplesChunk(this.header, samples));
+    this.written += samples.length / this.header.channels;
+  }
+
+  /** Appends a marker; `at` defaults to the current sample count. */
+  mark(marker: Omit<RecordingMarker, 'at'> & { at?: number }): void {
+    this.write(encodeMarkerChunk({ ...marker, at: marker.at ?? this.written }));
+  }
+
+  /** Makes everything appended so far durable. */
+  sync(): void {
+    try {
+      fsyncSync(this.openFd());
+    } catch (err) {
+      throw ioError(this.path, 'sync', err);
+    }
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private write(chunk: Uint8Array): void {
+    const fd = this.openFd();
+    try {
+      writeSync(fd, chunk);
+    } catch (err) {
+      throw ioError(this.path, 'append to', err);
+    }
+  }
+
+  private openFd(): number {
+    if (this.fd === undefined) throw new HeadstartError('RECORDING_CLOSED', `${this.path}: the recording was closed; resume it to append more`);
+    return this.fd;
+  }
+}
+
+/** Creates a new recording file (refusing to overwrite one) and opens it for appending. */
+export function createRecordingFile(path: string, header: RecordingHeader): RecordingAppender {
+  let exists = false;
+  try {
+    closeSync(openSync(path, 'r'));
+    exists = true;
+  } catch {
+    // absent: good
+  }
+  if (exists) throw new HeadstartError('FILE_EXISTS', `${path}: already exists; resume it or choose another name`, { file: path });
+  writeAtomically(path, encodeRecordingHeader(header));
+  return new RecordingAppender(path, header, openAppend(path), 0);
+}
+
+/**
+ * Reopens a recording after a crash or a pause: drops a torn last chunk
+ * (truncating the file to its intact part) and appends after it. Returns
+ * what the file held.
+ */
+export function resumeRecordingFile(path: string): { appender: RecordingAppender; existing: DecodedRecording } {
+  const existing = readRecordingFile(path);
+  const fd = openAppend(path);
+  try {
+    if (existing.tornBytes > 0) {
+      ftruncateSync(fd, existing.intactBytes);
+      fsyncSync(fd);
+    }
+  } catch (err) {
+    closeSync(fd);
+    throw ioError(path, 'truncate the torn tail of', err);
+  }
+  return { appender: new RecordingAppender(path, existing.header, fd, existing.samples.length / existing.header.channels), existing };
+}
+
+function openAppend(path: string): number {
+  try {
+    return openSync(path, 'a');
+  } catch (err) {
+    throw ioError(path, 'open for appending', err);
+  }
+}

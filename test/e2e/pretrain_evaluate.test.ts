@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { validateManifest } from '../../src/core/model_package/manifest.ts';
+import { runCli } from '../helpers/cli.ts';
+import { scratchDir } from '../helpers/scratch_dir.ts';
+
+const FIXTURE = 'test/fixtures/myo';
+
+test('pretrain writes a valid package that evaluate scores per person and k, with a from-scratch comparison', (t) => {
+  const out = join(scratchDir(t), 'pkg');
+  const pre = runCli(['pretrain', '--data', `${FIXTURE}/PreTrainingDataset`, '--out', out, '--epochs', '2', '--train-hop', '20', '--batch', '64', '--json'], { timeoutMs: 300_000 });
+  assert.equal(pre.status, 0, pre.stderr);
+  const report = JSON.parse(pre.stdout);
+  assert.equal(report.history.length, 2);
+  assert.match(pre.stderr, /epoch 1: loss .* windows\/s/);
+  const manifest = validateManifest(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')));
+  assert.equal(manifest.channels, 8);
+  assert.equal(manifest.sampleRate, 200);
+  assert.equal(manifest.classes.length, 7);
+  assert.ok(existsSync(join(out, 'float', 'model.json')) && existsSync(join(out, 'float', 'weights.bin')));
+
+  const ev = runCli(['evaluate', '--package', out, '--data', `${FIXTURE}/EvaluationDataset`, '--cycles', '0,1,2', '--scratch-steps', '5', '--json'], { timeoutMs: 300_000 });
+  assert.equal(ev.status, 0, ev.stderr);
+  const res = JSON.parse(ev.stdout);
+  assert.deepEqual(res.people.sort(), ['Female1', 'Male2']);
+  assert.deepEqual(res.summary.map((s: { k: number }) => s.k), [0, 1, 2]);
+  for (const r of res.results) {
+    assert.ok(r.accuracy >= 0 && r.accuracy <= 1);
+    assert.ok(r.testWindows > 0);
+    if (r.k > 0) assert.equal(typeof r.scratchAccuracy, 'number');
+  }
+  // Two calibration cycles see twice the windows of one.
+  const female = res.results.filter((r: { person: string }) => r.person === 'Female1');
+  assert.equal(female[2].calibrationWindows, 2 * female[1].calibrationWindows);
+  // Even a barely trained extractor with a calibrated head beats chance (1/7) by a wide margin.
+  assert.ok(res.summary[2].mean > 0.4, `k=2 mean ${res.summary[2].mean}`);
+});
+
+test('evaluate explains what is missing', () => {
+  const r = runCli(['evaluate', '--package', 'no/such/package', '--data', `${FIXTURE}/EvaluationDataset`]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /no such model package folder \[MISSING_FOLDER\]/);
+  const r2 = runCli(['evaluate', '--package', 'x', '--cycles', '1,a']);
+  assert.match(r2.stderr, /--cycles 1,a must list whole numbers/);
+});
