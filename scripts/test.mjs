@@ -12,8 +12,16 @@ function find(dir) {
   });
 }
 
-const filter = process.argv.slice(2);
-const files = find('test').filter((f) => filter.length === 0 || filter.some((x) => f.includes(x))).sort();
+// `--unit`: the fast loop, everything but test/e2e (tests that spawn the CLI
+// or need socat, a C compiler, avr-gcc or simavr). Other arguments filter by
+// path.
+const args = process.argv.slice(2);
+const unit = args.includes('--unit');
+const filter = args.filter((a) => a !== '--unit');
+const files = find('test')
+  .filter((f) => !unit || !f.startsWith(join('test', 'e2e')))
+  .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
+  .sort();
 // Two files at a time: much of the suite waits on pseudo-terminals, child
 // processes and replays, so a 2-core machine has room for a second file.
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {

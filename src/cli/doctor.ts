@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { BackendChoice } from '../tfjs/backend.ts';
 import type { Model } from '../core/tflite/model.ts';
 import { writeTflite } from '../core/tflite/writer.ts';
-import { PRODUCER_VERSION } from '../core/version.ts';
+import { PRODUCER_VERSION } from '../io/version.ts';
 
 interface TfliteRuntimeCheck {
   /** Whether tfjs-tflite-node loaded and ran a model headstart wrote. */

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { HeadstartError } from '../core/errors.ts';
-import { PRODUCER_VERSION } from '../core/version.ts';
+import { PRODUCER_VERSION } from '../io/version.ts';
 import { registerCommands } from './commands.ts';
 
 /** Entry point of the `headstart` bin. Returns the process exit code. */

@@ -11,7 +11,7 @@ import { trainLdaHead } from '../core/head/lda.ts';
 import { predictClasses } from '../core/head/head.ts';
 import type { ModelManifest } from '../core/model_package/manifest.ts';
 import { PACKAGE_FORMAT, PACKAGE_FORMAT_VERSION } from '../core/model_package/manifest.ts';
-import { PRODUCER_VERSION } from '../core/version.ts';
+import { PRODUCER_VERSION } from '../io/version.ts';
 import { selectWindows, type WindowSet, windowRecordings } from '../core/window_set.ts';
 import { fitNormalization } from '../core/windowing.ts';
 import type { Dataset } from '../io/datasets/types.ts';

@@ -16,7 +16,7 @@
  * the official runtime and headstart's interpreter compute in integer
  * arithmetic (reference_integer_ops::Mean), so they agree bit for bit.
  */
-import { PRODUCER_VERSION } from '../../core/version.ts';
+import { PRODUCER_VERSION } from '../../io/version.ts';
 import { encodeHeadstartMetadata, encodeMinRuntimeVersion, HEADSTART_METADATA_KEY, type HeadstartMetadata, MIN_RUNTIME_VERSION_KEY, withMetadata, withServingDefault } from '../../core/tflite/metadata.ts';
 import type { Model } from '../../core/tflite/model.ts';
 import { GraphBuilder } from '../../core/tflite/interpreter/graph_builder.ts';

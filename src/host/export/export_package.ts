@@ -13,7 +13,7 @@ import { createRng, shuffledIndices } from '../../core/rng.ts';
 import { tfliteToCArray } from '../../core/tflite/c_array.ts';
 import { tflmVerdict } from '../../core/tflite/tflm.ts';
 import { writeTflite } from '../../core/tflite/writer.ts';
-import { PRODUCER_VERSION } from '../../core/version.ts';
+import { PRODUCER_VERSION } from '../../io/version.ts';
 import { selectWindows, type WindowSet, windowRecordings } from '../../core/window_set.ts';
 import { embedWithRuntime } from '../../io/extractor_embed.ts';
 import { readManifest, readPackageJson, sha256Hex } from '../../io/model_package.ts';
