@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { HeadstartError } from '../core/errors.ts';
 import { createProgress } from './progress.ts';
 import { loadDataset } from '../io/datasets/index.ts';
-import { DEFAULT_EXTRACTOR, DEFAULT_TRAIN } from '../host/extractor/config.ts';
+import { DEFAULT_EPISODES, DEFAULT_EXTRACTOR, DEFAULT_TRAIN } from '../host/extractor/config.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 
 interface PretrainOptions extends DatasetOptions {
@@ -21,12 +21,23 @@ interface PretrainOptions extends DatasetOptions {
   valPeople?: string;
   subjectHeads: boolean;
   augment: boolean;
+  rotateMax: string;
+  rotateProbability: string;
+  rotateFractional?: boolean;
+  episodes?: boolean;
+  episodeWeight: string;
   json?: boolean;
 }
 
 function positiveInt(name: string, text: string): number {
   const v = Number(text);
   if (!Number.isInteger(v) || v < 1) throw new HeadstartError('BAD_OPTION', `${name} ${text} must be a whole number of at least 1`);
+  return v;
+}
+
+function nonNegative(name: string, text: string): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v < 0) throw new HeadstartError('BAD_OPTION', `${name} ${text} must be a number of at least 0`);
   return v;
 }
 
@@ -49,6 +60,11 @@ export function registerPretrain(program: Command): void {
     .option('--val-people <names>', 'people held out to choose the best epoch, comma-separated (default: about a tenth of them)')
     .option('--no-subject-heads', 'train only the population classifier (no per-person heads)')
     .option('--no-augment', 'no channel rotation, gain or noise augmentation')
+    .option('--rotate-max <electrodes>', 'largest band rotation in the augmentation, in electrodes either way', String(DEFAULT_TRAIN.augment!.rotateMax))
+    .option('--rotate-probability <p>', 'share of training windows rotated', String(DEFAULT_TRAIN.augment!.rotateProbability))
+    .option('--rotate-fractional', 'rotate by any fraction of an electrode (interpolating between neighbours), not only whole electrodes')
+    .option('--episodes', 'also train on calibration episodes: one repetition of each gesture as support, the others as queries, per person')
+    .option('--episode-weight <w>', 'weight of the episode loss beside the classification losses', String(DEFAULT_EPISODES.weight))
     .option('--json', 'print the training report as JSON on stdout');
   addDatasetOptions(cmd);
   cmd.addHelpText(
@@ -94,7 +110,15 @@ Example:
         learningRate: lr,
         seed: positiveInt('--seed', opts.seed),
         subjectHeads: opts.subjectHeads,
-        augment: opts.augment ? DEFAULT_TRAIN.augment : null,
+        augment: opts.augment
+          ? {
+              ...DEFAULT_TRAIN.augment!,
+              rotateMax: nonNegative('--rotate-max', opts.rotateMax),
+              rotateProbability: nonNegative('--rotate-probability', opts.rotateProbability),
+              rotateWhole: !opts.rotateFractional,
+            }
+          : null,
+        episodes: opts.episodes ? { ...DEFAULT_EPISODES, weight: nonNegative('--episode-weight', opts.episodeWeight) } : null,
       },
       onBatch: (p) =>
         progress.update(
