@@ -5,11 +5,10 @@
  * repetition there is nothing to hold out and the softmax head is used.
  */
 import { type Embeddings, selectRows } from '../core/head/embeddings.ts';
-import { type HeadData, predictClasses } from '../core/head/head.ts';
+import { type HeadData, type HeadKind, predictClasses } from '../core/head/head.ts';
 import { DEFAULT_LDA, trainLdaHead } from '../core/head/lda.ts';
 import { DEFAULT_SOFTMAX_HEAD, type SoftmaxHeadOptions, trainNcmHead, trainSoftmaxHead } from './head_training.ts';
 
-export type HeadKind = HeadData['kind'];
 
 export interface HeadChoice {
   head: HeadData;

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { predictClasses } from '../../src/core/head/head.ts';
-import type { HeadKind } from '../../src/tfjs/select_head.ts';
+import type { HeadKind } from '../../src/core/head/head.ts';
 import type { Recording } from '../../src/core/signal.ts';
 import { windowRecordings } from '../../src/core/window_set.ts';
 import { sliceWindows, windowCount } from '../../src/core/windowing.ts';

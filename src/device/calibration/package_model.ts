@@ -5,7 +5,7 @@
  * TypeScript interpreter) and trains the profile head on them.
  */
 import { resolve } from 'node:path';
-import type { HeadKind } from '../../tfjs/select_head.ts';
+import type { HeadKind } from '../../core/head/head.ts';
 import { embedWithRuntime } from '../../io/extractor_embed.ts';
 import { loadModelPackage } from '../../io/model_package.ts';
 import { trainProfileHead } from '../profiles/train.ts';

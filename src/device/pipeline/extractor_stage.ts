@@ -22,9 +22,10 @@ export class ExtractorStage {
   readonly runtime: ExtractorRuntime;
   /** Reused output: the embedding of the latest window. */
   readonly embedding: Float32Array;
+  /** Reused output: the latest window as the extractor saw it (normalized), for heads that read it too. */
+  readonly normalized: Float32Array;
   readonly #manifest: ModelManifest;
   readonly #embedder: WindowEmbedder;
-  readonly #normalized: Float32Array;
 
   constructor(runtime: ExtractorRuntime, manifest: ModelManifest) {
     this.length = manifest.window.length;
@@ -33,19 +34,19 @@ export class ExtractorStage {
     this.runtime = runtime;
     this.#manifest = manifest;
     this.#embedder = windowEmbedder(runtime, manifest);
-    this.#normalized = new Float32Array(this.length * this.channels);
+    this.normalized = new Float32Array(this.length * this.channels);
     this.embedding = new Float32Array(this.embeddingSize);
     if (runtime.outputs[0]!.data.length !== this.embeddingSize) {
       throw new HeadstartError('EXTRACTOR_SHAPE', `the extractor outputs ${runtime.outputs[0]!.data.length} values, but the package's embedding has ${this.embeddingSize}; re-export the package`);
     }
-    if (runtime.inputs[0]!.data.length !== this.#normalized.length) {
+    if (runtime.inputs[0]!.data.length !== this.normalized.length) {
       throw new HeadstartError('EXTRACTOR_SHAPE', `the extractor takes ${runtime.inputs[0]!.data.length} values, but the package's window is ${this.length} samples x ${this.channels} channels; re-export the package`);
     }
   }
 
   /** Embeds one raw window ([length][channels], not normalized) into `out` (default: `this.embedding`). */
   embed(window: Float32Array, out: Float32Array = this.embedding): Float32Array {
-    const x = this.#normalized;
+    const x = this.normalized;
     x.set(window);
     normalizeInPlace(x, this.channels, this.#manifest.normalization);
     this.#embedder.embed(x, out);

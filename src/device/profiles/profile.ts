@@ -6,7 +6,8 @@
  */
 import { HeadstartError } from '../../core/errors.ts';
 import type { HeadData } from '../../core/head/head.ts';
-import type { HeadKind } from '../../tfjs/select_head.ts';
+import type { HeadKind } from '../../core/head/head.ts';
+import { checkHeadInput } from '../../core/head/head_input.ts';
 
 export const PROFILE_FORMAT = 'headstart-profile';
 export const PROFILE_FORMAT_VERSION = 1;
@@ -75,6 +76,7 @@ export function validateHead(value: unknown, source: string, field = 'head'): He
   const dim = h.dim;
   if (typeof classes !== 'number' || !Number.isInteger(classes) || classes < 2) fail(source, `${field}.classes`, 'must be a whole number >= 2');
   if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1) fail(source, `${field}.dim`, 'must be a whole number >= 1');
+  if (h.input !== undefined) checkHeadInput(h.input, `${source}: ${field}`);
   if (h.kind === 'ncm') {
     finiteArray(h.centroids, classes * dim, source, `${field}.centroids`);
   } else if (h.kind === 'softmax' || h.kind === 'lda') {

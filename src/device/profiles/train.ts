@@ -11,7 +11,8 @@
 import { HeadstartError } from '../../core/errors.ts';
 import type { Embeddings } from '../../core/head/embeddings.ts';
 import type { HeadData } from '../../core/head/head.ts';
-import { chooseHead, type HeadKind, trainHead } from '../../tfjs/select_head.ts';
+import type { HeadKind } from '../../core/head/head.ts';
+import { chooseHead, trainHead } from '../../tfjs/select_head.ts';
 import { DEFAULT_SOFTMAX_HEAD, type SoftmaxHeadOptions } from '../../tfjs/head_training.ts';
 import type { ProfileCv } from './profile.ts';
 

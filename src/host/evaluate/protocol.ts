@@ -9,7 +9,8 @@
 import type { Embeddings } from '../../core/head/embeddings.ts';
 import { selectRows } from '../../core/head/embeddings.ts';
 import { type HeadData, predictClasses } from '../../core/head/head.ts';
-import { chooseHead, type HeadKind, trainHead } from '../../tfjs/select_head.ts';
+import type { HeadKind } from '../../core/head/head.ts';
+import { chooseHead, trainHead } from '../../tfjs/select_head.ts';
 import type { Recording } from '../../core/signal.ts';
 import { type WindowSet, windowRecordings, selectWindows } from '../../core/window_set.ts';
 import type { ChannelNormalization, WindowSpec } from '../../core/windowing.ts';

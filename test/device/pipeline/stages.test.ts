@@ -209,7 +209,7 @@ test('the head stage scores exactly as headScores does, for every head kind', ()
   data.fill(0, 0, dim); // an all-zero embedding stays defined
   for (const head of randomHeads(dim, classes, 9)) {
     const reference = headScores(head, { count, dim, data });
-    const stage = new HeadStage(head);
+    const stage = new HeadStage(head, dim, 0, 0);
     for (let i = 0; i < count; i++) {
       const label = stage.classify(data.subarray(i * dim, (i + 1) * dim));
       const row = reference.subarray(i * classes, (i + 1) * classes);
@@ -220,7 +220,7 @@ test('the head stage scores exactly as headScores does, for every head kind', ()
       assert.ok(stage.confidence > 0 && stage.confidence <= 1, `${head.kind} confidence ${stage.confidence}`);
     }
   }
-  assert.throws(() => new HeadStage(randomHeads(4, 3, 1)[0]!).classify(new Float32Array(5)), (err) => isHeadstartError(err, 'HEAD_DIM_MISMATCH'));
+  assert.throws(() => new HeadStage(randomHeads(4, 3, 1)[0]!, 4, 0, 0).classify(new Float32Array(5)), (err) => isHeadstartError(err, 'HEAD_DIM_MISMATCH'));
 });
 
 test('the smoother votes, ignores unsure windows, and holds a gesture with hysteresis', () => {
