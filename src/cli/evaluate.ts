@@ -59,7 +59,7 @@ export function registerEvaluate(program: Command): void {
     .option('--calib <glob>', 'generic form: calibration recordings (CSV/.hsrec), e.g. "data/calib/*.csv"')
     .option('--test <glob>', 'generic form: recordings to score')
     .option('--cycles <list>', 'values of k, the calibration cycles (repetitions) used; 0 = population head, no calibration', '0,1,2,3,4')
-    .option('--head <kind>', 'auto (leave-one-repetition-out choice), lda, softmax or ncm', 'auto')
+    .option('--head <method>', 'auto (transfer at k = 1, else chosen by leave-one-repetition-out between transfer and lda), transfer (embedding + time-domain features, population prior), or on the embedding alone: lda, softmax, ncm', 'auto')
     .option('--extractor <which>', 'float (the tfjs weights), or the device path: native or ts (the int8 .tflite)', 'float')
     .option('--no-scratch', 'skip the from-scratch comparison (the same network trained only on the person\'s k cycles)')
     .option('--scratch-steps <n>', 'training steps (batches of 64) of each from-scratch model', '200')
@@ -82,16 +82,25 @@ Examples:
   cmd.action(async (opts: EvaluateOptions) => {
     const cycles = opts.cycles.split(',').map((s) => Number(s.trim()));
     if (cycles.some((k) => !Number.isInteger(k) || k < 0)) throw new HeadstartError('BAD_OPTION', `--cycles ${opts.cycles} must list whole numbers of at least 0`);
-    if (!['auto', 'lda', 'softmax', 'ncm'].includes(opts.head)) throw new HeadstartError('BAD_OPTION', `--head ${opts.head} must be auto, lda, softmax or ncm`);
+    if (!['auto', 'transfer', 'lda', 'softmax', 'ncm'].includes(opts.head)) throw new HeadstartError('BAD_OPTION', `--head ${opts.head} must be auto, transfer, lda, softmax or ncm`);
     if (!['float', 'native', 'ts'].includes(opts.extractor)) throw new HeadstartError('BAD_OPTION', `--extractor ${opts.extractor} must be float, native or ts`);
     const scratchSteps = opts.scratch ? Number(opts.scratchSteps) : 0;
     if (!Number.isInteger(scratchSteps) || scratchSteps < 0) throw new HeadstartError('BAD_OPTION', `--scratch-steps ${opts.scratchSteps} must be a whole number`);
 
     let people: PersonData[];
+    let classes: string[];
     if (opts.data) {
-      people = peopleFromMyo(loadDataset(datasetSpec(opts.data, opts)).recordings);
+      const ds = loadDataset(datasetSpec(opts.data, opts));
+      people = peopleFromMyo(ds.recordings);
+      classes = ds.classes;
     } else if (opts.calib && opts.test) {
-      people = peopleFromGlobs(loadDataset(datasetSpec(opts.calib, opts)).recordings, loadDataset(datasetSpec(opts.test, opts)).recordings);
+      const calib = loadDataset(datasetSpec(opts.calib, opts));
+      const test = loadDataset(datasetSpec(opts.test, opts));
+      if (calib.classes.join('\n') !== test.classes.join('\n')) {
+        throw new HeadstartError('CLASS_MISMATCH', `the calibration recordings have classes ${calib.classes.join(', ')} but the test recordings ${test.classes.join(', ')}; give both the same --classes`);
+      }
+      people = peopleFromGlobs(calib.recordings, test.recordings);
+      classes = calib.classes;
     } else {
       throw new HeadstartError('BAD_OPTION', 'give --data <Myo evaluation folder>, or both --calib <glob> and --test <glob>');
     }
@@ -99,6 +108,12 @@ Examples:
 
     const pkg = loadModelPackage(opts.package, { requireTflite: opts.extractor !== 'float' });
     const m = pkg.manifest;
+    // The population head knows the package's gestures only: k = 0 is scored when the data's classes are those.
+    const sameClasses = classes.length === m.classes.length && classes.every((c, i) => c === m.classes[i]);
+    if (!sameClasses && cycles.includes(0)) {
+      process.stderr.write(`note: k = 0 (the population head) is skipped: the data's classes (${classes.join(', ')}) are not the package's (${m.classes.join(', ')})\n`);
+    }
+    if (!pkg.priors) process.stderr.write(`note: ${opts.package} has no population priors (exported before they existed); the transfer head uses the wearer's covariance alone and the classical column has no prior: re-export it\n`);
     // TensorFlow.js loads here, not at start, so that the verbs that do not train go without it.
     const { selectBackend } = await import('../tfjs/backend.ts');
     const { embedWindows } = await import('../host/evaluate/embed.ts');
@@ -124,10 +139,11 @@ Examples:
           {
             cycles,
             head: opts.head as HeadChoiceMode,
-            classes: m.classes.length,
+            classes: classes.length,
             window: m.window,
             normalization: m.normalization,
-            populationHead: pkg.populationHead,
+            ...(sameClasses ? { populationHead: pkg.populationHead } : {}),
+            ...(pkg.priors ? { priors: pkg.priors } : {}),
             embed,
             scratchSteps,
             extractorConfig: m.extractor.config,
@@ -139,19 +155,25 @@ Examples:
     }
     progress.done();
     const summary = summarize(results);
-    const report = { package: m.name, extractor: opts.extractor, backend: backend.name, head: opts.head, scratchSteps, people: people.map((p) => p.name), summary, results };
+    const baselines = summary
+      .filter((s) => s.baselines)
+      .map((s) => ({ k: s.k, classical: s.baselines!.classical, classicalPrior: s.baselines!.classicalPrior, transferMinusBest: s.overBestBaseline, belowBest: s.belowBestBaseline }));
+    const report = { package: m.name, extractor: opts.extractor, backend: backend.name, head: opts.head, classes, scratchSteps, people: people.map((p) => p.name), summary, baselines, results };
     if (opts.out) writeFileSync(opts.out, JSON.stringify(report, null, 2) + '\n');
     if (opts.json) {
       process.stdout.write(JSON.stringify(report) + '\n');
       return;
     }
     process.stdout.write(`${people.length} people, per-window accuracy (%), extractor ${opts.extractor}, head ${opts.head}\n`);
-    process.stdout.write(' k   mean     sd    min | scratch mean     sd    min | gain\n');
+    process.stdout.write(' k | transfer mean     sd    min | classical  +prior | transfer - best | scratch mean    min | gain\n');
     for (const s of summary) {
       const gain = s.scratchMean === undefined ? '     -' : `${(100 * (s.mean - s.scratchMean)).toFixed(2).padStart(6)}`;
+      const over = s.overBestBaseline === undefined ? '      -' : `${s.overBestBaseline >= 0 ? '+' : ''}${(100 * s.overBestBaseline).toFixed(2)}`.padStart(7);
       process.stdout.write(
-        `${String(s.k).padStart(2)} ${pct(s.mean)} ${pct(s.sd)} ${pct(s.min)} |      ${pct(s.scratchMean)} ${pct(s.scratchSd)} ${pct(s.scratchMin)} | ${gain}\n`,
+        `${String(s.k).padStart(2)} |       ${pct(s.mean)} ${pct(s.sd)} ${pct(s.min)} |    ${pct(s.baselines?.classical.mean)} ${pct(s.baselines?.classicalPrior?.mean)} |         ${over} |       ${pct(s.scratchMean)} ${pct(s.scratchMin)} | ${gain}\n`,
       );
     }
+    const below = summary.filter((s) => (s.belowBestBaseline?.length ?? 0) > 0);
+    for (const s of below) process.stdout.write(`k=${s.k}: below the best classical column for ${s.belowBestBaseline!.join(', ')}\n`);
   });
 }

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { predictClasses } from '../../src/core/head/head.ts';
-import type { HeadKind } from '../../src/core/head/head.ts';
+import type { HeadMethod } from '../../src/core/head/head.ts';
 import type { Recording } from '../../src/core/signal.ts';
 import { windowRecordings } from '../../src/core/window_set.ts';
 import { sliceWindows, windowCount } from '../../src/core/windowing.ts';
@@ -56,12 +56,12 @@ export async function waitFor(check: () => boolean, what: string, ms = 20_000): 
 }
 
 /** Calibrates a profile in-process (embed with the package's extractor, train, save), as the calibration session does. */
-export function calibrate(dataDir: string, packageDir: string, user: string, recordings: Recording[], kinds?: HeadKind[]) {
+export function calibrate(dataDir: string, packageDir: string, user: string, recordings: Recording[], kinds?: HeadMethod[]) {
   const pkg = loadModelPackage(packageDir, { requireTflite: true });
   const stage = new ExtractorStage(openRuntime(pkg.tflite!).runtime, pkg.manifest);
   const set = windowRecordings(recordings, pkg.manifest.window);
   const embeddings = stage.embedWindows(set.x, set.count);
-  const trained = trainProfileHead(embeddings, set.y, set.rep, pkg.manifest.classes.length, kinds ? { kinds } : {});
+  const trained = trainProfileHead({ embeddings, windows: set, labels: set.y, classes: pkg.manifest.classes.length }, set.rep, { ...(kinds ? { methods: kinds } : {}), ...(pkg.priors ? { prior: pkg.priors.transfer } : {}) });
   return new ProfileStore(dataDir).save({
     user,
     extractorSha256: pkg.manifest.extractor.tflite!.sha256,

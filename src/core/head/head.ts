@@ -38,6 +38,18 @@ export type HeadData = LinearHeadData | NcmHeadData;
 
 export type HeadKind = HeadData['kind'];
 
+/**
+ * How a wearer's head is fitted (tfjs/select_head.ts): `transfer` is an LDA
+ * on the embedding joined with time-domain features, with the population
+ * prior; the others are named after the head they fit on the embedding alone.
+ */
+export type HeadMethod = 'transfer' | HeadKind;
+
+/** The kind of head a method fits. */
+export function methodKind(method: HeadMethod): HeadKind {
+  return method === 'transfer' ? 'lda' : method;
+}
+
 /** What a head reads: its recorded recipe, or the unit-length embedding for heads that predate recipes. */
 export function headInputOf(head: HeadData): HeadInput {
   return head.input ?? EMBEDDING_ONLY;

@@ -9,13 +9,15 @@
  * - `embedding: 'sqrt'`: the square root of each (non-negative) embedding
  *   value: the embedding is a time average of rectified filter outputs, and
  *   the root evens out their spread, as RMS does for MAV.
+ * - `embedding: 'none'`: no embedding (the classical baseline, time-domain
+ *   features alone).
  * - `timeDomain`: a feature set of core/features/time_domain.ts, or 'none'.
  */
 import { HeadstartError } from '../errors.ts';
 import { checkTimeDomainSet, type TimeDomainScratch, timeDomainFeaturesInto, timeDomainScratch, type TimeDomainSet, timeDomainSize } from '../features/time_domain.ts';
 import type { Embeddings } from './embeddings.ts';
 
-export type EmbeddingTransform = 'l2' | 'sqrt';
+export type EmbeddingTransform = 'l2' | 'sqrt' | 'none';
 
 export interface HeadInput {
   embedding: EmbeddingTransform;
@@ -25,11 +27,20 @@ export interface HeadInput {
 /** The recipe of heads that do not record one: the unit-length embedding alone. */
 export const EMBEDDING_ONLY: HeadInput = { embedding: 'l2', timeDomain: 'none' };
 
+/** The wearer's head: the embedding joined with the rich time-domain set (bench/RESULTS.md, Personalization ablation). */
+export const TRANSFER_INPUT: HeadInput = { embedding: 'sqrt', timeDomain: 'rich' };
+
+/** The classical per-person baseline: log MAV, WL, RMS and variance per channel, no extractor. */
+export const CLASSICAL_INPUT: HeadInput = { embedding: 'none', timeDomain: 'td4' };
+
 export function checkHeadInput(value: unknown, where: string): HeadInput {
   const v = value as Partial<HeadInput> | null;
   if (typeof v !== 'object' || v === null) throw new HeadstartError('BAD_HEAD', `${where}: the head's input recipe must be an object`);
-  if (v.embedding !== 'l2' && v.embedding !== 'sqrt') throw new HeadstartError('BAD_HEAD', `${where}: input.embedding must be "l2" or "sqrt", not ${JSON.stringify(v.embedding)}`);
+  if (v.embedding !== 'l2' && v.embedding !== 'sqrt' && v.embedding !== 'none') {
+    throw new HeadstartError('BAD_HEAD', `${where}: input.embedding must be "l2", "sqrt" or "none", not ${JSON.stringify(v.embedding)}`);
+  }
   if (v.timeDomain !== 'none') checkTimeDomainSet(String(v.timeDomain));
+  if (v.embedding === 'none' && v.timeDomain === 'none') throw new HeadstartError('BAD_HEAD', `${where}: the head input reads nothing (no embedding, no time-domain features)`);
   return { embedding: v.embedding, timeDomain: v.timeDomain as HeadInput['timeDomain'] };
 }
 
@@ -42,7 +53,7 @@ export function usesWindow(input: HeadInput): boolean {
 }
 
 export function headInputSize(input: HeadInput, embeddingSize: number, channels: number): number {
-  return embeddingSize + (input.timeDomain === 'none' ? 0 : timeDomainSize(input.timeDomain, channels));
+  return (input.embedding === 'none' ? 0 : embeddingSize) + (input.timeDomain === 'none' ? 0 : timeDomainSize(input.timeDomain, channels));
 }
 
 /** Builds head input vectors one window at a time, without allocating. */
@@ -66,8 +77,10 @@ export class HeadInputBuilder {
    * may be omitted when the recipe does not read it.
    */
   build(embedding: ArrayLike<number>, window: ArrayLike<number> | undefined, out: Float32Array | Float64Array): void {
-    const dim = this.embeddingSize;
-    if (this.input.embedding === 'l2') {
+    const dim = this.input.embedding === 'none' ? 0 : this.embeddingSize;
+    if (this.input.embedding === 'none') {
+      // time-domain features only
+    } else if (this.input.embedding === 'l2') {
       let sum = 0;
       for (let d = 0; d < dim; d++) sum += embedding[d] * embedding[d];
       const inv = sum > 0 ? 1 / Math.sqrt(sum) : 0;

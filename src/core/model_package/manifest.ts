@@ -69,6 +69,8 @@ export interface ModelManifest {
   trainingReport: string;
   /** Float vs int8 agreement report (JSON), once exported. */
   quantizationReport?: string;
+  /** Population priors for the wearer's head and the classical baseline (JSON), once exported. */
+  priors?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -189,6 +191,7 @@ export function validateManifest(value: unknown): ModelManifest {
     trainingReport: str(m, 'trainingReport', ''),
   };
   if (m.quantizationReport !== undefined) manifest.quantizationReport = str(m, 'quantizationReport', '');
+  if (m.priors !== undefined) manifest.priors = str(m, 'priors', '');
   if (manifest.extractor.config.channels !== channels) fail('extractor.config.channels', `is ${manifest.extractor.config.channels} but the package has ${channels} channels`);
   if (manifest.extractor.config.windowLength !== manifest.window.length) fail('extractor.config.windowLength', 'must equal window.length');
   if (manifest.extractor.config.embedding !== manifest.embeddingSize) fail('embeddingSize', 'must equal extractor.config.embedding');

@@ -6,24 +6,24 @@
  */
 import { HeadstartError } from '../../core/errors.ts';
 import type { HeadData } from '../../core/head/head.ts';
-import type { HeadKind } from '../../core/head/head.ts';
+import { type HeadMethod, methodKind } from '../../core/head/head.ts';
 import { checkHeadInput } from '../../core/head/head_input.ts';
 
 export const PROFILE_FORMAT = 'headstart-profile';
 export const PROFILE_FORMAT_VERSION = 1;
 
-/** How the head kind was chosen: by held-out repetitions, by held-out blocks of a single repetition, or not at all. */
+/** How the head method was chosen: by held-out repetitions, by held-out blocks of a single repetition, or not at all. */
 export type CvMethod = 'repetitions' | 'blocks' | 'none';
 
 export interface ProfileCv {
   method: CvMethod;
   folds: number;
-  /** Held-out accuracy of each head kind tried. */
-  accuracy: Partial<Record<HeadKind, number>>;
-  chosen: HeadKind;
-  /** Held-out accuracy per gesture of the chosen kind. */
+  /** Held-out accuracy of each head method tried. */
+  accuracy: Partial<Record<HeadMethod, number>>;
+  chosen: HeadMethod;
+  /** Held-out accuracy per gesture of the chosen method. */
   perClass?: number[];
-  /** [true][predicted] held-out counts of the chosen kind. */
+  /** [true][predicted] held-out counts of the chosen method. */
   confusion?: number[][];
 }
 
@@ -112,7 +112,10 @@ export function validateProfile(value: unknown, source: string): SavedProfile {
   const cv = p.cv as Json | undefined;
   if (typeof cv !== 'object' || cv === null) fail(source, 'cv', 'must be an object');
   if (cv.method !== 'repetitions' && cv.method !== 'blocks' && cv.method !== 'none') fail(source, 'cv.method', 'must be "repetitions", "blocks" or "none"');
-  if (cv.chosen !== head.kind) fail(source, 'cv.chosen', `must name the head's kind (${head.kind})`);
+  const methods = ['transfer', 'lda', 'softmax', 'ncm'];
+  if (typeof cv.chosen !== 'string' || !methods.includes(cv.chosen) || methodKind(cv.chosen as HeadMethod) !== head.kind) {
+    fail(source, 'cv.chosen', `must name a method that fits the head's kind (${head.kind})`);
+  }
   if (typeof cv.accuracy !== 'object' || cv.accuracy === null) fail(source, 'cv.accuracy', 'must be an object');
   return value as SavedProfile;
 }

@@ -9,23 +9,21 @@
  * slightly optimistic, but it ranks the head kinds the same way.
  */
 import { HeadstartError } from '../../core/errors.ts';
-import type { Embeddings } from '../../core/head/embeddings.ts';
-import type { HeadData } from '../../core/head/head.ts';
-import type { HeadKind } from '../../core/head/head.ts';
-import { chooseHead, trainHead } from '../../tfjs/select_head.ts';
-import { DEFAULT_SOFTMAX_HEAD, type SoftmaxHeadOptions } from '../../tfjs/head_training.ts';
+import type { HeadMethod } from '../../core/head/head.ts';
+import { type CalibrationSet, chooseHead, fitHead, type HeadFitOptions } from '../../tfjs/select_head.ts';
 import type { ProfileCv } from './profile.ts';
+import type { HeadData } from '../../core/head/head.ts';
 
-export const HEAD_KINDS: readonly HeadKind[] = ['lda', 'softmax', 'ncm'];
+/** What `auto` tries: the transfer head, and the embedding-only LDA where held-out folds can tell them apart. */
+export const AUTO_METHODS: readonly HeadMethod[] = ['transfer', 'lda'];
 /** Blocks per gesture when there is a single repetition. */
 export const DEFAULT_BLOCKS = 3;
 
-export interface TrainProfileHeadOptions {
-  /** Head kinds to choose from, the first winning ties (default lda, softmax, ncm). */
-  kinds?: readonly HeadKind[];
+export interface TrainProfileHeadOptions extends HeadFitOptions {
+  /** Head methods to choose from, the first winning ties (default AUTO_METHODS). */
+  methods?: readonly HeadMethod[];
   /** Held-out blocks per gesture when there is only one repetition (default 3). */
   blocks?: number;
-  softmax?: SoftmaxHeadOptions;
 }
 
 export interface ProfileHeadResult {
@@ -42,14 +40,14 @@ export function blockFolds(labels: Int32Array, classes: number, blocks: number):
   return Int32Array.from(labels, (y) => Math.floor((seen[y]++ * blocks) / counts[y]));
 }
 
-export function trainProfileHead(e: Embeddings, labels: Int32Array, reps: Int32Array, classes: number, options: TrainProfileHeadOptions = {}): ProfileHeadResult {
-  const kinds = [...(options.kinds ?? HEAD_KINDS)];
-  if (kinds.length === 0) throw new HeadstartError('NO_HEAD_KINDS', 'give at least one head kind to train');
+export function trainProfileHead(set: CalibrationSet, reps: Int32Array, options: TrainProfileHeadOptions = {}): ProfileHeadResult {
+  const methods = [...(options.methods ?? AUTO_METHODS)];
+  const { embeddings: e, labels, classes } = set;
+  if (methods.length === 0) throw new HeadstartError('NO_HEAD_KINDS', 'give at least one head method to train');
   if (labels.length !== e.count || reps.length !== e.count) {
     throw new HeadstartError('LABEL_COUNT_MISMATCH', `${e.count} embeddings but ${labels.length} labels and ${reps.length} repetition numbers`);
   }
   if (e.count === 0) throw new HeadstartError('NO_WINDOWS', 'no calibration windows to train a head on; record the gestures first');
-  const softmax = options.softmax ?? DEFAULT_SOFTMAX_HEAD;
   const distinct = new Set(reps).size;
   let folds: Int32Array | undefined = reps;
   let method: ProfileCv['method'] = 'repetitions';
@@ -57,18 +55,18 @@ export function trainProfileHead(e: Embeddings, labels: Int32Array, reps: Int32A
     folds = blockFolds(labels, classes, options.blocks ?? DEFAULT_BLOCKS);
     method = 'blocks';
   }
-  if (folds === undefined || kinds.length === 1) {
-    const head = trainHead(kinds[0]!, e, labels, classes, softmax);
-    return { head, cv: { method: 'none', folds: 0, accuracy: {}, chosen: head.kind } };
+  if (folds === undefined || methods.length === 1) {
+    const head = fitHead(methods[0]!, set, options);
+    return { head, cv: { method: 'none', folds: 0, accuracy: {}, chosen: methods[0]! } };
   }
-  const choice = chooseHead(e, labels, folds, classes, kinds, softmax);
+  const choice = chooseHead(set, folds, methods, options);
   return {
     head: choice.head,
     cv: {
       method,
       folds: new Set(folds).size,
       accuracy: choice.cvAccuracy,
-      chosen: choice.head.kind,
+      chosen: choice.method,
       ...(choice.cvPerClass ? { perClass: choice.cvPerClass } : {}),
       ...(choice.cvConfusion ? { confusion: choice.cvConfusion } : {}),
     },

@@ -8,9 +8,11 @@
  */
 import type { Embeddings } from '../../core/head/embeddings.ts';
 import { selectRows } from '../../core/head/embeddings.ts';
-import { type HeadData, predictClasses } from '../../core/head/head.ts';
-import type { HeadKind } from '../../core/head/head.ts';
-import { chooseHead, trainHead } from '../../tfjs/select_head.ts';
+import { type HeadData, type HeadMethod, predictClasses } from '../../core/head/head.ts';
+import { buildHeadInputs, CLASSICAL_INPUT } from '../../core/head/head_input.ts';
+import { trainPriorLdaHead } from '../../core/head/lda.ts';
+import { chooseHead, fitHead } from '../../tfjs/select_head.ts';
+import type { PackagePriors } from '../../io/model_package.ts';
 import type { Recording } from '../../core/signal.ts';
 import { type WindowSet, windowRecordings, selectWindows } from '../../core/window_set.ts';
 import type { ChannelNormalization, WindowSpec } from '../../core/windowing.ts';
@@ -23,7 +25,10 @@ export interface PersonData {
   test: Recording[];
 }
 
-export type HeadChoiceMode = 'auto' | HeadKind;
+export type HeadChoiceMode = 'auto' | HeadMethod;
+
+/** What `auto` tries where held-out repetitions can tell (k >= 2); at k = 1 it takes the transfer head (bench/RESULTS.md: chosen on calibration recordings only). */
+export const AUTO_METHODS: readonly HeadMethod[] = ['transfer', 'lda'];
 
 export interface EvaluationSetup {
   cycles: number[];
@@ -31,7 +36,10 @@ export interface EvaluationSetup {
   classes: number;
   window: WindowSpec;
   normalization: ChannelNormalization;
-  populationHead: HeadData;
+  /** The package's population head, for k = 0; absent when the data's classes are not the package's. */
+  populationHead?: HeadData;
+  /** The package's priors: the transfer head's, and the classical baseline's. */
+  priors?: PackagePriors;
   embed: (set: WindowSet) => Promise<Embeddings> | Embeddings;
   /** From-scratch comparison: training steps per (person, k); 0 = skip it. */
   scratchSteps: number;
@@ -43,8 +51,15 @@ export interface PersonResult {
   person: string;
   k: number;
   accuracy: number;
-  head: HeadKind | 'population';
+  head: HeadMethod | 'population';
   scratchAccuracy?: number;
+  /**
+   * The classical per-person baseline on the same windows: shrinkage LDA on
+   * log MAV, WL, RMS and variance per channel, alone and with the
+   * pretraining people's within-class covariance as prior (when the package
+   * has priors). Absent at k = 0.
+   */
+  baselines?: { classical: number; classicalPrior?: number };
   calibrationWindows: number;
   testWindows: number;
 }
@@ -66,24 +81,47 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
   const ec = await setup.embed(calib);
   const et = await setup.embed(test);
   const results: PersonResult[] = [];
+  // The classical baseline reads only the windows (no extractor), with its own prior.
+  const classicalCalib = buildHeadInputs(CLASSICAL_INPUT, ec, calib);
   for (const k of setup.cycles) {
     onStep?.(`${p.name} k=${k}`);
     if (k === 0) {
+      if (!setup.populationHead) continue;
       results.push({ person: p.name, k, accuracy: accuracy(predictClasses(setup.populationHead, et), test.y), head: 'population', calibrationWindows: 0, testWindows: test.count });
       continue;
     }
     const cycles = firstCycles(calib, k);
     const idx: number[] = [];
     for (let i = 0; i < calib.count; i++) if (cycles.has(calib.rep[i])) idx.push(i);
-    const e = selectRows(ec, idx);
-    const labels = Int32Array.from(idx, (i) => calib.y[i]);
+    const set = { embeddings: selectRows(ec, idx), windows: selectWindows(calib, (i) => cycles.has(calib.rep[i])), labels: Int32Array.from(idx, (i) => calib.y[i]), classes: setup.classes };
     const reps = Int32Array.from(idx, (i) => calib.rep[i]);
-    const head = setup.head === 'auto' ? chooseHead(e, labels, reps, setup.classes).head : trainHead(setup.head, e, labels, setup.classes);
+    const fit = { ...(setup.priors ? { prior: setup.priors.transfer } : {}) };
+    let method: HeadMethod;
+    let head: HeadData;
+    if (setup.head !== 'auto') {
+      method = setup.head;
+      head = fitHead(method, set, fit);
+    } else if (k === 1) {
+      method = 'transfer';
+      head = fitHead(method, set, fit);
+    } else {
+      const choice = chooseHead(set, reps, AUTO_METHODS, fit);
+      method = choice.method;
+      head = choice.head;
+    }
+    const xc = selectRows(classicalCalib, idx);
+    const classical = trainPriorLdaHead(xc, set.labels, setup.classes, CLASSICAL_INPUT, undefined);
+    const baselines: NonNullable<PersonResult['baselines']> = { classical: accuracy(predictClasses(classical, et, test), test.y) };
+    if (setup.priors) {
+      const withPrior = trainPriorLdaHead(xc, set.labels, setup.classes, CLASSICAL_INPUT, setup.priors.classical);
+      baselines.classicalPrior = accuracy(predictClasses(withPrior, et, test), test.y);
+    }
     const r: PersonResult = {
       person: p.name,
       k,
-      accuracy: accuracy(predictClasses(head, et), test.y),
-      head: head.kind,
+      accuracy: accuracy(predictClasses(head, et, test), test.y),
+      head: method,
+      baselines,
       calibrationWindows: idx.length,
       testWindows: test.count,
     };
@@ -108,12 +146,24 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
   return results;
 }
 
+export interface BaselineSummary {
+  mean: number;
+  sd: number;
+  min: number;
+}
+
 export interface Summary {
   k: number;
   people: number;
   mean: number;
   sd: number;
   min: number;
+  /** The classical baselines on the same windows (k >= 1). */
+  baselines?: { classical: BaselineSummary; classicalPrior?: BaselineSummary };
+  /** Transfer mean minus the best baseline mean, in accuracy (the headline). */
+  overBestBaseline?: number;
+  /** People for whom transfer scored below the best baseline. */
+  belowBestBaseline?: string[];
   scratchMean?: number;
   scratchSd?: number;
   scratchMin?: number;
@@ -131,6 +181,15 @@ export function summarize(results: PersonResult[]): Summary[] {
     const rows = results.filter((r) => r.k === k);
     const s = stats(rows.map((r) => r.accuracy));
     const out: Summary = { k, people: rows.length, ...s };
+    if (rows.every((r) => r.baselines)) {
+      const classical = stats(rows.map((r) => r.baselines!.classical));
+      const priorRows = rows.map((r) => r.baselines!.classicalPrior).filter((v): v is number => v !== undefined);
+      out.baselines = { classical, ...(priorRows.length === rows.length ? { classicalPrior: stats(priorRows) } : {}) };
+      const bestMean = Math.max(classical.mean, out.baselines.classicalPrior?.mean ?? -Infinity);
+      out.overBestBaseline = s.mean - bestMean;
+      const best = out.baselines.classicalPrior && out.baselines.classicalPrior.mean > classical.mean ? 'classicalPrior' : 'classical';
+      out.belowBestBaseline = rows.filter((r) => r.accuracy < r.baselines![best]!).map((r) => r.person);
+    }
     const scratch = rows.map((r) => r.scratchAccuracy).filter((v): v is number => v !== undefined);
     if (scratch.length === rows.length && scratch.length > 0) {
       const t = stats(scratch);
