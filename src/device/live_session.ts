@@ -175,6 +175,22 @@ export interface LiveSessionOptions {
   statsIntervalMs?: number;
 }
 
+/** The pipeline's figures before there is a pipeline (the board's rate is not known before its HELLO). */
+const NOT_STARTED: LivePipelineStats = Object.freeze({
+  samplesIn: 0,
+  windows: 0,
+  inferred: 0,
+  dropped: 0,
+  queueHighWater: 0,
+  events: 0,
+  mismatchedFrames: 0,
+  resets: 0,
+  resampling: false,
+  latency: Object.freeze({ count: 0, p50Ms: 0, p99Ms: 0, maxMs: 0, meanMs: 0 }),
+  boardSeconds: 0,
+  wallSeconds: 0,
+});
+
 interface Outcome {
   end: LiveEndKind;
   reason: string;
@@ -305,9 +321,9 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     else this.#requestEnd({ end: 'stopped', reason });
   }
 
-  /** The figures so far (the same as the `stats` event). */
+  /** The figures so far (the same as the `stats` event); all zero until start() has resolved. */
   stats(): LiveStats {
-    const pipeline = this.#pipeline!.stats();
+    const pipeline = this.#pipeline?.stats() ?? NOT_STARTED;
     const now = performance.now();
     const elapsed = (now - this.#statsAt.ms) / 1000;
     const windowsPerSecond = elapsed > 0 ? (pipeline.inferred - this.#statsAt.inferred) / elapsed : 0;

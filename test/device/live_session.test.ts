@@ -151,6 +151,7 @@ test('a board that does not fit the package is refused at start, and the session
   t.after(() => board.powerOff());
   const sink = new RecordingSink();
   const live = new LiveSession({ transport: pair.host, recognizer, sinks: [sink] });
+  assert.deepEqual([live.stats().pipeline.windows, live.stats().board.samples], [0, 0], 'figures before the start are zero, not an error');
   await assert.rejects(live.start(), (err) => isHeadstartError(err, 'BOARD_CHANNELS_MISMATCH'));
   await assert.rejects(live.done(), (err) => isHeadstartError(err, 'BOARD_CHANNELS_MISMATCH'));
   assert.equal(sink.closed, 1);
