@@ -3,7 +3,7 @@
  * set reader (loadDataset) with the options `headstart dataset` takes, so a
  * path plays exactly the recordings `headstart dataset` lists for it: Myo
  * files and folders, CSV files (their rate given), headstart recordings
- * (.hsrec, played whole with their label markers). Several paths play back
+ * (.hsrec, played whole with their label changes). Several paths play back
  * to back and must be of one format.
  *
  * A board streams one session of one person. A path that holds several
@@ -74,6 +74,10 @@ export function loadReplayScript(paths: string[], options: ReplayOptions = {}): 
     }
   });
   const recordings = datasets.flatMap((ds) => ds.recordings);
-  if (recordings.every((r) => r.markers === undefined)) return scriptFromRecordings(recordings);
-  return concatScripts(recordings.map((r) => (r.markers === undefined ? scriptFromRecordings([r]) : scriptFromMarkedRecording(r, r.markers))));
+  if (recordings.every((r) => r.labelChanges === undefined)) return scriptFromRecordings(recordings);
+  return concatScripts(
+    recordings.map((r) =>
+      r.labelChanges === undefined ? scriptFromRecordings([r]) : scriptFromMarkedRecording(r, r.labelChanges.map((c) => ({ at: c.at, kind: 'label', label: c.label }))),
+    ),
+  );
 }

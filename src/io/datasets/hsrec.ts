@@ -197,15 +197,19 @@ function openAppend(path: string): number {
   }
 }
 
-/** The whole of a decoded recording as one recording, its label markers kept beside it (for a replay). */
+/** The whole of a decoded recording as one recording, where its label changes kept beside it (for a replay). */
 function wholeRecording(decoded: DecodedRecording, path: string): DatasetRecording {
   const { header } = decoded;
+  const labelChanges = decoded.markers
+    .filter((m) => m.kind === 'label')
+    .sort((a, b) => a.at - b.at)
+    .map((m) => ({ at: m.at, label: m.label ?? null }));
   return {
     source: path,
     channels: header.channels,
     rate: header.rate,
     samples: decoded.samples,
-    markers: decoded.markers,
+    labelChanges,
     ...(header.subject === undefined ? {} : { subject: header.subject }),
     ...(header.session === undefined ? {} : { session: header.session }),
   };
@@ -237,7 +241,7 @@ export const hsrecAdapter: DatasetAdapter = {
       return segments;
     });
     if (recordings.length === 0) throw new HeadstartError('NO_LABELLED_DATA', `${files.length === 1 ? files[0] : `${files.length} recordings`}: no labelled segments to use`);
-    const labelsOf = (r: DatasetRecording): number[] => (spec.whole ? (r.markers ?? []).flatMap((m) => (m.kind === 'label' && m.label != null ? [m.label] : [])) : r.label === undefined ? [] : [r.label]);
+    const labelsOf = (r: DatasetRecording): number[] => (spec.whole ? (r.labelChanges ?? []).flatMap((c) => (c.label === null ? [] : [c.label])) : r.label === undefined ? [] : [r.label]);
     const maxLabel = recordings.reduce((m, r) => Math.max(m, ...labelsOf(r)), -1);
     const names = classes ?? Array.from({ length: maxLabel + 1 }, (_, i) => String(i));
     const outside = recordings.find((r) => labelsOf(r).some((l) => l >= names.length));

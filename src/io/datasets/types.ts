@@ -4,19 +4,24 @@
  * DatasetSpec); and what an adapter is (DatasetAdapter), so that a format is
  * added by writing one adapter and listing it in index.ts.
  */
-import type { RecordingMarker } from '../../core/recording_format.ts';
 import type { Recording } from '../../core/signal.ts';
 import type { ColumnRef } from './csv.ts';
+
+/** From sample `at` (per channel, within the recording) on, the class `label` is in force; null: unlabelled from there. */
+export interface DatasetLabelChange {
+  at: number;
+  label: number | null;
+}
 
 export interface DatasetRecording extends Recording {
   /** The recording session within a person when the data set has several (Myo: training0, Test0, Test1). */
   session?: string;
   /**
-   * The recording's own markers (sample positions within it), when it was
-   * read whole (`DatasetSpec.whole`) from a format that keeps labels as
-   * markers (.hsrec): a replay sends them as EVENTs where they fall.
+   * When the recording was read whole (`DatasetSpec.whole`) from a format
+   * that labels stretches of a recording (.hsrec label markers): where its
+   * label changes, in increasing `at`. A replay sends them as EVENTs.
    */
-  markers?: RecordingMarker[];
+  labelChanges?: DatasetLabelChange[];
 }
 
 export type DatasetKind = 'myo' | 'csv' | 'hsrec';
@@ -52,8 +57,8 @@ export interface DatasetSpec {
   /** Keep only these people. */
   people?: string[];
   /**
-   * Each recording whole, unlabelled stretches included, with its label
-   * markers in `markers`, rather than one recording per labelled stretch:
+   * Each recording whole, unlabelled stretches included, with where its
+   * label changes in `labelChanges`, rather than one recording per labelled stretch:
    * what a replay plays. Formats of one labelled recording per file (Myo,
    * CSV) read the same either way.
    */
