@@ -13,9 +13,22 @@ export interface DatasetLabelChange {
   label: number | null;
 }
 
+/** An event the file marks in the recording: an EDF+ annotation, an OpenBCI marker. */
+export interface DatasetMarker {
+  /** Sample index (per channel, from the start of the recording) where it begins. */
+  sample: number;
+  text: string;
+  /** How long it lasts, in seconds, when the file says. */
+  duration?: number;
+}
+
 export interface DatasetRecording extends Recording {
   /** The recording session within a person when the data set has several (Myo: training0, Test0, Test1). */
   session?: string;
+  /** The channels' labels as the file names them, in channel order, when it names them. */
+  channelNames?: string[];
+  /** Events marked in the file, in time order, when it has any. */
+  markers?: DatasetMarker[];
   /**
    * When the recording was read whole (`DatasetSpec.whole`) from a format
    * that labels stretches of a recording (.hsrec label markers): where its
