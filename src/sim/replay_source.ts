@@ -60,7 +60,7 @@ function inSelectionOrder(recordings: DatasetRecording[], spec: DatasetSpec): Da
 
 export function loadReplayScript(paths: string[], options: ReplayOptions = {}): ReplayScript {
   if (paths.length === 0) throw new HeadstartError('NOTHING_TO_REPLAY', 'give at least one recording to replay');
-  const kinds = new Set(paths.map(datasetKind));
+  const kinds = new Set(paths.map((p) => datasetKind(p)));
   if (kinds.size > 1) throw new HeadstartError('MIXED_RECORDINGS', `replay recordings of one kind at a time (got ${[...kinds].join(' and ')})`);
   const datasets = paths.map((path) => readReplayDataset({ ...options, path, whole: true }));
   // Labels go out as class indices: an index must name the same class in every path (one list may be longer).

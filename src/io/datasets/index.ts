@@ -10,11 +10,11 @@
  *   such as `data/**\/R_*_C_*.csv` (needs `rate`, usually `labelPattern`).
  *
  * A folder goes to the first adapter that knows it as a layout of its own;
- * otherwise its files (and a glob's) go to the adapter whose names they
- * match, and must all be of one format. A new format is one DatasetAdapter
- * (types.ts) added to ADAPTERS.
+ * otherwise its files (and a glob's) go to the first adapter that matches
+ * each (by name, or by how the file starts), and must all be of one format.
+ * A new format is one DatasetAdapter (types.ts) added to ADAPTERS.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
 import { csvAdapter } from './csv.ts';
@@ -34,23 +34,26 @@ interface Resolved {
   paths: string[];
 }
 
-/** Reads a data set; the result's recordings all share one channel count and rate. */
-export function loadDataset(spec: DatasetSpec | string): Dataset {
+/**
+ * Reads a data set; the result's recordings all share one channel count and
+ * rate. `adapters` replaces the table (a format of an application's own).
+ */
+export function loadDataset(spec: DatasetSpec | string, adapters: readonly DatasetAdapter[] = ADAPTERS): Dataset {
   const s: DatasetSpec = typeof spec === 'string' ? { path: spec } : spec;
-  const { adapter, paths } = resolveDataset(s.path);
+  const { adapter, paths } = resolveDataset(s.path, adapters);
   return finish(select(adapter.read(paths, s), s), s);
 }
 
 /** The format a path would be read as, without reading it (it must exist, a glob must match). */
-export function datasetKind(path: string): DatasetKind {
-  return resolveDataset(path).adapter.kind;
+export function datasetKind(path: string, adapters: readonly DatasetAdapter[] = ADAPTERS): DatasetKind {
+  return resolveDataset(path, adapters).adapter.kind;
 }
 
-function resolveDataset(path: string): Resolved {
+function resolveDataset(path: string, adapters: readonly DatasetAdapter[]): Resolved {
   if (hasGlobChars(path)) {
     const files = globFiles(path);
     if (files.length === 0) throw new HeadstartError('NO_FILES_MATCH', `no files match ${path}; check the pattern (quote it so the shell does not expand it)`);
-    return byFileNames(files);
+    return byFileNames(files, adapters);
   }
   let isDir: boolean;
   try {
@@ -59,17 +62,18 @@ function resolveDataset(path: string): Resolved {
     const file = extname(path) !== '';
     throw new HeadstartError(file ? 'MISSING_FILE' : 'MISSING_FOLDER', `${path}: no such ${file ? 'file' : 'folder'}`, { file: path });
   }
-  if (!isDir) return byFileNames([path]);
-  const layout = ADAPTERS.find((a) => a.matchesFolder?.(path));
+  if (!isDir) return byFileNames([path], adapters);
+  const layout = adapters.find((a) => a.matchesFolder?.(path));
   if (layout) return { adapter: layout, paths: [path] };
   const files = readdirSync(path, { withFileTypes: true })
     .filter((e) => e.isFile() && !e.name.startsWith('.'))
     .map((e) => e.name)
     .sort(naturalCompare)
     .map((f) => join(path, f));
-  const groups = groupByAdapter(files.filter((f) => adapterOf(f) !== undefined));
+  // Files no adapter reads (notes, licences) are left out of a folder.
+  const { groups } = groupByAdapter(files, adapters);
   if (groups.size === 0) {
-    throw new HeadstartError('NO_FILES_MATCH', `${path}: no recordings found (expected ${ADAPTERS.map((a) => a.describes).join(', or ')})`);
+    throw new HeadstartError('NO_FILES_MATCH', `${path}: no recordings found (expected ${adapters.map((a) => a.describes).join(', or ')})`);
   }
   if (groups.size > 1) {
     throw new HeadstartError('DATASET_MIXED_FORMATS', `${path}: holds ${[...groups.keys()].map((a) => a.describes).join(' and ')}; give a glob that picks one kind`);
@@ -78,26 +82,51 @@ function resolveDataset(path: string): Resolved {
   return { adapter, paths };
 }
 
-function adapterOf(file: string): DatasetAdapter | undefined {
-  return ADAPTERS.find((a) => a.matchesFile(file));
+/** Bytes of a file's start an adapter may look at to tell formats that share a name. */
+const START_BYTES = 4096;
+
+function fileStart(path: string): () => Uint8Array {
+  let start: Uint8Array | undefined;
+  return () => {
+    if (start) return start;
+    start = new Uint8Array(0);
+    try {
+      const fd = openSync(path, 'r');
+      try {
+        const buffer = new Uint8Array(START_BYTES);
+        start = buffer.subarray(0, readSync(fd, buffer, 0, START_BYTES, 0));
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // Unreadable: no adapter recognizes it by its content, and reading it will say why.
+    }
+    return start;
+  };
 }
 
-function groupByAdapter(files: string[]): Map<DatasetAdapter, string[]> {
+function adapterOf(file: string, adapters: readonly DatasetAdapter[]): DatasetAdapter | undefined {
+  const start = fileStart(file);
+  return adapters.find((a) => a.matchesFile(file, start));
+}
+
+function groupByAdapter(files: string[], adapters: readonly DatasetAdapter[]): { groups: Map<DatasetAdapter, string[]>; unknown: string[] } {
   const groups = new Map<DatasetAdapter, string[]>();
+  const unknown: string[] = [];
   for (const f of files) {
-    const adapter = adapterOf(f)!;
-    groups.set(adapter, [...(groups.get(adapter) ?? []), f]);
+    const adapter = adapterOf(f, adapters);
+    if (adapter) groups.set(adapter, [...(groups.get(adapter) ?? []), f]);
+    else unknown.push(f);
   }
-  return groups;
+  return { groups, unknown };
 }
 
 /** Files named one by one or by a glob: every one must be of a format read, and of the same one. */
-function byFileNames(files: string[]): Resolved {
-  const unknown = files.find((f) => adapterOf(f) === undefined);
-  if (unknown) {
-    throw new HeadstartError('UNKNOWN_FORMAT', `${unknown}: not a format headstart reads by name; give ${ADAPTERS.map((a) => a.describes).join(', ')}`, { file: unknown });
+function byFileNames(files: string[], adapters: readonly DatasetAdapter[]): Resolved {
+  const { groups, unknown: [unknown] } = groupByAdapter(files, adapters);
+  if (unknown !== undefined) {
+    throw new HeadstartError('UNKNOWN_FORMAT', `${unknown}: not a format headstart reads; give ${adapters.map((a) => a.describes).join(', ')}`, { file: unknown });
   }
-  const groups = groupByAdapter(files);
   if (groups.size > 1) {
     throw new HeadstartError('DATASET_MIXED_FORMATS', `the files given mix formats (${[...groups.keys()].map((a) => a.kind).join(', ')}), e.g. ${files[0]}; give a pattern that picks one kind`);
   }

@@ -88,8 +88,13 @@ export interface DatasetAdapter {
   readonly kind: DatasetKind;
   /** The files it reads, for messages: "Myo classe_<i>.dat files". */
   readonly describes: string;
-  /** True for a file it reads, judged by its name alone. */
-  matchesFile(path: string): boolean;
+  /**
+   * True for a file it reads, judged by its name, or by how it starts when
+   * formats share a name (an OpenBCI GUI file is a .txt like a CSV table):
+   * `start()` gives the file's first bytes, read once for all adapters.
+   * Adapters that look at the content come before those that do not.
+   */
+  matchesFile(path: string, start: () => Uint8Array): boolean;
   /** True for a folder it reads as a whole by a layout of its own (Myo person folders); a folder of files it matches needs none. */
   matchesFolder?(dir: string): boolean;
   /** Reads, as one data set, the files it matched (in the order given) or the one folder it matched. */
