@@ -95,11 +95,27 @@ export interface HeadChoice {
 }
 
 /**
+ * Whether row i lies within `guard` rows of a row of fold `held` of the same
+ * gesture (rows of one gesture are in time order): windows that close share
+ * samples with the held-out ones, and training on them would flatter the
+ * held-out score.
+ */
+function nearFold(labels: Int32Array, folds: Int32Array, i: number, held: number, guard: number): boolean {
+  for (let d = -guard; d <= guard; d++) {
+    const j = i + d;
+    if (j >= 0 && j < folds.length && labels[j] === labels[i] && folds[j] === held) return true;
+  }
+  return false;
+}
+
+/**
  * Held-out accuracy of each method over `folds` (one fold id per row), then
  * the best method refitted on every row; the first method wins ties. With a
  * single fold there is nothing to hold out and the first method is used.
+ * With `guard` > 0, training rows within that many rows of a held-out row of
+ * the same gesture are left out of that fold's training.
  */
-export function chooseHead(set: CalibrationSet, folds: Int32Array, methods: readonly HeadMethod[], opts: HeadFitOptions = {}): HeadChoice {
+export function chooseHead(set: CalibrationSet, folds: Int32Array, methods: readonly HeadMethod[], opts: HeadFitOptions = {}, guard = 0): HeadChoice {
   if (methods.length === 0) throw new HeadstartError('BAD_HEAD', 'give at least one head method to choose from');
   const inputs = methods.includes('transfer') ? transferInputs(set, opts) : undefined;
   const distinct = [...new Set(folds)].sort((a, b) => a - b);
@@ -113,7 +129,10 @@ export function chooseHead(set: CalibrationSet, folds: Int32Array, methods: read
     for (const held of distinct) {
       const trainIdx: number[] = [];
       const testIdx: number[] = [];
-      folds.forEach((f, i) => (f === held ? testIdx : trainIdx).push(i));
+      folds.forEach((f, i) => {
+        if (f === held) testIdx.push(i);
+        else if (guard === 0 || !nearFold(set.labels, folds, i, held, guard)) trainIdx.push(i);
+      });
       const head = fitHead(method, set, opts, trainIdx, inputs);
       const pred = predictRows(head, set, testIdx);
       testIdx.forEach((i, j) => {
@@ -132,5 +151,85 @@ export function chooseHead(set: CalibrationSet, folds: Int32Array, methods: read
     cvAccuracy,
     cvConfusion: confusion,
     cvPerClass: confusion.map((row, c) => row[c] / Math.max(1, row.reduce((s, v) => s + v, 0))),
+  };
+}
+
+/** Blocks per gesture when there is a single repetition. */
+export const DEFAULT_BLOCKS = 3;
+
+/**
+ * Windows left out of training on each side of a held-out block when there
+ * is a single repetition: a window spans window/hop positions, so its
+ * neighbours share samples with it.
+ */
+export function defaultGuard(window: { length: number; hop: number }): number {
+  return Math.ceil(window.length / window.hop);
+}
+
+/** Fold of each window when there is one repetition: its position among its gesture's windows, in `blocks` contiguous blocks. */
+export function blockFolds(labels: Int32Array, classes: number, blocks: number): Int32Array | undefined {
+  const counts = new Int32Array(classes);
+  for (const y of labels) counts[y]++;
+  if (counts.some((n) => n > 0 && n < blocks)) return undefined;
+  const seen = new Int32Array(classes);
+  return Int32Array.from(labels, (y) => Math.floor((seen[y]++ * blocks) / counts[y]));
+}
+
+export interface CalibrationFitOptions extends HeadFitOptions {
+  /** Methods to choose from, the first winning ties. */
+  methods: readonly HeadMethod[];
+  /** Held-out blocks per gesture when there is only one repetition (default 3). */
+  blocks?: number;
+  /** Rows left out of training beside a held-out block (single repetition only; default 0). */
+  guard?: number;
+}
+
+/** How a calibration's head was chosen and how well it did held out: the figure calibrate reports and judges by. */
+export interface CalibrationCv {
+  method: 'repetitions' | 'blocks' | 'none';
+  folds: number;
+  accuracy: Partial<Record<HeadMethod, number>>;
+  chosen: HeadMethod;
+  perClass?: number[];
+  confusion?: number[][];
+}
+
+/**
+ * A wearer's head from their calibration windows, as calibrate and evaluate
+ * both fit it: folds are the repetitions, or with a single repetition
+ * contiguous blocks of each gesture's windows (with a guard gap); every
+ * method is scored held out and the best is refitted on everything.
+ */
+export function fitCalibrationHead(set: CalibrationSet, reps: Int32Array, opts: CalibrationFitOptions): { head: HeadData; cv: CalibrationCv } {
+  const { methods } = opts;
+  if (methods.length === 0) throw new HeadstartError('BAD_HEAD', 'give at least one head method to train');
+  const e = set.embeddings;
+  if (set.labels.length !== e.count || reps.length !== e.count) {
+    throw new HeadstartError('LABEL_COUNT_MISMATCH', `${e.count} embeddings but ${set.labels.length} labels and ${reps.length} repetition numbers`);
+  }
+  if (e.count === 0) throw new HeadstartError('NO_WINDOWS', 'no calibration windows to train a head on; record the gestures first');
+  let folds: Int32Array | undefined = reps;
+  let cvMethod: CalibrationCv['method'] = 'repetitions';
+  let guard = 0;
+  if (new Set(reps).size < 2) {
+    folds = blockFolds(set.labels, set.classes, opts.blocks ?? DEFAULT_BLOCKS);
+    cvMethod = 'blocks';
+    guard = opts.guard ?? 0;
+  }
+  if (folds === undefined) {
+    const head = fitHead(methods[0]!, set, opts);
+    return { head, cv: { method: 'none', folds: 0, accuracy: {}, chosen: methods[0]! } };
+  }
+  const choice = chooseHead(set, folds, methods, opts, guard);
+  return {
+    head: choice.head,
+    cv: {
+      method: cvMethod,
+      folds: new Set(folds).size,
+      accuracy: choice.cvAccuracy,
+      chosen: choice.method,
+      ...(choice.cvPerClass ? { perClass: choice.cvPerClass } : {}),
+      ...(choice.cvConfusion ? { confusion: choice.cvConfusion } : {}),
+    },
   };
 }

@@ -9,6 +9,7 @@ import type { HeadMethod } from '../../core/head/head.ts';
 import { embedWithRuntime } from '../../io/extractor_embed.ts';
 import { loadModelPackage } from '../../io/model_package.ts';
 import { trainProfileHead } from '../profiles/train.ts';
+import { defaultGuard } from '../../tfjs/select_head.ts';
 import { openRuntime } from '../../io/runtime/open_runtime.ts';
 import type { RuntimeChoice } from '../../io/runtime/types.ts';
 import type { CalibrationModel } from './training.ts';
@@ -42,6 +43,7 @@ export function packageCalibrationModel(dir: string, options: PackageModelOption
       const embeddings = embedWithRuntime(opened.runtime, manifest, set);
       return trainProfileHead({ embeddings, windows: set, labels: set.y, classes: classes.length }, set.rep, {
         ...(options.methods ? { methods: options.methods } : {}),
+        guard: defaultGuard(manifest.window),
         ...(pkg.priors ? { prior: pkg.priors.transfer } : {}),
       });
     },

@@ -11,7 +11,7 @@ import { selectRows } from '../../core/head/embeddings.ts';
 import { type HeadData, type HeadMethod, predictClasses } from '../../core/head/head.ts';
 import { buildHeadInputs, CLASSICAL_INPUT } from '../../core/head/head_input.ts';
 import { trainPriorLdaHead } from '../../core/head/lda.ts';
-import { chooseHead, fitHead } from '../../tfjs/select_head.ts';
+import { fitCalibrationHead } from '../../tfjs/select_head.ts';
 import type { PackagePriors } from '../../io/model_package.ts';
 import type { Recording } from '../../core/signal.ts';
 import { type WindowSet, windowRecordings, selectWindows } from '../../core/window_set.ts';
@@ -45,6 +45,8 @@ export interface EvaluationSetup {
   scratchSteps: number;
   extractorConfig: ExtractorConfig;
   seed: number;
+  /** Windows left out of training beside a held-out block when k = 1 (calibrate's setting). */
+  guard?: number;
 }
 
 export interface PersonResult {
@@ -60,6 +62,8 @@ export interface PersonResult {
    * has priors). Absent at k = 0.
    */
   baselines?: { classical: number; classicalPrior?: number };
+  /** The calibration's own held-out estimate (what calibrate would print), when it could hold anything out. */
+  estimate?: number;
   calibrationWindows: number;
   testWindows: number;
 }
@@ -96,19 +100,12 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
     const set = { embeddings: selectRows(ec, idx), windows: selectWindows(calib, (i) => cycles.has(calib.rep[i])), labels: Int32Array.from(idx, (i) => calib.y[i]), classes: setup.classes };
     const reps = Int32Array.from(idx, (i) => calib.rep[i]);
     const fit = { ...(setup.priors ? { prior: setup.priors.transfer } : {}) };
-    let method: HeadMethod;
-    let head: HeadData;
-    if (setup.head !== 'auto') {
-      method = setup.head;
-      head = fitHead(method, set, fit);
-    } else if (k === 1) {
-      method = 'transfer';
-      head = fitHead(method, set, fit);
-    } else {
-      const choice = chooseHead(set, reps, AUTO_METHODS, fit);
-      method = choice.method;
-      head = choice.head;
-    }
+    // As calibrate fits it, with its held-out estimate of later accuracy.
+    const methods = setup.head !== 'auto' ? [setup.head] : k === 1 ? ['transfer' as const] : AUTO_METHODS;
+    const fitted = fitCalibrationHead(set, reps, { ...fit, methods, guard: setup.guard ?? 0 });
+    const method: HeadMethod = fitted.cv.chosen;
+    const head: HeadData = fitted.head;
+    const estimate = fitted.cv.accuracy[method];
     const xc = selectRows(classicalCalib, idx);
     const classical = trainPriorLdaHead(xc, set.labels, setup.classes, CLASSICAL_INPUT, undefined);
     const baselines: NonNullable<PersonResult['baselines']> = { classical: accuracy(predictClasses(classical, et, test), test.y) };
@@ -121,6 +118,7 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
       k,
       accuracy: accuracy(predictClasses(head, et, test), test.y),
       head: method,
+      ...(estimate === undefined ? {} : { estimate }),
       baselines,
       calibrationWindows: idx.length,
       testWindows: test.count,
@@ -164,6 +162,8 @@ export interface Summary {
   overBestBaseline?: number;
   /** People for whom transfer scored below the best baseline. */
   belowBestBaseline?: string[];
+  /** Mean absolute difference between the calibration's estimate and the later accuracy, over the people with an estimate. */
+  estimateError?: { meanAbs: number; meanSigned: number; people: number };
   scratchMean?: number;
   scratchSd?: number;
   scratchMin?: number;
@@ -181,6 +181,11 @@ export function summarize(results: PersonResult[]): Summary[] {
     const rows = results.filter((r) => r.k === k);
     const s = stats(rows.map((r) => r.accuracy));
     const out: Summary = { k, people: rows.length, ...s };
+    const estimated = rows.filter((r) => r.estimate !== undefined);
+    if (estimated.length > 0) {
+      const d = estimated.map((r) => r.estimate! - r.accuracy);
+      out.estimateError = { meanAbs: d.reduce((a, b) => a + Math.abs(b), 0) / d.length, meanSigned: d.reduce((a, b) => a + b, 0) / d.length, people: d.length };
+    }
     if (rows.every((r) => r.baselines)) {
       const classical = stats(rows.map((r) => r.baselines!.classical));
       const priorRows = rows.map((r) => r.baselines!.classicalPrior).filter((v): v is number => v !== undefined);
