@@ -25,12 +25,15 @@ interface EvaluateOptions extends DatasetOptions {
   seed: string;
   out?: string;
   json?: boolean;
+  within?: boolean;
+  shiftTest: string;
+  shiftCalib: string;
 }
 
 const CALIBRATION_SESSION = 'training0';
 
 /** Groups recordings by person; Myo: training0 calibrates, the other sessions test. */
-function peopleFromMyo(recs: DatasetRecording[]): PersonData[] {
+function peopleFromMyo(recs: DatasetRecording[], within = false): PersonData[] {
   const byPerson = new Map<string, PersonData>();
   for (const r of recs) {
     const name = r.subject ?? 'person';
@@ -38,7 +41,7 @@ function peopleFromMyo(recs: DatasetRecording[]): PersonData[] {
     (r.session === CALIBRATION_SESSION ? p.calibration : p.test).push(r);
     byPerson.set(name, p);
   }
-  return [...byPerson.values()].filter((p) => p.calibration.length > 0 && p.test.length > 0);
+  return [...byPerson.values()].filter((p) => p.calibration.length > 0 && (within || p.test.length > 0));
 }
 
 function peopleFromGlobs(calib: DatasetRecording[], test: DatasetRecording[]): PersonData[] {
@@ -64,6 +67,9 @@ export function registerEvaluate(program: Command): void {
     .option('--no-scratch', 'skip the from-scratch comparison (the same network trained only on the person\'s k cycles)')
     .option('--scratch-steps <n>', 'training steps (batches of 64) of each from-scratch model', '200')
     .option('--seed <n>', 'seed for head and from-scratch training', '1')
+    .option('--within', 'score the later cycles of each person\'s calibration recording instead of their test recordings (a data set with one session; choosing designs without touching the test recordings)')
+    .option('--shift-test <electrodes>', 'simulate the band put back on rotated for the scored recordings: every channel interpolated towards its neighbour around the band by this many electrodes (fractional; negative the other way)', '0')
+    .option('--shift-calib <electrodes>', 'the same simulated rotation for the calibration recordings', '0')
     .option('--out <file>', 'also write the full results as JSON to this file')
     .option('--json', 'print the results as JSON on stdout instead of a table');
   addDatasetOptions(cmd);
@@ -84,14 +90,20 @@ Examples:
     if (cycles.some((k) => !Number.isInteger(k) || k < 0)) throw new HeadstartError('BAD_OPTION', `--cycles ${opts.cycles} must list whole numbers of at least 0`);
     if (!['auto', 'transfer', 'lda', 'softmax', 'ncm'].includes(opts.head)) throw new HeadstartError('BAD_OPTION', `--head ${opts.head} must be auto, transfer, lda, softmax or ncm`);
     if (!['float', 'native', 'ts'].includes(opts.extractor)) throw new HeadstartError('BAD_OPTION', `--extractor ${opts.extractor} must be float, native or ts`);
+    const shiftTest = Number(opts.shiftTest);
+    const shiftCalib = Number(opts.shiftCalib);
+    if (!Number.isFinite(shiftTest) || Math.abs(shiftTest) > 64) throw new HeadstartError('BAD_OPTION', `--shift-test ${opts.shiftTest} must be a number of electrodes`);
+    if (!Number.isFinite(shiftCalib) || Math.abs(shiftCalib) > 64) throw new HeadstartError('BAD_OPTION', `--shift-calib ${opts.shiftCalib} must be a number of electrodes`);
     const scratchSteps = opts.scratch ? Number(opts.scratchSteps) : 0;
     if (!Number.isInteger(scratchSteps) || scratchSteps < 0) throw new HeadstartError('BAD_OPTION', `--scratch-steps ${opts.scratchSteps} must be a whole number`);
 
     let people: PersonData[];
     let classes: string[];
     if (opts.data) {
-      const ds = loadDataset(datasetSpec(opts.data, opts));
-      people = peopleFromMyo(ds.recordings);
+      const spec = datasetSpec(opts.data, opts);
+      // Within: the test recordings are not even read.
+      const ds = loadDataset(opts.within ? { ...spec, sessions: [CALIBRATION_SESSION] } : spec);
+      people = peopleFromMyo(ds.recordings, opts.within === true);
       classes = ds.classes;
     } else if (opts.calib && opts.test) {
       const calib = loadDataset(datasetSpec(opts.calib, opts));
@@ -118,6 +130,7 @@ Examples:
     const { selectBackend } = await import('../tfjs/backend.ts');
     const { embedWindows } = await import('../host/evaluate/embed.ts');
     const { evaluatePerson, summarize } = await import('../host/evaluate/protocol.ts');
+    const { defaultGuard } = await import('../tfjs/select_head.ts');
     const { loadLayersModel } = await import('../tfjs/model_io.ts');
     const backend = await selectBackend();
     let embed: (set: WindowSet) => Embeddings;
@@ -148,6 +161,10 @@ Examples:
             scratchSteps,
             extractorConfig: m.extractor.config,
             seed: Number(opts.seed),
+            guard: defaultGuard(m.window),
+            within: opts.within === true,
+            shiftTest,
+            shiftCalib,
           },
           (step) => progress.update(i, people.length, step),
         )),
@@ -158,13 +175,14 @@ Examples:
     const baselines = summary
       .filter((s) => s.baselines)
       .map((s) => ({ k: s.k, classical: s.baselines!.classical, classicalPrior: s.baselines!.classicalPrior, transferMinusBest: s.overBestBaseline, belowBest: s.belowBestBaseline }));
-    const report = { package: m.name, extractor: opts.extractor, backend: backend.name, head: opts.head, classes, scratchSteps, people: people.map((p) => p.name), summary, baselines, results };
+    const report = { package: m.name, extractor: opts.extractor, backend: backend.name, head: opts.head, within: opts.within === true, shiftTest, shiftCalib, classes, scratchSteps, people: people.map((p) => p.name), summary, baselines, results };
     if (opts.out) writeFileSync(opts.out, JSON.stringify(report, null, 2) + '\n');
     if (opts.json) {
       process.stdout.write(JSON.stringify(report) + '\n');
       return;
     }
-    process.stdout.write(`${people.length} people, per-window accuracy (%), extractor ${opts.extractor}, head ${opts.head}\n`);
+    const shifts = shiftTest !== 0 || shiftCalib !== 0 ? `, simulated band rotation: test ${shiftTest}, calibration ${shiftCalib} electrodes` : '';
+    process.stdout.write(`${people.length} people, per-window accuracy (%), extractor ${opts.extractor}, head ${opts.head}${opts.within ? ', scored on the later cycles of the calibration recording' : ''}${shifts}\n`);
     process.stdout.write(' k | transfer mean     sd    min | classical  +prior | transfer - best | scratch mean    min | gain\n');
     for (const s of summary) {
       const gain = s.scratchMean === undefined ? '     -' : `${(100 * (s.mean - s.scratchMean)).toFixed(2).padStart(6)}`;
@@ -172,6 +190,9 @@ Examples:
       process.stdout.write(
         `${String(s.k).padStart(2)} |       ${pct(s.mean)} ${pct(s.sd)} ${pct(s.min)} |    ${pct(s.baselines?.classical.mean)} ${pct(s.baselines?.classicalPrior?.mean)} |         ${over} |       ${pct(s.scratchMean)} ${pct(s.scratchMin)} | ${gain}\n`,
       );
+    }
+    for (const s of summary) {
+      if (s.estimateError) process.stdout.write(`k=${s.k}: the calibration's own estimate is off by ${(100 * s.estimateError.meanAbs).toFixed(2)} points on average (${s.estimateError.meanSigned >= 0 ? 'over' : 'under'}-estimating by ${(100 * Math.abs(s.estimateError.meanSigned)).toFixed(2)} on balance)\n`);
     }
     const below = summary.filter((s) => (s.belowBestBaseline?.length ?? 0) > 0);
     for (const s of below) process.stdout.write(`k=${s.k}: below the best classical column for ${s.belowBestBaseline!.join(', ')}\n`);

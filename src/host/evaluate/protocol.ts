@@ -14,6 +14,7 @@ import { trainPriorLdaHead } from '../../core/head/lda.ts';
 import { fitCalibrationHead } from '../../tfjs/select_head.ts';
 import type { PackagePriors } from '../../io/model_package.ts';
 import type { Recording } from '../../core/signal.ts';
+import { rotateBand } from '../../core/band_rotation.ts';
 import { type WindowSet, windowRecordings, selectWindows } from '../../core/window_set.ts';
 import type { ChannelNormalization, WindowSpec } from '../../core/windowing.ts';
 import { DEFAULT_TRAIN, type ExtractorConfig } from '../extractor/config.ts';
@@ -47,6 +48,11 @@ export interface EvaluationSetup {
   seed: number;
   /** Windows left out of training beside a held-out block when k = 1 (calibrate's setting). */
   guard?: number;
+  /** Score the calibration recording's later cycles instead of the test recordings. */
+  within?: boolean;
+  /** Simulated band rotation of the recordings scored / calibrated on, in electrodes (core/band_rotation.ts). */
+  shiftTest?: number;
+  shiftCalib?: number;
 }
 
 export interface PersonResult {
@@ -79,22 +85,44 @@ function firstCycles(set: WindowSet, k: number): Set<number> {
   return new Set([...new Set(set.rep)].sort((a, b) => a - b).slice(0, k));
 }
 
+/** A person's recordings with a simulated rotation of the band (electrodes; 0 = as recorded). */
+function rotated(recordings: Recording[], shift: number): Recording[] {
+  return shift === 0 ? recordings : recordings.map((r) => ({ ...r, samples: rotateBand(r.samples, r.channels, shift) }));
+}
+
 export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onStep?: (text: string) => void): Promise<PersonResult[]> {
-  const calib = windowRecordings(p.calibration, setup.window, setup.normalization);
-  const test = windowRecordings(p.test, setup.window, setup.normalization);
+  const calib = windowRecordings(rotated(p.calibration, setup.shiftCalib ?? 0), setup.window, setup.normalization);
   const ec = await setup.embed(calib);
-  const et = await setup.embed(test);
+  // Within: the calibration recording's later cycles are scored, not the test recordings.
+  const separate = setup.within ? undefined : windowRecordings(rotated(p.test, setup.shiftTest ?? 0), setup.window, setup.normalization);
+  const withinShifted = setup.within && (setup.shiftTest ?? 0) !== 0 ? windowRecordings(rotated(p.calibration, setup.shiftTest ?? 0), setup.window, setup.normalization) : undefined;
+  const separateEmbeddings = separate ? await setup.embed(separate) : undefined;
+  const withinEmbeddings = withinShifted ? await setup.embed(withinShifted) : ec;
   const results: PersonResult[] = [];
   // The classical baseline reads only the windows (no extractor), with its own prior.
   const classicalCalib = buildHeadInputs(CLASSICAL_INPUT, ec, calib);
+  const allCycles = [...new Set(calib.rep)].length;
   for (const k of setup.cycles) {
     onStep?.(`${p.name} k=${k}`);
+    const cycles = firstCycles(calib, k);
+    let test: WindowSet;
+    let et: Embeddings;
+    if (separate && separateEmbeddings) {
+      test = separate;
+      et = separateEmbeddings;
+    } else {
+      if (k >= allCycles) continue;
+      const source = withinShifted ?? calib;
+      const testIdx: number[] = [];
+      for (let i = 0; i < source.count; i++) if (!cycles.has(source.rep[i])) testIdx.push(i);
+      test = selectWindows(source, (i) => !cycles.has(source.rep[i]));
+      et = selectRows(withinEmbeddings, testIdx);
+    }
     if (k === 0) {
       if (!setup.populationHead) continue;
       results.push({ person: p.name, k, accuracy: accuracy(predictClasses(setup.populationHead, et), test.y), head: 'population', calibrationWindows: 0, testWindows: test.count });
       continue;
     }
-    const cycles = firstCycles(calib, k);
     const idx: number[] = [];
     for (let i = 0; i < calib.count; i++) if (cycles.has(calib.rep[i])) idx.push(i);
     const set = { embeddings: selectRows(ec, idx), windows: selectWindows(calib, (i) => cycles.has(calib.rep[i])), labels: Int32Array.from(idx, (i) => calib.y[i]), classes: setup.classes };
@@ -124,7 +152,7 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
       testWindows: test.count,
     };
     if (setup.scratchSteps > 0) {
-      const own = selectWindows(calib, (i) => cycles.has(calib.rep[i]));
+      const own = set.windows;
       const batchSize = 64;
       const epochFraction = Math.min(1, (setup.scratchSteps * batchSize) / own.count);
       const epochs = Math.max(1, Math.round((setup.scratchSteps * batchSize) / (own.count * epochFraction)));
