@@ -1,0 +1,179 @@
+/**
+ * Sync after re-wearing: how far the band has turned since calibration, and
+ * how much each electrode's contact has changed, estimated from a couple of
+ * seconds of signal, then undone in front of the extractor.
+ *
+ * The reference is the channel covariance of a calibration recording: of one
+ * gesture's holds (the wearer holds the same gesture to sync), or of all
+ * active holds pooled (automatic sync from the first seconds of ordinary
+ * use). If the band has turned by s electrodes, what electrode c records is
+ * what electrode c + s recorded at calibration (core/band_rotation.ts), so
+ * the observed covariance should be R(s) C R(s)^T up to per-electrode gains.
+ * The estimate is the s on a fine grid that best explains the observation:
+ * the shape of the level pattern around the band (up to one overall gain)
+ * and the correlations between electrodes (free of any gains). Gains are
+ * then fitted electrode by electrode on the de-rotated observation.
+ */
+import { HeadstartError } from './errors.ts';
+
+/** Covariance [channels][channels] of interleaved samples, each channel's mean removed. */
+export function channelCovariance(samples: ArrayLike<number>, channels: number, from = 0, to = samples.length / channels): Float64Array {
+  const n = to - from;
+  if (!(n >= 2)) throw new HeadstartError('NOT_ENOUGH_DATA', `a channel covariance needs at least 2 samples, got ${n}`);
+  const mean = new Float64Array(channels);
+  for (let t = from; t < to; t++) for (let c = 0; c < channels; c++) mean[c] += samples[t * channels + c];
+  for (let c = 0; c < channels; c++) mean[c] /= n;
+  const cov = new Float64Array(channels * channels);
+  for (let t = from; t < to; t++) {
+    for (let a = 0; a < channels; a++) {
+      const da = samples[t * channels + a] - mean[a];
+      for (let b = 0; b <= a; b++) cov[a * channels + b] += da * (samples[t * channels + b] - mean[b]);
+    }
+  }
+  for (let a = 0; a < channels; a++) for (let b = 0; b <= a; b++) cov[b * channels + a] = cov[a * channels + b] /= n;
+  return cov;
+}
+
+/** R(s) C R(s)^T: the covariance the band would show turned by `shift` electrodes. */
+export function rotateCovariance(cov: ArrayLike<number>, channels: number, shift: number): Float64Array {
+  const n = Math.floor(shift);
+  const f = shift - n;
+  const base = ((n % channels) + channels) % channels;
+  // Row c of R has (1 - f) at column (c + n) and f at (c + n + 1), mod channels.
+  const a = (c: number) => (c + base) % channels;
+  const b = (c: number) => (c + base + 1) % channels;
+  const out = new Float64Array(channels * channels);
+  for (let i = 0; i < channels; i++) {
+    for (let j = 0; j < channels; j++) {
+      const ai = a(i);
+      const bi = b(i);
+      const aj = a(j);
+      const bj = b(j);
+      out[i * channels + j] =
+        (1 - f) * (1 - f) * cov[ai * channels + aj] + (1 - f) * f * cov[ai * channels + bj] + f * (1 - f) * cov[bi * channels + aj] + f * f * cov[bi * channels + bj];
+    }
+  }
+  return out;
+}
+
+/** Weight of the correlation mismatch against the level-pattern mismatch. */
+const CORRELATION_WEIGHT = 4;
+const VARIANCE_FLOOR = 1e-12;
+
+/** How badly turning the reference by `shift` explains the observation (lower is better). */
+export function syncMismatch(reference: ArrayLike<number>, observed: ArrayLike<number>, channels: number, shift: number): number {
+  const p = rotateCovariance(reference, channels, shift);
+  const dp = new Float64Array(channels);
+  const dobs = new Float64Array(channels);
+  let meanDiff = 0;
+  for (let c = 0; c < channels; c++) {
+    dp[c] = Math.max(p[c * channels + c], VARIANCE_FLOOR);
+    dobs[c] = Math.max(observed[c * channels + c], VARIANCE_FLOOR);
+    meanDiff += Math.log(dobs[c]) - Math.log(dp[c]);
+  }
+  meanDiff /= channels;
+  let level = 0;
+  for (let c = 0; c < channels; c++) level += (Math.log(dobs[c]) - Math.log(dp[c]) - meanDiff) ** 2;
+  let corr = 0;
+  for (let i = 0; i < channels; i++) {
+    for (let j = 0; j < channels; j++) {
+      const cp = p[i * channels + j] / Math.sqrt(dp[i] * dp[j]);
+      const co = observed[i * channels + j] / Math.sqrt(dobs[i] * dobs[j]);
+      corr += (cp - co) ** 2;
+    }
+  }
+  return level + CORRELATION_WEIGHT * corr;
+}
+
+export interface BandCorrection {
+  /** How far the band has turned since calibration, in electrodes (undone by turning the signal back). */
+  shift: number;
+  /** Per-electrode gain applied after the turn is undone, so each electrode's level matches calibration. */
+  gains: number[];
+}
+
+export interface SyncEstimate extends BandCorrection {
+  /** The mismatch at the chosen shift (lower is better), and at no shift for comparison. */
+  mismatch: number;
+  mismatchUnturned: number;
+}
+
+export interface SyncOptions {
+  /** Largest turn considered either way, in electrodes (default: half the band). */
+  range?: number;
+  /** Grid step in electrodes (default 0.05). */
+  step?: number;
+  /** Gains are clamped into [1 / maxGain, maxGain] (default 3). */
+  maxGain?: number;
+}
+
+/** Estimates the band's turn and per-electrode gains from an observed covariance, against a reference. */
+export function estimateBandCorrection(reference: ArrayLike<number>, observed: ArrayLike<number>, channels: number, opts: SyncOptions = {}): SyncEstimate {
+  if (reference.length !== channels * channels || observed.length !== channels * channels) {
+    throw new HeadstartError('SYNC_MISMATCH', `a sync reference of ${Math.sqrt(reference.length)} channels cannot be compared with ${Math.sqrt(observed.length)} channels; sync with the board the profile was calibrated with`);
+  }
+  const range = opts.range ?? channels / 2;
+  const step = opts.step ?? 0.05;
+  let best = 0;
+  let bestScore = Infinity;
+  const steps = Math.round(range / step);
+  for (let i = -steps; i <= steps; i++) {
+    const s = i * step;
+    const m = syncMismatch(reference, observed, channels, s);
+    if (m < bestScore - 1e-12) {
+      bestScore = m;
+      best = s;
+    }
+  }
+  const gains = estimateGains(reference, observed, channels, best, opts.maxGain ?? 3);
+  return { shift: best, gains, mismatch: bestScore, mismatchUnturned: syncMismatch(reference, observed, channels, 0) };
+}
+
+/**
+ * Gains that bring each electrode's level, once the turn is undone, back to
+ * the reference's: the observation turned back by -shift is compared channel
+ * by channel with the reference.
+ */
+function estimateGains(reference: ArrayLike<number>, observed: ArrayLike<number>, channels: number, shift: number, maxGain: number): number[] {
+  const back = rotateCovariance(observed, channels, -shift);
+  const gains: number[] = [];
+  for (let c = 0; c < channels; c++) {
+    const g = Math.sqrt(Math.max(reference[c * channels + c], VARIANCE_FLOOR) / Math.max(back[c * channels + c], VARIANCE_FLOOR));
+    gains.push(Math.min(maxGain, Math.max(1 / maxGain, g)));
+  }
+  return gains;
+}
+
+/**
+ * Undoes a correction on raw interleaved samples, in place: the turn first
+ * (channel c takes what electrode c - shift recorded), then each channel's
+ * deviation from `offsets[c]` (the package normalization's offset: the
+ * electrode's resting level) scaled by its gain. Pointwise in time, so a
+ * recording corrected whole equals its windows corrected one by one.
+ */
+export function applyBandCorrection(samples: Float32Array, channels: number, correction: BandCorrection, offsets: ArrayLike<number>, scratch: Float32Array = new Float32Array(channels)): void {
+  const n = Math.floor(-correction.shift);
+  const f = -correction.shift - n;
+  const base = ((n % channels) + channels) % channels;
+  const turned = correction.shift !== 0;
+  for (let t = 0; t < samples.length; t += channels) {
+    if (turned) {
+      for (let c = 0; c < channels; c++) {
+        const a = (c + base) % channels;
+        const b = (a + 1) % channels;
+        scratch[c] = f === 0 ? samples[t + a] : (1 - f) * samples[t + a] + f * samples[t + b];
+      }
+      for (let c = 0; c < channels; c++) samples[t + c] = scratch[c];
+    }
+    for (let c = 0; c < channels; c++) samples[t + c] = offsets[c] + correction.gains[c] * (samples[t + c] - offsets[c]);
+  }
+}
+
+export function checkBandCorrection(value: unknown, channels: number, where: string): BandCorrection {
+  const v = value as Partial<BandCorrection> | null;
+  if (typeof v !== 'object' || v === null || typeof v.shift !== 'number' || !Number.isFinite(v.shift)) throw new HeadstartError('BAD_PROFILE', `${where}: a band correction needs a finite shift`);
+  if (!Array.isArray(v.gains) || v.gains.length !== channels || !v.gains.every((g) => typeof g === 'number' && Number.isFinite(g) && g > 0)) {
+    throw new HeadstartError('BAD_PROFILE', `${where}: a band correction needs ${channels} positive gains`);
+  }
+  return { shift: v.shift, gains: v.gains };
+}
