@@ -80,7 +80,7 @@ export function registerCalibrate(program: Command): void {
     .action(async (opts: CalibrateOptions) => {
       // Options first: a typo must not open the port or touch the data folder.
       const protocol = opts.protocol === undefined ? undefined : loadProtocol(opts.protocol);
-      if (!protocol && !opts.resume) throw new HeadstartError('NO_PROTOCOL', 'give the calibration protocol with --protocol (e.g. calibration/quick5.json), or --resume an interrupted one');
+      if (!protocol && !opts.resume) throw new HeadstartError('MISSING_OPTION', 'give the calibration protocol with --protocol (e.g. calibration/quick5.json), or --resume an interrupted one');
       const timeScale = positive('--time-scale', opts.timeScale, 100);
       const minAccuracy = positive('--min-accuracy', opts.minAccuracy, 1);
       const runtime = parseRuntimeChoice(opts.runtime);

@@ -45,7 +45,7 @@ export function datasetSpec(path: string, opts: DatasetOptions): DatasetSpec {
   const spec: DatasetSpec = { path };
   if (opts.rate !== undefined) {
     const rate = Number(opts.rate);
-    if (!Number.isFinite(rate) || rate <= 0) throw new HeadstartError('BAD_RATE', `--rate ${opts.rate} is not a positive number of samples per second`);
+    if (!Number.isFinite(rate) || rate <= 0) throw new HeadstartError('BAD_OPTION', `--rate ${opts.rate} is not a positive number of samples per second`);
     spec.rate = rate;
   }
   if (opts.columns !== undefined) spec.columns = parseColumnSpec(opts.columns);

@@ -51,7 +51,7 @@ async function decodeFile(path: string, parser: ByteParser, onFrame: (f: Frame) 
   try {
     size = statSync(path).size;
   } catch {
-    throw new HeadstartError('CAPTURE_NOT_FOUND', `cannot read capture file ${path}: check the path`);
+    throw new HeadstartError('FILE_NOT_FOUND', `cannot read capture file ${path}: check the path`);
   }
   const showProgress = size > 16 * 1024 * 1024 && process.stderr.isTTY;
   let read = 0;

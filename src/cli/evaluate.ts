@@ -95,7 +95,7 @@ Examples:
     } else {
       throw new HeadstartError('BAD_OPTION', 'give --data <Myo evaluation folder>, or both --calib <glob> and --test <glob>');
     }
-    if (people.length === 0) throw new HeadstartError('NO_PEOPLE', 'no person has both calibration and test recordings');
+    if (people.length === 0) throw new HeadstartError('NOT_ENOUGH_DATA', 'no person has both calibration and test recordings');
 
     const pkg = loadModelPackage(opts.package, { requireTflite: opts.extractor !== 'float' });
     const m = pkg.manifest;

@@ -22,7 +22,7 @@ interface ExportCliOptions extends DatasetOptions {
 
 function wholeNumber(flag: string, text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new HeadstartError('BAD_ARGUMENTS', `${flag} must be a whole number of at least 1 (got ${text})`);
+  if (!Number.isInteger(n) || n < 1) throw new HeadstartError('BAD_OPTION', `${flag} must be a whole number of at least 1 (got ${text})`);
   return n;
 }
 
@@ -93,7 +93,7 @@ Examples:
       const percentile = opts.percentile === undefined ? undefined : Number(opts.percentile);
       if (percentile !== undefined) checkPercentile(percentile);
       const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) throw new HeadstartError('BAD_ARGUMENTS', `--seed must be a whole number (got ${opts.seed})`);
+      if (!Number.isInteger(seed)) throw new HeadstartError('BAD_OPTION', `--seed must be a whole number (got ${opts.seed})`);
       const calibrationWindows = wholeNumber('--calibration-windows', opts.calibrationWindows);
       const checkWindows = wholeNumber('--check-windows', opts.checkWindows);
       const runtime = parseRuntimeChoice(opts.runtime);

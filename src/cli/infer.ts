@@ -17,7 +17,7 @@ function readFile(path: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (err) {
-    throw new HeadstartError('FILE_UNREADABLE', `cannot read ${path}: ${(err as Error).message}`);
+    throw new HeadstartError('FILE_ACCESS', `cannot read ${path}: ${(err as Error).message}`);
   }
 }
 
@@ -60,9 +60,9 @@ Examples:
     )
     .action((file: string, opts: InferOptions) => {
       const choice = parseRuntimeChoice(opts.runtime);
-      if (!opts.input === !opts.random) throw new HeadstartError('BAD_ARGUMENTS', 'give exactly one of --input <file> or --random');
+      if (!opts.input === !opts.random) throw new HeadstartError('MISSING_OPTION', 'give exactly one of --input <file> or --random');
       const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) throw new HeadstartError('BAD_ARGUMENTS', `--seed must be a whole number (got ${opts.seed})`);
+      if (!Number.isInteger(seed)) throw new HeadstartError('BAD_OPTION', `--seed must be a whole number (got ${opts.seed})`);
       const { runtime, fallbackReason } = openRuntime(readFile(file), { runtime: choice });
       if (fallbackReason) process.stderr.write(`headstart: using the TypeScript interpreter: ${fallbackReason}\n`);
       let inputs: ArrayLike<number>[];

@@ -32,7 +32,7 @@ Examples:
       try {
         bytes = new Uint8Array(readFileSync(file));
       } catch (err) {
-        throw new HeadstartError('FILE_UNREADABLE', `cannot read ${file}: ${(err as Error).message}`);
+        throw new HeadstartError('FILE_ACCESS', `cannot read ${file}: ${(err as Error).message}`);
       }
       const report = inspectTflite(bytes);
       if (opts.json) {

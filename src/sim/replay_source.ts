@@ -30,18 +30,18 @@ function kindOf(path: string): Kind {
   try {
     isDir = statSync(path).isDirectory();
   } catch {
-    throw new HeadstartError('MISSING_FILE', `${path}: no such file or folder`);
+    throw new HeadstartError('FILE_NOT_FOUND', `${path}: no such file or folder`);
   }
   if (isDir) return 'myo';
   const ext = extname(path).toLowerCase();
   if (ext === '.dat') return 'myo';
   if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'csv';
   if (ext === HSREC_EXTENSION) return 'hsrec';
-  throw new HeadstartError('UNKNOWN_RECORDING', `${path}: cannot tell what kind of recording this is; give Myo classe_<i>.dat files or session folders, .csv files (with --rate) or ${HSREC_EXTENSION} files`);
+  throw new HeadstartError('UNKNOWN_FORMAT', `${path}: cannot tell what kind of recording this is; give Myo classe_<i>.dat files or session folders, .csv files (with their rate) or ${HSREC_EXTENSION} files`);
 }
 
 export function loadReplayScript(paths: string[], options: ReplaySourceOptions = {}): ReplayScript {
-  if (paths.length === 0) throw new HeadstartError('NOTHING_TO_REPLAY', 'give at least one recording to replay');
+  if (paths.length === 0) throw new HeadstartError('MISSING_OPTION', 'give at least one recording to replay', { setting: 'replay' });
   const kinds = new Set(paths.map(kindOf));
   if (kinds.size > 1) throw new HeadstartError('MIXED_RECORDINGS', `replay recordings of one kind at a time (got ${[...kinds].join(' and ')})`);
   const kind = [...kinds][0] as Kind;
@@ -51,7 +51,7 @@ export function loadReplayScript(paths: string[], options: ReplaySourceOptions =
       return scriptFromRecordings(recordings);
     }
     case 'csv': {
-      if (options.csvRate === undefined) throw new HeadstartError('BAD_RATE', 'CSV files do not record their sample rate; give it with --rate <Hz>');
+      if (options.csvRate === undefined) throw new HeadstartError('MISSING_OPTION', 'CSV files do not record their sample rate; give it', { setting: 'rate' });
       const { recordings } = readCsvRecordings(paths, {
         rate: options.csvRate,
         ...(options.csvColumns ? { columns: options.csvColumns } : {}),

@@ -84,10 +84,10 @@ describe('HEADSTART_BACKEND', () => {
     assert.equal(requestedBackend({}), undefined);
   });
 
-  test('an unknown name is a BACKEND_UNKNOWN error listing the valid ones', () => {
+  test('an unknown name is a BAD_OPTION error listing the valid ones', () => {
     assert.throws(
       () => requestedBackend({ HEADSTART_BACKEND: 'webgl' }),
-      (err: unknown) => isHeadstartError(err, 'BACKEND_UNKNOWN') && /tensorflow, wasm, cpu/.test(err.message),
+      (err: unknown) => isHeadstartError(err, 'BAD_OPTION') && /tensorflow, wasm, cpu/.test(err.message),
     );
   });
 });
@@ -127,7 +127,7 @@ describe('headstart doctor', () => {
   test('a bad HEADSTART_BACKEND fails with its code and advice, not a stack trace', () => {
     const r = runCli(['doctor'], { env: { HEADSTART_BACKEND: 'gpu' } });
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /\[BACKEND_UNKNOWN\]/);
+    assert.match(r.stderr, /\[BAD_OPTION\]/);
     assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
   });
 

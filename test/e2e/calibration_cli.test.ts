@@ -149,7 +149,7 @@ test('a board with the wrong channel count is refused before anything is written
   t.after(() => running.stop());
   const r = await spawnCli(calibrateArgs(dir, ['--protocol', QUICK5])).done;
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /sends 4 channels but the model package 'test-package-8ch' needs 8.*\[BOARD_CHANNELS_MISMATCH\]/);
+  assert.match(r.stderr, /sends 4 channels but the model package 'test-package-8ch' needs 8.*\[BOARD_MISMATCH\]/);
   assert.deepEqual(listTree(join(dir, 'data')), []);
 });
 

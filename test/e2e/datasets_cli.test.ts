@@ -19,8 +19,8 @@ test('datasetSpec turns option strings into a checked spec', () => {
   assert.equal(spec.delimiter, '\t');
   assert.equal(spec.header, false);
   assert.deepEqual(spec.sessions, ['Test0', 'Test1']);
-  assert.throws(() => datasetSpec('x', { rate: 'fast' }), (e) => isHeadstartError(e, 'BAD_RATE'));
-  assert.throws(() => datasetSpec('x', { labelPattern: 'R_(\\d+)' }), (e) => isHeadstartError(e, 'BAD_LABEL_PATTERN'));
+  assert.throws(() => datasetSpec('x', { rate: 'fast' }), (e) => isHeadstartError(e, 'BAD_OPTION'));
+  assert.throws(() => datasetSpec('x', { labelPattern: 'R_(\\d+)' }), (e) => isHeadstartError(e, 'BAD_OPTION'));
 });
 
 test('headstart dataset --json summarizes a Myo folder', () => {
@@ -52,9 +52,9 @@ test('headstart dataset reports a bad CSV value with file and line, not a stack 
   const r = runCli(['dataset', join(dir, 'a.csv'), '--rate', '200']);
   assert.equal(r.status, 1);
   assert.match(r.stderr, new RegExp(`${join(dir, 'a.csv')}:2: column 1 is "oops"`));
-  assert.match(r.stderr, /\[CSV_NOT_NUMERIC\]/);
+  assert.match(r.stderr, /\[CSV_BAD_VALUE\]/);
   assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
   const missing = runCli(['dataset', join(dir, 'nope')]);
   assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /no such folder \[MISSING_FOLDER\]/);
+  assert.match(missing.stderr, /no such folder \[FILE_NOT_FOUND\]/);
 });

@@ -110,7 +110,7 @@ test('demo refuses bad options before doing any work', () => {
   assert.match(link.stderr, /--link must be one of auto, pty, loopback/);
   const noSocat = runCli(['demo', '--link', 'pty'], { env: { PATH: '/nonexistent' } });
   assert.equal(noSocat.status, 1);
-  assert.match(noSocat.stderr, /\[SOCAT_MISSING\]/);
+  assert.match(noSocat.stderr, /\[MISSING_DEPENDENCY\]/);
 });
 
 test('demo --help tells the story, the options and an example', () => {

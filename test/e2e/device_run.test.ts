@@ -73,7 +73,7 @@ test('run refuses a board whose channel count is not the package\'s, and a profi
   await waitFor(() => sim.stdout().includes('"ready"'), 'the virtual board');
   const run = start(['run', '--port', port, '--baud', '2000000', '--profile', 'frank', '--data-dir', dataDir]);
   assert.equal(await run.exited, 1);
-  assert.match(run.stderr(), /BOARD_CHANNELS_MISMATCH/);
+  assert.match(run.stderr(), /BOARD_MISMATCH/);
   assert.match(run.stderr(), /sends 4 channels but the model package .* was trained on 8/);
 });
 

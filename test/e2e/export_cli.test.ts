@@ -27,10 +27,10 @@ test('export --help explains every option and shows examples', () => {
 test('a missing package folder and a bad percentile are clear errors', (t) => {
   const missing = runCli(['export', '--package', join(scratchDir(t), 'nope')]);
   assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /no such model package folder \[MISSING_FOLDER\]/);
+  assert.match(missing.stderr, /no such model package folder \[FILE_NOT_FOUND\]/);
   const bad = runCli(['export', '--package', 'whatever', '--percentile', '120']);
   assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /percentile must be .* at most 100.*\[BAD_PERCENTILE\]/);
+  assert.match(bad.stderr, /percentile must be .* at most 100.*\[BAD_OPTION\]/);
 });
 
 test('a package that does not record its training data asks for --data; with --data it exports and prints the report as JSON', async (t) => {

@@ -41,7 +41,7 @@ test('pretrain writes a valid package that evaluate scores per person and k, wit
 test('evaluate explains what is missing', () => {
   const r = runCli(['evaluate', '--package', 'no/such/package', '--data', `${FIXTURE}/EvaluationDataset`]);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /no such model package folder \[MISSING_FOLDER\]/);
+  assert.match(r.stderr, /no such model package folder \[FILE_NOT_FOUND\]/);
   const r2 = runCli(['evaluate', '--package', 'x', '--cycles', '1,a']);
   assert.match(r2.stderr, /--cycles 1,a must list whole numbers/);
 });

@@ -71,7 +71,7 @@ test('decode --format cyton and --format ascii', () => {
 test('decode explains a missing file and an unknown format without a stack trace', () => {
   const missing = runCli(['decode', join(dir, 'nope.bin')]);
   assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /cannot read capture file .*\[CAPTURE_NOT_FOUND\]/);
+  assert.match(missing.stderr, /cannot read capture file .*\[FILE_NOT_FOUND\]/);
   const format = runCli(['decode', capture('x.bin', 'x'), '--format', 'edf']);
   assert.equal(format.status, 1);
   assert.match(format.stderr, /use one of headstart, cyton, ascii \[UNKNOWN_FORMAT\]/);

@@ -15,7 +15,7 @@ export type FormatOptions = CytonOptions & Pick<AsciiOptions, 'rate' | 'now'>;
 
 export function parseWireFormat(name: string): WireFormat {
   if ((WIRE_FORMATS as readonly string[]).includes(name)) return name as WireFormat;
-  throw new HeadstartError('UNKNOWN_FORMAT', `unknown wire format "${name}": use one of ${WIRE_FORMATS.join(', ')}`);
+  throw new HeadstartError('BAD_OPTION', `unknown wire format "${name}": use one of ${WIRE_FORMATS.join(', ')}`);
 }
 
 export function createParser(format: WireFormat, options: FormatOptions = {}): ByteParser {

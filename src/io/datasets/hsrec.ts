@@ -32,9 +32,9 @@ export function readRecordingFile(path: string): DecodedRecording {
     bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new HeadstartError('MISSING_FILE', `${path}: no such file`, { file: path });
-    if (code === 'EISDIR') throw new HeadstartError('NOT_A_FILE', `${path}: is a folder, expected a .hsrec recording`, { file: path });
-    throw new HeadstartError('FILE_UNREADABLE', `${path}: cannot read (${code ?? (err as Error).message})`, { file: path });
+    if (code === 'ENOENT') throw new HeadstartError('FILE_NOT_FOUND', `${path}: no such file`, { file: path });
+    if (code === 'EISDIR') throw new HeadstartError('WRONG_PATH_TYPE', `${path}: is a folder, expected a .hsrec recording`, { file: path });
+    throw new HeadstartError('FILE_ACCESS', `${path}: cannot read (${code ?? (err as Error).message})`, { file: path });
   }
   return decodeRecording(bytes, path);
 }
@@ -85,7 +85,7 @@ function ioError(path: string, what: string, err: unknown): HeadstartError {
   if (err instanceof HeadstartError) return err;
   const code = (err as NodeJS.ErrnoException).code;
   const hint = code === 'ENOENT' ? ' (does its folder exist?)' : code === 'ENOSPC' ? ' (the disk is full)' : '';
-  return new HeadstartError('FILE_UNWRITABLE', `${path}: cannot ${what} (${code ?? (err as Error).message})${hint}`, { file: path });
+  return new HeadstartError('FILE_ACCESS', `${path}: cannot ${what} (${code ?? (err as Error).message})${hint}`, { file: path });
 }
 
 /** Appends chunks to an open recording file. Not shared between processes. */
@@ -149,7 +149,7 @@ export class RecordingAppender {
   }
 
   private openFd(): number {
-    if (this.fd === undefined) throw new HeadstartError('RECORDING_CLOSED', `${this.path}: the recording was closed; resume it to append more`);
+    if (this.fd === undefined) throw new HeadstartError('INTERNAL', `${this.path}: the recording was closed; resume it to append more`);
     return this.fd;
   }
 }

@@ -53,7 +53,7 @@ export function loadDataset(spec: DatasetSpec | string): Dataset {
 
 function globbed(pattern: string): string[] {
   const files = globFiles(pattern);
-  if (files.length === 0) throw new HeadstartError('NO_FILES_MATCH', `no files match ${pattern}; check the pattern (quote it so the shell does not expand it)`);
+  if (files.length === 0) throw new HeadstartError('NO_RECORDINGS', `no files match ${pattern}; check the pattern (quote it so the shell does not expand it)`);
   return files;
 }
 
@@ -63,7 +63,7 @@ function loadPath(s: DatasetSpec): Dataset {
     isDir = statSync(s.path).isDirectory();
   } catch {
     const file = extname(s.path) !== '';
-    throw new HeadstartError(file ? 'MISSING_FILE' : 'MISSING_FOLDER', `${s.path}: no such ${file ? 'file' : 'folder'}`, { file: s.path });
+    throw new HeadstartError('FILE_NOT_FOUND', `${s.path}: no such ${file ? 'file' : 'folder'}`, { file: s.path });
   }
   if (!isDir) return loadFiles([s.path], s);
 
@@ -75,7 +75,7 @@ function loadPath(s: DatasetSpec): Dataset {
     .map((e) => e.name);
   if (folders.includes('PreTrainingDataset') && folders.includes('EvaluationDataset')) {
     throw new HeadstartError(
-      'DATASET_AMBIGUOUS',
+      'MIXED_RECORDINGS',
       `${s.path}: holds both PreTrainingDataset (for training the extractor) and EvaluationDataset (for calibration and scoring); give one of them so evaluation people never leak into training`,
     );
   }
@@ -91,12 +91,12 @@ function loadPath(s: DatasetSpec): Dataset {
   const recordings = files.filter((f) => f.endsWith(HSREC_EXTENSION));
   const tables = files.filter((f) => CSV_EXTENSIONS.includes(extname(f).toLowerCase()));
   if (recordings.length > 0 && tables.length > 0) {
-    throw new HeadstartError('DATASET_MIXED_FORMATS', `${s.path}: holds both ${HSREC_EXTENSION} recordings and CSV files; give a glob that picks one kind`);
+    throw new HeadstartError('MIXED_RECORDINGS', `${s.path}: holds both ${HSREC_EXTENSION} recordings and CSV files; give a glob that picks one kind`);
   }
   const chosen = recordings.length > 0 ? recordings : tables;
   if (chosen.length === 0) {
     throw new HeadstartError(
-      'NO_FILES_MATCH',
+      'NO_RECORDINGS',
       `${s.path}: no recordings found (expected a Myo layout of classe_<i>.dat files, ${HSREC_EXTENSION} recordings, or ${CSV_EXTENSIONS.join('/')} files)`,
     );
   }
@@ -106,7 +106,7 @@ function loadPath(s: DatasetSpec): Dataset {
 function loadFiles(files: string[], s: DatasetSpec): Dataset {
   const kinds = new Set(files.map(fileKind));
   if (kinds.size > 1) {
-    throw new HeadstartError('DATASET_MIXED_FORMATS', `the files given mix formats (${[...kinds].join(', ')}), e.g. ${files[0]}; give a pattern that picks one kind`);
+    throw new HeadstartError('MIXED_RECORDINGS', `the files given mix formats (${[...kinds].join(', ')}), e.g. ${files[0]}; give a pattern that picks one kind`);
   }
   const kind = [...kinds][0];
   if (kind === 'myo') {
@@ -115,7 +115,7 @@ function loadFiles(files: string[], s: DatasetSpec): Dataset {
   }
   if (kind === 'hsrec') return recordingDataset(files);
   if (s.rate === undefined) {
-    throw new HeadstartError('BAD_RATE', `${files[0]}: CSV files do not record their sample rate; give it (--rate <samples per second>)`);
+    throw new HeadstartError('MISSING_OPTION', `${files[0]}: CSV files do not record their sample rate; give it`, { file: files[0], setting: 'rate' });
   }
   const { recordings, classes } = readCsvRecordings(files, {
     rate: s.rate,
@@ -140,7 +140,7 @@ function fileKind(path: string): DatasetKind {
 }
 
 function myoDataset(recordings: DatasetRecording[]): Dataset {
-  if (recordings.length === 0) throw new HeadstartError('NO_FILES_MATCH', 'no Myo recordings selected');
+  if (recordings.length === 0) throw new HeadstartError('NO_RECORDINGS', 'no Myo recordings selected');
   return { kind: 'myo', classes: [...MYO_GESTURES], channels: recordings[0].channels, rate: recordings[0].rate, recordings, warnings: [] };
 }
 
@@ -154,7 +154,7 @@ function recordingDataset(files: string[]): Dataset {
     const own = decoded.header.classes;
     if (own !== undefined) {
       if (classes !== undefined && JSON.stringify(classes) !== JSON.stringify(own)) {
-        throw new HeadstartError('DATASET_CLASS_MISMATCH', `${f}: classes ${own.join(', ')} differ from ${classesFrom}'s (${classes.join(', ')}); recordings of one data set must share a class list`);
+        throw new HeadstartError('MIXED_RECORDINGS', `${f}: classes ${own.join(', ')} differ from ${classesFrom}'s (${classes.join(', ')}); recordings of one data set must share a class list`);
       }
       classes = own;
       classesFrom = f;
@@ -163,11 +163,11 @@ function recordingDataset(files: string[]): Dataset {
     if (segments.length === 0) warnings.push(`${f}: no labelled segments (no 'label' markers), nothing taken from it`);
     return segments;
   });
-  if (recordings.length === 0) throw new HeadstartError('NO_LABELLED_DATA', `${files.length === 1 ? files[0] : `${files.length} recordings`}: no labelled segments to use`);
+  if (recordings.length === 0) throw new HeadstartError('NOT_ENOUGH_DATA', `${files.length === 1 ? files[0] : `${files.length} recordings`}: no labelled segments to use`);
   const maxLabel = recordings.reduce((m, r) => Math.max(m, r.label ?? -1), -1);
   const names = classes ?? Array.from({ length: maxLabel + 1 }, (_, i) => String(i));
   const outside = recordings.find((r) => (r.label ?? 0) >= names.length);
-  if (outside) throw new HeadstartError('UNKNOWN_LABEL', `${outside.source}: label ${outside.label} is outside the class list (${names.join(', ')})`);
+  if (outside) throw new HeadstartError('BAD_LABEL', `${outside.source}: label ${outside.label} is outside the class list (${names.join(', ')})`);
   return { kind: 'hsrec', classes: names, channels: recordings[0].channels, rate: recordings[0].rate, recordings, warnings };
 }
 
@@ -188,12 +188,12 @@ function select(ds: Dataset, s: DatasetSpec): Dataset {
 function finish(ds: Dataset, s: DatasetSpec): Dataset {
   for (const r of ds.recordings) {
     if (r.channels !== ds.channels) {
-      throw new HeadstartError('DATASET_MIXED_CHANNELS', `${r.source}: ${r.channels} channels, but ${ds.recordings[0].source} has ${ds.channels}; one data set has one channel layout`);
+      throw new HeadstartError('MIXED_RECORDINGS', `${r.source}: ${r.channels} channels, but ${ds.recordings[0].source} has ${ds.channels}; one data set has one channel layout`);
     }
-    if (r.rate !== ds.rate) throw new HeadstartError('DATASET_MIXED_RATES', `${r.source}: ${r.rate} samples/s, but ${ds.recordings[0].source} has ${ds.rate}`);
+    if (r.rate !== ds.rate) throw new HeadstartError('MIXED_RECORDINGS', `${r.source}: ${r.rate} samples/s, but ${ds.recordings[0].source} has ${ds.rate}`);
   }
   if (s.rate !== undefined && s.rate !== ds.rate) {
-    throw new HeadstartError('RATE_MISMATCH', `${s.path}: the data says ${ds.rate} samples/s but ${s.rate} was given; leave the rate out for ${ds.kind} data`);
+    throw new HeadstartError('BAD_OPTION', `${s.path}: the data says ${ds.rate} samples/s but ${s.rate} was given; leave the rate out for ${ds.kind} data`, { setting: 'rate' });
   }
   return ds;
 }

@@ -36,7 +36,7 @@ export function chooseLink(choice: LinkChoice, hasSocat: () => boolean = socatAv
   if (hasSocat()) {
     return { kind: 'pty', reason: `pseudo-terminal pair made by socat, opened with serialport like a board on USB${choice === 'pty' ? ' (--link pty)' : ''}` };
   }
-  if (choice === 'pty') throw new HeadstartError('SOCAT_MISSING', '--link pty needs socat to make the pseudo-terminal pair; install it (`apt-get install socat`) or use --link loopback');
+  if (choice === 'pty') throw new HeadstartError('MISSING_DEPENDENCY', 'a pseudo-terminal link needs socat to make the pair; install it (`apt-get install socat`) or use the in-process loopback');
   return { kind: 'loopback', reason: 'in-process loopback, because socat is not installed (install it to send the bytes through a pseudo-terminal and serialport)' };
 }
 

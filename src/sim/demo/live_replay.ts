@@ -96,7 +96,7 @@ export async function scoreLiveReplay(options: LiveReplayOptions): Promise<LiveR
     timers.push(
       setInterval(() => {
         if (performance.now() - lastSampleAt > stallMs) {
-          finish(new HeadstartError('REPLAY_STALLED', `${session.description}: no samples for ${stallMs / 1000} s after ${session.stats.samples} of ${options.expectedSamples}; the virtual board stopped sending (run again; if it recurs, try --link loopback)`));
+          finish(new HeadstartError('BOARD_SILENT', `${session.description}: no samples for ${stallMs / 1000} s after ${session.stats.samples} of ${options.expectedSamples}; the virtual board stopped sending (run again; if it recurs, try the in-process loopback link)`));
         }
       }, 250),
     );
