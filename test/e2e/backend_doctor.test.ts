@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { requestedBackend, selectBackend } from '../../src/tfjs/backend.ts';
 import { isHeadstartError } from '../../src/core/errors.ts';
 import { runCli } from '../helpers/cli.ts';
+import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 
 function tfjsNodeInstalled(): boolean {
   try {
@@ -126,7 +127,7 @@ describe('headstart doctor', () => {
 
   test('a bad HEADSTART_BACKEND fails with its code and advice, not a stack trace', () => {
     const r = runCli(['doctor'], { env: { HEADSTART_BACKEND: 'gpu' } });
-    assert.equal(r.status, 1);
+    assert.equal(r.status, EXIT_STATUS.usage);
     assert.match(r.stderr, /\[BAD_OPTION\]/);
     assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
   });

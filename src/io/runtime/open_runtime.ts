@@ -20,11 +20,6 @@ export interface OpenRuntimeOptions {
 
 export const RUNTIME_CHOICES: readonly RuntimeChoice[] = ['auto', 'native', 'ts'];
 
-export function parseRuntimeChoice(value: string): RuntimeChoice {
-  if ((RUNTIME_CHOICES as readonly string[]).includes(value)) return value as RuntimeChoice;
-  throw new HeadstartError('BAD_OPTION', `unknown runtime '${value}': choose one of ${RUNTIME_CHOICES.join(', ')}`);
-}
-
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }

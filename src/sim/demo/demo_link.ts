@@ -26,11 +26,6 @@ export interface DemoLink {
 /** Baud rate set on both pty ends; a pty moves bytes at any rate, this is what a USB-serial board would be set to. */
 const PTY_BAUD = 2_000_000;
 
-export function parseLinkChoice(value: string): LinkChoice {
-  if ((LINK_CHOICES as readonly string[]).includes(value)) return value as LinkChoice;
-  throw new HeadstartError('BAD_OPTION', `--link must be one of ${LINK_CHOICES.join(', ')}, got "${value}"`);
-}
-
 export function chooseLink(choice: LinkChoice, hasSocat: () => boolean = socatAvailable): DemoLink {
   if (choice === 'loopback') return { kind: 'loopback', reason: 'in-process loopback, as asked (--link loopback)' };
   if (hasSocat()) {
