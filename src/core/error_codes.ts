@@ -30,7 +30,7 @@ export const ERROR_CODES = {
   UNKNOWN_OPTION: { class: 'usage', meaning: 'an option or verb headstart does not know, or more arguments than the verb takes' },
   MISSING_OPTION: { class: 'usage', meaning: 'a required option or argument is missing, or options that go together are not given together' },
   BAD_OPTION: { class: 'usage', meaning: "an option's or setting's value is malformed, out of range, or conflicts with another option or with the data" },
-  NO_TERMINAL: { class: 'usage', meaning: 'an interactive verb was run without a terminal (scripts pass --auto)' },
+  NO_TERMINAL: { class: 'usage', meaning: 'an interactive verb was run without a terminal, and not asked to run unattended' },
 
   // input: files and folders
   FILE_NOT_FOUND: { class: 'input', meaning: 'a file or folder given, or named by a package, profile or report, does not exist' },
