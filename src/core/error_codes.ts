@@ -49,9 +49,9 @@ export const ERROR_CODES = {
   BAD_RECORDING: { class: 'input', meaning: 'a recording file is damaged or not what its name says (.hsrec header, chunk or marker; a Myo .dat of the wrong size)' },
   BAD_FILE_NAME: { class: 'input', meaning: 'a recording\'s file name does not give what is needed: the label pattern does not match it, its label or repetition is unusable, or a Myo file is not named classe_<i>.dat' },
   BAD_LABEL: { class: 'input', meaning: "a recording's label is missing or not among the data set's classes" },
-  CSV_MALFORMED: { class: 'input', meaning: 'a CSV file has no samples, or rows of different lengths' },
-  CSV_BAD_VALUE: { class: 'input', meaning: 'a CSV cell is not a finite number (text, empty, NaN, Infinity, out of range)' },
-  CSV_BAD_COLUMNS: { class: 'input', meaning: 'the channel columns asked for are not in the CSV file (index out of range, name not in the header, names without a header, none selected)' },
+  CSV_MALFORMED: { class: 'input', meaning: 'a text table (CSV, OpenBCI GUI, BrainFlow) has no samples, a header that cannot be read, or rows of different lengths' },
+  CSV_BAD_VALUE: { class: 'input', meaning: 'a cell of a text table (CSV, OpenBCI GUI, BrainFlow) is not a finite number (text, empty, NaN, Infinity, out of range)' },
+  BAD_CHANNELS: { class: 'input', meaning: 'the channels asked for do not fit the file: not in it (a column index, header name or label it lacks), named twice or ambiguously, not signals, or of different sample rates' },
   NOT_FINITE: { class: 'input', meaning: 'the data, or what the float model makes of it, holds values that are not finite numbers' },
 
   // input: model packages and models
@@ -91,7 +91,7 @@ export const ERROR_CODES = {
   BOARD_MISMATCH: { class: 'device', meaning: "the board's channels or sample rate do not fit what is expected (the model package's, or a resampleable rate)" },
   BOARD_CHANGED: { class: 'device', meaning: 'the board changed its set-up (channels, rate) during or between sessions' },
   PROTOCOL_VERSION_MISMATCH: { class: 'device', meaning: 'the board speaks another version of the headstart wire protocol' },
-  BOARD_ERROR: { class: 'device', meaning: 'a Firmata board (johnny-five) reported an error' },
+  BOARD_ERROR: { class: 'device', meaning: 'a Firmata board (johnny-five) or another output reported an error or failed to close' },
 
   // device: runtimes and tools
   MISSING_DEPENDENCY: { class: 'device', meaning: 'a program or package headstart needs here is not installed, or not the version it needs (socat, firmata, the wasm backend)' },

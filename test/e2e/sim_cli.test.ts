@@ -48,7 +48,7 @@ test('sim refuses what it cannot play, saying what to give instead', () => {
     const [csv] = writeCsvFixture(dir);
     const noRate = runCli(['sim', '--pty', join(dir, 'p'), '--replay', csv!]);
     assert.equal(noRate.status, EXIT_STATUS.usage);
-    assert.match(noRate.stderr, /do not record their sample rate; give it \[MISSING_OPTION\]\nhint: --rate <Hz> gives the sample rate of CSV recordings/);
+    assert.match(noRate.stderr, /do not record their sample rate; give it \[MISSING_OPTION\]\nhint: --rate <hz> gives the sample rate of CSV recordings\nsee headstart sim --help\n$/);
     const unknown = runCli(['sim', '--pty', join(dir, 'p'), '--replay', join(dir, 'nothing.bin')]);
     assert.match(unknown.stderr, /no such file/);
     const speed = runCli(['sim', '--pty', join(dir, 'p'), '--replay', csv!, '--rate', '100', '--speed', 'fast']);

@@ -11,10 +11,10 @@
  * numeric tables, not general CSV.
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, extname } from 'node:path';
 import { type ErrorCode, HeadstartError } from '../../core/errors.ts';
 import { naturalCompare } from './glob.ts';
-import type { DatasetRecording } from './types.ts';
+import type { Dataset, DatasetAdapter, DatasetRecording, DatasetSpec } from './types.ts';
 
 export type ColumnRef = number | string;
 
@@ -138,19 +138,19 @@ function parseValue(field: string, delimiter: string, source: string, line: numb
 
 function resolveColumns(columns: ColumnRef[] | undefined, header: string[] | undefined, width: number, source: string, line: number): number[] {
   if (columns === undefined) return Array.from({ length: width }, (_, i) => i);
-  if (columns.length === 0) throw csvError('CSV_BAD_COLUMNS', source, undefined, 'no channel columns selected');
+  if (columns.length === 0) throw csvError('BAD_CHANNELS', source, undefined, 'no channel columns selected');
   return columns.map((ref) => {
     if (typeof ref === 'number') {
       if (!Number.isInteger(ref) || ref < 0 || ref >= width) {
-        throw csvError('CSV_BAD_COLUMNS', source, line, `column index ${ref} does not exist: the file has ${width} columns, indexed 0..${width - 1}`);
+        throw csvError('BAD_CHANNELS', source, line, `column index ${ref} does not exist: the file has ${width} columns, indexed 0..${width - 1}`);
       }
       return ref;
     }
     if (header === undefined) {
-      throw csvError('CSV_BAD_COLUMNS', source, line, `column "${ref}" is chosen by name but the file has no header row; choose columns by 0-based index`);
+      throw csvError('BAD_CHANNELS', source, line, `column "${ref}" is chosen by name but the file has no header row; choose columns by 0-based index`);
     }
     const index = header.indexOf(ref);
-    if (index < 0) throw csvError('CSV_BAD_COLUMNS', source, line, `no column named "${ref}" (header: ${header.join(', ')})`);
+    if (index < 0) throw csvError('BAD_CHANNELS', source, line, `no column named "${ref}" (header: ${header.join(', ')})`);
     return index;
   });
 }
@@ -302,3 +302,26 @@ export function readCsvRecordings(paths: string[], options: CsvOptions): { recor
 export function readCsvRecording(path: string, options: CsvOptions): DatasetRecording {
   return readCsvRecordings([path], options).recordings[0];
 }
+
+const CSV_EXTENSIONS = ['.csv', '.tsv', '.txt'];
+
+/** Labelled CSV files (.csv, .tsv, .txt); the rate must be given, labels come from the file names. */
+export const csvAdapter: DatasetAdapter = {
+  kind: 'csv',
+  describes: `${CSV_EXTENSIONS.join('/')} files`,
+  matchesFile: (path) => CSV_EXTENSIONS.includes(extname(path).toLowerCase()),
+  read(files: string[], s: DatasetSpec): Dataset {
+    if (s.rate === undefined) {
+      throw new HeadstartError('MISSING_OPTION', `${files[0]}: CSV files do not record their sample rate; give it`, { file: files[0], setting: 'rate' });
+    }
+    const { recordings, classes } = readCsvRecordings(files, {
+      rate: s.rate,
+      ...(s.columns ? { columns: s.columns } : {}),
+      ...(s.labelPattern !== undefined ? { labelPattern: s.labelPattern } : {}),
+      ...(s.classes ? { classes: s.classes } : {}),
+      ...(s.header !== undefined ? { header: s.header } : {}),
+      ...(s.delimiter !== undefined ? { delimiter: s.delimiter } : {}),
+    });
+    return { kind: 'csv', classes, channels: recordings[0].channels, rate: s.rate, recordings, warnings: [] };
+  },
+};

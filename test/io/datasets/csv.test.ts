@@ -88,9 +88,9 @@ test('every bad value names the file and the line', () => {
   throwsAt(() => parseCsvText('a,b\n1,2\n3,NaN\n', 'nan.csv'), 'CSV_BAD_VALUE', 'nan.csv', 3, /column 1 \(b\) is NaN/);
   throwsAt(() => parseCsvText('1,nan\n', 'nan.csv'), 'CSV_BAD_VALUE', 'nan.csv', 1);
   throwsAt(() => parseCsvText('1,2\n-inf,2\n', 'i.csv'), 'CSV_BAD_VALUE', 'i.csv', 2);
-  throwsAt(() => parseCsvText('a,b\n1,2\n', 'u.csv', { columns: ['c'] }), 'CSV_BAD_COLUMNS', 'u.csv', 1, /header: a, b/);
-  throwsAt(() => parseCsvText('1,2\n', 'u.csv', { columns: [2] }), 'CSV_BAD_COLUMNS', 'u.csv', 1, /0\.\.1/);
-  throwsAt(() => parseCsvText('1,2\n', 'u.csv', { columns: ['a'] }), 'CSV_BAD_COLUMNS', 'u.csv', 1);
+  throwsAt(() => parseCsvText('a,b\n1,2\n', 'u.csv', { columns: ['c'] }), 'BAD_CHANNELS', 'u.csv', 1, /header: a, b/);
+  throwsAt(() => parseCsvText('1,2\n', 'u.csv', { columns: [2] }), 'BAD_CHANNELS', 'u.csv', 1, /0\.\.1/);
+  throwsAt(() => parseCsvText('1,2\n', 'u.csv', { columns: ['a'] }), 'BAD_CHANNELS', 'u.csv', 1);
   throwsAt(() => parseCsvText('# nothing\na,b\n', 'h.csv'), 'CSV_MALFORMED', 'h.csv', 2);
   assert.throws(() => parseCsvText('\n\n', 'z.csv'), (e) => isHeadstartError(e, 'CSV_MALFORMED') && e.message.startsWith('z.csv: '));
   // Unselected columns may hold anything.
