@@ -110,7 +110,7 @@ export interface SyncOptions {
 /** Estimates the band's turn and per-electrode gains from an observed covariance, against a reference. */
 export function estimateBandCorrection(reference: ArrayLike<number>, observed: ArrayLike<number>, channels: number, opts: SyncOptions = {}): SyncEstimate {
   if (reference.length !== channels * channels || observed.length !== channels * channels) {
-    throw new HeadstartError('SYNC_MISMATCH', `a sync reference of ${Math.sqrt(reference.length)} channels cannot be compared with ${Math.sqrt(observed.length)} channels; sync with the board the profile was calibrated with`);
+    throw new HeadstartError('BOARD_MISMATCH', `a sync reference of ${Math.sqrt(reference.length)} channels cannot be compared with ${Math.sqrt(observed.length)} channels; sync with the board the profile was calibrated with`);
   }
   const range = opts.range ?? channels / 2;
   const step = opts.step ?? 0.05;

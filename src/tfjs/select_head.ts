@@ -25,7 +25,7 @@ export type { HeadMethod } from '../core/head/head.ts';
 export const HEAD_METHODS: readonly HeadMethod[] = ['transfer', 'lda', 'softmax', 'ncm'];
 
 export function checkHeadMethod(value: string): HeadMethod {
-  if (!(HEAD_METHODS as readonly string[]).includes(value)) throw new HeadstartError('BAD_HEAD', `unknown head "${value}" (known: ${HEAD_METHODS.join(', ')})`);
+  if (!(HEAD_METHODS as readonly string[]).includes(value)) throw new HeadstartError('BAD_OPTION', `unknown head "${value}" (known: ${HEAD_METHODS.join(', ')})`);
   return value as HeadMethod;
 }
 
@@ -48,7 +48,7 @@ export interface HeadFitOptions {
 /** Head input vectors of the transfer method, built once per calibration and reused across folds. */
 function transferInputs(set: CalibrationSet, opts: HeadFitOptions): Embeddings {
   const input: HeadInput = opts.prior?.input ?? TRANSFER_INPUT;
-  if (usesWindow(input) && !set.windows) throw new HeadstartError('HEAD_NEEDS_WINDOW', 'the transfer head reads the windows as well as their embeddings; pass them');
+  if (usesWindow(input) && !set.windows) throw new HeadstartError('INTERNAL', 'the transfer head reads the windows as well as their embeddings; pass them');
   return buildHeadInputs(input, set.embeddings, set.windows);
 }
 
@@ -116,7 +116,7 @@ function nearFold(labels: Int32Array, folds: Int32Array, i: number, held: number
  * the same gesture are left out of that fold's training.
  */
 export function chooseHead(set: CalibrationSet, folds: Int32Array, methods: readonly HeadMethod[], opts: HeadFitOptions = {}, guard = 0): HeadChoice {
-  if (methods.length === 0) throw new HeadstartError('BAD_HEAD', 'give at least one head method to choose from');
+  if (methods.length === 0) throw new HeadstartError('INTERNAL', 'give at least one head method to choose from');
   const inputs = methods.includes('transfer') ? transferInputs(set, opts) : undefined;
   const distinct = [...new Set(folds)].sort((a, b) => a - b);
   if (distinct.length < 2) return { head: fitHead(methods[0], set, opts, undefined, inputs), method: methods[0], cvAccuracy: {} };
@@ -202,12 +202,12 @@ export interface CalibrationCv {
  */
 export function fitCalibrationHead(set: CalibrationSet, reps: Int32Array, opts: CalibrationFitOptions): { head: HeadData; cv: CalibrationCv } {
   const { methods } = opts;
-  if (methods.length === 0) throw new HeadstartError('BAD_HEAD', 'give at least one head method to train');
+  if (methods.length === 0) throw new HeadstartError('INTERNAL', 'give at least one head method to train');
   const e = set.embeddings;
   if (set.labels.length !== e.count || reps.length !== e.count) {
-    throw new HeadstartError('LABEL_COUNT_MISMATCH', `${e.count} embeddings but ${set.labels.length} labels and ${reps.length} repetition numbers`);
+    throw new HeadstartError('INTERNAL', `${e.count} embeddings but ${set.labels.length} labels and ${reps.length} repetition numbers`);
   }
-  if (e.count === 0) throw new HeadstartError('NO_WINDOWS', 'no calibration windows to train a head on; record the gestures first');
+  if (e.count === 0) throw new HeadstartError('NOT_ENOUGH_DATA', 'no calibration windows to train a head on; record the gestures first');
   let folds: Int32Array | undefined = reps;
   let cvMethod: CalibrationCv['method'] = 'repetitions';
   let guard = 0;

@@ -38,7 +38,7 @@ export function timeDomainSize(set: TimeDomainSet, channels: number): number {
 
 export function checkTimeDomainSet(value: string): TimeDomainSet {
   if (!(TIME_DOMAIN_SETS as readonly string[]).includes(value)) {
-    throw new HeadstartError('BAD_FEATURE_SET', `unknown time-domain feature set "${value}" (known: ${TIME_DOMAIN_SETS.join(', ')})`);
+    throw new HeadstartError('BAD_OPTION', `unknown time-domain feature set "${value}" (known: ${TIME_DOMAIN_SETS.join(', ')})`);
   }
   return value as TimeDomainSet;
 }
@@ -57,7 +57,7 @@ export function timeDomainScratch(length: number): TimeDomainScratch {
  * (timeDomainSize(set, channels) values).
  */
 export function timeDomainFeaturesInto(w: ArrayLike<number>, length: number, channels: number, set: TimeDomainSet, out: Float32Array | Float64Array, scratch: TimeDomainScratch): void {
-  if (length < AR_ORDER + 3) throw new HeadstartError('WINDOW_TOO_SHORT', `time-domain features need windows of at least ${AR_ORDER + 3} samples, not ${length}`);
+  if (length < AR_ORDER + 3) throw new HeadstartError('BAD_OPTION', `time-domain features need windows of at least ${AR_ORDER + 3} samples, not ${length}`);
   const C = channels;
   const x = scratch.centred;
   for (let c = 0; c < C; c++) {

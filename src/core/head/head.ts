@@ -97,7 +97,7 @@ export function scoreInputInto(head: HeadData, x: Float32Array, row: Float32Arra
 export function headScores(head: HeadData, e: Embeddings, windows?: WindowsView): Float32Array {
   const x = buildHeadInputs(headInputOf(head), e, windows);
   if (x.dim !== head.dim) {
-    throw new HeadstartError('HEAD_DIM_MISMATCH', `the head reads ${head.dim} values but the embeddings give ${x.dim}; it was trained for another extractor`);
+    throw new HeadstartError('PROFILE_EXTRACTOR_MISMATCH', `the head reads ${head.dim} values but the embeddings give ${x.dim}; it was trained for another extractor`);
   }
   const out = new Float32Array(e.count * head.classes);
   const row = new Float32Array(head.dim);

@@ -35,12 +35,12 @@ export const CLASSICAL_INPUT: HeadInput = { embedding: 'none', timeDomain: 'td4'
 
 export function checkHeadInput(value: unknown, where: string): HeadInput {
   const v = value as Partial<HeadInput> | null;
-  if (typeof v !== 'object' || v === null) throw new HeadstartError('BAD_HEAD', `${where}: the head's input recipe must be an object`);
+  if (typeof v !== 'object' || v === null) throw new HeadstartError('BAD_PROFILE', `${where}: the head's input recipe must be an object`);
   if (v.embedding !== 'l2' && v.embedding !== 'sqrt' && v.embedding !== 'none') {
-    throw new HeadstartError('BAD_HEAD', `${where}: input.embedding must be "l2", "sqrt" or "none", not ${JSON.stringify(v.embedding)}`);
+    throw new HeadstartError('BAD_PROFILE', `${where}: input.embedding must be "l2", "sqrt" or "none", not ${JSON.stringify(v.embedding)}`);
   }
   if (v.timeDomain !== 'none') checkTimeDomainSet(String(v.timeDomain));
-  if (v.embedding === 'none' && v.timeDomain === 'none') throw new HeadstartError('BAD_HEAD', `${where}: the head input reads nothing (no embedding, no time-domain features)`);
+  if (v.embedding === 'none' && v.timeDomain === 'none') throw new HeadstartError('BAD_PROFILE', `${where}: the head input reads nothing (no embedding, no time-domain features)`);
   return { embedding: v.embedding, timeDomain: v.timeDomain as HeadInput['timeDomain'] };
 }
 
@@ -89,7 +89,7 @@ export class HeadInputBuilder {
       for (let d = 0; d < dim; d++) out[d] = Math.sqrt(Math.max(0, embedding[d]));
     }
     if (this.input.timeDomain === 'none') return;
-    if (!window) throw new HeadstartError('HEAD_NEEDS_WINDOW', 'this head reads time-domain features of the window as well as its embedding; pass the window');
+    if (!window) throw new HeadstartError('INTERNAL', 'this head reads time-domain features of the window as well as its embedding; pass the window');
     timeDomainFeaturesInto(window, this.windowLength, this.channels, this.input.timeDomain, out.subarray(dim) as Float32Array | Float64Array, this.#scratch);
   }
 }
@@ -105,8 +105,8 @@ export interface WindowsView {
 /** Head input vectors of every row of `e` (and the matching windows) as a matrix. */
 export function buildHeadInputs(input: HeadInput, e: Embeddings, windows?: WindowsView): Embeddings {
   if (usesWindow(input)) {
-    if (!windows) throw new HeadstartError('HEAD_NEEDS_WINDOW', 'this head reads time-domain features of the windows as well as their embeddings; pass the windows');
-    if (windows.count !== e.count) throw new HeadstartError('HEAD_NEEDS_WINDOW', `${e.count} embeddings but ${windows.count} windows`);
+    if (!windows) throw new HeadstartError('INTERNAL', 'this head reads time-domain features of the windows as well as their embeddings; pass the windows');
+    if (windows.count !== e.count) throw new HeadstartError('INTERNAL', `${e.count} embeddings but ${windows.count} windows`);
   }
   const length = windows?.length ?? 0;
   const channels = windows?.channels ?? 0;

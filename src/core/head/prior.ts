@@ -46,7 +46,7 @@ export function computePopulationPrior(input: HeadInput, people: PersonFeatures[
   const sq = new Float64Array(dim);
   let n = 0;
   for (const p of people) {
-    if (p.features.dim !== dim) throw new HeadstartError('HEAD_DIM_MISMATCH', `people's feature vectors differ in size (${dim} and ${p.features.dim})`);
+    if (p.features.dim !== dim) throw new HeadstartError('PROFILE_EXTRACTOR_MISMATCH', `people's feature vectors differ in size (${dim} and ${p.features.dim})`);
     for (let i = 0; i < p.features.count; i++) for (let d = 0; d < dim; d++) mean[d] += p.features.data[i * dim + d];
     n += p.features.count;
   }
@@ -87,7 +87,7 @@ export function withinClassCovariance(z: Embeddings, labels: Int32Array, classes
   mu.fill(0);
   for (let i = 0; i < z.count; i++) {
     const c = labels[i];
-    if (c < 0 || c >= classes) throw new HeadstartError('LABEL_OUT_OF_RANGE', `label ${c} is outside 0..${classes - 1}`);
+    if (c < 0 || c >= classes) throw new HeadstartError('BAD_LABEL', `label ${c} is outside 0..${classes - 1}`);
     counts[c]++;
     for (let d = 0; d < dim; d++) mu[c * dim + d] += z.data[i * dim + d];
   }
@@ -110,19 +110,19 @@ export function withinClassCovariance(z: Embeddings, labels: Int32Array, classes
 /** Checks a prior read from a model package. */
 export function checkPopulationPrior(value: unknown, where: string): PopulationPrior {
   const v = value as Partial<PopulationPrior> | null;
-  if (typeof v !== 'object' || v === null) throw new HeadstartError('PACKAGE_FILE_CORRUPT', `${where}: a population prior must be an object`);
+  if (typeof v !== 'object' || v === null) throw new HeadstartError('BAD_PACKAGE', `${where}: a population prior must be an object`);
   const input = checkHeadInput(v.input, where);
   const dim = v.dim;
-  if (!Number.isInteger(dim) || (dim as number) < 1) throw new HeadstartError('PACKAGE_FILE_CORRUPT', `${where}: dim must be a positive whole number`);
+  if (!Number.isInteger(dim) || (dim as number) < 1) throw new HeadstartError('BAD_PACKAGE', `${where}: dim must be a positive whole number`);
   const d = dim as number;
   const finite = (a: unknown, n: number, name: string) => {
     if (!Array.isArray(a) || a.length !== n || !a.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-      throw new HeadstartError('PACKAGE_FILE_CORRUPT', `${where}: ${name} must be ${n} finite numbers`);
+      throw new HeadstartError('BAD_PACKAGE', `${where}: ${name} must be ${n} finite numbers`);
     }
   };
   finite(v.mean, d, 'mean');
   finite(v.invStd, d, 'invStd');
   finite(v.covariance, d * d, 'covariance');
-  if (!Number.isInteger(v.people) || (v.people as number) < 1) throw new HeadstartError('PACKAGE_FILE_CORRUPT', `${where}: people must be a positive whole number`);
+  if (!Number.isInteger(v.people) || (v.people as number) < 1) throw new HeadstartError('BAD_PACKAGE', `${where}: people must be a positive whole number`);
   return { input, dim: d, mean: v.mean!, invStd: v.invStd!, covariance: v.covariance!, people: v.people! };
 }
