@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_SYNC_SECONDS, type SyncMode, syncTarget } from '../device/sync.ts';
 import { HeadstartError } from '../core/errors.ts';
 import { LiveSession, type LiveSink, openRecognizer } from '../device/live_session.ts';
 import { parseOptionalList } from '../device/pipeline/gesture_outputs.ts';
@@ -36,6 +37,8 @@ interface RunOptions {
   ledPins?: string;
   servoPin?: string;
   servoAngles?: string;
+  sync?: string | boolean;
+  syncSeconds: number;
 }
 
 /** How often the live score and the pipeline's health go to stderr. */
@@ -109,7 +112,12 @@ export function registerRun(program: Command): void {
     .addOption(textOption('--outputs-board <port>', 'a Firmata board (johnny-five) driving LEDs and a servo from the recognized gesture'))
     .addOption(textOption('--led-pins <list>', "LED pin per gesture in class order, '-' for none (e.g. -,2,3,4,5,6,7)"))
     .addOption(textOption('--servo-pin <pin>', 'servo pin on the outputs board (e.g. a gripper)'))
-    .addOption(textOption('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)"));
+    .addOption(textOption('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)"))
+    .option(
+      '--sync [gesture]',
+      "after putting the band back on: hold a gesture for the sync's length at the start (default: the one the profile names, which stands out most from rest) and the band's turn and each electrode's gain since calibration are undone; `--sync auto` asks for nothing and uses the first seconds of ordinary use instead",
+    )
+    .addOption(numberOption('--sync-seconds <s>', 'how much signal a sync reads', { above: 0, max: 60 }, DEFAULT_SYNC_SECONDS));
   addHelpNotes(cmd, {
     notes: [
       "Each event carries the board's most recent EVENT marker (button, sync, or the true label of a replay). The board must send the package's channels at its rate or a higher one that resamples to it (250 -> 200 Hz); a profile trained for another extractor is refused.",
@@ -165,7 +173,15 @@ export function registerRun(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
+        const syncMode: SyncMode | undefined =
+          opts.sync === undefined || opts.sync === false
+            ? undefined
+            : opts.sync === 'auto'
+              ? { kind: 'auto' }
+              : { kind: 'gesture', gesture: typeof opts.sync === 'string' ? opts.sync : (profile.sync?.gesture ?? '') };
+        if (syncMode?.kind === 'gesture') syncTarget(profile.sync, syncMode, profile.user);
         const live = new LiveSession({
+          ...(syncMode ? { sync: { mode: syncMode, seconds: opts.syncSeconds } } : {}),
           transport: new SerialTransport({ path: opts.port, baudRate }),
           recognizer,
           pipeline: { smoother, maxQueue },
@@ -179,6 +195,12 @@ export function registerRun(program: Command): void {
           const scored = s.score ? `, live per-window accuracy ${pct(s.score.accuracy)} over ${s.score.scored} windows` : '';
           process.stderr.write(`${s.pipeline.windows} windows, ${s.pipeline.dropped} dropped, latency p50 ${s.pipeline.latency.p50Ms.toFixed(1)} ms${scored}\n`);
         });
+        live.on('sync', (e) => {
+          if (opts.json) process.stdout.write(JSON.stringify({ event: 'sync', shift: e.shift, gains: e.gains, mode: e.mode, samples: e.samples, computeMs: e.computeMs }) + '\n');
+          else process.stderr.write(`sync: the band has turned ${e.shift >= 0 ? '+' : ''}${e.shift.toFixed(2)} electrodes since calibration; electrode gains ${e.gains.map((g) => g.toFixed(2)).join(' ')}; undone from now on\n`);
+        });
+        if (syncMode?.kind === 'gesture') process.stderr.write(`sync: hold ${syncMode.gesture} for ${opts.syncSeconds} s now\n`);
+        else if (syncMode) process.stderr.write(`sync: reading the band's position from the first ${opts.syncSeconds} s of use\n`);
         const { hello, resampled } = await live.start();
         process.stderr.write(
           `running '${profile.user}' v${profile.version} (${profile.head.kind} head, ${gestures.length} gestures) on ${live.description}: ` +

@@ -39,6 +39,8 @@
  * link error. In every case STOP is sent to the board, the transport is
  * closed, then the pipeline and the sinks.
  */
+import type { SyncEstimate } from '../core/band_sync.ts';
+import { SyncCollector, type SyncMode, syncTarget } from './sync.ts';
 import { EventEmitter } from 'node:events';
 import { HeadstartError } from '../core/errors.ts';
 import type { ModelManifest } from '../core/model_package/manifest.ts';
@@ -143,7 +145,17 @@ export interface LiveSessionEvents {
   window: [result: ClassifiedWindow];
   gesture: [event: GestureEvent];
   stats: [stats: LiveStats];
+  /** A sync collected its samples and applied its correction in front of the extractor. */
+  sync: [event: SyncEvent];
   end: [result: LiveResult];
+}
+
+export interface SyncEvent extends SyncEstimate {
+  mode: SyncMode;
+  /** Board samples per channel it used. */
+  samples: number;
+  /** Time spent estimating, ms. */
+  computeMs: number;
 }
 
 /** An output fed by the session's events (stdout lines, johnny-five pins, a dashboard, OSC, MQTT...). */
@@ -173,6 +185,11 @@ export interface LiveSessionOptions {
   endAfterSamples?: number;
   /** Period of the `stats` event (default 5000 ms; 0: none). */
   statsIntervalMs?: number;
+  /**
+   * Estimate the band's turn and gains from the first `seconds` of samples
+   * (device/sync.ts) and undo them in front of the extractor from then on.
+   */
+  sync?: { mode: SyncMode; seconds: number };
 }
 
 /** The pipeline's figures before there is a pipeline (the board's rate is not known before its HELLO). */
@@ -219,6 +236,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   #startFailure: unknown;
   #crcSeen = 0;
   #statsAt = { ms: 0, inferred: 0 };
+  #sync: { collector: SyncCollector; target: number[]; mode: SyncMode } | undefined;
   readonly #onAbort = (): void => this.#requestEnd({ end: 'interrupted', reason: 'interrupted' });
 
   constructor(options: LiveSessionOptions) {
@@ -290,6 +308,14 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
           this.emit('window', r);
         },
       });
+      if (this.#options.sync) {
+        const { mode, seconds } = this.#options.sync;
+        const target = syncTarget(profile.sync, mode, profile.user);
+        if (profile.sync!.channels !== hello.channels) {
+          throw new HeadstartError('BOARD_MISMATCH', `the profile's sync reference has ${profile.sync!.channels} channels but the board sends ${hello.channels}`);
+        }
+        this.#sync = { collector: new SyncCollector(hello.channels, Math.max(2, Math.round(seconds * hello.rate))), target, mode };
+      }
       start = { hello, resampled: fit.resample, description: this.description };
     } catch (err) {
       // What failed the start is what the caller sees, even when the link also closed meanwhile.
@@ -311,6 +337,17 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   }
 
   /** Resolves once the session has ended and everything is closed; rejects with the error of a failed one. */
+  #feedSync(f: SamplesFrame): void {
+    const sync = this.#sync;
+    if (!sync || !sync.collector.push(f)) return;
+    this.#sync = undefined;
+    const started = performance.now();
+    const estimate = sync.collector.estimate(sync.target);
+    const computeMs = performance.now() - started;
+    if (this.#pipeline) this.#pipeline.extractor.correction = { shift: estimate.shift, gains: estimate.gains };
+    this.emit('sync', { ...estimate, mode: sync.mode, samples: sync.collector.samplesNeeded, computeMs });
+  }
+
   done(): Promise<LiveResult> {
     return this.#done;
   }
@@ -354,7 +391,10 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
 
   #feed(f: Frame, arrivedAtMs: number): void {
     this.#pipeline!.push(f, arrivedAtMs);
-    if (f.type === 'samples') this.emit('samples', f, arrivedAtMs);
+    if (f.type === 'samples') {
+      this.#feedSync(f);
+      this.emit('samples', f, arrivedAtMs);
+    }
     else if (f.type === 'event') this.emit('marker', f);
   }
 

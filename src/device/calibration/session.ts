@@ -29,6 +29,7 @@ import { renderReport } from './report.ts';
 import { calibrationPaths, readSessionIndex, withSession, writeSessionIndex } from './session_index.ts';
 import { type CalibrationModel, holdSamples, type HoldSamples, holdWindows, type TrainedHead } from './training.ts';
 import { type CalibrationVerdict, cvMethodWords, DEFAULT_MIN_ACCURACY, judgeCalibration } from './verdict.ts';
+import { syncReference } from './sync_reference.ts';
 
 export interface CalibrationOptions {
   /** The board, not started (it is started, and closed at the end) or already started by the caller (left open). */
@@ -195,6 +196,8 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   const windowsPerGesture = protocol.gestures.map((_, i) => set.y.filter((y) => y === i).length);
   const verdict = judgeCalibration(protocol, trained, windowsPerGesture, issues, options.minAccuracy ?? DEFAULT_MIN_ACCURACY);
 
+  const sync = syncReference({ holds, channels: hello.channels, gestures: protocol.gestures.map((g) => g.id), trimStart: plan.trimStart, trimEnd: plan.trimEnd, ...(protocol.syncGesture ? { syncGesture: protocol.syncGesture } : {}) });
+
   // Where the journal goes once the profile is saved (named by the profile's date), so the profile can point at it.
   const createdAt = new Date();
   const finished = join(paths.sessions, `${createdAt.toISOString().replace(/[:.]/g, '-')}${onlyIds ? `-${onlyIds.join('-')}` : ''}.hsrec`);
@@ -206,6 +209,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     head: trained.head,
     cv: trained.cv,
     calibration: { windows: set.count, repetitions: protocol.repetitions, seconds: holds.reduce((s, h) => s + (h.end - h.start), 0) / hello.rate, source: relative(paths.userDir, finished) },
+    ...(sync ? { sync } : {}),
   }, createdAt);
   const reportHtml = renderReport({
     profile: `${user} (profile version ${profile.version})`,

@@ -39,6 +39,23 @@ export interface ProfileData {
   head: HeadData;
   cv: ProfileCv;
   calibration?: { windows: number; repetitions: number; seconds?: number; source?: string };
+  /** What a sync after re-wearing compares with (core/band_sync.ts); profiles made before sync have none. */
+  sync?: SyncReference;
+}
+
+/**
+ * Channel covariances of the calibration's holds, in board units with each
+ * channel's mean removed: of each gesture (the wearer holds one to sync),
+ * and of every gesture but rest pooled (automatic sync from ordinary use).
+ */
+export interface SyncReference {
+  channels: number;
+  /** The gesture a sync asks for unless told otherwise: the protocol's, or the one that stands out most from rest. */
+  gesture: string;
+  /** Per gesture id, [channels][channels]. */
+  gestures: Record<string, number[]>;
+  /** Every gesture but rest pooled, [channels][channels]. */
+  activity: number[];
 }
 
 export interface SavedProfile extends ProfileData {
@@ -91,6 +108,21 @@ export function validateHead(value: unknown, source: string, field = 'head'): He
   return value as HeadData;
 }
 
+function validateSync(value: unknown, source: string, gestures: string[]): void {
+  const s = value as Json;
+  if (typeof s !== 'object' || s === null) fail(source, 'sync', 'must be an object');
+  const channels = s.channels;
+  if (typeof channels !== 'number' || !Number.isInteger(channels) || channels < 1) fail(source, 'sync.channels', 'must be a whole number >= 1');
+  if (typeof s.gesture !== 'string' || !gestures.includes(s.gesture)) fail(source, 'sync.gesture', 'must name one of the profile\'s gestures');
+  const g = s.gestures as Json;
+  if (typeof g !== 'object' || g === null) fail(source, 'sync.gestures', 'must be an object');
+  for (const [id, cov] of Object.entries(g)) {
+    if (!gestures.includes(id)) fail(source, `sync.gestures.${id}`, 'is not one of the profile\'s gestures');
+    finiteArray(cov, channels * channels, source, `sync.gestures.${id}`);
+  }
+  finiteArray(s.activity, channels * channels, source, 'sync.activity');
+}
+
 /** Validates a parsed profile file. */
 export function validateProfile(value: unknown, source: string): SavedProfile {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(source, '(root)', 'must be a JSON object');
@@ -111,6 +143,7 @@ export function validateProfile(value: unknown, source: string): SavedProfile {
   if (!Array.isArray(gestures) || gestures.length !== head.classes || gestures.some((g) => typeof g !== 'string')) fail(source, 'gestures', `must list ${head.classes} names (one per class of the head)`);
   const cv = p.cv as Json | undefined;
   if (typeof cv !== 'object' || cv === null) fail(source, 'cv', 'must be an object');
+  if (p.sync !== undefined) validateSync(p.sync, source, p.gestures as string[]);
   if (cv.method !== 'repetitions' && cv.method !== 'blocks' && cv.method !== 'none') fail(source, 'cv.method', 'must be "repetitions", "blocks" or "none"');
   const methods = ['transfer', 'lda', 'softmax', 'ncm'];
   if (typeof cv.chosen !== 'string' || !methods.includes(cv.chosen) || methodKind(cv.chosen as HeadMethod) !== head.kind) {
