@@ -33,6 +33,8 @@ interface EvaluateOptions extends DatasetOptions {
   within?: boolean;
   shiftTest: number;
   shiftCalib: number;
+  sync?: string | boolean;
+  syncSeconds?: number;
 }
 
 /** --extractor is the old name of --runtime: still taken, with a notice. */
@@ -110,6 +112,11 @@ export function registerEvaluate(program: Command): void {
       ),
     )
     .addOption(numberOption('--shift-calib <electrodes>', 'the same simulated turn of the band for the calibration recordings', { min: -64, max: 64 }, 0))
+    .option(
+      '--sync [gesture]',
+      "simulate run --sync before scoring: 2 s of the gesture (default: the one that stands out most from rest in the calibration) from the start of its first test recording, not scored, give the band's turn and gains, undone on every scored window; `--sync auto`: the first seconds of the test recordings instead",
+    )
+    .addOption(numberOption('--sync-seconds <s>', 'signal a simulated sync reads (default 2; 10 with auto)', { above: 0, max: 600 }))
     .addOption(textOption('--out <file>', 'also write the full results as JSON to this file'))
     .option('--json', 'print the results as JSON on stdout instead of a table');
   addDatasetOptions(cmd);
@@ -198,6 +205,16 @@ export function registerEvaluate(program: Command): void {
             within: opts.within === true,
             shiftTest,
             shiftCalib,
+            ...(opts.sync !== undefined && opts.sync !== false
+              ? {
+                  sync: {
+                    mode: opts.sync === 'auto' ? ('auto' as const) : ('gesture' as const),
+                    seconds: opts.syncSeconds ?? (opts.sync === 'auto' ? 10 : 2),
+                    ...(typeof opts.sync === 'string' && opts.sync !== 'auto' ? { gesture: opts.sync } : {}),
+                    classNames: classes,
+                  },
+                }
+              : {}),
           },
           (step) => progress.update(i, people.length, step),
         )),
@@ -209,13 +226,15 @@ export function registerEvaluate(program: Command): void {
       .filter((s) => s.baselines)
       .map((s) => ({ k: s.k, classical: s.baselines!.classical, classicalPrior: s.baselines!.classicalPrior, transferMinusBest: s.overBestBaseline, belowBest: s.belowBestBaseline }));
     // `extractor` is the field's name from before --runtime, kept for the scripts that read it.
-    const report = { package: m.name, runtime, extractor: runtime, backend: backend.name, head: opts.head, within: opts.within === true, shiftTest, shiftCalib, classes, scratchSteps, people: people.map((p) => p.name), summary, baselines, results };
+    const report = { package: m.name, runtime, extractor: runtime, backend: backend.name, head: opts.head, within: opts.within === true, shiftTest, shiftCalib, sync: opts.sync ?? false, classes, scratchSteps, people: people.map((p) => p.name), summary, baselines, results };
     if (opts.out) writeFileSync(opts.out, JSON.stringify(report, null, 2) + '\n');
     if (opts.json) {
       process.stdout.write(JSON.stringify(report) + '\n');
       return;
     }
-    const shifts = shiftTest !== 0 || shiftCalib !== 0 ? `, simulated band turn: test ${shiftTest}, calibration ${shiftCalib} electrodes` : '';
+    const shifts =
+      (shiftTest !== 0 || shiftCalib !== 0 ? `, simulated band turn: test ${shiftTest}, calibration ${shiftCalib} electrodes` : '') +
+      (opts.sync !== undefined && opts.sync !== false ? `, simulated sync (${opts.sync === true ? 'default gesture' : opts.sync})` : '');
     process.stdout.write(`${people.length} people, per-window accuracy (%), runtime ${runtime}, head ${opts.head}${opts.within ? ', scored on the later cycles of the calibration recording' : ''}${shifts}\n`);
     process.stdout.write(' k | transfer mean     sd    min | classical  +prior | transfer - best | scratch mean    min | gain\n');
     for (const s of summary) {

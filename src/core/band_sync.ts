@@ -177,3 +177,23 @@ export function checkBandCorrection(value: unknown, channels: number, where: str
   }
   return { shift: v.shift, gains: v.gains };
 }
+
+/** Mean log variance over the channels: a covariance's overall level. */
+function logLevel(cov: ArrayLike<number>, channels: number): number {
+  let sum = 0;
+  for (let c = 0; c < channels; c++) sum += Math.log(Math.max(cov[c * channels + c], VARIANCE_FLOOR));
+  return sum / channels;
+}
+
+/**
+ * The gesture a sync asks for by default: of the gestures but `rest`, the
+ * one whose level stands out most from rest's (the clearest pattern to
+ * compare, and the easiest to hold the same way again).
+ */
+export function defaultSyncGesture(covariances: Record<string, ArrayLike<number>>, channels: number, rest = 'rest'): string {
+  const ids = Object.keys(covariances);
+  if (ids.length === 0) throw new HeadstartError('INTERNAL', 'no gesture to sync with');
+  const restLevel = covariances[rest] ? logLevel(covariances[rest]!, channels) : 0;
+  const pool = ids.filter((id) => id !== rest);
+  return (pool.length > 0 ? pool : ids).reduce((a, b) => (logLevel(covariances[b]!, channels) - restLevel > logLevel(covariances[a]!, channels) - restLevel ? b : a));
+}

@@ -6,7 +6,7 @@
  * the gesture whose level stands out most from rest around the band: the
  * easiest to hold the same way again and the clearest pattern to compare.
  */
-import { channelCovariance } from '../../core/band_sync.ts';
+import { channelCovariance, defaultSyncGesture } from '../../core/band_sync.ts';
 import type { SyncReference } from '../profiles/profile.ts';
 import type { HoldSamples } from './training.ts';
 
@@ -54,17 +54,6 @@ export function syncReference(input: SyncHolds): SyncReference | undefined {
   for (const [id, samples] of perGesture) covariances[id] = Array.from(channelCovariance(samples, channels), (v) => Number(v.toPrecision(7)));
   const active = [...perGesture.entries()].filter(([id]) => id !== REST).map(([, s]) => s);
   const activity = Array.from(channelCovariance(concat(active.length > 0 ? active : [...perGesture.values()]), channels), (v) => Number(v.toPrecision(7)));
-  const logLevel = (cov: number[]) => {
-    let sum = 0;
-    for (let c = 0; c < channels; c++) sum += Math.log(Math.max(cov[c * channels + c], 1e-12));
-    return sum / channels;
-  };
-  const rest = covariances[REST];
-  const candidates = Object.keys(covariances).filter((id) => id !== REST);
-  let gesture = input.syncGesture && covariances[input.syncGesture] ? input.syncGesture : undefined;
-  if (!gesture) {
-    const pool = candidates.length > 0 ? candidates : Object.keys(covariances);
-    gesture = pool.reduce((a, b) => (logLevel(covariances[b]!) - (rest ? logLevel(rest) : 0) > logLevel(covariances[a]!) - (rest ? logLevel(rest) : 0) ? b : a));
-  }
+  const gesture = input.syncGesture && covariances[input.syncGesture] ? input.syncGesture : defaultSyncGesture(covariances, channels, REST);
   return { channels, gesture, gestures: covariances, activity };
 }

@@ -15,8 +15,10 @@ import { fitCalibrationHead } from '../../tfjs/select_head.ts';
 import type { PackagePriors } from '../../io/model_package.ts';
 import type { Recording } from '../../core/signal.ts';
 import { rotateBand } from '../../core/band_rotation.ts';
+import { applyBandCorrection, channelCovariance, defaultSyncGesture, estimateBandCorrection } from '../../core/band_sync.ts';
+import { HeadstartError } from '../../core/errors.ts';
 import { type WindowSet, windowRecordings, selectWindows } from '../../core/window_set.ts';
-import type { ChannelNormalization, WindowSpec } from '../../core/windowing.ts';
+import { type ChannelNormalization, windowCount, type WindowSpec } from '../../core/windowing.ts';
 import { DEFAULT_TRAIN, type ExtractorConfig } from '../extractor/config.ts';
 import { classifierAccuracy, trainExtractor } from '../extractor/train.ts';
 
@@ -53,6 +55,95 @@ export interface EvaluationSetup {
   /** Simulated band rotation of the recordings scored / calibrated on, in electrodes (core/band_rotation.ts). */
   shiftTest?: number;
   shiftCalib?: number;
+  /**
+   * Simulate a sync before scoring (device/sync.ts): `gesture` takes
+   * `seconds` of the reference gesture's first test recording (not scored),
+   * `auto` the first `seconds` of the test recordings in order (not scored);
+   * the estimated turn and gains are undone on every scored recording.
+   */
+  sync?: { mode: 'gesture' | 'auto'; seconds: number; gesture?: string; classNames: string[] };
+}
+
+/** Samples dropped at each end of a calibration recording for the sync reference, as a protocol's trim does. */
+const SYNC_TRIM_SECONDS = 0.5;
+
+export interface SyncOutcome {
+  gesture?: string;
+  shift: number;
+  gains: number[];
+}
+
+function concatSamples(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * The sync simulation: the reference from the first k cycles of the
+ * calibration, the observation cut out of the test recordings, and the
+ * scored test recordings corrected (without the observed stretch).
+ */
+function simulateSync(calibration: Recording[], test: Recording[], cycles: Set<number>, sync: NonNullable<EvaluationSetup['sync']>, normalization: ChannelNormalization): { recordings: Recording[]; outcome: SyncOutcome } {
+  const channels = calibration[0]!.channels;
+  const rate = calibration[0]!.rate;
+  const trim = Math.round(SYNC_TRIM_SECONDS * rate);
+  const byGesture: Record<string, Float32Array[]> = {};
+  for (const r of calibration) {
+    if (r.label === undefined || !cycles.has(r.rep ?? -1)) continue;
+    const n = r.samples.length / channels;
+    if (n <= 2 * trim + 2) continue;
+    (byGesture[sync.classNames[r.label]!] ??= []).push(r.samples.subarray(trim * channels, (n - trim) * channels));
+  }
+  const covariances: Record<string, Float64Array> = {};
+  for (const [id, parts] of Object.entries(byGesture)) covariances[id] = channelCovariance(concatSamples(parts), channels);
+  const need = Math.round(sync.seconds * rate);
+  let observed: Float64Array;
+  let reference: Float64Array;
+  let kept: Recording[];
+  let gesture: string | undefined;
+  if (sync.mode === 'gesture') {
+    gesture = sync.gesture ?? defaultSyncGesture(covariances, channels);
+    reference = covariances[gesture] ?? (() => { throw new HeadstartError('UNKNOWN_GESTURE', `no calibration recording of '${gesture}' to sync with`); })();
+    const label = sync.classNames.indexOf(gesture);
+    const at = test.findIndex((r) => r.label === label && r.samples.length / channels >= trim + need);
+    if (at < 0) throw new HeadstartError('NOT_ENOUGH_DATA', `no test recording of '${gesture}' holds ${sync.seconds} s to sync with`);
+    const r = test[at]!;
+    observed = channelCovariance(r.samples, channels, trim, trim + need);
+    // The stretch used for the sync is not scored: the recording is split around it.
+    kept = test.flatMap((t, i) =>
+      i !== at ? [t] : [{ ...t, samples: t.samples.subarray(0, trim * channels) }, { ...t, samples: t.samples.subarray((trim + need) * channels) }],
+    );
+  } else {
+    const activeIds = Object.keys(covariances).filter((id) => id !== 'rest');
+    reference = channelCovariance(concatSamples(activeIds.flatMap((id) => byGesture[id]!)), channels);
+    const stream = concatSamples(test.map((t) => t.samples));
+    if (stream.length / channels < need) throw new HeadstartError('NOT_ENOUGH_DATA', `the test recordings hold less than ${sync.seconds} s to sync with`);
+    observed = channelCovariance(stream, channels, 0, need);
+    // The first `need` samples of the stream are not scored.
+    let skip = need;
+    kept = [];
+    for (const t of test) {
+      const n = t.samples.length / channels;
+      if (skip >= n) {
+        skip -= n;
+        continue;
+      }
+      kept.push(skip > 0 ? { ...t, samples: t.samples.subarray(skip * channels) } : t);
+      skip = 0;
+    }
+  }
+  const est = estimateBandCorrection(reference, observed, channels);
+  const recordings = kept.map((t) => {
+    const samples = Float32Array.from(t.samples);
+    applyBandCorrection(samples, channels, est, normalization.offset);
+    return { ...t, samples };
+  });
+  return { recordings, outcome: { ...(gesture ? { gesture } : {}), shift: est.shift, gains: est.gains } };
 }
 
 export interface PersonResult {
@@ -70,6 +161,8 @@ export interface PersonResult {
   baselines?: { classical: number; classicalPrior?: number };
   /** The calibration's own held-out estimate (what calibrate would print), when it could hold anything out. */
   estimate?: number;
+  /** What a simulated sync estimated. */
+  sync?: SyncOutcome;
   calibrationWindows: number;
   testWindows: number;
 }
@@ -107,7 +200,14 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
     const cycles = firstCycles(calib, k);
     let test: WindowSet;
     let et: Embeddings;
-    if (separate && separateEmbeddings) {
+    let syncOutcome: SyncOutcome | undefined;
+    if (setup.sync && k > 0) {
+      if (setup.within) throw new HeadstartError('BAD_OPTION', 'a simulated sync needs test recordings to sync on: it does not go with --within', { option: '--sync' });
+      const synced = simulateSync(rotated(p.calibration, setup.shiftCalib ?? 0), rotated(p.test, setup.shiftTest ?? 0), cycles, setup.sync, setup.normalization);
+      syncOutcome = synced.outcome;
+      test = windowRecordings(synced.recordings.filter((r) => windowCount(r.samples.length / r.channels, setup.window) > 0), setup.window, setup.normalization);
+      et = await setup.embed(test);
+    } else if (separate && separateEmbeddings) {
       test = separate;
       et = separateEmbeddings;
     } else {
@@ -147,6 +247,7 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
       accuracy: accuracy(predictClasses(head, et, test), test.y),
       head: method,
       ...(estimate === undefined ? {} : { estimate }),
+      ...(syncOutcome ? { sync: syncOutcome } : {}),
       baselines,
       calibrationWindows: idx.length,
       testWindows: test.count,
