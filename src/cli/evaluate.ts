@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { createProgress } from './progress.ts';
+import { DEFAULT_ADAPT } from '../core/head/adapt.ts';
 import { HeadstartError } from '../core/errors.ts';
 import type { Embeddings } from '../core/head/embeddings.ts';
 import type { WindowSet } from '../core/window_set.ts';
@@ -35,6 +36,8 @@ interface EvaluateOptions extends DatasetOptions {
   shiftCalib: number;
   sync?: string | boolean;
   syncSeconds?: number;
+  adapt?: boolean;
+  reject?: number;
 }
 
 /** --extractor is the old name of --runtime: still taken, with a notice. */
@@ -117,6 +120,8 @@ export function registerEvaluate(program: Command): void {
       "simulate run --sync before scoring: 2 s of the gesture (default: the one that stands out most from rest in the calibration) from the start of its first test recording, not scored, give the band's turn and gains, undone on every scored window; `--sync auto`: the first seconds of the test recordings instead",
     )
     .addOption(numberOption('--sync-seconds <s>', 'signal a simulated sync reads (default 2; 10 with auto)', { above: 0, max: 600 }))
+    .option('--adapt', 'also score with unsupervised adaptation, as run --adapt does it: the test recordings streamed in time order, each window scored before it adapts the head')
+    .addOption(numberOption('--reject <p>', "also report accuracy on the windows whose winning probability reaches p (run --reject's open-set rejection) and the share rejected", { min: 0, max: 1 }))
     .addOption(textOption('--out <file>', 'also write the full results as JSON to this file'))
     .option('--json', 'print the results as JSON on stdout instead of a table');
   addDatasetOptions(cmd);
@@ -205,6 +210,8 @@ export function registerEvaluate(program: Command): void {
             within: opts.within === true,
             shiftTest,
             shiftCalib,
+            ...(opts.adapt ? { adapt: DEFAULT_ADAPT } : {}),
+            ...(opts.reject !== undefined ? { reject: opts.reject } : {}),
             ...(opts.sync !== undefined && opts.sync !== false
               ? {
                   sync: {
@@ -246,6 +253,10 @@ export function registerEvaluate(program: Command): void {
     }
     for (const s of summary) {
       if (s.estimateError) process.stdout.write(`k=${s.k}: the calibration's own estimate is off by ${(100 * s.estimateError.meanAbs).toFixed(2)} points on average (${s.estimateError.meanSigned >= 0 ? 'over' : 'under'}-estimating by ${(100 * Math.abs(s.estimateError.meanSigned)).toFixed(2)} on balance)\n`);
+    }
+    for (const s of summary) {
+      if (s.adaptedMean !== undefined) process.stdout.write(`k=${s.k}: with unsupervised adaptation ${pct(s.adaptedMean)} % (without ${pct(s.mean)} %)\n`);
+      if (s.rejection) process.stdout.write(`k=${s.k}: rejecting windows below ${opts.reject}: ${pct(s.rejection.acceptedAccuracy)} % of the accepted windows right, ${pct(s.rejection.rejected)} % rejected\n`);
     }
     const below = summary.filter((s) => (s.belowBestBaseline?.length ?? 0) > 0);
     for (const s of below) process.stdout.write(`k=${s.k}: below the best classical column for ${s.belowBestBaseline!.join(', ')}\n`);

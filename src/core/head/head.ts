@@ -22,6 +22,8 @@ export interface LinearHeadData {
   /** [dim][classes] */
   weights: number[];
   bias: number[];
+  /** [classes][dim] class means in the standardized space, where the fit knows them (lda): what unsupervised adaptation compares with. */
+  classMeans?: number[];
 }
 
 export interface NcmHeadData {

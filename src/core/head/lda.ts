@@ -166,5 +166,5 @@ export function trainPriorLdaHead(
     for (let d = 0; d < dim; d++) q += mu[c * dim + d] * wts[d * classes + c];
     bias[c] = -0.5 * q;
   }
-  return { kind: 'lda', classes, dim, input, mean: Array.from(mean), invStd: Array.from(invStd), weights: Array.from(wts), bias };
+  return { kind: 'lda', classes, dim, input, mean: Array.from(mean), invStd: Array.from(invStd), weights: Array.from(wts), bias, classMeans: Array.from(mu, (v) => Number(v.toPrecision(7))) };
 }

@@ -8,7 +8,8 @@
  */
 import type { Embeddings } from '../../core/head/embeddings.ts';
 import { selectRows } from '../../core/head/embeddings.ts';
-import { type HeadData, type HeadMethod, predictClasses } from '../../core/head/head.ts';
+import { type HeadData, headInputOf, type HeadMethod, headScores, type LinearHeadData, predictClasses, scoreInputInto } from '../../core/head/head.ts';
+import { type AdaptOptions, HeadAdapter } from '../../core/head/adapt.ts';
 import { buildHeadInputs, CLASSICAL_INPUT } from '../../core/head/head_input.ts';
 import { trainPriorLdaHead } from '../../core/head/lda.ts';
 import { fitCalibrationHead } from '../../tfjs/select_head.ts';
@@ -62,6 +63,46 @@ export interface EvaluationSetup {
    * the estimated turn and gains are undone on every scored recording.
    */
   sync?: { mode: 'gesture' | 'auto'; seconds: number; gesture?: string; classNames: string[] };
+  /** Also score with unsupervised adaptation (core/head/adapt.ts): the test windows streamed in time order, each scored before it adapts the head. */
+  adapt?: AdaptOptions;
+  /** Also report accuracy on the windows the head is at least this confident about, and the share rejected. */
+  reject?: number;
+}
+
+/** Per-window accuracy with the head adapting as it goes (prequential: each window scored before it counts). */
+function adaptedAccuracy(head: HeadData, et: Embeddings, test: WindowSet, opts: AdaptOptions): { accuracy: number; updates: number; resets: number } {
+  if (head.kind === 'ncm' || !head.classMeans) return { accuracy: accuracy(predictClasses(head, et, test), test.y), updates: 0, resets: 0 };
+  const copy: LinearHeadData = { ...head, mean: [...head.mean] };
+  const adapter = new HeadAdapter(copy, opts);
+  const x = buildHeadInputs(headInputOf(head), et, test);
+  const row = new Float32Array(head.dim);
+  const out = new Float32Array(head.classes);
+  let correct = 0;
+  for (let i = 0; i < x.count; i++) {
+    const v = x.data.subarray(i * x.dim, (i + 1) * x.dim);
+    scoreInputInto(copy, v, row, out);
+    let best = 0;
+    for (let c = 1; c < head.classes; c++) if (out[c]! > out[best]!) best = c;
+    if (best === test.y[i]) correct++;
+    adapter.observe(v, best, out[best]!);
+  }
+  const state = adapter.state();
+  return { accuracy: x.count === 0 ? 0 : correct / x.count, updates: state.updates, resets: state.resets };
+}
+
+/** Accuracy on the windows whose winning probability reaches `threshold`, and the share of windows below it. */
+function rejectionFigures(head: HeadData, et: Embeddings, test: WindowSet, threshold: number): { acceptedAccuracy: number; rejected: number } {
+  const scores = headScores(head, et, test);
+  let accepted = 0;
+  let correct = 0;
+  for (let i = 0; i < test.count; i++) {
+    let best = 0;
+    for (let c = 1; c < head.classes; c++) if (scores[i * head.classes + c]! > scores[i * head.classes + best]!) best = c;
+    if (scores[i * head.classes + best]! < threshold) continue;
+    accepted++;
+    if (best === test.y[i]) correct++;
+  }
+  return { acceptedAccuracy: accepted === 0 ? 0 : correct / accepted, rejected: test.count === 0 ? 0 : 1 - accepted / test.count };
 }
 
 /** Samples dropped at each end of a calibration recording for the sync reference, as a protocol's trim does. */
@@ -163,6 +204,10 @@ export interface PersonResult {
   estimate?: number;
   /** What a simulated sync estimated. */
   sync?: SyncOutcome;
+  /** With adaptation: accuracy of the same head adapting over the test windows in time order. */
+  adapted?: { accuracy: number; updates: number; resets: number };
+  /** With a rejection threshold: accuracy on the accepted windows and the share rejected. */
+  rejection?: { acceptedAccuracy: number; rejected: number };
   calibrationWindows: number;
   testWindows: number;
 }
@@ -241,9 +286,13 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
       const withPrior = trainPriorLdaHead(xc, set.labels, setup.classes, CLASSICAL_INPUT, setup.priors.classical);
       baselines.classicalPrior = accuracy(predictClasses(withPrior, et, test), test.y);
     }
+    const adapted = setup.adapt ? adaptedAccuracy(head, et, test, setup.adapt) : undefined;
+    const rejection = setup.reject !== undefined && head.kind !== 'ncm' ? rejectionFigures(head, et, test, setup.reject) : undefined;
     const r: PersonResult = {
       person: p.name,
       k,
+      ...(adapted ? { adapted } : {}),
+      ...(rejection ? { rejection } : {}),
       accuracy: accuracy(predictClasses(head, et, test), test.y),
       head: method,
       ...(estimate === undefined ? {} : { estimate }),
@@ -291,6 +340,9 @@ export interface Summary {
   overBestBaseline?: number;
   /** People for whom transfer scored below the best baseline. */
   belowBestBaseline?: string[];
+  /** Mean accuracy with unsupervised adaptation, and of rejection (accepted accuracy, share rejected). */
+  adaptedMean?: number;
+  rejection?: { acceptedAccuracy: number; rejected: number };
   /** Mean absolute difference between the calibration's estimate and the later accuracy, over the people with an estimate. */
   estimateError?: { meanAbs: number; meanSigned: number; people: number };
   scratchMean?: number;
@@ -310,6 +362,13 @@ export function summarize(results: PersonResult[]): Summary[] {
     const rows = results.filter((r) => r.k === k);
     const s = stats(rows.map((r) => r.accuracy));
     const out: Summary = { k, people: rows.length, ...s };
+    if (rows.every((r) => r.adapted)) out.adaptedMean = rows.reduce((a, r) => a + r.adapted!.accuracy, 0) / rows.length;
+    if (rows.every((r) => r.rejection)) {
+      out.rejection = {
+        acceptedAccuracy: rows.reduce((a, r) => a + r.rejection!.acceptedAccuracy, 0) / rows.length,
+        rejected: rows.reduce((a, r) => a + r.rejection!.rejected, 0) / rows.length,
+      };
+    }
     const estimated = rows.filter((r) => r.estimate !== undefined);
     if (estimated.length > 0) {
       const d = estimated.map((r) => r.estimate! - r.accuracy);
