@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_SYNC_SECONDS, type SyncMode, syncTarget } from '../device/sync.ts';
+import { DEFAULT_ADAPT } from '../core/head/adapt.ts';
 import { HeadstartError } from '../core/errors.ts';
 import { LiveSession, type LiveSink, openRecognizer } from '../device/live_session.ts';
 import { parseOptionalList } from '../device/pipeline/gesture_outputs.ts';
@@ -39,6 +40,8 @@ interface RunOptions {
   servoAngles?: string;
   sync?: string | boolean;
   syncSeconds: number;
+  adapt?: boolean;
+  reject?: string | boolean;
 }
 
 /** How often the live score and the pipeline's health go to stderr. */
@@ -117,7 +120,9 @@ export function registerRun(program: Command): void {
       '--sync [gesture]',
       "after putting the band back on: hold a gesture for the sync's length at the start (default: the one the profile names, which stands out most from rest) and the band's turn and each electrode's gain since calibration are undone; `--sync auto` asks for nothing and uses the first seconds of ordinary use instead",
     )
-    .addOption(numberOption('--sync-seconds <s>', 'how much signal a sync reads', { above: 0, max: 60 }, DEFAULT_SYNC_SECONDS));
+    .addOption(numberOption('--sync-seconds <s>', 'how much signal a sync reads', { above: 0, max: 60 }, DEFAULT_SYNC_SECONDS))
+    .option('--adapt', 'follow slow drift without labels (sweat, contact, hours of wear): confident windows nudge the head; at the end the adapted head is saved as a new profile version (`headstart profile rollback <user>` undoes it)')
+    .option('--reject [p]', "answer unknown (no gesture) for windows less confident than p: the profile's suggestion from calibration when no p is given; sets --threshold");
   addHelpNotes(cmd, {
     notes: [
       "Each event carries the board's most recent EVENT marker (button, sync, or the true label of a replay). The board must send the package's channels at its rate or a higher one that resamples to it (250 -> 200 Hz); a profile trained for another extractor is refused.",
@@ -147,6 +152,10 @@ export function registerRun(program: Command): void {
       const recognizer = openRecognizer({ profile, packageDir, runtime: runtimeChoice });
       if (recognizer.fallbackReason) process.stderr.write(`note: using the TypeScript interpreter (${recognizer.fallbackReason})\n`);
       const gestures = profile.gestures;
+      if (opts.reject !== undefined && opts.reject !== false) {
+        smoother.threshold = opts.reject === true ? (profile.cv.rejectThreshold ?? DEFAULT_SMOOTHER.threshold) : parseNumber('--reject', opts.reject, { min: 0, max: 1 });
+        process.stderr.write(`rejecting windows below ${smoother.threshold} confidence${opts.reject === true ? (profile.cv.rejectThreshold !== undefined ? " (the profile's calibration suggests it)" : ' (the profile suggests none: the default)') : ''}\n`);
+      }
 
       const sinks: LiveSink[] = [new StdoutSink({ json: opts.json === true })];
       if (opts.outputsBoard) {
@@ -181,6 +190,7 @@ export function registerRun(program: Command): void {
               : { kind: 'gesture', gesture: typeof opts.sync === 'string' ? opts.sync : (profile.sync?.gesture ?? '') };
         if (syncMode?.kind === 'gesture') syncTarget(profile.sync, syncMode, profile.user);
         const live = new LiveSession({
+          ...(opts.adapt ? { adapt: DEFAULT_ADAPT } : {}),
           ...(syncMode ? { sync: { mode: syncMode, seconds: opts.syncSeconds } } : {}),
           transport: new SerialTransport({ path: opts.port, baudRate }),
           recognizer,
@@ -219,6 +229,23 @@ export function registerRun(program: Command): void {
           ...(result.score ? { score: result.score } : {}),
         };
         process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describeSummary(summary, gestures));
+        const adapted = live.adaptedHead();
+        if (adapted && adapted.state.updates > 0) {
+          const saved = store.save({
+            user: profile.user,
+            extractorSha256: profile.extractorSha256,
+            package: profile.package,
+            gestures: profile.gestures,
+            head: adapted.head,
+            cv: profile.cv,
+            ...(profile.calibration ? { calibration: profile.calibration } : {}),
+            ...(profile.sync ? { sync: profile.sync } : {}),
+            adaptation: { fromVersion: profile.version, updates: adapted.state.updates, resets: adapted.state.resets, shift: adapted.state.shift },
+          });
+          const line = { event: 'adapted', profile: profile.user, version: saved.version, fromVersion: profile.version, updates: adapted.state.updates, resets: adapted.state.resets };
+          if (opts.json) process.stdout.write(JSON.stringify(line) + '\n');
+          else process.stderr.write(`adapted on ${adapted.state.updates} confident windows: saved as '${profile.user}' v${saved.version} (\`headstart profile rollback ${profile.user}\` goes back to v${profile.version})\n`);
+        }
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

@@ -40,6 +40,8 @@
  * closed, then the pipeline and the sinks.
  */
 import type { SyncEstimate } from '../core/band_sync.ts';
+import { type AdaptOptions, type AdaptState, HeadAdapter } from '../core/head/adapt.ts';
+import type { HeadData } from '../core/head/head.ts';
 import { SyncCollector, type SyncMode, syncTarget } from './sync.ts';
 import { EventEmitter } from 'node:events';
 import { HeadstartError } from '../core/errors.ts';
@@ -190,6 +192,8 @@ export interface LiveSessionOptions {
    * (device/sync.ts) and undo them in front of the extractor from then on.
    */
   sync?: { mode: SyncMode; seconds: number };
+  /** Adapt the head without labels while it runs (core/head/adapt.ts); adaptedHead() gives the result. */
+  adapt?: AdaptOptions;
 }
 
 /** The pipeline's figures before there is a pipeline (the board's rate is not known before its HELLO). */
@@ -295,10 +299,12 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       const fit = checkBoardForPackage(hello, manifest, packageDir);
       this.#boardFormat = { channels: hello.channels, rate: hello.rate };
       const score = this.#score;
+      // Adapting changes the head's standardization: a copy, so the profile's own head stays as it was.
+      const head = this.#options.adapt && profile.head.kind !== 'ncm' ? { ...profile.head, mean: [...profile.head.mean] } : profile.head;
       this.#pipeline = new LivePipeline({
         manifest,
         runtime,
-        head: profile.head,
+        head,
         gestures: profile.gestures,
         boardRate: hello.rate,
         ...this.#options.pipeline,
@@ -308,6 +314,10 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
           this.emit('window', r);
         },
       });
+      if (this.#options.adapt) {
+        if (head.kind === 'ncm') throw new HeadstartError('BAD_PROFILE', `profile '${profile.user}' has a nearest-class-mean head, which does not adapt: calibrate again (the default head adapts)`);
+        this.#pipeline.head.adapter = new HeadAdapter(head, this.#options.adapt);
+      }
       if (this.#options.sync) {
         const { mode, seconds } = this.#options.sync;
         const target = syncTarget(profile.sync, mode, profile.user);
@@ -346,6 +356,13 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     const computeMs = performance.now() - started;
     if (this.#pipeline) this.#pipeline.extractor.correction = { shift: estimate.shift, gains: estimate.gains };
     this.emit('sync', { ...estimate, mode: sync.mode, samples: sync.collector.samplesNeeded, computeMs });
+  }
+
+  /** The head as adaptation left it and what adaptation did, when adapting (after the session, or during it). */
+  adaptedHead(): { head: HeadData; state: AdaptState } | undefined {
+    const stage = this.#pipeline?.head;
+    if (!stage?.adapter) return undefined;
+    return { head: stage.head, state: stage.adapter.state() };
   }
 
   done(): Promise<LiveResult> {

@@ -14,7 +14,7 @@
  */
 import { HeadstartError } from '../core/errors.ts';
 import { type Embeddings, selectRows } from '../core/head/embeddings.ts';
-import { type HeadData, type HeadMethod, predictClasses } from '../core/head/head.ts';
+import { argmaxRows, type HeadData, type HeadMethod, headScores } from '../core/head/head.ts';
 import { buildHeadInputs, type HeadInput, TRANSFER_INPUT, usesWindow, type WindowsView } from '../core/head/head_input.ts';
 import { DEFAULT_LDA, DEFAULT_PRIOR_LDA, type PriorLdaOptions, trainLdaHead, trainPriorLdaHead } from '../core/head/lda.ts';
 import type { PopulationPrior } from '../core/head/prior.ts';
@@ -78,9 +78,25 @@ export function fitHead(method: HeadMethod, set: CalibrationSet, opts: HeadFitOp
   return trainNcmHead(e, labels, set.classes);
 }
 
-/** Predicted classes of rows `idx` of a calibration set by a head. */
-function predictRows(head: HeadData, set: CalibrationSet, idx: readonly number[]): Int32Array {
-  return predictClasses(head, selectRows(set.embeddings, idx), subsetWindows(set.windows, idx));
+/** Predicted classes of rows `idx` of a calibration set by a head, with each one's winning score. */
+function predictRows(head: HeadData, set: CalibrationSet, idx: readonly number[]): { pred: Int32Array; top: Float32Array } {
+  const scores = headScores(head, selectRows(set.embeddings, idx), subsetWindows(set.windows, idx));
+  const pred = argmaxRows(scores, head.classes);
+  const top = Float32Array.from(pred, (c, i) => scores[i * head.classes + c]!);
+  return { pred, top };
+}
+
+/**
+ * A rejection threshold from held-out windows: the winning probability that
+ * 95 % of the correctly classified held-out windows reach, kept in
+ * [0.5, 0.95]. Below it a window is more likely a movement the calibration
+ * never saw than one of its gestures.
+ */
+export function suggestedRejectThreshold(correctTop: number[]): number | undefined {
+  if (correctTop.length < 20) return undefined;
+  const sorted = [...correctTop].sort((a, b) => a - b);
+  const q = sorted[Math.floor(0.05 * sorted.length)]!;
+  return Math.min(0.95, Math.max(0.5, Number(q.toFixed(3))));
 }
 
 export interface HeadChoice {
@@ -92,6 +108,8 @@ export interface HeadChoice {
   cvPerClass?: number[];
   /** Confusion counts [true][predicted] of the chosen method's cross-validation. */
   cvConfusion?: number[][];
+  /** A rejection threshold from the chosen method's held-out windows (linear heads only). */
+  rejectThreshold?: number;
 }
 
 /**
@@ -123,7 +141,9 @@ export function chooseHead(set: CalibrationSet, folds: Int32Array, methods: read
   const { classes } = set;
   const cvAccuracy: Partial<Record<HeadMethod, number>> = {};
   const confusions: Partial<Record<HeadMethod, number[][]>> = {};
+  const correctTops: Partial<Record<HeadMethod, number[]>> = {};
   for (const method of methods) {
+    const tops: number[] = [];
     const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
     let correct = 0;
     for (const held of distinct) {
@@ -134,21 +154,27 @@ export function chooseHead(set: CalibrationSet, folds: Int32Array, methods: read
         else if (guard === 0 || !nearFold(set.labels, folds, i, held, guard)) trainIdx.push(i);
       });
       const head = fitHead(method, set, opts, trainIdx, inputs);
-      const pred = predictRows(head, set, testIdx);
+      const { pred, top } = predictRows(head, set, testIdx);
       testIdx.forEach((i, j) => {
         confusion[set.labels[i]][pred[j]]++;
-        if (pred[j] === set.labels[i]) correct++;
+        if (pred[j] === set.labels[i]) {
+          correct++;
+          if (head.kind !== 'ncm') tops.push(top[j]!);
+        }
       });
     }
     cvAccuracy[method] = correct / set.embeddings.count;
     confusions[method] = confusion;
+    correctTops[method] = tops;
   }
   const best = methods.reduce((a, b) => ((cvAccuracy[b] ?? 0) > (cvAccuracy[a] ?? 0) ? b : a));
   const confusion = confusions[best]!;
+  const rejectThreshold = suggestedRejectThreshold(correctTops[best] ?? []);
   return {
     head: fitHead(best, set, opts, undefined, inputs),
     method: best,
     cvAccuracy,
+    ...(rejectThreshold === undefined ? {} : { rejectThreshold }),
     cvConfusion: confusion,
     cvPerClass: confusion.map((row, c) => row[c] / Math.max(1, row.reduce((s, v) => s + v, 0))),
   };
@@ -192,6 +218,8 @@ export interface CalibrationCv {
   chosen: HeadMethod;
   perClass?: number[];
   confusion?: number[][];
+  /** Suggested `run --reject` threshold from the held-out windows. */
+  rejectThreshold?: number;
 }
 
 /**
@@ -230,6 +258,7 @@ export function fitCalibrationHead(set: CalibrationSet, reps: Int32Array, opts: 
       chosen: choice.method,
       ...(choice.cvPerClass ? { perClass: choice.cvPerClass } : {}),
       ...(choice.cvConfusion ? { confusion: choice.cvConfusion } : {}),
+      ...(choice.rejectThreshold === undefined ? {} : { rejectThreshold: choice.rejectThreshold }),
     },
   };
 }

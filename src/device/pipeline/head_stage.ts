@@ -17,6 +17,7 @@
 import { HeadstartError } from '../../core/errors.ts';
 import { type HeadData, headInputOf, scoreInputInto } from '../../core/head/head.ts';
 import { HeadInputBuilder, headInputSize } from '../../core/head/head_input.ts';
+import type { HeadAdapter } from '../../core/head/adapt.ts';
 
 const NCM_TEMPERATURE = 0.1;
 
@@ -32,6 +33,8 @@ export class HeadStage {
   confidence = 0;
   readonly #input: Float32Array;
   readonly #row: Float32Array;
+  /** Adapts the head as it scores (core/head/adapt.ts), when asked. */
+  adapter: HeadAdapter | undefined;
   readonly #builder: HeadInputBuilder;
 
   /** `embeddingSize`, `windowLength` and `channels` describe what the extractor stage hands over. */
@@ -69,6 +72,10 @@ export class HeadStage {
     }
     this.#builder.build(embedding, window, this.#input);
     scoreInputInto(this.head, this.#input, this.#row, this.scores);
+    // Scored first, adapted after: the window's own score never sees its own update.
+    let top = 0;
+    for (let c = 1; c < classes; c++) if (this.scores[c]! > this.scores[top]!) top = c;
+    this.adapter?.observe(this.#input, top, this.scores[top]!);
     const out = this.scores;
     let best = 0;
     for (let c = 1; c < classes; c++) if (out[c] > out[best]) best = c;

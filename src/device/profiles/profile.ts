@@ -25,6 +25,8 @@ export interface ProfileCv {
   perClass?: number[];
   /** [true][predicted] held-out counts of the chosen method. */
   confusion?: number[][];
+  /** The `run --reject` threshold the held-out windows suggest. */
+  rejectThreshold?: number;
 }
 
 /** What a caller saves; the store adds format, version and date. */
@@ -41,6 +43,8 @@ export interface ProfileData {
   calibration?: { windows: number; repetitions: number; seconds?: number; source?: string };
   /** What a sync after re-wearing compares with (core/band_sync.ts); profiles made before sync have none. */
   sync?: SyncReference;
+  /** Set when this version is an earlier one's head adapted without labels during `run --adapt`. */
+  adaptation?: { fromVersion: number; updates: number; resets: number; shift: number[] };
 }
 
 /**
@@ -144,11 +148,17 @@ export function validateProfile(value: unknown, source: string): SavedProfile {
   const cv = p.cv as Json | undefined;
   if (typeof cv !== 'object' || cv === null) fail(source, 'cv', 'must be an object');
   if (p.sync !== undefined) validateSync(p.sync, source, p.gestures as string[]);
+  if (p.adaptation !== undefined) {
+    const a = p.adaptation as Json;
+    if (typeof a !== 'object' || a === null || typeof a.fromVersion !== 'number' || typeof a.updates !== 'number' || typeof a.resets !== 'number') fail(source, 'adaptation', 'must record fromVersion, updates and resets');
+    finiteArray(a.shift, head.dim, source, 'adaptation.shift');
+  }
   if (cv.method !== 'repetitions' && cv.method !== 'blocks' && cv.method !== 'none') fail(source, 'cv.method', 'must be "repetitions", "blocks" or "none"');
   const methods = ['transfer', 'lda', 'softmax', 'ncm'];
   if (typeof cv.chosen !== 'string' || !methods.includes(cv.chosen) || methodKind(cv.chosen as HeadMethod) !== head.kind) {
     fail(source, 'cv.chosen', `must name a method that fits the head's kind (${head.kind})`);
   }
   if (typeof cv.accuracy !== 'object' || cv.accuracy === null) fail(source, 'cv.accuracy', 'must be an object');
+  if (cv.rejectThreshold !== undefined && !(typeof cv.rejectThreshold === 'number' && cv.rejectThreshold >= 0 && cv.rejectThreshold <= 1)) fail(source, 'cv.rejectThreshold', 'must be a number in 0..1');
   return value as SavedProfile;
 }
