@@ -159,7 +159,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     throw err;
   }
 
-  view.event({ type: 'started', profile: user, protocol: protocol.name, trials: plan.trials.length, alreadyDone: plan.trials.length - todo.length, resumed: resumed !== undefined, board: `${hello.boardId} on ${board.description}`, channels: hello.channels, rate: hello.rate });
+  view.event({ type: 'started', profile: user, protocol: protocol.name, gestures: protocol.gestures, trials: plan.trials.length, alreadyDone: plan.trials.length - todo.length, resumed: resumed !== undefined, board: `${hello.boardId} on ${board.description}`, channels: hello.channels, rate: hello.rate });
   try {
     if (!resumed?.finished) {
       await recordTrials({ board, hello, protocol, plan, trials: todo, alreadyDone: plan.trials.length - todo.length, journal, early, earlyTap, view, ...(options.cues ? { cues: options.cues } : {}) });
@@ -229,9 +229,24 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   renameSync(paths.journal, finished);
   writeSessionIndex(paths.index, withSession(onlyIds ? previousIndex : undefined, protocol, { file: relative(paths.dir, finished), gestures: recordedIds }));
 
+  const profilePath = join(paths.userDir, versionFileName(profile.version));
+  const accuracy = trained.cv.accuracy[trained.cv.chosen];
+  view.event({
+    type: 'result',
+    outcome: {
+      verdict,
+      gestures: protocol.gestures,
+      ...(trained.cv.confusion ? { confusion: trained.cv.confusion } : {}),
+      cvMethod: cvMethodWords(trained),
+      ...(accuracy === undefined ? {} : { accuracy }),
+      profile: `${user} (version ${profile.version})`,
+      profilePath,
+      reportPath: paths.report,
+    },
+  });
   return {
     profile,
-    profilePath: join(paths.userDir, versionFileName(profile.version)),
+    profilePath,
     reportPath: paths.report,
     journalPath: finished,
     trained,
