@@ -12,6 +12,9 @@ import { parseRuntimeChoice } from '../io/runtime/open_runtime.ts';
 import { BoardSession } from '../device/transports/board_session.ts';
 import { connectJohnnyFive, type JohnnyFiveConnection } from '../device/transports/johnny_five_board.ts';
 import { SerialTransport } from '../device/transports/serial.ts';
+import { combineViews } from '../device/calibration/views.ts';
+import type { WebDashboard } from '../device/web/dashboard.ts';
+import { listenOption, parseWebUi, startWebUi, uiOption } from './web_ui.ts';
 
 interface CalibrateOptions {
   port: string;
@@ -30,6 +33,8 @@ interface CalibrateOptions {
   cueBoard?: string;
   cueLed?: string;
   cueVibration?: string;
+  ui: string;
+  listen?: string;
 }
 
 function positive(name: string, value: string, max = Number.POSITIVE_INFINITY): number {
@@ -61,6 +66,8 @@ export function registerCalibrate(program: Command): void {
     .option('--cue-board <port>', 'a Firmata board (johnny-five) for cues beside the screen: LED lit during holds, a buzz at start and end')
     .option('--cue-led <pin>', 'LED pin on the cue board', '13')
     .option('--cue-vibration <pin>', 'PWM pin of a vibration motor on the cue board (through a transistor)')
+    .addOption(uiOption("every channel's trace and level, the link, the prompt, countdown and hold, the checks' advice, the redo question (answered from the page or the terminal, the first answer wins), then the verdict and the confusion matrix"))
+    .addOption(listenOption())
     .addHelpText(
       'after',
       '\nThe session runs on the board\'s sample clock: each hold lasts exactly its number of samples, so a stalled\n' +
@@ -73,6 +80,8 @@ export function registerCalibrate(program: Command): void {
         '  $ headstart calibrate --port /dev/ttyACM0 --profile alice --resume\n' +
         '  $ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice --only hand-open\n' +
         '  $ headstart calibrate --port /dev/ttyACM0 --protocol calibration/myo7.json --profile bob --auto --json   # from a script\n' +
+        '  $ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice --ui web   # and open the printed URL\n' +
+        '  $ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice --ui web --listen 0.0.0.0:8080   # from a phone\n' +
         '  # no hardware: a virtual board playing a recorded person who keeps to the protocol (no redos: use --auto)\n' +
         '  $ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0/training0 --follow calibration/myo7.json --speed 10 &\n' +
         '  $ headstart calibrate --port /tmp/hs-board --baud 2000000 --protocol calibration/myo7.json --profile demo --auto',
@@ -85,6 +94,7 @@ export function registerCalibrate(program: Command): void {
       const minAccuracy = positive('--min-accuracy', opts.minAccuracy, 1);
       const runtime = parseRuntimeChoice(opts.runtime);
       const baudRate = positive('--baud', opts.baud);
+      const web = parseWebUi(opts);
       if (protocol && opts.only !== undefined && !protocol.gestures.some((g) => g.id === opts.only)) {
         throw new HeadstartError('UNKNOWN_GESTURE', `protocol '${protocol.name}' has no gesture '${opts.only}'; its gestures are ${protocol.gestures.map((g) => g.id).join(', ')}`);
       }
@@ -97,10 +107,11 @@ export function registerCalibrate(program: Command): void {
       await selectBackend();
 
       const interactive = !opts.auto && process.stdout.isTTY === true && process.stdin.isTTY === true;
-      if (!opts.auto && !interactive) throw new HeadstartError('NO_TERMINAL', 'the guided session needs a terminal; run it in one, or pass --auto to record without questions');
-      const view: CalibrationView & { close?: () => void } = interactive
+      if (!opts.auto && !interactive && !web) throw new HeadstartError('NO_TERMINAL', 'the guided session needs a terminal or the page (--ui web); run it in one, or pass --auto to record without questions');
+      const terminal: CalibrationView & { close?: () => void } = interactive
         ? new TerminalView({ out: process.stdout, input: process.stdin })
         : new LineView((line) => process.stderr.write(line + '\n'));
+      const log = (line: string): void => void process.stderr.write(line + '\n');
 
       let cueConnection: JohnnyFiveConnection | undefined;
       let cues: CalibrationCues | undefined;
@@ -108,6 +119,16 @@ export function registerCalibrate(program: Command): void {
         cueConnection = await connectJohnnyFive({ port: opts.cueBoard });
         cues = johnnyFiveCues({ board: cueConnection.board, led: opts.cueLed, ...(opts.cueVibration ? { vibration: opts.cueVibration } : {}) });
       }
+      let dashboard: WebDashboard | undefined;
+      try {
+        if (web) dashboard = await startWebUi(web, log);
+      } catch (err) {
+        terminal.close?.();
+        await cueConnection?.close();
+        throw err;
+      }
+      // Without a terminal, the page alone asks (and nothing asks with --auto).
+      const view = combineViews([terminal, ...(dashboard ? [dashboard.calibrationView('headstart calibrate', { offerRedo: !opts.auto })] : [])]);
       const board = new BoardSession({ transport: new SerialTransport({ path: opts.port, baudRate }) });
       let result;
       try {
@@ -125,8 +146,9 @@ export function registerCalibrate(program: Command): void {
           minAccuracy,
         });
       } finally {
-        view.close?.();
+        terminal.close?.();
         await cueConnection?.close();
+        await dashboard?.close();
       }
       if (opts.json) {
         process.stdout.write(

@@ -5,6 +5,8 @@ import type { DemoSummary } from '../sim/demo/run_demo.ts';
 import { defaultPackageDir } from '../io/install_root.ts';
 import { formatConfusion } from '../device/pipeline/live_score.ts';
 import { parseRuntimeChoice } from '../io/runtime/open_runtime.ts';
+import type { WebDashboard } from '../device/web/dashboard.ts';
+import { listenOption, parseWebUi, startWebUi, uiOption } from './web_ui.ts';
 
 /** Board speed (times real time) at which the demo takes about a minute on a small machine. */
 export const DEFAULT_DEMO_SPEED = 4;
@@ -17,6 +19,8 @@ interface DemoCliOptions {
   runtime: string;
   link: string;
   json?: boolean;
+  ui: string;
+  listen?: string;
 }
 
 function pct(x: number): string {
@@ -56,6 +60,8 @@ export function registerDemo(program: Command): void {
     .option('--runtime <kind>', 'extractor runtime: auto (native TensorFlow Lite, else the TypeScript interpreter), native or ts', 'auto')
     .option('--link <kind>', `the cable to the virtual board: ${LINK_CHOICES.join(', ')}; auto takes a socat pseudo-terminal pair (through serialport) when socat is installed, else the in-process loopback`, 'auto')
     .option('--json', 'print one summary object (calibration, live accuracy, latency, drops, confusion matrix) on stdout')
+    .addOption(uiOption("the calibration's prompts, traces and verdict, then the live replay's gesture, class scores, latency and drops"))
+    .addOption(listenOption())
     .addHelpText(
       'after',
       '\nThe calibration uses calibration/myo7.json with one repetition of each gesture (the k = 1 case: 5 s holds,\n' +
@@ -66,7 +72,8 @@ export function registerDemo(program: Command): void {
         'Examples:\n' +
         '  $ headstart demo\n' +
         '  $ headstart demo --speed 20 --json | jq .live.score.accuracy\n' +
-        '  $ headstart demo --link loopback --runtime ts --keep',
+        '  $ headstart demo --link loopback --runtime ts --keep\n' +
+        '  $ headstart demo --speed 1 --ui web   # and open the printed URL',
     )
     .action(async (opts: DemoCliOptions) => {
       const speed = Number(opts.speed);
@@ -75,13 +82,17 @@ export function registerDemo(program: Command): void {
       }
       const runtime = parseRuntimeChoice(opts.runtime);
       const link = parseLinkChoice(opts.link);
+      const web = parseWebUi(opts);
+      const log = (line: string): void => void process.stderr.write(line + '\n');
       // Ctrl-C: stop the boards (and socat) and remove the temporary folder rather than leave them behind.
       const interrupt = new AbortController();
       const onSignal = (): void => interrupt.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       let summary: DemoSummary;
+      let dashboard: WebDashboard | undefined;
       try {
+        if (web) dashboard = await startWebUi(web, log);
         // Loaded here, not at start: it brings TensorFlow.js, which the verbs that do not train go without.
         const { runDemo } = await import('../sim/demo/run_demo.ts');
         summary = await runDemo({
@@ -91,12 +102,14 @@ export function registerDemo(program: Command): void {
         speed,
         ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
         keep: opts.keep === true,
-        log: (line) => process.stderr.write(line + '\n'),
+        log,
         signal: interrupt.signal,
+        ...(dashboard ? { dashboard } : {}),
       });
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        await dashboard?.close();
       }
       process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describe(summary));
     });

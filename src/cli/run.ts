@@ -14,6 +14,8 @@ import type { BoardSessionStats } from '../device/transports/board_session.ts';
 import { connectJohnnyFive } from '../device/transports/johnny_five_board.ts';
 import { SerialTransport } from '../device/transports/serial.ts';
 import { defaultPackageDir } from '../io/install_root.ts';
+import type { WebDashboard } from '../device/web/dashboard.ts';
+import { listenOption, parseWebUi, startWebUi, uiOption } from './web_ui.ts';
 
 interface RunOptions {
   port: string;
@@ -34,6 +36,8 @@ interface RunOptions {
   ledPins?: string;
   servoPin?: string;
   servoAngles?: string;
+  ui: string;
+  listen?: string;
 }
 
 /** How often the live score and the pipeline's health go to stderr. */
@@ -114,6 +118,8 @@ export function registerRun(program: Command): void {
     .option('--led-pins <list>', "LED pin per gesture in class order, '-' for none (e.g. -,2,3,4,5,6,7)")
     .option('--servo-pin <pin>', 'servo pin on the outputs board (e.g. a gripper)')
     .option('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)")
+    .addOption(uiOption("every channel's trace and level, the link, the current gesture large, each class's score, latency p50/p99, windows per second and dropped windows"))
+    .addOption(listenOption())
     .addHelpText(
       'after',
       '\nEach event carries the board\'s most recent EVENT marker (button, sync, or the true label of a replay).\n' +
@@ -123,6 +129,7 @@ export function registerRun(program: Command): void {
         'Examples:\n' +
         '  $ headstart run --port /dev/ttyACM0 --profile alice\n' +
         '  $ headstart run --port /dev/ttyACM0 --profile alice --json | my-app\n' +
+        '  $ headstart run --port /dev/ttyACM0 --profile alice --ui web   # and open the printed URL\n' +
         '  $ headstart sim --pty /tmp/hs-board --replay ../shared/datasets/myoarmband/EvaluationDataset/Male0/Test0 --speed 10 &\n' +
         '  $ headstart run --port /tmp/hs-board --profile male0 --score --idle-stop 2 --max-queue 100000',
     )
@@ -137,6 +144,7 @@ export function registerRun(program: Command): void {
       const ledPins = opts.ledPins === undefined ? undefined : parseOptionalList(opts.ledPins, parsePin);
       const servoAngles = opts.servoAngles === undefined ? undefined : parseOptionalList(opts.servoAngles, (s) => number('--servo-angles', s, (n) => n >= 0 && n <= 180, 'angles in 0..180'));
       if ((ledPins || opts.servoPin) && !opts.outputsBoard) throw new HeadstartError('BAD_OPTION', 'LED and servo pins need --outputs-board <port> (the Firmata board they are wired to)');
+      const web = parseWebUi(opts);
 
       const store = new ProfileStore(resolveDataDir(opts.dataDir));
       const profile = store.load(opts.profile);
@@ -162,6 +170,17 @@ export function registerRun(program: Command): void {
           await connection.close();
           throw err;
         }
+      }
+
+      let dashboard: WebDashboard | undefined;
+      if (web) {
+        try {
+          dashboard = await startWebUi(web, (line) => void process.stderr.write(line + '\n'));
+        } catch (err) {
+          for (const sink of sinks) await sink.close();
+          throw err;
+        }
+        sinks.push(dashboard.liveSink(`headstart run · ${profile.user}`));
       }
 
       // Ctrl-C stops cleanly: STOP to the board, then the summary of what was recognized.
@@ -205,6 +224,7 @@ export function registerRun(program: Command): void {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        await dashboard?.close();
       }
     });
 }

@@ -1,7 +1,7 @@
 /**
  * The live dashboard page: connects back to the server that sent it (the
  * token of its URL, if any, goes along), applies each update's sections,
- * appends the trace columns and redraws at most once per animation frame.
+ * appends the trace columns and redraws (at most as often as updates come).
  * During calibration: the prompt, the phase and its countdown, the hold's
  * progress, the checks' advice, the redo question (the only thing the page
  * ever sends), then the verdict and the confusion matrix. During
@@ -24,6 +24,8 @@ interface Probe {
   resets: number;
   /** Sample arrival at the server to trace drawn, per column (ms). */
   traceLatencyMs: number[];
+  /** The part of it spent in the server, waiting for the next push (ms). */
+  serverHoldMs: number[];
   connected: boolean;
   lastSeq: number;
   mode: string;
@@ -35,7 +37,7 @@ declare global {
   }
 }
 
-const probe: Probe = { updates: 0, dropped: 0, resets: 0, traceLatencyMs: [], connected: false, lastSeq: 0, mode: 'waiting' };
+const probe: Probe = { updates: 0, dropped: 0, resets: 0, traceLatencyMs: [], serverHoldMs: [], connected: false, lastSeq: 0, mode: 'waiting' };
 window.headstartDashboard = probe;
 const MAX_LATENCY_SAMPLES = 50_000;
 
@@ -44,7 +46,6 @@ let chart: TraceChart | undefined;
 let pendingArrivals: number[] = [];
 let dirty = new Set<keyof DashboardSections>();
 let tracesDirty = false;
-let frameRequested = false;
 let socket: WebSocket | undefined;
 
 const app = document.getElementById('app')!;
@@ -127,6 +128,7 @@ function renderCalibration(): void {
   const share = c.phaseSeconds > 0 ? 1 - c.remaining / c.phaseSeconds : 0;
   document.getElementById('phase-progress')!.style.width = `${Math.round(Math.max(0, Math.min(1, share)) * 100)}%`;
   document.getElementById('session-progress')!.style.width = `${Math.round(c.progress * 100)}%`;
+  issues.hidden = state.question?.open != null;
   issues.replaceChildren(...c.issues.map((i) => el('li', { 'data-kind': i.kind }, [i.advice])));
   notes.replaceChildren(...c.notes.map((n) => el('li', {}, [n])));
 }
@@ -176,7 +178,7 @@ function renderLive(): void {
   const names = state.meta?.gestures ?? [];
   setText(gesture, l.gesture ?? '—');
   gesture.dataset.gesture = l.gesture ?? '';
-  setText(confidence, l.gesture ? `confidence ${percent(l.confidence)}` : l.ended ? `ended: ${l.ended}` : 'no gesture');
+  setText(confidence, `${l.gesture ? `confidence ${percent(l.confidence)}` : 'no gesture'}${l.ended ? ` · ended: ${l.ended}` : ''}`);
   if (scores.children.length !== names.length) {
     scores.replaceChildren(...names.map((n) => el('div', { class: 'score' }, [el('span', { class: 'score-name' }, [n]), el('span', { class: 'bar' }, [el('span', {})]), el('span', { class: 'score-value' })])));
   }
@@ -199,13 +201,12 @@ function renderLive(): void {
 }
 
 function render(): void {
-  frameRequested = false;
   const changed = dirty;
   dirty = new Set();
   if (changed.has('meta')) renderMeta();
   if (changed.has('link') || changed.has('meta')) renderLink();
   if (state.meta?.mode === 'calibration') {
-    if (changed.has('calibration')) renderCalibration();
+    if (changed.has('calibration') || changed.has('question')) renderCalibration();
     if (changed.has('question')) renderQuestion();
   }
   if (changed.has('result') || changed.has('meta')) renderResult();
@@ -233,14 +234,17 @@ function onUpdate(m: UpdateMessage): void {
   }
   if (m.traces && chart) {
     chart.append(m.traces);
-    pendingArrivals.push(...m.traces.arrivedAt);
+    // A reset carries the last seconds of history: only columns pushed as they completed measure the delay.
+    if (!m.reset) {
+      pendingArrivals.push(...m.traces.arrivedAt);
+      for (const at of m.traces.arrivedAt) if (probe.serverHoldMs.length < MAX_LATENCY_SAMPLES) probe.serverHoldMs.push(m.sentAt - at);
+    }
     tracesDirty = true;
   }
   dirty.add('link');
-  if (!frameRequested) {
-    frameRequested = true;
-    requestAnimationFrame(render);
-  }
+  // At most MAX_UPDATES_PER_SECOND messages come a second: drawing each as it comes costs no more than a frame
+  // callback would, and does not add up to a frame's wait to every trace.
+  render();
 }
 
 function connect(): void {
