@@ -8,7 +8,8 @@
  * server to its trace drawn on the page (the page's timestamps).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -125,7 +126,7 @@ test('calibrate --ui web: traces, prompts, a redo answered from the page, the ve
 
   const r = await cal.done;
   assert.equal(r.status, 0, stderr);
-  const result = JSON.parse(r.stdout) as { journalPath: string; verdict: { summary: string }; cv: { confusion: number[][] } };
+  const result = JSON.parse(r.stdout) as { journalPath: string; reportPath: string; verdict: { summary: string }; cv: { confusion: number[][] } };
   assert.equal(result.verdict.summary, verdict, 'the page shows the verdict the CLI printed');
   assert.equal(result.cv.confusion.length, 5);
   const journal = readRecordingFile(result.journalPath);
@@ -140,5 +141,14 @@ test('calibrate --ui web: traces, prompts, a redo answered from the page, the ve
   t.diagnostic(`sample arrival to trace drawn: p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms over ${latencies.length} columns (held by the server for the next push: p99 ${quantile(final.serverHoldMs, 0.99).toFixed(1)} ms); updates dropped ${(await probe()).dropped}; later questions kept from the page: ${kept}`);
   assert.ok(latencies.length > 100 && Number.isFinite(p99));
   assert.deepEqual(errors, [], 'no errors on the page');
+
+  // The report draws its signals with the same chart code, offline.
+  const html = readFileSync(result.reportPath, 'utf8');
+  assert.ok(!/<script[^>]+src=|<link[^>]+href="http/.test(html), 'nothing to fetch');
+  await page.goto(pathToFileURL(result.reportPath).href);
+  await waitFor('the report charts', async () => (await page.locator('.signal canvas').count()) >= 5 * 8);
+  assert.equal(await page.locator('.signal .trace-row').count(), 5 * 8, 'one strip per channel for each gesture');
+  await page.screenshot({ path: join(shots, '5-report.png'), fullPage: true });
+  assert.deepEqual(errors, [], 'no errors in the report');
   assert.ok(readdirSync(shots).length >= 4);
 });

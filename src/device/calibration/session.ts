@@ -26,6 +26,7 @@ import { type CalibrationProtocol, gestureIndex } from './protocol.ts';
 import type { QualityIssue } from './quality.ts';
 import { recordTrials } from './record.ts';
 import { renderReport } from './report.ts';
+import { loadWebBundle } from '../web/assets.ts';
 import { calibrationPaths, readSessionIndex, withSession, writeSessionIndex } from './session_index.ts';
 import { type CalibrationModel, holdSamples, type HoldSamples, holdWindows, type TrainedHead } from './training.ts';
 import { type CalibrationVerdict, cvMethodWords, DEFAULT_MIN_ACCURACY, judgeCalibration } from './verdict.ts';
@@ -207,6 +208,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     cv: trained.cv,
     calibration: { windows: set.count, repetitions: protocol.repetitions, seconds: holds.reduce((s, h) => s + (h.end - h.start), 0) / hello.rate, source: relative(paths.userDir, finished) },
   }, createdAt);
+  const charts = await loadWebBundle('report');
   const reportHtml = renderReport({
     profile: `${user} (profile version ${profile.version})`,
     protocol,
@@ -221,7 +223,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     cvMethod: cvMethodWords(trained),
     verdict,
     holds,
-  });
+  }, charts);
   writeFileAtomic(paths.report, reportHtml);
 
   // Last: the journal becomes a finished session. A crash before this leaves a finished journal that --resume trains again.

@@ -4,6 +4,7 @@
  * them from dist/web (`npm run build`); code running from the sources
  * bundles them from src/web in memory, with the build's own options
  * (scripts/web_build.mjs), so that what runs is what the sources say.
+ * Both are made safe to inline in an HTML page.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,14 +30,19 @@ async function bundleSources(): Promise<Record<WebBundleName, WebBundle>> {
   return buildWebBundles();
 }
 
+/** A bundle's script as it can sit inside a <script> element (a '</script' in a string would end it). */
+function inlineSafe(bundle: WebBundle): WebBundle {
+  return { js: bundle.js.replace(/<\/(script)/gi, '<\\/$1'), css: bundle.css.replace(/<\/(style)/gi, '<\\/$1') };
+}
+
 export async function loadWebBundle(name: WebBundleName): Promise<WebBundle> {
   if (fromSources) {
     built ??= bundleSources();
-    return (await built)[name];
+    return inlineSafe((await built)[name]);
   }
   const root = findInstallRoot(join('dist', 'web', `${name}.js`));
   if (!root) throw new HeadstartError('WEB_ASSETS_MISSING', `the ${name} page is not built (dist/web/${name}.js is missing); run \`npm run build\` in the headstart folder`);
   const dir = join(root, 'dist', 'web');
   const css = join(dir, `${name}.css`);
-  return { js: readFileSync(join(dir, `${name}.js`), 'utf8'), css: existsSync(css) ? readFileSync(css, 'utf8') : '' };
+  return inlineSafe({ js: readFileSync(join(dir, `${name}.js`), 'utf8'), css: existsSync(css) ? readFileSync(css, 'utf8') : '' });
 }

@@ -25,6 +25,8 @@ export interface TraceChartOptions {
   columns: number;
   width: number;
   stripHeight?: number;
+  /** A level meter beside each strip (live traces; default true). */
+  meters?: boolean;
 }
 
 export function channelColor(c: number, channels: number, alpha = 1): string {
@@ -89,7 +91,8 @@ export class TraceChart {
       meter.append(fill);
       const strip = document.createElement('div');
       strip.className = 'trace-strip';
-      row.append(label, strip, meter);
+      row.append(label, strip);
+      if (options.meters !== false) row.append(meter);
       this.root.append(row);
       this.#meters.push(fill);
       const last = c === channels - 1;
@@ -138,6 +141,7 @@ export class TraceChart {
   /** Draws now (not at the next microtask), so the caller knows when the traces are on the canvas. */
   redraw(): void {
     this.#plots.forEach((p, c) => p.batch(() => p.setData([this.#x, this.#max[c]!, this.#min[c]!])));
+    if (this.#options.meters === false) return;
     const recent = Math.max(1, Math.round(0.1 / this.#options.secondsPerColumn));
     this.#levels.levels(this.#min, this.#max, recent).forEach((v, c) => (this.#meters[c]!.style.width = `${Math.round(Math.min(1, v) * 100)}%`));
   }

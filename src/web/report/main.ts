@@ -18,7 +18,7 @@ if (data?.textContent) {
     const target = document.getElementById(plot.id);
     if (!target) continue;
     const columns = plot.min[0]?.length ?? 0;
-    const chart = new TraceChart(target, { channels: report.channels, secondsPerColumn: plot.secondsPerColumn, columns, width: 640, stripHeight: 36 });
+    const chart = new TraceChart(target, { channels: report.channels, secondsPerColumn: plot.secondsPerColumn, columns, width: 640, stripHeight: 36, meters: false });
     chart.append(plot);
     chart.redraw();
   }
