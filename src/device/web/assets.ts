@@ -24,7 +24,7 @@ let built: Promise<Record<WebBundleName, WebBundle>> | undefined;
 
 async function bundleSources(): Promise<Record<WebBundleName, WebBundle>> {
   const root = findInstallRoot('scripts/web_build.mjs');
-  if (!root) throw new HeadstartError('WEB_ASSETS_MISSING', 'the browser code cannot be bundled: scripts/web_build.mjs is not beside the sources; run `npm run build` and use the built bin');
+  if (!root) throw new HeadstartError('FILE_NOT_FOUND', 'the browser code cannot be bundled: scripts/web_build.mjs is not beside the sources; run `npm run build` and use the built bin');
   const script = pathToFileURL(join(root, 'scripts', 'web_build.mjs')).href;
   const { buildWebBundles } = (await import(script)) as { buildWebBundles: () => Promise<Record<WebBundleName, WebBundle>> };
   return buildWebBundles();
@@ -41,7 +41,7 @@ export async function loadWebBundle(name: WebBundleName): Promise<WebBundle> {
     return inlineSafe((await built)[name]);
   }
   const root = findInstallRoot(join('dist', 'web', `${name}.js`));
-  if (!root) throw new HeadstartError('WEB_ASSETS_MISSING', `the ${name} page is not built (dist/web/${name}.js is missing); run \`npm run build\` in the headstart folder`);
+  if (!root) throw new HeadstartError('FILE_NOT_FOUND', `the ${name} page is not built (dist/web/${name}.js is missing); run \`npm run build\` in the headstart folder`);
   const dir = join(root, 'dist', 'web');
   const css = join(dir, `${name}.css`);
   return inlineSafe({ js: readFileSync(join(dir, `${name}.js`), 'utf8'), css: existsSync(css) ? readFileSync(css, 'utf8') : '' });
