@@ -16,8 +16,10 @@ import type { BoardSessionStats } from '../device/transports/board_session.ts';
 import { connectJohnnyFive } from '../device/transports/johnny_five_board.ts';
 import { SerialTransport } from '../device/transports/serial.ts';
 import { defaultPackageDir } from '../io/install_root.ts';
+import type { WebDashboard } from '../device/web/dashboard.ts';
 import { addHelpNotes } from './help.ts';
 import { baudOption, dataDirOption, numberOption, packageOption, parseNumber, portOption, profileOption, runtimeOption, textOption } from './options.ts';
+import { listenOption, parseWebUi, startWebUi, uiOption, type UiChoice } from './web_ui.ts';
 
 interface RunOptions {
   port: string;
@@ -42,6 +44,8 @@ interface RunOptions {
   syncSeconds: number;
   adapt?: boolean;
   reject?: string | boolean;
+  ui: UiChoice;
+  listen?: string;
 }
 
 /** How often the live score and the pipeline's health go to stderr. */
@@ -122,7 +126,9 @@ export function registerRun(program: Command): void {
     )
     .addOption(numberOption('--sync-seconds <s>', 'how much signal a sync reads', { above: 0, max: 60 }, DEFAULT_SYNC_SECONDS))
     .option('--adapt', 'follow slow drift without labels (sweat, contact, hours of wear): confident windows nudge the head; at the end the adapted head is saved as a new profile version (`headstart profile rollback <user>` undoes it)')
-    .option('--reject [p]', "answer unknown (no gesture) for windows less confident than p: the profile's suggestion from calibration when no p is given; sets --threshold");
+    .option('--reject [p]', "answer unknown (no gesture) for windows less confident than p: the profile's suggestion from calibration when no p is given; sets --threshold")
+    .addOption(uiOption("every channel's trace and level, the link, the current gesture large, each class's score, latency p50/p99, windows per second and dropped windows"))
+    .addOption(listenOption());
   addHelpNotes(cmd, {
     notes: [
       "Each event carries the board's most recent EVENT marker (button, sync, or the true label of a replay). The board must send the package's channels at its rate or a higher one that resamples to it (250 -> 200 Hz); a profile trained for another extractor is refused.",
@@ -131,6 +137,7 @@ export function registerRun(program: Command): void {
     examples: [
       '$ headstart run --port /dev/ttyACM0 --profile alice',
       '$ headstart run --port /dev/ttyACM0 --profile alice --json | my-app',
+      '$ headstart run --port /dev/ttyACM0 --profile alice --ui web   # and open the printed URL',
       '$ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0/Test0 --speed 10 &',
       '$ headstart run --port /tmp/hs-board --profile male0 --score --idle-stop 2 --max-queue 100000',
     ],
@@ -145,6 +152,7 @@ export function registerRun(program: Command): void {
       const ledPins = opts.ledPins === undefined ? undefined : parseOptionalList(opts.ledPins, parsePin);
       const servoAngles = opts.servoAngles === undefined ? undefined : parseOptionalList(opts.servoAngles, (s) => parseNumber('--servo-angles', s, { min: 0, max: 180 }));
       if ((ledPins || opts.servoPin) && !opts.outputsBoard) throw new HeadstartError('MISSING_OPTION', 'LED and servo pins need --outputs-board <port> (the Firmata board they are wired to)');
+      const web = parseWebUi(opts);
 
       const store = new ProfileStore(resolveDataDir(opts.dataDir));
       const profile = store.load(opts.profile);
@@ -174,6 +182,17 @@ export function registerRun(program: Command): void {
           await connection.close();
           throw err;
         }
+      }
+
+      let dashboard: WebDashboard | undefined;
+      if (web) {
+        try {
+          dashboard = await startWebUi(web, (line) => void process.stderr.write(line + '\n'));
+        } catch (err) {
+          for (const sink of sinks) await sink.close();
+          throw err;
+        }
+        sinks.push(dashboard.liveSink(`headstart run · ${profile.user}`));
       }
 
       // Ctrl-C stops cleanly: STOP to the board, then the summary of what was recognized.
@@ -249,6 +268,7 @@ export function registerRun(program: Command): void {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        await dashboard?.close();
       }
     });
 }
