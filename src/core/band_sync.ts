@@ -12,7 +12,7 @@
  * The estimate is the s on a fine grid that best explains the observation:
  * the shape of the level pattern around the band (up to one overall gain)
  * and the correlations between electrodes (free of any gains). Gains are
- * then fitted electrode by electrode on the de-rotated observation.
+ * then fitted electrode by electrode on the observation turned back.
  */
 import { HeadstartError } from './errors.ts';
 
@@ -135,7 +135,16 @@ export function estimateBandCorrection(reference: ArrayLike<number>, observed: A
  * by channel with the reference.
  */
 function estimateGains(reference: ArrayLike<number>, observed: ArrayLike<number>, channels: number, shift: number, maxGain: number): number[] {
-  const back = rotateCovariance(observed, channels, -shift);
+  // The observation turned back as the correction will turn it: M O M^T.
+  const m = unturnMatrix(channels, shift);
+  const back = new Float64Array(channels * channels);
+  for (let i = 0; i < channels; i++) {
+    for (let j = 0; j < channels; j++) {
+      let sum = 0;
+      for (let a = 0; a < channels; a++) for (let b = 0; b < channels; b++) sum += m[i * channels + a] * observed[a * channels + b] * m[j * channels + b];
+      back[i * channels + j] = sum;
+    }
+  }
   const gains: number[] = [];
   for (let c = 0; c < channels; c++) {
     const g = Math.sqrt(Math.max(reference[c * channels + c], VARIANCE_FLOOR) / Math.max(back[c * channels + c], VARIANCE_FLOOR));
@@ -145,27 +154,105 @@ function estimateGains(reference: ArrayLike<number>, observed: ArrayLike<number>
 }
 
 /**
- * Undoes a correction on raw interleaved samples, in place: the turn first
- * (channel c takes what electrode c - shift recorded), then each channel's
- * deviation from `offsets[c]` (the package normalization's offset: the
- * electrode's resting level) scaled by its gain. Pointwise in time, so a
- * recording corrected whole equals its windows corrected one by one.
+ * Regularization of the inverse turn. A fractional turn averages
+ * neighbouring electrodes, which loses the finest spatial detail around the
+ * band (at half an electrode, the pattern alternating from one electrode to
+ * the next entirely); the inverse restores what is left and damps what is
+ * not, instead of amplifying noise.
  */
-export function applyBandCorrection(samples: Float32Array, channels: number, correction: BandCorrection, offsets: ArrayLike<number>, scratch: Float32Array = new Float32Array(channels)): void {
-  const n = Math.floor(-correction.shift);
-  const f = -correction.shift - n;
+const UNTURN_RIDGE = 0.05;
+
+/** The turn as a matrix: what electrode c records is sum_j R[c][j] x_j ([channels][channels]). */
+export function turnMatrix(channels: number, shift: number): Float64Array {
+  const n = Math.floor(shift);
+  const f = shift - n;
   const base = ((n % channels) + channels) % channels;
-  const turned = correction.shift !== 0;
-  for (let t = 0; t < samples.length; t += channels) {
-    if (turned) {
-      for (let c = 0; c < channels; c++) {
-        const a = (c + base) % channels;
-        const b = (a + 1) % channels;
-        scratch[c] = f === 0 ? samples[t + a] : (1 - f) * samples[t + a] + f * samples[t + b];
-      }
-      for (let c = 0; c < channels; c++) samples[t + c] = scratch[c];
+  const r = new Float64Array(channels * channels);
+  for (let c = 0; c < channels; c++) {
+    r[c * channels + ((c + base) % channels)] += 1 - f;
+    r[c * channels + ((c + base + 1) % channels)] += f;
+  }
+  return r;
+}
+
+/**
+ * The matrix that undoes a turn, (R^T R + e I)^-1 R^T: exactly R's inverse
+ * (a permutation, up to 1 / (1 + e)) for whole electrodes, a regularized one
+ * between them.
+ */
+export function unturnMatrix(channels: number, shift: number): Float64Array {
+  const C = channels;
+  const r = turnMatrix(C, shift);
+  if (Number.isInteger(shift)) {
+    // R^T exactly: no ridge needed for a permutation.
+    const t = new Float64Array(C * C);
+    for (let i = 0; i < C; i++) for (let j = 0; j < C; j++) t[j * C + i] = r[i * C + j];
+    return t;
+  }
+  // A = R^T R + e I, B = R^T; solve A M = B by Gauss-Jordan (A is symmetric positive definite).
+  const a = new Float64Array(C * C);
+  const m = new Float64Array(C * C);
+  for (let i = 0; i < C; i++) {
+    for (let j = 0; j < C; j++) {
+      let sum = 0;
+      for (let k = 0; k < C; k++) sum += r[k * C + i] * r[k * C + j];
+      a[i * C + j] = sum + (i === j ? UNTURN_RIDGE : 0);
+      m[i * C + j] = r[j * C + i];
     }
-    for (let c = 0; c < channels; c++) samples[t + c] = offsets[c] + correction.gains[c] * (samples[t + c] - offsets[c]);
+  }
+  for (let p = 0; p < C; p++) {
+    const pivot = a[p * C + p];
+    for (let j = 0; j < C; j++) {
+      a[p * C + j] /= pivot;
+      m[p * C + j] /= pivot;
+    }
+    for (let i = 0; i < C; i++) {
+      if (i === p) continue;
+      const f = a[i * C + p];
+      if (f === 0) continue;
+      for (let j = 0; j < C; j++) {
+        a[i * C + j] -= f * a[p * C + j];
+        m[i * C + j] -= f * m[p * C + j];
+      }
+    }
+  }
+  return m;
+}
+
+/** A correction ready to apply: the unturn matrix computed once. */
+export interface CorrectionPlan {
+  channels: number;
+  /** [channels][channels]: corrected = M observed (deviations from the offsets). */
+  matrix: Float64Array;
+  gains: number[];
+  identity: boolean;
+}
+
+export function correctionPlan(correction: BandCorrection, channels: number): CorrectionPlan {
+  return { channels, matrix: unturnMatrix(channels, correction.shift), gains: correction.gains, identity: correction.shift === 0 };
+}
+
+/**
+ * Undoes a correction on raw interleaved samples, in place: the turn first
+ * (M applied to each sample's deviations from `offsets[c]`, the package
+ * normalization's offset: the electrode's resting level), then each
+ * channel's deviation scaled by its gain. Pointwise in time, so a recording
+ * corrected whole equals its windows corrected one by one.
+ */
+export function applyBandCorrection(samples: Float32Array, plan: CorrectionPlan, offsets: ArrayLike<number>, scratch: Float64Array = new Float64Array(plan.channels)): void {
+  const C = plan.channels;
+  const m = plan.matrix;
+  for (let t = 0; t < samples.length; t += C) {
+    if (!plan.identity) {
+      for (let i = 0; i < C; i++) {
+        let sum = 0;
+        for (let j = 0; j < C; j++) sum += m[i * C + j] * (samples[t + j] - offsets[j]);
+        scratch[i] = sum;
+      }
+      for (let c = 0; c < C; c++) samples[t + c] = offsets[c] + plan.gains[c] * scratch[c];
+    } else {
+      for (let c = 0; c < C; c++) samples[t + c] = offsets[c] + plan.gains[c] * (samples[t + c] - offsets[c]);
+    }
   }
 }
 

@@ -354,7 +354,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     const started = performance.now();
     const estimate = sync.collector.estimate(sync.target);
     const computeMs = performance.now() - started;
-    if (this.#pipeline) this.#pipeline.extractor.correction = { shift: estimate.shift, gains: estimate.gains };
+    this.#pipeline?.extractor.setCorrection({ shift: estimate.shift, gains: estimate.gains });
     this.emit('sync', { ...estimate, mode: sync.mode, samples: sync.collector.samplesNeeded, computeMs });
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyBandCorrection, channelCovariance, estimateBandCorrection, rotateCovariance } from '../../src/core/band_sync.ts';
+import { applyBandCorrection, channelCovariance, correctionPlan, estimateBandCorrection, rotateCovariance } from '../../src/core/band_sync.ts';
 import { rotateBand } from '../../src/core/band_rotation.ts';
 import { createRng } from '../../src/core/rng.ts';
 import { readMyoFile } from '../../src/io/datasets/myo.ts';
@@ -52,7 +52,7 @@ test('gains are recovered and the correction undoes turn and gains', () => {
   assert.ok(Math.abs(est.shift - 2) < 0.01, `shift ${est.shift}`);
   // The correction's gains act after turning back: electrode c's gain is the one of the electrode now at c.
   const corrected = Float32Array.from(turned);
-  applyBandCorrection(corrected, C, est, offsets);
+  applyBandCorrection(corrected, correctionPlan(est, C), offsets);
   let err = 0;
   let norm = 0;
   for (let i = 0; i < x.length; i++) {

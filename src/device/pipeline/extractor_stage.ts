@@ -8,7 +8,7 @@
  * head trained on calibration embeddings sees the same numbers live. The
  * same stage embeds whole batches of raw windows for offline figures.
  */
-import { applyBandCorrection, type BandCorrection } from '../../core/band_sync.ts';
+import { applyBandCorrection, type BandCorrection, type CorrectionPlan, correctionPlan } from '../../core/band_sync.ts';
 import { HeadstartError } from '../../core/errors.ts';
 import type { Embeddings } from '../../core/head/embeddings.ts';
 import type { ModelManifest } from '../../core/model_package/manifest.ts';
@@ -27,9 +27,8 @@ export class ExtractorStage {
   readonly normalized: Float32Array;
   readonly #manifest: ModelManifest;
   readonly #embedder: WindowEmbedder;
-  readonly #scratch: Float32Array;
-  /** A sync's correction of the band's turn and gains, applied to each raw window first (none until a sync). */
-  correction: BandCorrection | undefined;
+  readonly #scratch: Float64Array;
+  #correction: CorrectionPlan | undefined;
 
   constructor(runtime: ExtractorRuntime, manifest: ModelManifest) {
     this.length = manifest.window.length;
@@ -40,7 +39,7 @@ export class ExtractorStage {
     this.#embedder = windowEmbedder(runtime, manifest);
     this.normalized = new Float32Array(this.length * this.channels);
     this.embedding = new Float32Array(this.embeddingSize);
-    this.#scratch = new Float32Array(this.channels);
+    this.#scratch = new Float64Array(this.channels);
     if (runtime.outputs[0]!.data.length !== this.embeddingSize) {
       throw new HeadstartError('BAD_PACKAGE', `the extractor outputs ${runtime.outputs[0]!.data.length} values, but the package's embedding has ${this.embeddingSize}; re-export the package`);
     }
@@ -49,11 +48,16 @@ export class ExtractorStage {
     }
   }
 
+  /** A sync's correction of the band's turn and gains, applied to each raw window first (none until a sync). */
+  setCorrection(correction: BandCorrection | undefined): void {
+    this.#correction = correction ? correctionPlan(correction, this.channels) : undefined;
+  }
+
   /** Embeds one raw window ([length][channels], not normalized) into `out` (default: `this.embedding`). */
   embed(window: Float32Array, out: Float32Array = this.embedding): Float32Array {
     const x = this.normalized;
     x.set(window);
-    if (this.correction) applyBandCorrection(x, this.channels, this.correction, this.#manifest.normalization.offset, this.#scratch);
+    if (this.#correction) applyBandCorrection(x, this.#correction, this.#manifest.normalization.offset, this.#scratch);
     normalizeInPlace(x, this.channels, this.#manifest.normalization);
     this.#embedder.embed(x, out);
     return out;

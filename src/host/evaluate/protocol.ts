@@ -16,7 +16,7 @@ import { fitCalibrationHead } from '../../tfjs/select_head.ts';
 import type { PackagePriors } from '../../io/model_package.ts';
 import type { Recording } from '../../core/signal.ts';
 import { rotateBand } from '../../core/band_rotation.ts';
-import { applyBandCorrection, channelCovariance, defaultSyncGesture, estimateBandCorrection } from '../../core/band_sync.ts';
+import { applyBandCorrection, channelCovariance, correctionPlan, defaultSyncGesture, estimateBandCorrection } from '../../core/band_sync.ts';
 import { HeadstartError } from '../../core/errors.ts';
 import { type WindowSet, windowRecordings, selectWindows } from '../../core/window_set.ts';
 import { type ChannelNormalization, windowCount, type WindowSpec } from '../../core/windowing.ts';
@@ -179,9 +179,10 @@ function simulateSync(calibration: Recording[], test: Recording[], cycles: Set<n
     }
   }
   const est = estimateBandCorrection(reference, observed, channels);
+  const plan = correctionPlan(est, channels);
   const recordings = kept.map((t) => {
     const samples = Float32Array.from(t.samples);
-    applyBandCorrection(samples, channels, est, normalization.offset);
+    applyBandCorrection(samples, plan, normalization.offset);
     return { ...t, samples };
   });
   return { recordings, outcome: { ...(gesture ? { gesture } : {}), shift: est.shift, gains: est.gains } };
@@ -247,8 +248,10 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
     let et: Embeddings;
     let syncOutcome: SyncOutcome | undefined;
     if (setup.sync && k > 0) {
-      if (setup.within) throw new HeadstartError('BAD_OPTION', 'a simulated sync needs test recordings to sync on: it does not go with --within', { option: '--sync' });
-      const synced = simulateSync(rotated(p.calibration, setup.shiftCalib ?? 0), rotated(p.test, setup.shiftTest ?? 0), cycles, setup.sync, setup.normalization);
+      // Within: the later cycles of the calibration recording are the "test recordings" synced on.
+      const scoredRecordings = setup.within ? p.calibration.filter((r) => !cycles.has(r.rep ?? -1)) : p.test;
+      if (scoredRecordings.length === 0) continue;
+      const synced = simulateSync(rotated(p.calibration, setup.shiftCalib ?? 0), rotated(scoredRecordings, setup.shiftTest ?? 0), cycles, setup.sync, setup.normalization);
       syncOutcome = synced.outcome;
       test = windowRecordings(synced.recordings.filter((r) => windowCount(r.samples.length / r.channels, setup.window) > 0), setup.window, setup.normalization);
       et = await setup.embed(test);
