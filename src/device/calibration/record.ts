@@ -12,7 +12,7 @@ import type { Journal } from './journal.ts';
 import { type CalibrationPlan, type Trial, trialLength } from './plan.ts';
 import type { CalibrationProtocol } from './protocol.ts';
 import { checkHold, type QualityIssue } from './quality.ts';
-import { SampleFeed, type SampleSpan } from './sample_feed.ts';
+import { type BoardSamples, SampleFeed, type SampleSpan } from './sample_feed.ts';
 
 /** The protocol gesture that is rest by convention; it has no active-vs-rest check. */
 export const REST_GESTURE_ID = 'rest';
@@ -28,7 +28,7 @@ export interface RecordOptions {
   alreadyDone: number;
   journal: Journal;
   /** Samples that arrived before recording began (right after START), to record first. */
-  early?: Int16Array[];
+  early?: BoardSamples[];
   /** A listener that collected `early`; removed once this takes over. */
   earlyTap?: (frame: Frame) => void;
   view: CalibrationView;
@@ -78,7 +78,7 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
   const restIndex = protocol.gestures.findIndex((g) => g.id === REST_GESTURE_ID);
   const recorded: RecordedTrial[] = [];
 
-  const runPhase = async (trial: TrialInfo, phase: Phase, count: number, keep?: Int16Array): Promise<void> => {
+  const runPhase = async (trial: TrialInfo, phase: Phase, count: number, keep?: Float32Array): Promise<void> => {
     phaseNow = phase;
     view.event({ type: 'phase', trial, phase, seconds: count / plan.rate });
     let got = 0;
@@ -104,12 +104,12 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
       const info: TrialInfo = { ...t, gestureInfo: protocol.gestures[t.gesture]!, index: options.alreadyDone + i, total: options.alreadyDone + trials.length, repetitions: protocol.repetitions };
       view.event({ type: 'trial', trial: info });
       journal.mark({ kind: 'trial', label: t.gesture, rep: t.rep, at: feed.position });
-      const countdown = new Int16Array(plan.countdown * channels);
+      const countdown = new Float32Array(plan.countdown * channels);
       await runPhase(info, 'countdown', plan.countdown, countdown);
       journal.mark({ kind: 'label', label: t.gesture, rep: t.rep, at: feed.position });
       cues?.holdStart();
       lostInHold = 0;
-      const hold = new Int16Array(plan.hold * channels);
+      const hold = new Float32Array(plan.hold * channels);
       await runPhase(info, 'hold', plan.hold, hold);
       cues?.holdEnd();
       journal.mark({ kind: 'label', label: null, at: feed.position });
@@ -162,7 +162,7 @@ class LevelMeter {
     this.#peak = new Array<number>(channels).fill(1);
   }
 
-  push(samples: Int16Array): void {
+  push(samples: BoardSamples): void {
     const n = samples.length / this.#channels;
     for (let i = 0; i < n; i++) {
       this.#ring.set(samples.subarray(i * this.#channels, (i + 1) * this.#channels), this.#at * this.#channels);

@@ -25,6 +25,7 @@ import { buildPlan, remainingTrials } from './plan.ts';
 import { type CalibrationProtocol, gestureIndex } from './protocol.ts';
 import type { QualityIssue } from './quality.ts';
 import { recordTrials } from './record.ts';
+import type { BoardSamples } from './sample_feed.ts';
 import { renderReport } from './report.ts';
 import { calibrationPaths, readSessionIndex, withSession, writeSessionIndex } from './session_index.ts';
 import { type CalibrationModel, holdSamples, type HoldSamples, holdWindows, type TrainedHead } from './training.ts';
@@ -119,7 +120,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   const timeScale = resumed?.info.timeScale ?? options.timeScale ?? 1;
 
   // Attach before start: frames right behind START's acknowledgement are emitted during start().
-  const early: Int16Array[] = [];
+  const early: BoardSamples[] = [];
   const earlyTap = (f: Frame): void => {
     if (f.type === 'samples') early.push(f.samples);
   };
@@ -131,6 +132,10 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     checkBoard(hello, model, board.description);
     if (resumed && (resumed.header.channels !== hello.channels || resumed.header.rate !== hello.rate)) {
       throw new HeadstartError('BOARD_CHANGED', `${board.description}: the interrupted session was recorded with ${resumed.header.channels} channels at ${resumed.header.rate} Hz but the board now sends ${hello.channels} at ${hello.rate} Hz; connect the same board`);
+    }
+    if (resumed && resumed.header.sampleFormat === 'int16' && hello.sampleFormat !== 'int16') {
+      // An int16 journal cannot hold full-precision samples without rounding them.
+      throw new HeadstartError('BOARD_CHANGED', `${board.description}: the interrupted session was recorded as int16 samples but the board now sends ${hello.sampleFormat} ones; connect the same board, or delete ${paths.journal} and start over`);
     }
   } catch (err) {
     board.off('frame', earlyTap);
@@ -149,7 +154,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     } else {
       journal = Journal.create(
         paths.journal,
-        { channels: hello.channels, rate: hello.rate, sampleFormat: 'int16', subject: user, session: `calibration-${protocol.name}`, source: `${hello.boardId} on ${board.description}`, classes: protocol.gestures.map((g) => g.id), startedAt: new Date().toISOString() },
+        { channels: hello.channels, rate: hello.rate, sampleFormat: hello.sampleFormat, subject: user, session: `calibration-${protocol.name}`, source: `${hello.boardId} on ${board.description}`, classes: protocol.gestures.map((g) => g.id), startedAt: new Date().toISOString() },
         { protocol, timeScale, ...(onlyIds ? { only: onlyIds } : {}) },
       );
     }

@@ -134,7 +134,7 @@ export class Windower {
       this.stats.mismatchedFrames++;
       return;
     }
-    const values = frame.values ?? frame.samples;
+    const values = frame.samples;
     const count = Math.floor(values.length / this.channels);
     this.#sink = sink;
     this.#arrivedAtMs = arrivedAtMs;
