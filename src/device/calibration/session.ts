@@ -17,7 +17,7 @@ import { checkUserName, type SavedProfile } from '../profiles/profile.ts';
 import { ProfileStore, versionFileName } from '../profiles/store.ts';
 import { writeFileAtomic } from '../../io/atomic_file.ts';
 import type { BoardSession } from '../transports/board_session.ts';
-import { resampleRatio } from '../pipeline/resampler.ts';
+import { resampleRatio } from '../../core/dsp/resampler.ts';
 import { confusionText } from './confusion_text.ts';
 import type { CalibrationCues, CalibrationView } from './events.ts';
 import { acceptedHolds, Journal, journalState, type JournalState } from './journal.ts';

@@ -11,7 +11,7 @@ import type { Recording } from '../../core/signal.ts';
 import { type WindowSet, windowRecordings } from '../../core/window_set.ts';
 import { type ChannelNormalization, windowCount, type WindowSpec } from '../../core/windowing.ts';
 import type { ProfileCv } from '../profiles/profile.ts';
-import { Resampler } from '../pipeline/resampler.ts';
+import { Resampler } from '../../core/dsp/resampler.ts';
 import type { AcceptedHold } from './journal.ts';
 import type { PlanTimings } from './plan.ts';
 

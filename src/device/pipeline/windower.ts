@@ -16,7 +16,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { HeadstartError } from '../../core/errors.ts';
 import type { EventFrame, Frame } from '../../core/protocol/frames.ts';
 import { checkWindowSpec, type WindowSpec } from '../../core/windowing.ts';
-import { Resampler } from './resampler.ts';
+import { Resampler } from '../../core/dsp/resampler.ts';
 
 export type MarkerKind = EventFrame['kind'];
 
