@@ -36,6 +36,7 @@ export function packageCalibrationModel(dir: string, options: PackageModelOption
     channels: manifest.channels,
     rate: manifest.sampleRate,
     window: manifest.window,
+    ...(manifest.preprocessing ? { filters: manifest.preprocessing } : {}),
     normalization: manifest.normalization,
     ...(opened.fallbackReason ? { fallbackReason: opened.fallbackReason } : {}),
     trainHead: async (set, classes) => {

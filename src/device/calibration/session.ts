@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
 import type { Frame, HelloFrame } from '../../core/protocol/frames.ts';
+import type { RecordingMarker } from '../../core/recording_format.ts';
 import { readRecordingFile } from '../../io/datasets/hsrec.ts';
 import { checkUserName, type SavedProfile } from '../profiles/profile.ts';
 import { ProfileStore, versionFileName } from '../profiles/store.ts';
@@ -28,7 +29,7 @@ import { recordTrials } from './record.ts';
 import type { BoardSamples } from './sample_feed.ts';
 import { renderReport } from './report.ts';
 import { calibrationPaths, readSessionIndex, withSession, writeSessionIndex } from './session_index.ts';
-import { type CalibrationModel, holdSamples, type HoldSamples, holdWindows, type TrainedHead } from './training.ts';
+import { type CalibrationModel, holdSamples, type HoldSamples, holdWindows, type JournalChain, journalBreaks, type TrainedHead } from './training.ts';
 import { type CalibrationVerdict, cvMethodWords, DEFAULT_MIN_ACCURACY, judgeCalibration } from './verdict.ts';
 
 export interface CalibrationOptions {
@@ -180,7 +181,9 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   // Train from what is on disk: the journal just written, plus earlier sessions for the gestures not re-recorded.
   const recordedIds = onlyIds ?? protocol.gestures.map((g) => g.id);
   const current = readRecordingFile(paths.journal);
-  const holds: HoldSamples[] = holdSamples(current.samples, current.header.channels, acceptedHolds(current.markers, current.samples.length / current.header.channels), paths.journal);
+  const preprocessing = { rate: model.rate, filters: model.filters ?? [] };
+  const chainOf = (decoded: { header: { rate: number }; markers: RecordingMarker[] }): JournalChain => ({ rate: decoded.header.rate, preprocessing, breaks: journalBreaks(decoded.markers) });
+  const holds: HoldSamples[] = holdSamples(current.samples, current.header.channels, acceptedHolds(current.markers, current.samples.length / current.header.channels), paths.journal, chainOf(current));
   const issues: QualityIssue[][] = protocol.gestures.map(() => []);
   for (const m of current.markers) {
     if (m.kind === 'trial-done' && m.text && typeof m.label === 'number' && issues[m.label]) issues[m.label] = JSON.parse(m.text) as QualityIssue[];
@@ -191,7 +194,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
       const old = readRecordingFile(path);
       const wanted = new Set(s.gestures.filter((g) => !recordedIds.includes(g)).map((g) => gestureIndex(protocol, g)));
       const oldHolds = acceptedHolds(old.markers, old.samples.length / old.header.channels).filter((h) => wanted.has(h.gesture));
-      holds.push(...holdSamples(old.samples, old.header.channels, oldHolds, path));
+      holds.push(...holdSamples(old.samples, old.header.channels, oldHolds, path, chainOf(old)));
     }
   }
   const set = holdWindows(holds, hello.channels, hello.rate, plan, model);
