@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Journal } from '../src/device/calibration/journal.ts';
 import { loadProtocol } from '../src/device/calibration/protocol.ts';
 import { readRecordingFile } from '../src/io/datasets/hsrec.ts';
+import { printResultLine } from './lib/result_line.ts';
 
 const CHANNELS = 8;
 const RATE = 200;
@@ -89,9 +90,20 @@ async function main(): Promise<void> {
     }
     losses.sort((a, b) => a - b);
     const ms = (s: number) => ((s * 1000) / RATE).toFixed(0);
-    console.log(`kill -9 at a random moment, ${kills} times: samples lost per channel median ${losses[Math.floor(kills / 2)]} (${ms(losses[Math.floor(kills / 2)]!)} ms), max ${losses.at(-1)} (${ms(losses.at(-1)!)} ms)`);
+    const medianLost = losses[Math.floor(kills / 2)]!;
+    const maxLost = losses.at(-1)!;
+    console.log(`kill -9 at a random moment, ${kills} times: samples lost per channel median ${medianLost} (${ms(medianLost)} ms), max ${maxLost} (${ms(maxLost)} ms)`);
     const cost = appendCost(dir);
     console.log(`journal cost: ${cost.us.toFixed(1)} µs per 100 ms of 8-channel signal (10 frames buffered, one write), plus ${cost.syncMs.toFixed(2)} ms for the fsync made once a second`);
+    printResultLine('calibration_journal', {
+      kills,
+      lostSamplesMedian: medianLost,
+      lostSamplesMax: maxLost,
+      lostMsMedian: (medianLost * 1000) / RATE,
+      lostMsMax: (maxLost * 1000) / RATE,
+      appendUsPer100ms: cost.us,
+      fsyncMs: cost.syncMs,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

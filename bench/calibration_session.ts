@@ -8,7 +8,7 @@
  *
  *   node --import tsx bench/calibration_session.ts [package dir]   (default models/myo8-200hz)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend } from '../src/tfjs/backend.ts';
@@ -26,9 +26,11 @@ import { VirtualBoard } from '../src/sim/virtual_board.ts';
 import { BoardSession } from '../src/device/transports/board_session.ts';
 import { createLoopbackPair } from '../src/device/transports/loopback.ts';
 import { MYO_GESTURES, readMyoSession } from '../src/io/datasets/myo.ts';
+import { cannotRun, printResultLine } from './lib/result_line.ts';
 
 const PERSON = 'data/demo/EvaluationDataset/Male0';
 const packageDir = process.argv[2] ?? 'models/myo8-200hz';
+if (!existsSync(join(packageDir, 'extractor.tflite'))) cannotRun(`${packageDir} has no exported extractor (npm run train:default && npm run export:default)`);
 
 const backend = await selectBackend();
 const protocol = loadProtocol('calibration/myo7.json');
@@ -68,3 +70,17 @@ console.log(`per gesture: ${protocol.gestures.map((g, i) => `${g.id} ${((cv.perC
 console.log(`verdict: ${result.verdict.summary}`);
 console.log(`the profile's head on ${PERSON}/Test0 (never seen): ${((100 * correct) / set.count).toFixed(2)} % of ${set.count} windows`);
 console.log(`wall time after the last sample (embed, cross-validate, train, save, report): ${((t1 - trainingStarted) / 1000).toFixed(1)} s`);
+printResultLine('calibration_session', {
+  package: pkg.manifest.name,
+  extractorSha256: pkg.manifest.extractor.tflite!.sha256,
+  backend: backend.name,
+  runtime: model.fallbackReason ? 'ts' : 'native',
+  trials: plan.trials.length,
+  windows: result.windows,
+  head: result.trained.head.kind,
+  cv: { method: cv.method, chosen: cv.chosen, accuracy: cv.accuracy },
+  perGesture: Object.fromEntries(protocol.gestures.map((g, i) => [g.id, cv.perClass?.[i] ?? null])),
+  verdict: result.verdict.summary,
+  test0: { windows: set.count, accuracy: correct / set.count },
+  trainingWallSeconds: (t1 - trainingStarted) / 1000,
+});

@@ -14,12 +14,10 @@ import { joinRecordings } from '../src/core/recording_format.ts';
 import { fitNormalization, normalizeInPlace, sliceWindows } from '../src/core/windowing.ts';
 import { writeRecordingFile } from '../src/io/datasets/hsrec.ts';
 import { loadDataset } from '../src/io/datasets/index.ts';
+import { cannotRun, printResultLine } from './lib/result_line.ts';
 
 const root = process.argv[2] ?? fileURLToPath(new URL('../../shared/datasets/myoarmband', import.meta.url));
-if (!existsSync(root)) {
-  console.error(`no Myo data set at ${root}; give its path as the first argument`);
-  process.exit(2);
-}
+if (!existsSync(root)) cannotRun(`no Myo data set at ${root}; give its path as the first argument`);
 
 function timed<T>(what: string, fn: () => T): { value: T; seconds: number } {
   const t0 = process.hrtime.bigint();
@@ -81,6 +79,15 @@ try {
   console.log(`| .hsrec (pre-training half, one file per person) | ${rate(preSamples, hsrec.seconds)} | ${(preSamples / hsrec.seconds / myoRate).toFixed(2)} |`);
   console.log(`| CSV (pre-training half, one file per repetition) | ${rate(preSamples, csv.seconds)} | ${(preSamples / csv.seconds / myoRate).toFixed(2)} |`);
   console.log(`| windows 52/5 + per-recording normalization | ${(windows.value / windows.seconds / 1e6).toFixed(2)} M windows/s (${windows.value} windows) | — |`);
+  printResultLine('datasets', {
+    root,
+    files: recordings.length,
+    samples,
+    samplesPerSecond: { myo: myoRate, hsrec: preSamples / hsrec.seconds, csv: preSamples / csv.seconds },
+    vsMyo: { hsrec: preSamples / hsrec.seconds / myoRate, csv: preSamples / csv.seconds / myoRate },
+    windows: windows.value,
+    windowsPerSecond: windows.value / windows.seconds,
+  });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -17,6 +17,7 @@ import { FrameDecoder } from '../src/core/protocol/decoder.ts';
 import { encodeFrame } from '../src/core/protocol/encoder.ts';
 import type { Frame } from '../src/core/protocol/frames.ts';
 import { FrameParser } from '../src/core/protocol/parser.ts';
+import { printResultLine } from './lib/result_line.ts';
 
 const seconds = Number(process.argv[2] ?? 60);
 const CHANNELS = 16;
@@ -84,8 +85,11 @@ function measureParser(name: string, make: () => ByteParser, bytes: Buffer, sign
   report(name, bytes.length, signalSeconds, Math.min(...runs), frames);
 }
 
+const measured: { name: string; bytes: number; frames: number; mbPerSecond: number; cpuSharePercent: number }[] = [];
+
 function report(name: string, bytes: number, signalSeconds: number, cpu: number, frames: number): void {
   const mbs = bytes / 1e6 / cpu;
+  measured.push({ name, bytes, frames, mbPerSecond: mbs, cpuSharePercent: (100 * cpu) / signalSeconds });
   console.log(
     `${name.padEnd(44)} ${(bytes / 1e6).toFixed(2).padStart(6)} MB  ${frames.toString().padStart(7)} frames  ${mbs.toFixed(1).padStart(7)} MB/s  CPU share ${((100 * cpu) / signalSeconds).toFixed(3)} %`,
   );
@@ -114,3 +118,4 @@ measureParser('headstart FrameParser (16ch x 2 kHz)', () => new FrameParser(), h
 await measureStream(hs);
 measureParser('Cyton CytonParser (8ch x 250 Hz)', () => new CytonParser(), cytonCapture(seconds), seconds);
 measureParser('ASCII AsciiParser (8ch x 500 Hz, rate given)', () => new AsciiParser({ rate: 500 }), asciiCapture(seconds), seconds);
+printResultLine('decoder', { signalSeconds: seconds, chunkBytes: CHUNK, decoders: measured });

@@ -32,6 +32,7 @@ import { openRuntime } from '../src/io/runtime/index.ts';
 import { socatAvailable } from '../src/sim/pty_pair.ts';
 import { scriptFromRecordings } from '../src/sim/replay_script.ts';
 import { writeTestPackage } from '../test/helpers/device_package.ts';
+import { cannotRun, printResultLine } from './lib/result_line.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
@@ -41,9 +42,9 @@ const arg = (name: string): string | undefined => {
 const BIN = fileURLToPath(new URL('../bin/headstart.js', import.meta.url));
 const person = arg('--person') ?? 'Male0';
 const personDir = fileURLToPath(new URL(`../../shared/datasets/myoarmband/EvaluationDataset/${person}`, import.meta.url));
-if (!existsSync(personDir)) throw new Error(`${personDir} is missing (../shared data sets)`);
-if (!socatAvailable()) throw new Error('socat is not installed');
-if (!existsSync(BIN)) throw new Error('build the CLI first: npm run build');
+if (!existsSync(personDir)) cannotRun(`${personDir} is missing (../shared data sets)`);
+if (!socatAvailable()) cannotRun('socat is not installed');
+if (!existsSync(BIN)) cannotRun('build the CLI first: npm run build');
 
 const work = mkdtempSync(join(tmpdir(), 'hs-bench-device-'));
 const shipped = fileURLToPath(new URL('../models/myo8-200hz', import.meta.url));
@@ -58,6 +59,7 @@ console.error(`package ${pkg.manifest.name} (${packageDir}), ${opened.runtime.ki
 // 1. Head training.
 const training = readMyoSession(join(personDir, 'training0'));
 const trainingRows: string[] = [];
+const trainingFigures: Record<string, unknown>[] = [];
 let profileHead;
 for (const cycles of [1, 4]) {
   const recordings = training.filter((r) => (r.rep ?? 0) < cycles);
@@ -84,6 +86,17 @@ for (const cycles of [1, 4]) {
     `| ${cycles} (${seconds.toFixed(0)} s, ${set.count} windows) | ${(embedMs / 1000).toFixed(2)} s | ${(trainMs / 1000).toFixed(2)} s | ${((100 * trainMs) / 1000 / seconds).toFixed(2)} % | ${(closedFormMs / 1000).toFixed(2)} s | ${trained!.head.kind} (${trained!.cv.method}: ${Object.entries(trained!.cv.accuracy).map(([k, a]) => `${k} ${(100 * a!).toFixed(1)} %`).join(', ')}) |`,
   );
   console.error(trainingRows.at(-1));
+  trainingFigures.push({
+    cycles,
+    seconds,
+    windows: set.count,
+    embedSeconds: embedMs / 1000,
+    trainSeconds: trainMs / 1000,
+    trainShareOfRecording: trainMs / 1000 / seconds,
+    closedFormSeconds: closedFormMs / 1000,
+    head: trained!.head.kind,
+    cv: { method: trained!.cv.method, accuracy: trained!.cv.accuracy },
+  });
 }
 
 const dataDir = join(work, 'data');
@@ -157,4 +170,27 @@ console.log('\n| replay speed | signal / wall time | windows / dropped | latency
 console.log('|---|---|---|---|---|---|---|');
 console.log(row('max (Test0+Test1)', fast));
 console.log(row('1 (Test0, cycle 0)', realTime));
+const replayFigures = (speed: string, replay: string, s: Summary) => ({
+  speed,
+  replay,
+  boardSeconds: s.pipeline.boardSeconds,
+  wallSeconds: s.pipeline.wallSeconds,
+  realTimeMultiple: s.pipeline.boardSeconds / s.pipeline.wallSeconds,
+  windows: s.pipeline.windows,
+  dropped: s.pipeline.dropped,
+  latencyMs: s.pipeline.latency,
+  maxRssMB: s.maxRssMB,
+  accuracy: s.score.accuracy,
+  scored: s.score.scored,
+  framesLost: s.board.missingFrames,
+});
+printResultLine('device', {
+  package: pkg.manifest.name,
+  extractorSha256: pkg.manifest.extractor.tflite!.sha256,
+  runtime: fast.runtime,
+  backend: backend.name,
+  person,
+  training: trainingFigures,
+  replays: [replayFigures('max', 'Test0+Test1', fast), replayFigures('1', 'Test0 cycle 0', realTime)],
+});
 rmSync(work, { recursive: true, force: true });

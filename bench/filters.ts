@@ -9,6 +9,7 @@
  * CPU share = CPU seconds spent filtering / seconds of signal filtered.
  */
 import { buildFilterChain, describeFilters, type FilterSpec } from '../src/core/dsp/filters.ts';
+import { printResultLine } from './lib/result_line.ts';
 
 const seconds = Number(process.argv[2] ?? 600);
 const CHANNELS = 16;
@@ -37,6 +38,7 @@ function cpuSeconds(run: () => void): number {
 const input = signal();
 const work = new Float32Array(input.length);
 console.log(`${seconds} s of ${CHANNELS} channels x ${RATE} Hz; best of 5 runs, CPU time`);
+const measured: { chain: string; sections: number; chunk: number; cpuSharePercent: number }[] = [];
 for (const specs of CHAINS) {
   for (const chunk of [1, 25]) {
     const runs: number[] = [];
@@ -53,5 +55,7 @@ for (const specs of CHAINS) {
     const cpu = Math.min(...runs);
     const sections = buildFilterChain(specs, CHANNELS, RATE).sectionCount;
     console.log(`${describeFilters(specs).padEnd(92)} ${sections} sections, chunks of ${String(chunk).padStart(2)} samples: CPU share ${((100 * cpu) / seconds).toFixed(3)} %`);
+    measured.push({ chain: describeFilters(specs), sections, chunk, cpuSharePercent: (100 * cpu) / seconds });
   }
 }
+printResultLine('filters', { signalSeconds: seconds, channels: CHANNELS, rate: RATE, chains: measured });

@@ -16,6 +16,7 @@ import { openNativeRuntime } from '../src/io/runtime/native_runtime.ts';
 import { openTsRuntime } from '../src/io/runtime/ts_runtime.ts';
 import type { TfliteRuntime } from '../src/io/runtime/types.ts';
 import { DEFAULT_EXTRACTOR } from '../src/host/extractor/config.ts';
+import { printResultLine } from './lib/result_line.ts';
 
 const EXTRACTOR = fileURLToPath(new URL('../models/myo8-200hz/extractor.tflite', import.meta.url));
 const ROUNDS = 5;
@@ -73,6 +74,7 @@ function openJsOnlyRuntime(bytes: Uint8Array): TfliteRuntime {
   };
 }
 
+const figures: Record<string, unknown>[] = [];
 for (const { name, bytes } of models) {
   const runtimes = { ts: openTsRuntime(bytes), js: openJsOnlyRuntime(bytes), native: openNativeRuntime(bytes) };
   const windows = randomWindows(runtimes.ts);
@@ -90,4 +92,11 @@ for (const { name, bytes } of models) {
   console.log(`  native runtime: ${median(rates.native).toFixed(0)} windows per CPU second (1 thread)`);
   console.log(`  native / TS: ${median(ratios('ts')).toFixed(2)}x median of per-round ratios (${show(ratios('ts'))}); goal: within 4x`);
   console.log(`  native / TS with SIMD off: ${median(ratios('js')).toFixed(2)}x (${show(ratios('js'))})`);
+  figures.push({
+    model: name,
+    windowsPerCpuSecond: { ts: median(rates.ts), tsSimdOff: median(rates.js), native: median(rates.native) },
+    nativeOverTs: median(ratios('ts')),
+    nativeOverTsSimdOff: median(ratios('js')),
+  });
 }
+printResultLine('interpreter', { secondsPerRound: seconds, rounds: ROUNDS, models: figures });

@@ -7,6 +7,7 @@
 //   node --import tsx bench/quantization.ts models/myo8-200hz [--head auto|lda|softmax|ncm] [--every N]
 //
 // Needs ../shared/datasets/myoarmband and a package that `headstart export` has run on.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../src/tfjs/backend.ts';
@@ -22,6 +23,7 @@ import { evaluatePerson, type HeadChoiceMode, type PersonResult, summarize } fro
 import { cosineSimilarity, top1Agreement } from '../src/host/export/agreement.ts';
 import { floatModelSizes } from '../src/host/export/report.ts';
 import { loadLayersModel } from '../src/tfjs/model_io.ts';
+import { cannotRun, printResultLine } from './lib/result_line.ts';
 
 const args = process.argv.slice(2);
 const dir = args.find((a) => !a.startsWith('--'));
@@ -36,6 +38,8 @@ if (!dir) {
 const head = option('head', 'auto') as HeadChoiceMode;
 const every = Number(option('every', '10'));
 const MYO = fileURLToPath(new URL('../../shared/datasets/myoarmband', import.meta.url));
+if (!existsSync(MYO)) cannotRun(`no Myo data set at ${MYO}`);
+if (!existsSync(join(dir, 'extractor.tflite'))) cannotRun(`${dir} has no exported extractor (headstart export --package ${dir})`);
 
 await selectBackend();
 const pkg = loadModelPackage(dir, { requireTflite: true });
@@ -65,6 +69,9 @@ function tally() {
         if (pq[i] === set.y[i]) int8Correct++;
       }
       windows += set.count;
+    },
+    figures() {
+      return { windows, cosineMean: cosineSum / windows, cosineMin, populationTop1Agreement: agree / windows, populationHeadAccuracy: { float: floatCorrect / windows, int8: int8Correct / windows } };
     },
     line(name: string): string {
       const pct = (x: number) => `${((100 * x) / windows).toFixed(2)} %`;
@@ -120,3 +127,17 @@ const out = [
   `(${((Date.now() - started) / 1000).toFixed(0)} s)`,
 ];
 process.stdout.write(out.join('\n') + '\n');
+printResultLine('quantization', {
+  package: m.name,
+  extractorSha256: m.extractor.tflite?.sha256,
+  runtime: runtime.kind,
+  head,
+  every,
+  pretraining: preTally.figures(),
+  evaluation: evalTally.figures(),
+  personalization: summarize(results.float).map((f) => ({ k: f.k, people: f.people, float: f.mean, int8: summarize(results.int8).find((s) => s.k === f.k)!.mean })),
+  tfliteBytes: pkg.tflite!.length,
+  floatWeightBytes: sizes.weights,
+  floatModelBytes: sizes.model,
+  seconds: (Date.now() - started) / 1000,
+});

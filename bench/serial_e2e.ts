@@ -21,6 +21,7 @@ import { VirtualBoard } from '../src/sim/virtual_board.ts';
 import { scriptFromRecordings, type ReplayScript } from '../src/sim/replay_script.ts';
 import { syntheticRecording } from '../src/sim/synthetic.ts';
 import { socatAvailable, startPtyPair, type PtyPair } from '../src/sim/pty_pair.ts';
+import { cannotRun, printResultLine } from './lib/result_line.ts';
 
 const BAUD = 2_000_000;
 const RATE = 1000;
@@ -105,10 +106,7 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  if (!socatAvailable()) {
-    process.stderr.write('socat is not installed (apt-get install socat): nothing to measure\n');
-    process.exit(1);
-  }
+  if (!socatAvailable()) cannotRun('socat is not installed (apt-get install socat): nothing to measure');
   const dir = mkdtempSync(join(tmpdir(), 'headstart-bench-'));
   const script = scriptFromRecordings([syntheticRecording({ channels: CHANNELS, rate: RATE, seconds: 60 })]);
   try {
@@ -142,6 +140,12 @@ async function main(): Promise<void> {
       `gaps counted: ${rc.gaps.length} (causes ${[...new Set(rc.gaps.map((g) => g.cause))].join(', ')}), samples counted missing per gap: ${rc.gaps.map((g) => g.missingSamples).join(', ')}`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
+    printResultLine('serial_e2e', {
+      channels: CHANNELS,
+      rate: RATE,
+      paths: { ptySpeed10: paced, ptySpeedMax: maxPty, loopbackSpeedMax: maxLoop },
+      reconnect: { trials: rc.reconnectMs.length, medianMs: median(rc.reconnectMs), downtimeMedianMs: median(rc.downtimeMs), gaps: rc.gaps.length, causes: [...new Set(rc.gaps.map((g) => g.cause))], missingSamples: rc.gaps.map((g) => g.missingSamples) },
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -12,6 +12,7 @@ import { writeTflite } from '../src/core/tflite/writer.ts';
 import { loadTfliteFixtures } from '../test/helpers/tflite_fixtures.ts';
 import { fullyConnectedModel } from '../test/helpers/tflite_models.ts';
 import { mutatedFileArb, readOutcome } from '../test/helpers/tflite_mutations.ts';
+import { printResultLine } from './lib/result_line.ts';
 
 const runs = Number(process.argv[2] ?? 1_000_000);
 const fixtures = loadTfliteFixtures() ?? [];
@@ -69,4 +70,17 @@ console.log(`returned a Model: ${ok}`);
 console.log(`rejected: ${[...codes].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ')}`);
 console.log(`time: ${seconds.toFixed(1)} s, ${(details.numRuns / seconds).toFixed(0)} files/s, ${(bytesRead / seconds / 1e6).toFixed(1)} MB/s (including mutation), slowest single read ${slowest.toFixed(2)} ms`);
 console.log(`that slowest input (${slowestInput.length} bytes) read again 20 times: median ${retimes[10]!.toFixed(3)} ms, max ${retimes[19]!.toFixed(3)} ms`);
+printResultLine('tflite_fuzz', {
+  files: files.length,
+  runs: details.numRuns,
+  failures: details.failed ? 1 : 0,
+  ...(details.failed ? { seed: details.seed, path: details.counterexamplePath } : {}),
+  returnedModel: ok,
+  rejected: Object.fromEntries(codes),
+  seconds,
+  filesPerSecond: details.numRuns / seconds,
+  mbPerSecond: bytesRead / seconds / 1e6,
+  slowestReadMs: slowest,
+  slowestInputRereadMedianMs: retimes[10],
+});
 process.exitCode = details.failed ? 1 : 0;

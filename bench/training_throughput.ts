@@ -19,6 +19,7 @@ import { selectBackend, type BackendName } from '../src/tfjs/backend.ts';
 import { registerWasmTrainingKernels, WASM_REPLACED_KERNELS } from '../src/tfjs/wasm_kernels/index.ts';
 import { DEFAULT_EXTRACTOR, extractorParams } from '../src/host/extractor/config.ts';
 import { buildExtractor, buildPopulationClassifier } from '../src/host/extractor/model.ts';
+import { printResultLine } from './lib/result_line.ts';
 
 const WINDOW = DEFAULT_EXTRACTOR.windowLength;
 const CHANNELS = DEFAULT_EXTRACTOR.channels;
@@ -235,14 +236,27 @@ async function main(): Promise<void> {
   lines.push('');
   lines.push('| layer | wasm Conv2D (forward) | wasm filter gradient (headstart) | wasm input gradient (headstart) | wasm input gradient (tfjs 4.22 built-in) | cpu filter gradient |');
   lines.push('|---|---|---|---|---|---|');
+  const kernels: Record<string, unknown>[] = [];
   for (const shape of convShapes()) {
     const row = await convKernelRow(shape);
     lines.push(`| ${row.label} | ${row.figures.map((f) => fmt(f, 2)).join(' | ')} |`);
+    const [forward, filterGradient, inputGradient, inputGradientBuiltIn, cpuFilterGradient] = row.figures;
+    kernels.push({ layer: row.label, msPerCall: { wasmConv2d: forward, wasmFilterGradient: filterGradient, wasmInputGradient: inputGradient, wasmInputGradientBuiltIn: inputGradientBuiltIn, cpuFilterGradient } });
   }
   const [tileOurs, tileBuiltIn] = await tileRow();
   lines.push('');
   lines.push(`Tile [1,1,1,32] -> [${BATCH},1,${WINDOW},32] on wasm: headstart ${fmt(tileOurs!, 3)} ms, tfjs 4.22 built-in ${fmt(tileBuiltIn!, 3)} ms`);
   process.stdout.write(lines.join('\n') + '\n');
+  printResultLine('training_throughput', {
+    batch: BATCH,
+    rounds: ROUNDS,
+    secondsPerRound: SECONDS,
+    parameters: extractorParams(DEFAULT_EXTRACTOR),
+    windowsPerSecond: Object.fromEntries(variants.map(({ label }) => [label, best.get(label)!])),
+    wasm: { simd: wasmChoice.wasm?.simd ?? null, threads: wasmChoice.wasm?.threads ?? null },
+    kernels,
+    tileMs: { headstart: tileOurs, builtIn: tileBuiltIn },
+  });
 }
 
 await main();

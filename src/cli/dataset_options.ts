@@ -1,6 +1,6 @@
 /**
- * The options every verb that reads a data set shares (dataset, train,
- * evaluate...), so `--rate`, `--columns`, `--label-pattern` mean the same
+ * The options every verb that reads a data set shares (dataset, pretrain,
+ * evaluate, sim), so `--rate`, `--columns`, `--label-pattern` mean the same
  * everywhere. Add them with addDatasetOptions, turn the parsed values into a
  * DatasetSpec with datasetSpec.
  */

@@ -1,17 +1,17 @@
 import type { Command } from 'commander';
 import { HeadstartError } from '../core/errors.ts';
-import type { Frame } from '../core/protocol/frames.ts';
-import { loadModelPackage } from '../io/model_package.ts';
-import { checkBoardForPackage, checkProfileForPackage } from '../device/pipeline/compatibility.ts';
-import { GestureOutputs, parseOptionalList } from '../device/pipeline/gesture_outputs.ts';
-import { LivePipeline, type GestureEvent, type LivePipelineStats } from '../device/pipeline/live_pipeline.ts';
-import { formatConfusion, LiveScore, type ScoreSummary } from '../device/pipeline/live_score.ts';
+import { LiveSession, type LiveSink, openRecognizer } from '../device/live_session.ts';
+import { parseOptionalList } from '../device/pipeline/gesture_outputs.ts';
+import type { LivePipelineStats } from '../device/pipeline/live_pipeline.ts';
+import { formatConfusion, type ScoreSummary } from '../device/pipeline/live_score.ts';
 import { DEFAULT_SMOOTHER, type SmootherOptions } from '../device/pipeline/smoother.ts';
 import { resolveDataDir } from '../device/profiles/data_dir.ts';
 import { ProfileStore } from '../device/profiles/store.ts';
-import { openRuntime, parseRuntimeChoice } from '../io/runtime/open_runtime.ts';
-import { BoardSession, type BoardSessionStats } from '../device/transports/board_session.ts';
-import { connectJohnnyFive, type JohnnyFiveConnection } from '../device/transports/johnny_five_board.ts';
+import { JohnnyFiveSink } from '../device/sinks/johnny_five_sink.ts';
+import { StdoutSink } from '../device/sinks/stdout_sink.ts';
+import { parseRuntimeChoice } from '../io/runtime/open_runtime.ts';
+import type { BoardSessionStats } from '../device/transports/board_session.ts';
+import { connectJohnnyFive } from '../device/transports/johnny_five_board.ts';
 import { SerialTransport } from '../device/transports/serial.ts';
 import { defaultPackageDir } from '../io/install_root.ts';
 
@@ -89,11 +89,6 @@ function describeSummary(s: Summary, gestures: string[]): string {
   return lines.join('\n') + '\n';
 }
 
-function describeEvent(e: GestureEvent): string {
-  const marker = e.marker ? `  [${e.marker.kind} ${e.marker.value}]` : '';
-  return `${e.t.toFixed(2).padStart(9)} s  ${(e.gesture ?? '(none)').padEnd(20)} ${e.confidence.toFixed(2)}  ${e.latencyMs.toFixed(1)} ms${marker}\n`;
-}
-
 export function registerRun(program: Command): void {
   program
     .command('run')
@@ -146,128 +141,70 @@ export function registerRun(program: Command): void {
       const store = new ProfileStore(resolveDataDir(opts.dataDir));
       const profile = store.load(opts.profile);
       const packageDir = opts.package ?? profile.package.dir ?? defaultPackageDir();
-      const pkg = loadModelPackage(packageDir, { requireTflite: true });
-      checkProfileForPackage(profile, pkg.manifest, packageDir);
-      const opened = openRuntime(pkg.tflite!, { runtime: runtimeChoice });
-      if (opened.fallbackReason) process.stderr.write(`note: using the TypeScript interpreter (${opened.fallbackReason})\n`);
+      const recognizer = openRecognizer({ profile, packageDir, runtime: runtimeChoice });
+      if (recognizer.fallbackReason) process.stderr.write(`note: using the TypeScript interpreter (${recognizer.fallbackReason})\n`);
       const gestures = profile.gestures;
 
-      let outputsConnection: JohnnyFiveConnection | undefined;
-      let outputs: GestureOutputs | undefined;
+      const sinks: LiveSink[] = [new StdoutSink({ json: opts.json === true })];
       if (opts.outputsBoard) {
-        outputsConnection = await connectJohnnyFive({ port: opts.outputsBoard });
-        outputs = new GestureOutputs({
-          board: outputsConnection.board,
-          classes: gestures.length,
-          ...(ledPins ? { ledPins } : {}),
-          ...(opts.servoPin !== undefined ? { servoPin: parsePin(opts.servoPin) } : {}),
-          ...(servoAngles ? { servoAngles } : {}),
-        });
+        const connection = await connectJohnnyFive({ port: opts.outputsBoard });
+        try {
+          sinks.push(
+            new JohnnyFiveSink({
+              connection,
+              classes: gestures.length,
+              ...(ledPins ? { ledPins } : {}),
+              ...(opts.servoPin !== undefined ? { servoPin: parsePin(opts.servoPin) } : {}),
+              ...(servoAngles ? { servoAngles } : {}),
+            }),
+          );
+        } catch (err) {
+          await connection.close();
+          throw err;
+        }
       }
 
-      const score = opts.score ? new LiveScore(gestures.length) : undefined;
-      const emit = (e: GestureEvent): void => {
-        process.stdout.write(opts.json ? JSON.stringify(e) + '\n' : describeEvent(e));
-        outputs?.show(e.class);
-      };
-      const session = new BoardSession({ transport: new SerialTransport({ path: opts.port, baudRate }) });
-      let finish: (reason: string) => void = () => undefined;
-      const finished = new Promise<string>((resolve) => (finish = resolve));
-      // Frames that come with START's acknowledgement arrive before start() resolves: hold them until the pipeline exists.
-      const early: [Frame, number][] = [];
-      let fatal: HeadstartError | undefined;
-      let pipeline: LivePipeline | undefined;
-      let lastSampleAt = 0;
-      let boardFormat: { channels: number; rate: number } | undefined;
-      session.on('frame', (f) => {
-        const now = performance.now();
-        if (f.type === 'samples') lastSampleAt = now;
-        if (f.type === 'hello' && boardFormat && (f.channels !== boardFormat.channels || f.rate !== boardFormat.rate)) {
-          // A board that restarted with another set-up: its samples no longer fit the windows being cut.
-          fatal = new HeadstartError(
-            'BOARD_CHANGED',
-            `the board now sends ${f.channels} channels at ${f.rate} Hz instead of ${boardFormat.channels} at ${boardFormat.rate} Hz; restart \`headstart run\` so the set-up is checked again`,
-          );
-          finish('the board changed its set-up');
-          return;
-        }
-        if (pipeline) pipeline.push(f, now);
-        else early.push([f, now]);
-      });
-      session.on('gap', () => pipeline?.gap());
-
-      const onSignal = (): void => finish('interrupted');
+      // Ctrl-C stops cleanly: STOP to the board, then the summary of what was recognized.
+      const interrupt = new AbortController();
+      const onSignal = (): void => interrupt.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      session.on('error', (err) => {
-        fatal = err;
-        finish('the link failed');
-      });
-      session.on('close', () => finish('the board closed the link'));
-
-      const timers: NodeJS.Timeout[] = [];
       try {
-        const hello = await session.start();
-        const fit = checkBoardForPackage(hello, pkg.manifest, packageDir);
-        boardFormat = { channels: hello.channels, rate: hello.rate };
-        pipeline = new LivePipeline({
-          manifest: pkg.manifest,
-          runtime: opened.runtime,
-          head: profile.head,
-          gestures,
-          boardRate: hello.rate,
-          smoother,
-          maxQueue,
-          onEvent: emit,
-          ...(score ? { onWindow: (r) => score.add(r.window.markerKind === 'label' ? r.window.markerValue : undefined, r.window.markerStable, r.label) } : {}),
+        const live = new LiveSession({
+          transport: new SerialTransport({ path: opts.port, baudRate }),
+          recognizer,
+          pipeline: { smoother, maxQueue },
+          score: opts.score === true,
+          sinks,
+          signal: interrupt.signal,
+          ...(idleStopMs !== undefined ? { idleStopMs } : {}),
+          statsIntervalMs: PROGRESS_MS,
         });
-        for (const [f, at] of early.splice(0)) pipeline.push(f, at);
+        live.on('stats', (s) => {
+          const scored = s.score ? `, live per-window accuracy ${pct(s.score.accuracy)} over ${s.score.scored} windows` : '';
+          process.stderr.write(`${s.pipeline.windows} windows, ${s.pipeline.dropped} dropped, latency p50 ${s.pipeline.latency.p50Ms.toFixed(1)} ms${scored}\n`);
+        });
+        const { hello, resampled } = await live.start();
         process.stderr.write(
-          `running '${profile.user}' v${profile.version} (${profile.head.kind} head, ${gestures.length} gestures) on ${session.description}: ` +
-            `board '${hello.boardId}' ${hello.channels} ch at ${hello.rate} Hz${fit.resample ? ` resampled to ${pkg.manifest.sampleRate} Hz` : ''}, ${opened.runtime.kind} runtime\n`,
+          `running '${profile.user}' v${profile.version} (${profile.head.kind} head, ${gestures.length} gestures) on ${live.description}: ` +
+            `board '${hello.boardId}' ${hello.channels} ch at ${hello.rate} Hz${resampled ? ` resampled to ${recognizer.manifest.sampleRate} Hz` : ''}, ${recognizer.runtime.kind} runtime\n`,
         );
-        const live = pipeline;
-        timers.push(
-          setInterval(() => {
-            const s = live.stats();
-            const scored = score ? `, live per-window accuracy ${pct(score.accuracy)} over ${score.summary().scored} windows` : '';
-            process.stderr.write(`${s.windows} windows, ${s.dropped} dropped, latency p50 ${s.latency.p50Ms.toFixed(1)} ms${scored}\n`);
-          }, PROGRESS_MS),
-        );
-        if (idleStopMs !== undefined) {
-          timers.push(
-            setInterval(() => {
-              if (lastSampleAt > 0 && performance.now() - lastSampleAt > idleStopMs) finish(`no samples for ${idleStopMs / 1000} s`);
-            }, Math.min(250, idleStopMs)),
-          );
-        }
-        const reason = await finished;
-        for (const t of timers) clearInterval(t);
-        await session.close();
-        // What was read before the end is still inferred (unless interrupted).
-        if (reason !== 'interrupted') await pipeline.idle();
-        pipeline.close();
-        if (fatal) throw fatal;
+        const result = await live.done();
         const summary: Summary = {
           event: 'summary',
-          reason,
+          reason: result.reason,
           profile: { user: profile.user, version: profile.version, head: profile.head.kind },
           package: packageDir,
-          runtime: opened.runtime.kind,
-          pipeline: pipeline.stats(),
-          board: session.stats,
+          runtime: recognizer.runtime.kind,
+          pipeline: result.pipeline,
+          board: result.board,
           maxRssMB: process.resourceUsage().maxRSS / 1024,
-          ...(score ? { score: score.summary() } : {}),
+          ...(result.score ? { score: result.score } : {}),
         };
         process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describeSummary(summary, gestures));
       } finally {
-        for (const t of timers) clearInterval(t);
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        pipeline?.close();
-        await session.close();
-        outputs?.off();
-        await outputsConnection?.close();
       }
     });
 }

@@ -1,18 +1,15 @@
 import type { Command } from 'commander';
 import { HeadstartError } from '../core/errors.ts';
-import { parseColumnSpec } from '../io/datasets/csv.ts';
+import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { followingScript } from '../sim/follow_script.ts';
 import { loadReplayScript } from '../sim/replay_source.ts';
 import { scriptLength } from '../sim/replay_script.ts';
 import { startVirtualBoardOnPty } from '../sim/run_on_pty.ts';
 
-interface SimOptions {
+interface SimOptions extends DatasetOptions {
   pty: string;
   replay: string[];
   speed: string;
-  rate?: string;
-  columns?: string;
-  labelPattern?: string;
   samplesPerFrame?: string;
   baud: string;
   loop?: boolean;
@@ -33,41 +30,46 @@ function positive(name: string, value: string, integer = false): number {
 }
 
 export function registerSim(program: Command): void {
-  program
+  const cmd = program
     .command('sim')
     .description(
       'a virtual sensor board: plays a recording as headstart protocol frames into a pseudo-terminal, at real-time pace\n' +
         'or faster, answering start/stop/ping like the firmware; labelled recordings send the true label as an EVENT at each change',
     )
     .requiredOption('--pty <path>', 'where the host connects (give this path as the port); made with socat, the board opening <path>.board, unless it already is a tty')
-    .requiredOption('--replay <recordings...>', 'what to play, back to back: Myo classe_<i>.dat files or session folders, .csv files (with --rate), or .hsrec recordings')
+    .requiredOption(
+      '--replay <recordings...>',
+      'what to play, back to back, read as `headstart dataset` reads it: a Myo session folder or classe_<i>.dat files, .csv files (with --rate), .hsrec recordings (whole, with their label markers), or a quoted glob',
+    )
     .option('--speed <times>', 'playback speed: 1 = real time, 10 = ten times faster, max = as fast as the link takes', '1')
-    .option('--rate <Hz>', 'sample rate of CSV recordings (CSV does not record it)')
-    .option('--columns <list>', 'CSV channel columns, by 0-based index or header name, comma-separated (default: all)')
-    .option('--label-pattern <regex>', 'CSV: regex with a named group `label` matched on each file name, e.g. "C_(?<label>\\d+)"')
     .option('--samples-per-frame <n>', 'samples in each SAMPLES frame (default: about 10 ms worth, as the reference sketch)')
     .option('--baud <rate>', 'baud rate set on the board end of the pty', '2000000')
     .option('--loop', 'start over at the end instead of exiting')
     .option('--follow <protocol>', 'play the person of --replay (one labelled data set) following this calibration protocol, prompt by prompt, for `headstart calibrate --auto`')
     .option('--time-scale <x>', 'with --follow: the --time-scale the calibration will be given', '1')
-    .option('--json', 'print a JSON line when ready ({"event":"ready",...}) and one with the totals at the end')
+    .option('--json', 'print a JSON line when ready ({"event":"ready",...}) and one with the totals at the end');
+  addDatasetOptions(cmd)
     .addHelpText(
       'after',
       '\nThe board waits for the host\'s START before streaming, like a real one; it exits after playing\n' +
         'everything once (unless --loop) and the host\'s STOP (or 2 s), or on Ctrl-C. Progress goes to stderr.\n\n' +
+        'A board streams one session: a folder that holds several (a Myo person folder such as .../Male0) is refused with the list of its sessions; pick one with --sessions Test0, or name several to play them one after another in that order.\n\n' +
         'Example (two terminals):\n' +
         '  $ headstart sim --pty /tmp/hs-board --replay ../shared/datasets/myoarmband/EvaluationDataset/Male0/Test0 --speed 2\n' +
-        '  $ headstart decode --help    # or any verb that takes --port /tmp/hs-board',
+        '  $ headstart decode --help    # or any verb that takes --port /tmp/hs-board\n\n' +
+        'One session of a person folder:\n' +
+        '  $ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0 --sessions Test0 --speed 2',
     )
     .action(async (opts: SimOptions) => {
       const speed = opts.speed === 'max' ? Number.POSITIVE_INFINITY : positive('--speed', opts.speed);
+      // The paths are read as `headstart dataset` reads them, with the same options.
+      const { path: _first, ...datasetOptions } = datasetSpec(opts.replay[0]!, opts);
+      if (opts.follow && opts.replay.length > 1) {
+        throw new HeadstartError('BAD_OPTION', `--follow plays one person from one data set; give one --replay path (a session folder, or a quoted glob), not ${opts.replay.length}`);
+      }
       const script = opts.follow
-        ? followingScript(opts.replay[0]!, opts.follow, positive('--time-scale', opts.timeScale))
-        : loadReplayScript(opts.replay, {
-            ...(opts.rate !== undefined ? { csvRate: positive('--rate', opts.rate) } : {}),
-            ...(opts.columns !== undefined ? { csvColumns: parseColumnSpec(opts.columns) } : {}),
-            ...(opts.labelPattern !== undefined ? { labelPattern: opts.labelPattern } : {}),
-          });
+        ? followingScript({ ...datasetOptions, path: opts.replay[0]! }, opts.follow, positive('--time-scale', opts.timeScale))
+        : loadReplayScript(opts.replay, datasetOptions);
       const running = await startVirtualBoardOnPty({
         ptyPath: opts.pty,
         script,

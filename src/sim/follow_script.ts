@@ -2,22 +2,26 @@
  * `headstart sim --follow <protocol>`: the virtual board plays a person of a
  * labelled data set as they would follow a calibration protocol from its
  * first prompt (see person_script.ts), so `headstart calibrate --auto` can
- * run end to end without hardware. The board must be started by that
- * calibration (its first sample is the session's first sample), and the
- * session must run without redos: the simulated wearer does not see the
- * screen, they only keep to the protocol's timing.
+ * run end to end without hardware. The recordings are read as `sim
+ * --replay` reads them (the data set reader, one session unless sessions
+ * are selected). The board must be started by that calibration (its first
+ * sample is the session's first sample), and the session must run without
+ * redos: the simulated wearer does not see the screen, they only keep to
+ * the protocol's timing.
  */
-import { loadDataset } from '../io/datasets/index.ts';
+import type { DatasetSpec } from '../io/datasets/index.ts';
 import type { ReplayScript } from './replay_script.ts';
+import { readReplayDataset } from './replay_source.ts';
 import { personFromDataset, personScript } from './person_script.ts';
 import { buildPlan } from '../device/calibration/plan.ts';
 import { loadProtocol } from '../device/calibration/protocol.ts';
 
-export function followingScript(recordingsPath: string, protocolPath: string, timeScale = 1): ReplayScript {
+export function followingScript(recordings: DatasetSpec | string, protocolPath: string, timeScale = 1): ReplayScript {
+  const spec = typeof recordings === 'string' ? { path: recordings } : recordings;
   const protocol = loadProtocol(protocolPath);
-  const dataset = loadDataset(recordingsPath);
+  const dataset = readReplayDataset(spec);
   const plan = buildPlan(protocol, { rate: dataset.rate, timeScale });
   const person = personFromDataset(dataset.recordings, dataset.classes, protocol.gestures.map((g) => g.id));
   const script = personScript(person, plan, plan.trials);
-  return { ...script, source: `${recordingsPath} following ${protocol.name} (time scale ${timeScale})` };
+  return { ...script, source: `${spec.path} following ${protocol.name} (time scale ${timeScale})` };
 }

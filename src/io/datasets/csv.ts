@@ -11,10 +11,10 @@
  * numeric tables, not general CSV.
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, extname } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
 import { naturalCompare } from './glob.ts';
-import type { DatasetRecording } from './types.ts';
+import type { Dataset, DatasetAdapter, DatasetRecording, DatasetSpec } from './types.ts';
 
 export type ColumnRef = number | string;
 
@@ -302,3 +302,26 @@ export function readCsvRecordings(paths: string[], options: CsvOptions): { recor
 export function readCsvRecording(path: string, options: CsvOptions): DatasetRecording {
   return readCsvRecordings([path], options).recordings[0];
 }
+
+const CSV_EXTENSIONS = ['.csv', '.tsv', '.txt'];
+
+/** Labelled CSV files (.csv, .tsv, .txt); the rate must be given, labels come from the file names. */
+export const csvAdapter: DatasetAdapter = {
+  kind: 'csv',
+  describes: `${CSV_EXTENSIONS.join('/')} files`,
+  matchesFile: (path) => CSV_EXTENSIONS.includes(extname(path).toLowerCase()),
+  read(files: string[], s: DatasetSpec): Dataset {
+    if (s.rate === undefined) {
+      throw new HeadstartError('BAD_RATE', `${files[0]}: CSV files do not record their sample rate; give it (--rate <samples per second>)`);
+    }
+    const { recordings, classes } = readCsvRecordings(files, {
+      rate: s.rate,
+      ...(s.columns ? { columns: s.columns } : {}),
+      ...(s.labelPattern !== undefined ? { labelPattern: s.labelPattern } : {}),
+      ...(s.classes ? { classes: s.classes } : {}),
+      ...(s.header !== undefined ? { header: s.header } : {}),
+      ...(s.delimiter !== undefined ? { delimiter: s.delimiter } : {}),
+    });
+    return { kind: 'csv', classes, channels: recordings[0].channels, rate: s.rate, recordings, warnings: [] };
+  },
+};

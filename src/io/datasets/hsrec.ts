@@ -13,6 +13,7 @@ import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync
 import { basename, dirname, join } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
 import {
+  HSREC_EXTENSION,
   decodeRecording,
   type DecodedRecording,
   encodeMarkerChunk,
@@ -24,7 +25,7 @@ import {
   type RecordingMarker,
 } from '../../core/recording_format.ts';
 import { fsyncDir } from '../atomic_file.ts';
-import type { DatasetRecording } from './types.ts';
+import type { Dataset, DatasetAdapter, DatasetRecording, DatasetSpec } from './types.ts';
 
 export function readRecordingFile(path: string): DecodedRecording {
   let bytes: Buffer;
@@ -195,3 +196,56 @@ function openAppend(path: string): number {
     throw ioError(path, 'open for appending', err);
   }
 }
+
+/** The whole of a decoded recording as one recording, where its label changes kept beside it (for a replay). */
+function wholeRecording(decoded: DecodedRecording, path: string): DatasetRecording {
+  const { header } = decoded;
+  const labelChanges = decoded.markers
+    .filter((m) => m.kind === 'label')
+    .sort((a, b) => a.at - b.at)
+    .map((m) => ({ at: m.at, label: m.label ?? null }));
+  return {
+    source: path,
+    channels: header.channels,
+    rate: header.rate,
+    samples: decoded.samples,
+    labelChanges,
+    ...(header.subject === undefined ? {} : { subject: header.subject }),
+    ...(header.session === undefined ? {} : { session: header.session }),
+  };
+}
+
+/** headstart's own recordings: one labelled recording per 'label' marker, or each file whole (`whole`). */
+export const hsrecAdapter: DatasetAdapter = {
+  kind: 'hsrec',
+  describes: `${HSREC_EXTENSION} recordings`,
+  matchesFile: (path) => path.endsWith(HSREC_EXTENSION),
+  read(files: string[], spec: DatasetSpec): Dataset {
+    const warnings: string[] = [];
+    let classes: string[] | undefined;
+    let classesFrom = '';
+    const recordings = files.flatMap((f) => {
+      const decoded = readRecordingFile(f);
+      if (decoded.tornBytes > 0) warnings.push(`${f}: dropped a torn last chunk of ${decoded.tornBytes} bytes (the recording was interrupted)`);
+      const own = decoded.header.classes;
+      if (own !== undefined) {
+        if (classes !== undefined && JSON.stringify(classes) !== JSON.stringify(own)) {
+          throw new HeadstartError('DATASET_CLASS_MISMATCH', `${f}: classes ${own.join(', ')} differ from ${classesFrom}'s (${classes.join(', ')}); recordings of one data set must share a class list`);
+        }
+        classes = own;
+        classesFrom = f;
+      }
+      if (spec.whole) return [wholeRecording(decoded, f)];
+      const segments = segmentRecordings(decoded, f);
+      if (segments.length === 0) warnings.push(`${f}: no labelled segments (no 'label' markers), nothing taken from it`);
+      return segments;
+    });
+    if (recordings.length === 0) throw new HeadstartError('NO_LABELLED_DATA', `${files.length === 1 ? files[0] : `${files.length} recordings`}: no labelled segments to use`);
+    const labelsOf = (r: DatasetRecording): number[] => (spec.whole ? (r.labelChanges ?? []).flatMap((c) => (c.label === null ? [] : [c.label])) : r.label === undefined ? [] : [r.label]);
+    const maxLabel = recordings.reduce((m, r) => Math.max(m, ...labelsOf(r)), -1);
+    const names = classes ?? Array.from({ length: maxLabel + 1 }, (_, i) => String(i));
+    const outside = recordings.find((r) => labelsOf(r).some((l) => l >= names.length));
+    if (outside) throw new HeadstartError('UNKNOWN_LABEL', `${outside.source}: label ${labelsOf(outside).find((l) => l >= names.length)} is outside the class list (${names.join(', ')})`);
+    return { kind: 'hsrec', classes: names, channels: recordings[0].channels, rate: recordings[0].rate, recordings, warnings };
+  },
+};

@@ -1,6 +1,6 @@
 /**
  * One entry to every data set headstart reads: `loadDataset(spec)` looks at
- * what the path is and picks the adapter.
+ * what the path is and picks the adapter from a table.
  *
  * - a Myo layout (Cote-Allard et al.): a data set folder (PreTrainingDataset
  *   or EvaluationDataset), one person's folder, one session folder, or
@@ -8,167 +8,130 @@
  * - the project's own recordings: a .hsrec file, a folder of them, a glob;
  * - labelled CSV recordings: a file, a folder of .csv/.tsv/.txt, or a glob
  *   such as `data/**\/R_*_C_*.csv` (needs `rate`, usually `labelPattern`).
+ *
+ * A folder goes to the first adapter that knows it as a layout of its own;
+ * otherwise its files (and a glob's) go to the first adapter that matches
+ * each (by name, or by how the file starts), and must all be of one format.
+ * A new format is one DatasetAdapter (types.ts) added to ADAPTERS.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
-import { HSREC_EXTENSION } from '../../core/recording_format.ts';
-import { type ColumnRef, readCsvRecordings } from './csv.ts';
+import { csvAdapter } from './csv.ts';
 import { globFiles, hasGlobChars, naturalCompare } from './glob.ts';
-import { readRecordingFile, segmentRecordings } from './hsrec.ts';
-import { listMyoFiles, listMyoSessions, MYO_GESTURES, myoFileIndex, readMyoDataset, readMyoFile, readMyoPerson, readMyoSession } from './myo.ts';
-import type { Dataset, DatasetKind, DatasetRecording } from './types.ts';
+import { hsrecAdapter } from './hsrec.ts';
+import { myoAdapter } from './myo.ts';
+import type { Dataset, DatasetAdapter, DatasetKind, DatasetSpec } from './types.ts';
 
-export type { Dataset, DatasetKind, DatasetRecording } from './types.ts';
+export type { Dataset, DatasetAdapter, DatasetKind, DatasetRecording, DatasetSpec } from './types.ts';
 
-export interface DatasetSpec {
-  /** A folder, a file or a glob (see the module comment). */
-  path: string;
-  /** CSV: samples per second (required). Other formats: checked against what the files say, when given. */
-  rate?: number;
-  /** CSV: channel columns by 0-based index or header name. */
-  columns?: ColumnRef[];
-  /** CSV: regex with named groups `label`, and optionally `rep`, `subject`, `session`, matched on file names. */
-  labelPattern?: RegExp | string;
-  /** CSV: class names the labels refer to (default: whole-number labels as indices, else sorted names). */
-  classes?: string[];
-  /** CSV: force a header row present or absent. */
-  header?: boolean;
-  /** CSV: force the delimiter. */
-  delimiter?: string;
-  /** Keep only these sessions (Myo: training0, Test0, Test1). */
-  sessions?: string[];
-  /** Keep only these people. */
-  people?: string[];
+/** Every format read, in the order folders are offered to them. */
+export const ADAPTERS: readonly DatasetAdapter[] = [myoAdapter, hsrecAdapter, csvAdapter];
+
+/** What a path resolves to: the adapter that reads it and what to hand it (files, or the one folder it knows). */
+interface Resolved {
+  adapter: DatasetAdapter;
+  paths: string[];
 }
 
-const CSV_EXTENSIONS = ['.csv', '.tsv', '.txt'];
-
-/** Reads a data set; the result's recordings all share one channel count and rate. */
-export function loadDataset(spec: DatasetSpec | string): Dataset {
+/**
+ * Reads a data set; the result's recordings all share one channel count and
+ * rate. `adapters` replaces the table (a format of an application's own).
+ */
+export function loadDataset(spec: DatasetSpec | string, adapters: readonly DatasetAdapter[] = ADAPTERS): Dataset {
   const s: DatasetSpec = typeof spec === 'string' ? { path: spec } : spec;
-  const loaded = hasGlobChars(s.path) ? loadFiles(globbed(s.path), s) : loadPath(s);
-  return finish(select(loaded, s), s);
+  const { adapter, paths } = resolveDataset(s.path, adapters);
+  return finish(select(adapter.read(paths, s), s), s);
 }
 
-function globbed(pattern: string): string[] {
-  const files = globFiles(pattern);
-  if (files.length === 0) throw new HeadstartError('NO_FILES_MATCH', `no files match ${pattern}; check the pattern (quote it so the shell does not expand it)`);
-  return files;
+/** The format a path would be read as, without reading it (it must exist, a glob must match). */
+export function datasetKind(path: string, adapters: readonly DatasetAdapter[] = ADAPTERS): DatasetKind {
+  return resolveDataset(path, adapters).adapter.kind;
 }
 
-function loadPath(s: DatasetSpec): Dataset {
+function resolveDataset(path: string, adapters: readonly DatasetAdapter[]): Resolved {
+  if (hasGlobChars(path)) {
+    const files = globFiles(path);
+    if (files.length === 0) throw new HeadstartError('NO_FILES_MATCH', `no files match ${path}; check the pattern (quote it so the shell does not expand it)`);
+    return byFileNames(files, adapters);
+  }
   let isDir: boolean;
   try {
-    isDir = statSync(s.path).isDirectory();
+    isDir = statSync(path).isDirectory();
   } catch {
-    const file = extname(s.path) !== '';
-    throw new HeadstartError(file ? 'MISSING_FILE' : 'MISSING_FOLDER', `${s.path}: no such ${file ? 'file' : 'folder'}`, { file: s.path });
+    const file = extname(path) !== '';
+    throw new HeadstartError(file ? 'MISSING_FILE' : 'MISSING_FOLDER', `${path}: no such ${file ? 'file' : 'folder'}`, { file: path });
   }
-  if (!isDir) return loadFiles([s.path], s);
-
-  if (listMyoFiles(s.path).length > 0) {
-    return myoDataset(readMyoSession(s.path, basename(dirname(s.path))));
-  }
-  const folders = readdirSync(s.path, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name);
-  if (folders.includes('PreTrainingDataset') && folders.includes('EvaluationDataset')) {
-    throw new HeadstartError(
-      'DATASET_AMBIGUOUS',
-      `${s.path}: holds both PreTrainingDataset (for training the extractor) and EvaluationDataset (for calibration and scoring); give one of them so evaluation people never leak into training`,
-    );
-  }
-  if (folders.some((f) => listMyoFiles(join(s.path, f)).length > 0)) {
-    return myoDataset(readMyoPerson(s.path));
-  }
-  if (folders.some((f) => listMyoSessions(join(s.path, f)).length > 0)) {
-    return myoDataset(readMyoDataset(s.path, { sessions: s.sessions, people: s.people }));
-  }
-  const files = readdirSync(s.path, { withFileTypes: true })
+  if (!isDir) return byFileNames([path], adapters);
+  const layout = adapters.find((a) => a.matchesFolder?.(path));
+  if (layout) return { adapter: layout, paths: [path] };
+  const files = readdirSync(path, { withFileTypes: true })
     .filter((e) => e.isFile() && !e.name.startsWith('.'))
-    .map((e) => e.name);
-  const recordings = files.filter((f) => f.endsWith(HSREC_EXTENSION));
-  const tables = files.filter((f) => CSV_EXTENSIONS.includes(extname(f).toLowerCase()));
-  if (recordings.length > 0 && tables.length > 0) {
-    throw new HeadstartError('DATASET_MIXED_FORMATS', `${s.path}: holds both ${HSREC_EXTENSION} recordings and CSV files; give a glob that picks one kind`);
+    .map((e) => e.name)
+    .sort(naturalCompare)
+    .map((f) => join(path, f));
+  // Files no adapter reads (notes, licences) are left out of a folder.
+  const { groups } = groupByAdapter(files, adapters);
+  if (groups.size === 0) {
+    throw new HeadstartError('NO_FILES_MATCH', `${path}: no recordings found (expected ${adapters.map((a) => a.describes).join(', or ')})`);
   }
-  const chosen = recordings.length > 0 ? recordings : tables;
-  if (chosen.length === 0) {
-    throw new HeadstartError(
-      'NO_FILES_MATCH',
-      `${s.path}: no recordings found (expected a Myo layout of classe_<i>.dat files, ${HSREC_EXTENSION} recordings, or ${CSV_EXTENSIONS.join('/')} files)`,
-    );
+  if (groups.size > 1) {
+    throw new HeadstartError('DATASET_MIXED_FORMATS', `${path}: holds ${[...groups.keys()].map((a) => a.describes).join(' and ')}; give a glob that picks one kind`);
   }
-  return loadFiles(chosen.sort(naturalCompare).map((f) => join(s.path, f)), s);
+  const [[adapter, paths]] = groups;
+  return { adapter, paths };
 }
 
-function loadFiles(files: string[], s: DatasetSpec): Dataset {
-  const kinds = new Set(files.map(fileKind));
-  if (kinds.size > 1) {
-    throw new HeadstartError('DATASET_MIXED_FORMATS', `the files given mix formats (${[...kinds].join(', ')}), e.g. ${files[0]}; give a pattern that picks one kind`);
-  }
-  const kind = [...kinds][0];
-  if (kind === 'myo') {
-    // classe_<i>.dat sits in <person>/<session>/: take both from the path.
-    return myoDataset(files.map((f) => ({ ...readMyoFile(f), subject: basename(dirname(dirname(f))), session: basename(dirname(f)) })));
-  }
-  if (kind === 'hsrec') return recordingDataset(files);
-  if (s.rate === undefined) {
-    throw new HeadstartError('BAD_RATE', `${files[0]}: CSV files do not record their sample rate; give it (--rate <samples per second>)`);
-  }
-  const { recordings, classes } = readCsvRecordings(files, {
-    rate: s.rate,
-    ...(s.columns ? { columns: s.columns } : {}),
-    ...(s.labelPattern !== undefined ? { labelPattern: s.labelPattern } : {}),
-    ...(s.classes ? { classes: s.classes } : {}),
-    ...(s.header !== undefined ? { header: s.header } : {}),
-    ...(s.delimiter !== undefined ? { delimiter: s.delimiter } : {}),
-  });
-  return { kind: 'csv', classes, channels: recordings[0].channels, rate: s.rate, recordings, warnings: [] };
-}
+/** Bytes of a file's start an adapter may look at to tell formats that share a name. */
+const START_BYTES = 4096;
 
-function fileKind(path: string): DatasetKind {
-  if (path.endsWith(HSREC_EXTENSION)) return 'hsrec';
-  if (myoFileIndex(basename(path)) !== undefined) return 'myo';
-  if (CSV_EXTENSIONS.includes(extname(path).toLowerCase())) return 'csv';
-  throw new HeadstartError(
-    'UNKNOWN_FORMAT',
-    `${path}: not a format headstart reads by name; give ${CSV_EXTENSIONS.join('/')} files, ${HSREC_EXTENSION} recordings or Myo classe_<i>.dat files`,
-    { file: path },
-  );
-}
-
-function myoDataset(recordings: DatasetRecording[]): Dataset {
-  if (recordings.length === 0) throw new HeadstartError('NO_FILES_MATCH', 'no Myo recordings selected');
-  return { kind: 'myo', classes: [...MYO_GESTURES], channels: recordings[0].channels, rate: recordings[0].rate, recordings, warnings: [] };
-}
-
-function recordingDataset(files: string[]): Dataset {
-  const warnings: string[] = [];
-  let classes: string[] | undefined;
-  let classesFrom = '';
-  const recordings = files.flatMap((f) => {
-    const decoded = readRecordingFile(f);
-    if (decoded.tornBytes > 0) warnings.push(`${f}: dropped a torn last chunk of ${decoded.tornBytes} bytes (the recording was interrupted)`);
-    const own = decoded.header.classes;
-    if (own !== undefined) {
-      if (classes !== undefined && JSON.stringify(classes) !== JSON.stringify(own)) {
-        throw new HeadstartError('DATASET_CLASS_MISMATCH', `${f}: classes ${own.join(', ')} differ from ${classesFrom}'s (${classes.join(', ')}); recordings of one data set must share a class list`);
+function fileStart(path: string): () => Uint8Array {
+  let start: Uint8Array | undefined;
+  return () => {
+    if (start) return start;
+    start = new Uint8Array(0);
+    try {
+      const fd = openSync(path, 'r');
+      try {
+        const buffer = new Uint8Array(START_BYTES);
+        start = buffer.subarray(0, readSync(fd, buffer, 0, START_BYTES, 0));
+      } finally {
+        closeSync(fd);
       }
-      classes = own;
-      classesFrom = f;
+    } catch {
+      // Unreadable: no adapter recognizes it by its content, and reading it will say why.
     }
-    const segments = segmentRecordings(decoded, f);
-    if (segments.length === 0) warnings.push(`${f}: no labelled segments (no 'label' markers), nothing taken from it`);
-    return segments;
-  });
-  if (recordings.length === 0) throw new HeadstartError('NO_LABELLED_DATA', `${files.length === 1 ? files[0] : `${files.length} recordings`}: no labelled segments to use`);
-  const maxLabel = recordings.reduce((m, r) => Math.max(m, r.label ?? -1), -1);
-  const names = classes ?? Array.from({ length: maxLabel + 1 }, (_, i) => String(i));
-  const outside = recordings.find((r) => (r.label ?? 0) >= names.length);
-  if (outside) throw new HeadstartError('UNKNOWN_LABEL', `${outside.source}: label ${outside.label} is outside the class list (${names.join(', ')})`);
-  return { kind: 'hsrec', classes: names, channels: recordings[0].channels, rate: recordings[0].rate, recordings, warnings };
+    return start;
+  };
+}
+
+function adapterOf(file: string, adapters: readonly DatasetAdapter[]): DatasetAdapter | undefined {
+  const start = fileStart(file);
+  return adapters.find((a) => a.matchesFile(file, start));
+}
+
+function groupByAdapter(files: string[], adapters: readonly DatasetAdapter[]): { groups: Map<DatasetAdapter, string[]>; unknown: string[] } {
+  const groups = new Map<DatasetAdapter, string[]>();
+  const unknown: string[] = [];
+  for (const f of files) {
+    const adapter = adapterOf(f, adapters);
+    if (adapter) groups.set(adapter, [...(groups.get(adapter) ?? []), f]);
+    else unknown.push(f);
+  }
+  return { groups, unknown };
+}
+
+/** Files named one by one or by a glob: every one must be of a format read, and of the same one. */
+function byFileNames(files: string[], adapters: readonly DatasetAdapter[]): Resolved {
+  const { groups, unknown: [unknown] } = groupByAdapter(files, adapters);
+  if (unknown !== undefined) {
+    throw new HeadstartError('UNKNOWN_FORMAT', `${unknown}: not a format headstart reads; give ${adapters.map((a) => a.describes).join(', ')}`, { file: unknown });
+  }
+  if (groups.size > 1) {
+    throw new HeadstartError('DATASET_MIXED_FORMATS', `the files given mix formats (${[...groups.keys()].map((a) => a.kind).join(', ')}), e.g. ${files[0]}; give a pattern that picks one kind`);
+  }
+  const [[adapter, paths]] = groups;
+  return { adapter, paths };
 }
 
 function select(ds: Dataset, s: DatasetSpec): Dataset {

@@ -3,11 +3,11 @@
  * `<root>/<Person>/<session>/classe_<i>.dat`, raw int16 little-endian,
  * 8 channels interleaved at 200 Hz; gesture = i % 7, cycle = floor(i / 7).
  */
-import { readdirSync, readFileSync, type Dirent } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
 import { naturalCompare } from './glob.ts';
-import type { DatasetRecording } from './types.ts';
+import type { Dataset, DatasetAdapter, DatasetRecording, DatasetSpec } from './types.ts';
 
 export const MYO_CHANNELS = 8;
 export const MYO_RATE = 200;
@@ -144,3 +144,53 @@ export function readMyoDataset(root: string, select: MyoSelection = {}): Dataset
   }
   return recordings;
 }
+
+type MyoFolder = 'session' | 'person' | 'dataset' | 'both halves';
+
+/** Which Myo folder `dir` is, if any: a session (classe_<i>.dat files), a person (session folders), a data set half (person folders), or the root holding both halves. */
+function myoFolderLayout(dir: string): MyoFolder | undefined {
+  if (listMyoFiles(dir).length > 0) return 'session';
+  const folders = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
+  if (folders.includes('PreTrainingDataset') && folders.includes('EvaluationDataset')) return 'both halves';
+  if (folders.some((f) => listMyoFiles(join(dir, f)).length > 0)) return 'person';
+  if (folders.some((f) => listMyoSessions(join(dir, f)).length > 0)) return 'dataset';
+  return undefined;
+}
+
+function readMyoFolder(dir: string, spec: DatasetSpec): DatasetRecording[] {
+  switch (myoFolderLayout(dir)) {
+    case 'session':
+      return readMyoSession(dir, basename(dirname(dir)));
+    case 'person':
+      return readMyoPerson(dir);
+    case 'dataset':
+      return readMyoDataset(dir, { sessions: spec.sessions, people: spec.people });
+    case 'both halves':
+      throw new HeadstartError(
+        'DATASET_AMBIGUOUS',
+        `${dir}: holds both PreTrainingDataset (for training the extractor) and EvaluationDataset (for calibration and scoring); give one of them so evaluation people never leak into training`,
+      );
+    default:
+      throw new HeadstartError('EMPTY_FOLDER', `${dir}: not a Myo data set, person or session folder`);
+  }
+}
+
+/** The Myo layouts: a data set half, a person or a session folder, or classe_<i>.dat files (person and session taken from their path). */
+export const myoAdapter: DatasetAdapter = {
+  kind: 'myo',
+  describes: 'a Myo layout of classe_<i>.dat files',
+  matchesFile: (path) => myoFileIndex(basename(path)) !== undefined,
+  matchesFolder: (dir) => myoFolderLayout(dir) !== undefined,
+  read(paths: string[], spec: DatasetSpec): Dataset {
+    const recordings = paths.flatMap((p) =>
+      statSync(p).isDirectory()
+        ? readMyoFolder(p, spec)
+        : // classe_<i>.dat sits in <person>/<session>/: take both from the path.
+          [{ ...readMyoFile(p), subject: basename(dirname(dirname(p))), session: basename(dirname(p)) }],
+    );
+    if (recordings.length === 0) throw new HeadstartError('NO_FILES_MATCH', 'no Myo recordings selected');
+    return { kind: 'myo', classes: [...MYO_GESTURES], channels: recordings[0].channels, rate: recordings[0].rate, recordings, warnings: [] };
+  },
+};

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { findInstallRoot } from '../../io/install_root.ts';
 import { HeadstartError } from '../../core/errors.ts';
 import type { Recording } from '../../core/signal.ts';
-import { MYO_GESTURES, readMyoSession } from '../../io/datasets/myo.ts';
+import { loadDataset } from '../../io/datasets/index.ts';
+import { MYO_GESTURES } from '../../io/datasets/myo.ts';
 import { loadProtocol, type CalibrationProtocol } from '../../device/calibration/protocol.ts';
 
 /** The evaluation person replayed, and the two recordings of theirs the demo plays. */
@@ -82,7 +83,7 @@ export function locateDemoAssets(root = installRoot()): DemoAssets {
 
 export function readDemoRecordings(assets: DemoAssets): DemoRecordings {
   return {
-    calibration: readMyoSession(assets.calibrationDir, assets.person),
-    live: readMyoSession(assets.liveDir, assets.person),
+    calibration: loadDataset(assets.calibrationDir).recordings,
+    live: loadDataset(assets.liveDir).recordings,
   };
 }

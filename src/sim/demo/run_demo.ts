@@ -4,7 +4,7 @@
  * automatic calibration into a data folder; then that person's later
  * recording replayed live through the new profile and scored window by
  * window. Every step reuses the verbs' public pieces (runCalibration,
- * personScript, VirtualBoard, LivePipeline, LiveScore).
+ * personScript, VirtualBoard, the live session).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,11 +17,9 @@ import { buildPlan } from '../../device/calibration/plan.ts';
 import { personFromDataset, personScript } from '../person_script.ts';
 import { runCalibration, type CalibrationResult } from '../../device/calibration/session.ts';
 import type { CalibrationVerdict } from '../../device/calibration/verdict.ts';
-import { loadModelPackage } from '../../io/model_package.ts';
-import { checkProfileForPackage } from '../../device/pipeline/compatibility.ts';
+import { openRecognizer } from '../../device/live_session.ts';
 import { DEFAULT_MAX_QUEUE } from '../../device/pipeline/live_pipeline.ts';
 import type { ScoreSummary } from '../../device/pipeline/live_score.ts';
-import { openRuntime } from '../../io/runtime/open_runtime.ts';
 import type { RuntimeChoice } from '../../io/runtime/types.ts';
 import { scriptFromRecordings, scriptLength } from '../replay_script.ts';
 import { BoardSession } from '../../device/transports/board_session.ts';
@@ -155,14 +153,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     log(`  verdict: ${calibrated.verdict.summary}`);
 
     // 2. Live: the person's later recording, labelled, through the new profile.
-    const pkg = loadModelPackage(options.packageDir, { requireTflite: true });
-    checkProfileForPackage(calibrated.profile, pkg.manifest, options.packageDir);
-    const opened = openRuntime(pkg.tflite!, { runtime: options.runtime });
+    const recognizer = openRecognizer({ profile: calibrated.profile, packageDir: options.packageDir, runtime: options.runtime });
     const liveScript = scriptFromRecordings(recordings.live);
     const expectedSamples = scriptLength(liveScript);
     // Replayed N times faster, a backlog of the default queue's wall time holds N times the windows.
     const maxQueue = Math.ceil(DEFAULT_MAX_QUEUE * Math.max(1, speed));
-    log(`\nlive: ${assets.person}'s later recording Test0 (${(expectedSamples / liveScript.rate).toFixed(0)} s, the true gesture sent as label EVENT markers) at ${speed}x real time, ${opened.runtime.kind} runtime`);
+    log(`\nlive: ${assets.person}'s later recording Test0 (${(expectedSamples / liveScript.rate).toFixed(0)} s, the true gesture sent as label EVENT markers) at ${speed}x real time, ${recognizer.runtime.kind} runtime`);
     const liveBoard = await startDemoBoard(link, liveScript, { speed, dir: workDir, name: 'live-board' });
     let result;
     try {
@@ -170,10 +166,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         signal: options.signal,
         transport: liveBoard.host,
         expectedSamples,
-        manifest: pkg.manifest,
-        packageDir: options.packageDir,
-        runtime: opened.runtime,
-        profile: calibrated.profile,
+        recognizer,
         maxQueue,
         onProgress: (s, score) => log(`  ${s.boardSeconds.toFixed(0)} of ${(expectedSamples / liveScript.rate).toFixed(0)} s, ${s.inferred} windows, accuracy so far ${pct(score.accuracy)}`),
       }), options.signal, options.dataDir ? `the live replay; the profile is saved in ${options.dataDir}` : 'the live replay; its temporary folder is removed');
@@ -184,7 +177,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const summary: DemoSummary = {
       link,
       package: { dir: options.packageDir, name: model.name },
-      runtime: { kind: opened.runtime.kind, ...(opened.fallbackReason ? { fallbackReason: opened.fallbackReason } : {}) },
+      runtime: { kind: recognizer.runtime.kind, ...(recognizer.fallbackReason ? { fallbackReason: recognizer.fallbackReason } : {}) },
       recording: { person: assets.person, calibration: assets.calibrationDir, live: assets.liveDir, licence: assets.licence },
       speed,
       calibration: {
