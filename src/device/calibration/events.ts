@@ -11,6 +11,8 @@ export type Phase = 'countdown' | 'hold' | 'rest';
 
 export interface TrialInfo extends Trial {
   gestureInfo: ProtocolGesture;
+  /** What this trial asks, with any generated numbers filled in (see trialPrompt). */
+  prompt: string;
   /** Position of this trial in the session (from 0) and the session's number of trials. */
   index: number;
   total: number;

@@ -10,7 +10,7 @@ import type { BoardSession, GapInfo } from '../transports/board_session.ts';
 import type { CalibrationCues, CalibrationView, Phase, TrialInfo } from './events.ts';
 import type { Journal } from './journal.ts';
 import { type CalibrationPlan, type Trial, trialLength } from './plan.ts';
-import type { CalibrationProtocol } from './protocol.ts';
+import { type CalibrationProtocol, trialPrompt } from './protocol.ts';
 import { checkHold, type QualityIssue } from './quality.ts';
 import { type BoardSamples, SampleFeed, type SampleSpan } from './sample_feed.ts';
 
@@ -33,6 +33,8 @@ export interface RecordOptions {
   earlyTap?: (frame: Frame) => void;
   view: CalibrationView;
   cues?: CalibrationCues;
+  /** Draws the numbers of generated prompts (default Math.random). */
+  random?: () => number;
 }
 
 export interface RecordedTrial extends Trial {
@@ -45,6 +47,7 @@ const LEVEL_WINDOW_S = 0.1;
 
 export async function recordTrials(options: RecordOptions): Promise<RecordedTrial[]> {
   const { board, hello, protocol, plan, trials, journal, view, cues } = options;
+  const random = options.random ?? Math.random;
   const channels = hello.channels;
   const feed = new SampleFeed(channels, journal.sampleCount);
   let lostInHold = 0;
@@ -101,9 +104,12 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
   try {
     for (let i = 0; i < trials.length; ) {
       const t = trials[i]!;
-      const info: TrialInfo = { ...t, gestureInfo: protocol.gestures[t.gesture]!, index: options.alreadyDone + i, total: options.alreadyDone + trials.length, repetitions: protocol.repetitions };
+      const gesture = protocol.gestures[t.gesture]!;
+      const prompt = trialPrompt(gesture, random);
+      const info: TrialInfo = { ...t, gestureInfo: gesture, prompt, index: options.alreadyDone + i, total: options.alreadyDone + trials.length, repetitions: protocol.repetitions };
       view.event({ type: 'trial', trial: info });
-      journal.mark({ kind: 'trial', label: t.gesture, rep: t.rep, at: feed.position });
+      // A generated prompt is kept with the trial: the journal says what was asked.
+      journal.mark({ kind: 'trial', label: t.gesture, rep: t.rep, at: feed.position, ...(gesture.generate ? { text: prompt } : {}) });
       const countdown = new Float32Array(plan.countdown * channels);
       await runPhase(info, 'countdown', plan.countdown, countdown);
       journal.mark({ kind: 'label', label: t.gesture, rep: t.rep, at: feed.position });
