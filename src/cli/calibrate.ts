@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { addBoardOptions, type BoardOptions, boardSession } from './board_options.ts';
 import { HeadstartError } from '../core/errors.ts';
 import { defaultPackageDir } from '../io/install_root.ts';
 import type { CalibrationCues, CalibrationView } from '../device/calibration/events.ts';
@@ -9,13 +10,10 @@ import { runCalibration } from '../device/calibration/session.ts';
 import { TerminalView } from '../device/calibration/terminal_view.ts';
 import { resolveDataDir } from '../device/profiles/data_dir.ts';
 import { parseRuntimeChoice } from '../io/runtime/open_runtime.ts';
-import { BoardSession } from '../device/transports/board_session.ts';
 import { connectJohnnyFive, type JohnnyFiveConnection } from '../device/transports/johnny_five_board.ts';
-import { SerialTransport } from '../device/transports/serial.ts';
 
-interface CalibrateOptions {
+interface CalibrateOptions extends BoardOptions {
   port: string;
-  baud: string;
   protocol?: string;
   profile: string;
   package?: string;
@@ -39,18 +37,18 @@ function positive(name: string, value: string, max = Number.POSITIVE_INFINITY): 
 }
 
 export function registerCalibrate(program: Command): void {
-  program
+  const cmd = program
     .command('calibrate')
     .description(
       'teach the wearable its wearer: a guided session of prompts, holds and rests recorded from the board, checked as it goes,\n' +
         'then a head trained on the device, scored leave-one-repetition-out, saved as the wearer\'s profile with an HTML report beside it',
     )
-    .requiredOption('--port <path>', 'serial port of the sensor board running the firmware-bridge sketch (`headstart ports` lists them)')
+    .requiredOption('--port <path>', "serial port of the sensor board: one running the firmware-bridge sketch, or an OpenBCI Cyton's USB dongle with --format cyton (`headstart ports` lists them)");
+  addBoardOptions(cmd)
     .requiredOption('--profile <user>', 'whose calibration this is: the profile saved (letters, digits, ".", "_", "-")')
     .option('--protocol <file>', 'calibration protocol (JSON, see calibration/README.md): calibration/myo7.json, calibration/quick5.json; not needed with --resume')
     .option('--package <dir>', 'model package whose int8 extractor embeds the recordings (default: the one shipped under models/)')
     .option('--data-dir <dir>', 'where profiles and recordings live (default $HEADSTART_DATA_DIR, else ~/.headstart)')
-    .option('--baud <rate>', 'baud rate of the serial link (the reference sketch uses 500000)', '500000')
     .option('--time-scale <x>', 'multiply every duration of the protocol (0.5 = twice as fast; for practice runs and tests)', '1')
     .option('--only <gesture>', 're-record one gesture (by id, e.g. wrist-flexion) and retrain the profile with the earlier recordings of the others')
     .option('--resume', 'continue an interrupted calibration of this profile from its journal (nothing recorded is lost)')
@@ -84,7 +82,7 @@ export function registerCalibrate(program: Command): void {
       const timeScale = positive('--time-scale', opts.timeScale, 100);
       const minAccuracy = positive('--min-accuracy', opts.minAccuracy, 1);
       const runtime = parseRuntimeChoice(opts.runtime);
-      const baudRate = positive('--baud', opts.baud);
+      const board = boardSession(opts);
       if (protocol && opts.only !== undefined && !protocol.gestures.some((g) => g.id === opts.only)) {
         throw new HeadstartError('UNKNOWN_GESTURE', `protocol '${protocol.name}' has no gesture '${opts.only}'; its gestures are ${protocol.gestures.map((g) => g.id).join(', ')}`);
       }
@@ -108,7 +106,6 @@ export function registerCalibrate(program: Command): void {
         cueConnection = await connectJohnnyFive({ port: opts.cueBoard });
         cues = johnnyFiveCues({ board: cueConnection.board, led: opts.cueLed, ...(opts.cueVibration ? { vibration: opts.cueVibration } : {}) });
       }
-      const board = new BoardSession({ transport: new SerialTransport({ path: opts.port, baudRate }) });
       let result;
       try {
         result = await runCalibration({

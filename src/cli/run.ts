@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { addBoardOptions, type BoardOptions, boardSession } from './board_options.ts';
 import { HeadstartError } from '../core/errors.ts';
 import { LiveSession, type LiveSink, openRecognizer } from '../device/live_session.ts';
 import { parseOptionalList } from '../device/pipeline/gesture_outputs.ts';
@@ -12,15 +13,13 @@ import { StdoutSink } from '../device/sinks/stdout_sink.ts';
 import { parseRuntimeChoice } from '../io/runtime/open_runtime.ts';
 import type { BoardSessionStats } from '../device/transports/board_session.ts';
 import { connectJohnnyFive } from '../device/transports/johnny_five_board.ts';
-import { SerialTransport } from '../device/transports/serial.ts';
 import { defaultPackageDir } from '../io/install_root.ts';
 
-interface RunOptions {
+interface RunOptions extends BoardOptions {
   port: string;
   profile: string;
   package?: string;
   dataDir?: string;
-  baud: string;
   runtime: string;
   votes: string;
   threshold: string;
@@ -90,17 +89,17 @@ function describeSummary(s: Summary, gestures: string[]): string {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const cmd = program
     .command('run')
     .description(
       "live gesture recognition for a calibrated wearer: the board's frames are cut into windows, embedded by the package's\n" +
         "int8 extractor, classified by the wearer's profile head and smoothed into gesture events (one line per change)",
     )
-    .requiredOption('--port <path>', 'serial port of the sensor board running the firmware-bridge sketch (`headstart ports` lists them)')
+    .requiredOption('--port <path>', "serial port of the sensor board: one running the firmware-bridge sketch, or an OpenBCI Cyton's USB dongle with --format cyton (`headstart ports` lists them)");
+  addBoardOptions(cmd)
     .requiredOption('--profile <user>', 'whose profile to use (its version in use: see `headstart profile show <user>`)')
     .option('--package <dir>', 'model package (default: the one the profile was calibrated with, else the one shipped under models/)')
     .option('--data-dir <dir>', 'where the profiles live (default $HEADSTART_DATA_DIR, else ~/.headstart)')
-    .option('--baud <rate>', 'baud rate of the serial link (the reference sketch uses 500000)', '500000')
     .option('--runtime <kind>', 'extractor runtime: auto (native TensorFlow Lite, else the TypeScript interpreter), native or ts', 'auto')
     .option('--votes <n>', 'windows in the smoothing vote', String(DEFAULT_SMOOTHER.votes))
     .option('--threshold <p>', 'least confidence (0..1) for a window to vote', String(DEFAULT_SMOOTHER.threshold))
@@ -129,7 +128,7 @@ export function registerRun(program: Command): void {
     .action(async (opts: RunOptions) => {
       // Options first: a typo must not open the port.
       const smoother = smootherOptions(opts);
-      const baudRate = number('--baud', opts.baud, (n) => Number.isInteger(n) && n > 0, 'a positive whole number');
+      const board = boardSession(opts);
       const maxQueue = number('--max-queue', opts.maxQueue, (n) => Number.isInteger(n) && n >= 1, 'a whole number >= 1');
       const idleStopMs = opts.idleStop === undefined ? undefined : 1000 * number('--idle-stop', opts.idleStop, (n) => n > 0, 'a positive number of seconds');
       const runtimeChoice = parseRuntimeChoice(opts.runtime);
@@ -171,7 +170,7 @@ export function registerRun(program: Command): void {
       process.once('SIGTERM', onSignal);
       try {
         const live = new LiveSession({
-          transport: new SerialTransport({ path: opts.port, baudRate }),
+          board,
           recognizer,
           pipeline: { smoother, maxQueue },
           score: opts.score === true,

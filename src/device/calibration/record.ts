@@ -11,7 +11,7 @@ import type { CalibrationCues, CalibrationView, Phase, TrialInfo } from './event
 import type { Journal } from './journal.ts';
 import { type CalibrationPlan, type Trial, trialLength } from './plan.ts';
 import { type CalibrationProtocol, trialPrompt } from './protocol.ts';
-import { checkHold, type QualityIssue } from './quality.ts';
+import { checkHold, INT16_RAILS, type QualityIssue } from './quality.ts';
 import { type BoardSamples, SampleFeed, type SampleSpan } from './sample_feed.ts';
 
 /** The protocol gesture that is rest by convention; it has no active-vs-rest check. */
@@ -35,6 +35,8 @@ export interface RecordOptions {
   cues?: CalibrationCues;
   /** Draws the numbers of generated prompts (default Math.random). */
   random?: () => number;
+  /** Whether each active hold must stand out from the rest before it (EMG: yes; EEG mental states: no). Default true. */
+  compareWithRest?: boolean;
 }
 
 export interface RecordedTrial extends Trial {
@@ -119,7 +121,16 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
       await runPhase(info, 'hold', plan.hold, hold);
       cues?.holdEnd();
       journal.mark({ kind: 'label', label: null, at: feed.position });
-      const issues = checkHold({ hold, rest: countdown, channels, rate: plan.rate, isRest: t.gesture === restIndex, lostSamples: lostInHold });
+      const issues = checkHold({
+        hold,
+        rest: countdown,
+        channels,
+        rate: plan.rate,
+        isRest: t.gesture === restIndex,
+        lostSamples: lostInHold,
+        rails: hello.sampleFormat === 'int16' ? INT16_RAILS : undefined,
+        compareWithRest: options.compareWithRest ?? true,
+      });
       if (issues.length > 0) view.event({ type: 'quality', trial: info, issues });
       const previous = recorded.find((r) => r.gesture === t.gesture && r.rep === t.rep);
       if (issues.length > 0 && view.askRedo && (await view.askRedo(info, issues))) {

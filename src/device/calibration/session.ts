@@ -170,7 +170,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   view.event({ type: 'started', profile: user, protocol: protocol.name, trials: plan.trials.length, alreadyDone: plan.trials.length - todo.length, resumed: resumed !== undefined, board: `${hello.boardId} on ${board.description}`, channels: hello.channels, rate: hello.rate });
   try {
     if (!resumed?.finished) {
-      await recordTrials({ board, hello, protocol, plan, trials: todo, alreadyDone: plan.trials.length - todo.length, journal, early, earlyTap, view, ...(options.cues ? { cues: options.cues } : {}), ...(options.random ? { random: options.random } : {}) });
+      await recordTrials({ board, hello, protocol, plan, trials: todo, alreadyDone: plan.trials.length - todo.length, journal, early, earlyTap, view, ...(options.cues ? { cues: options.cues } : {}), ...(options.random ? { random: options.random } : {}), compareWithRest: model.modality !== 'eeg' });
     } else {
       board.off('frame', earlyTap);
     }

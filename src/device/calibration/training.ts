@@ -33,6 +33,8 @@ export interface CalibrationModel {
   dir?: string;
   /** sha256 of the extractor whose embeddings the head is trained on. */
   extractorSha256: string;
+  /** EMG or EEG: an EEG state need not be larger than rest, so that check is left out. Default 'emg'. */
+  modality?: 'emg' | 'eeg';
   channels: number;
   rate: number;
   window: WindowSpec;

@@ -20,6 +20,16 @@ export const EEGMAT_CLASSES = ['rest', 'arithmetic'] as const;
 /** The 19 EEG electrodes in the files' order (10-20 system, old temporal names T3 T4 T5 T6). */
 export const EEGMAT_CHANNELS = ['Fp1', 'Fp2', 'F3', 'F4', 'F7', 'F8', 'T3', 'T4', 'C3', 'C4', 'T5', 'T6', 'P3', 'P4', 'O1', 'O2', 'Fz', 'Cz', 'Pz'];
 
+/**
+ * The 8 of the 19 an OpenBCI Cyton carries in headstart's EEG package:
+ * a frontal/temporal ring and the midline, chosen on Subject00..23 only.
+ * The frontal and temporal sites tell rest from arithmetic best on this
+ * data (the first picks of a forward selection); Fz and Pz add frontal
+ * midline theta and parietal alpha. Placed like a headband: forehead,
+ * temples, above the ears, and two midline sites.
+ */
+export const EEGMAT_CYTON_MONTAGE = ['Fp1', 'Fp2', 'F7', 'F8', 'T3', 'T4', 'Fz', 'Pz'];
+
 const FILE = /^(Subject\d+)_([12])\.edf$/i;
 
 function eegmatFiles(dir: string): string[] {
