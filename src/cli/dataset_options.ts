@@ -10,6 +10,7 @@ import { BRAINFLOW_BOARDS } from '../io/datasets/brainflow_csv.ts';
 import { parseChannelList } from '../io/datasets/channel_labels.ts';
 import { compileLabelPattern, parseColumnSpec } from '../io/datasets/csv.ts';
 import type { DatasetSpec } from '../io/datasets/index.ts';
+import { MAX_RATE, parseNumber } from './options.ts';
 
 export interface DatasetOptions {
   rate?: string;
@@ -49,15 +50,11 @@ const list = (text: string) =>
 /** Builds the spec for one path from parsed options, checking them before any file is read. */
 export function datasetSpec(path: string, opts: DatasetOptions): DatasetSpec {
   const spec: DatasetSpec = { path };
-  if (opts.rate !== undefined) {
-    const rate = Number(opts.rate);
-    if (!Number.isFinite(rate) || rate <= 0) throw new HeadstartError('BAD_RATE', `--rate ${opts.rate} is not a positive number of samples per second`);
-    spec.rate = rate;
-  }
+  if (opts.rate !== undefined) spec.rate = parseNumber('--rate', opts.rate, { above: 0, max: MAX_RATE });
   if (opts.columns !== undefined) spec.columns = parseColumnSpec(opts.columns);
   if (opts.channels !== undefined) spec.channels = parseChannelList(opts.channels);
   if (opts.board !== undefined) {
-    if (!(BRAINFLOW_BOARDS as string[]).includes(opts.board)) throw new HeadstartError('UNKNOWN_BOARD', `--board ${opts.board} is not a BrainFlow board headstart reads; give one of ${BRAINFLOW_BOARDS.join(', ')}`);
+    if (!(BRAINFLOW_BOARDS as string[]).includes(opts.board)) throw new HeadstartError('BAD_OPTION', `--board ${opts.board} is not a BrainFlow board headstart reads; give one of ${BRAINFLOW_BOARDS.join(', ')}`, { setting: 'board' });
     spec.board = opts.board;
   }
   if (opts.labelPattern !== undefined) spec.labelPattern = compileLabelPattern(opts.labelPattern);

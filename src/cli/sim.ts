@@ -1,80 +1,91 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { HeadstartError } from '../core/errors.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { followingScript } from '../sim/follow_script.ts';
 import { loadReplayScript } from '../sim/replay_source.ts';
 import { scriptLength } from '../sim/replay_script.ts';
+import { type RunningCytonBoard, type RunningVirtualBoard, startCytonBoardOnPty, startVirtualBoardOnPty } from '../sim/run_on_pty.ts';
 import { CYTON_CHANNELS } from '../core/protocol/cyton.ts';
 import { datasetKind } from '../io/datasets/index.ts';
 import { EEGMAT_CYTON_MONTAGE } from '../io/datasets/eegmat.ts';
 import { CYTON_PACKET_RATE } from '../sim/cyton_board.ts';
 import { resampleScript } from '../sim/resample_script.ts';
-import { type RunningCytonBoard, type RunningVirtualBoard, startCytonBoardOnPty, startVirtualBoardOnPty } from '../sim/run_on_pty.ts';
+import type { ReplayScript } from '../sim/replay_script.ts';
+import { addHelpNotes } from './help.ts';
+import { choiceOption, MAX_BAUD, numberOption, parseNumber, textOption } from './options.ts';
+
+const SIM_FORMATS = ['headstart', 'cyton'] as const;
 
 interface SimOptions extends DatasetOptions {
   pty: string;
-  format: string;
+  format: (typeof SIM_FORMATS)[number];
   replay: string[];
-  speed: string;
-  samplesPerFrame?: string;
-  baud?: string;
+  speed: number;
+  samplesPerFrame?: number;
+  baud?: number;
   loop?: boolean;
   json?: boolean;
   follow?: string;
-  timeScale: string;
+  timeScale: number;
 }
 
 /** After the last frame, how long to wait for the host's STOP before taking the pty away. */
 const END_LINGER_MS = 2000;
 
-function positive(name: string, value: string, integer = false): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new HeadstartError('BAD_OPTION', `${name} must be a positive ${integer ? 'whole ' : ''}number, got "${value}"`);
-  }
-  return n;
+/** --speed: a number of times real time, or `max` (as fast as the link takes). */
+function parseSpeed(text: string): number {
+  return text.trim() === 'max' ? Number.POSITIVE_INFINITY : parseNumber('--speed', text, { above: 0, max: 10_000 });
 }
 
 export function registerSim(program: Command): void {
   const cmd = program
     .command('sim')
+    .summary('a virtual board: plays a recording (Myo, CSV, .hsrec) as protocol frames into a pseudo-terminal, with true-label EVENTs')
     .description(
-      'a virtual sensor board: plays a recording as headstart protocol frames into a pseudo-terminal, at real-time pace\n' +
-        'or faster, answering start/stop/ping like the firmware; labelled recordings send the true label as an EVENT at each change',
+      'a virtual sensor board: plays a recording as headstart protocol frames into a pseudo-terminal, at real-time pace or faster, answering start/stop/ping like the firmware; labelled recordings send the true label as an EVENT at each change',
     )
-    .requiredOption('--pty <path>', 'where the host connects (give this path as the port); made with socat, the board opening <path>.board, unless it already is a tty')
+    .addOption(textOption('--pty <path>', 'where the host connects (give this path as the port); made with socat, the board opening <path>.board, unless it already is a tty').makeOptionMandatory())
     .requiredOption(
       '--replay <recordings...>',
       'what to play, back to back, read as `headstart dataset` reads it: a Myo session folder or classe_<i>.dat files, .csv files (with --rate), .hsrec recordings (whole, with their label markers), or a quoted glob',
     )
-    .option('--speed <times>', 'playback speed: 1 = real time, 10 = ten times faster, max = as fast as the link takes', '1')
-    .option('--samples-per-frame <n>', 'samples in each SAMPLES frame (default: about 10 ms worth, as the reference sketch)')
-    .option('--format <format>', 'what the board speaks: headstart (protocol frames, with true-label EVENTs) or cyton (an OpenBCI Cyton\'s byte stream: 33-byte packets of 24-bit counts at 250 Hz, 16 channels at 125 Hz for a Cyton with Daisy; the recording is resampled to that rate; no labels on the wire)', 'headstart')
-    .option('--baud <rate>', 'baud rate set on the board end of the pty (default 2000000; 115200 with --format cyton, as the Cyton dongle)')
-    .option('--loop', 'start over at the end instead of exiting')
-    .option('--follow <protocol>', 'play the person of --replay (one labelled data set) following this calibration protocol, prompt by prompt, for `headstart calibrate --auto`')
-    .option('--time-scale <x>', 'with --follow: the --time-scale the calibration will be given', '1')
-    .option('--json', 'print a JSON line when ready ({"event":"ready",...}) and one with the totals at the end');
-  addDatasetOptions(cmd)
-    .addHelpText(
-      'after',
-      '\nThe board waits for the host\'s START before streaming, like a real one; it exits after playing\n' +
-        'everything once (unless --loop) and the host\'s STOP (or 2 s), or on Ctrl-C. Progress goes to stderr.\n\n' +
-        'A board streams one session: a folder that holds several (a Myo person folder such as .../Male0) is refused with the list of its sessions; pick one with --sessions Test0, or name several to play them one after another in that order.\n\n' +
-        'Example (two terminals):\n' +
-        '  $ headstart sim --pty /tmp/hs-board --replay ../shared/datasets/myoarmband/EvaluationDataset/Male0/Test0 --speed 2\n' +
-        '  $ headstart decode --help    # or any verb that takes --port /tmp/hs-board\n\n' +
-        'One session of a person folder:\n' +
-        '  $ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0 --sessions Test0 --speed 2\n\n' +
-        'An OpenBCI Cyton playing an eegmat person (its 8 channels: Fp1 Fp2 F7 F8 T3 T4 Fz Pz unless --channels says; answers \'b\' and \'s\' as the board does):\n' +
-        '  $ headstart sim --pty /tmp/cyton --format cyton --replay ../shared/datasets/eegmat --people Subject30 --follow calibration/eeg-mental2.json --speed 4 &\n' +
-        '  $ headstart calibrate --port /tmp/cyton --format cyton --protocol calibration/eeg-mental2.json --time-scale 0.25 --profile s30 --auto',
+    .addOption(new Option('--speed <times>', 'playback speed: 1 = real time, 10 = ten times faster, max = as fast as the link takes').argParser(parseSpeed).default(1))
+    .addOption(numberOption('--samples-per-frame <n>', 'samples in each SAMPLES frame (default: about 10 ms worth, as the reference sketch)', { integer: true, min: 1, max: 1000 }))
+    .addOption(
+      choiceOption(
+        '--format <format>',
+        "what the board speaks: headstart (protocol frames, with true-label EVENTs) or cyton (an OpenBCI Cyton's byte stream: 33-byte packets of 24-bit counts at 250 Hz, or 16 channels at 125 Hz as with a Daisy; the recording is resampled to that rate; no labels on the wire)",
+        SIM_FORMATS,
+        'headstart',
+      ),
     )
+    .addOption(numberOption('--baud <rate>', 'baud rate set on the board end of the pty (default 2000000; 115200 with --format cyton, as the Cyton dongle)', { integer: true, min: 1, max: MAX_BAUD }))
+    .option('--loop', 'start over at the end instead of exiting')
+    .addOption(textOption('--follow <protocol>', 'play the person of --replay (one labelled data set) following this calibration protocol, prompt by prompt, for `headstart calibrate --auto`'))
+    .addOption(numberOption('--time-scale <x>', 'with --follow: the --time-scale the calibration will be given', { above: 0, max: 100 }, 1))
+    .option('--json', 'print a JSON line when ready ({"event":"ready",...}) and one with the totals at the end');
+  addDatasetOptions(cmd);
+  addHelpNotes(cmd, {
+    notes: [
+      "The board waits for the host's START before streaming, like a real one; it exits after playing everything once (unless --loop) and the host's STOP (or 2 s), or on Ctrl-C. Progress goes to stderr.",
+      'A board streams one session: a folder that holds several (a Myo person folder such as .../Male0) is refused with the list of its sessions; pick one with --sessions Test0, or name several to play them one after another in that order.',
+    ],
+    examples: [
+      '# two terminals: the board, then any verb that takes --port /tmp/hs-board',
+      '$ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0/Test0 --speed 2',
+      '$ headstart decode --help',
+      '# one session of a person folder',
+      '$ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0 --sessions Test0 --speed 2',
+      "# an OpenBCI Cyton playing an eegmat person who follows the EEG protocol (8 channels: Fp1 Fp2 F7 F8 T3 T4 Fz Pz unless --channels; 'b' starts it, 's' stops it)",
+      '$ headstart sim --pty /tmp/cyton --format cyton --replay ../shared/datasets/eegmat --people Subject30 --follow calibration/eeg-mental2.json --speed 4 &',
+      '$ headstart calibrate --port /tmp/cyton --format cyton --protocol calibration/eeg-mental2.json --profile s30 --auto',
+    ],
+  });
+  cmd
     .action(async (opts: SimOptions) => {
-      const speed = opts.speed === 'max' ? Number.POSITIVE_INFINITY : positive('--speed', opts.speed);
-      if (opts.format !== 'headstart' && opts.format !== 'cyton') throw new HeadstartError('BAD_OPTION', `--format ${opts.format} is not headstart or cyton`);
+      const { speed } = opts;
       const cyton = opts.format === 'cyton';
-      if (cyton && opts.samplesPerFrame !== undefined) throw new HeadstartError('BAD_OPTION', '--samples-per-frame is for --format headstart: a Cyton sends one sample per packet');
+      if (cyton && opts.samplesPerFrame !== undefined) throw new HeadstartError('BAD_OPTION', '--samples-per-frame is for --format headstart: a Cyton sends one sample per packet', { setting: 'samplesPerFrame' });
       // The paths are read as `headstart dataset` reads them, with the same options.
       const { path: _first, ...datasetOptions } = datasetSpec(opts.replay[0]!, opts);
       // A Cyton carries 8 channels: eegmat's montage for it, unless chosen.
@@ -83,26 +94,24 @@ export function registerSim(program: Command): void {
         throw new HeadstartError('BAD_OPTION', `--follow plays one person from one data set; give one --replay path (a session folder, or a quoted glob), not ${opts.replay.length}`);
       }
       const cytonRate = (channels: number) => CYTON_PACKET_RATE / (channels > CYTON_CHANNELS ? 2 : 1);
-      let script;
+      let script: ReplayScript;
       if (opts.follow) {
-        const spec = { ...datasetOptions, path: opts.replay[0]! };
         const rate = cyton ? cytonRate(datasetOptions.channels?.length ?? CYTON_CHANNELS) : undefined;
-        script = followingScript(spec, opts.follow, positive('--time-scale', opts.timeScale), rate);
+        script = followingScript({ ...datasetOptions, path: opts.replay[0]! }, opts.follow, opts.timeScale, rate);
       } else {
         script = loadReplayScript(opts.replay, datasetOptions);
         if (cyton) script = resampleScript(script, cytonRate(script.channels));
       }
-      const baudRate = opts.baud === undefined ? undefined : positive('--baud', opts.baud, true);
       const running: SimBoard = cyton
-        ? cytonSimBoard(await startCytonBoardOnPty({ ptyPath: opts.pty, script, speed, loop: opts.loop ?? false, ...(baudRate ? { baudRate } : {}) }), script.rate)
+        ? cytonSimBoard(await startCytonBoardOnPty({ ptyPath: opts.pty, script, speed, loop: opts.loop ?? false, ...(opts.baud ? { baudRate: opts.baud } : {}) }), script.rate)
         : headstartSimBoard(
             await startVirtualBoardOnPty({
               ptyPath: opts.pty,
               script,
               speed,
               loop: opts.loop ?? false,
-              ...(baudRate ? { baudRate } : {}),
-              ...(opts.samplesPerFrame !== undefined ? { samplesPerFrame: positive('--samples-per-frame', opts.samplesPerFrame, true) } : {}),
+              ...(opts.baud ? { baudRate: opts.baud } : {}),
+              ...(opts.samplesPerFrame !== undefined ? { samplesPerFrame: opts.samplesPerFrame } : {}),
             }),
             script.rate,
           );
@@ -115,7 +124,7 @@ export function registerSim(program: Command): void {
         rate: script.rate,
         seconds,
         labelChanges: cyton ? 0 : script.labels.length,
-        speed: opts.speed,
+        speed: Number.isFinite(speed) ? speed : 'max',
         format: opts.format,
         ...(running.samplesPerFrame === undefined ? {} : { samplesPerFrame: running.samplesPerFrame }),
       };
@@ -123,7 +132,7 @@ export function registerSim(program: Command): void {
       else {
         process.stdout.write(
           `virtual ${cyton ? 'Cyton' : 'board'} on ${running.hostPath}: ${script.channels} ch at ${script.rate} Hz, ${seconds.toFixed(1)} s of ${script.source}, ` +
-            `${cyton ? 'no labels on the wire' : `${script.labels.length} label changes`}, speed ${opts.speed}x. Waiting for the host's ${cyton ? "'b'" : 'START'}.\n`,
+            `${cyton ? 'no labels on the wire' : `${script.labels.length} label changes`}, speed ${Number.isFinite(speed) ? `${speed}x` : 'max'}. Waiting for the host's ${cyton ? "'b'" : 'START'}.\n`,
         );
       }
 

@@ -98,14 +98,14 @@ export class CytonBoard extends EventEmitter<CytonBoardEvents> {
   constructor(script: ReplayScript, transport: Transport, options: CytonBoardOptions = {}) {
     super();
     const speed = options.speed ?? 1;
-    if (!(speed > 0)) throw new HeadstartError('BAD_SPEED', `speed must be a positive number of times real time (got ${speed})`);
+    if (!(speed > 0)) throw new HeadstartError('BAD_OPTION', `speed must be a positive number of times real time (got ${speed})`, { setting: 'speed' });
     if (script.channels !== CYTON_CHANNELS && script.channels !== 2 * CYTON_CHANNELS) {
-      throw new HeadstartError('CYTON_CHANNELS', `a Cyton sends ${CYTON_CHANNELS} channels (${2 * CYTON_CHANNELS} with a Daisy), but the recording has ${script.channels}; choose 8 or 16 (--channels)`);
+      throw new HeadstartError('BAD_OPTION', `a Cyton sends ${CYTON_CHANNELS} channels (${2 * CYTON_CHANNELS} with a Daisy), but the recording has ${script.channels}; choose 8 or 16 of its channels`, { setting: 'channels' });
     }
     this.daisy = script.channels === 2 * CYTON_CHANNELS;
     this.#rate = CYTON_PACKET_RATE / (this.daisy ? 2 : 1);
     if (script.rate !== this.#rate) {
-      throw new HeadstartError('CYTON_RATE', `a Cyton${this.daisy ? ' with a Daisy' : ''} samples at ${this.#rate} Hz, but the recording is at ${script.rate} Hz; resample it first`);
+      throw new HeadstartError('INTERNAL', `a Cyton${this.daisy ? ' with a Daisy' : ''} samples at ${this.#rate} Hz, but the recording is at ${script.rate} Hz; resample it first`);
     }
     this.#script = script;
     this.#transport = transport;

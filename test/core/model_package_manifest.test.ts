@@ -1,5 +1,5 @@
 // The manifest is the host/device contract: a valid one loads as it is, and
-// each kind of damage is BAD_MANIFEST naming the field at fault.
+// each kind of damage is BAD_PACKAGE naming the field at fault.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -18,8 +18,8 @@ function edited(edit: (m: any) => void): unknown {
 function assertBadField(value: unknown, field: string): void {
   assert.throws(
     () => validateManifest(value),
-    (err) => isHeadstartError(err, 'BAD_MANIFEST') && (err.details as { field?: string } | undefined)?.field === field,
-    `expected BAD_MANIFEST naming ${field}`,
+    (err) => isHeadstartError(err, 'BAD_PACKAGE') && (err.details as { field?: string } | undefined)?.field === field,
+    `expected BAD_PACKAGE naming ${field}`,
   );
 }
 
@@ -63,6 +63,6 @@ test('preprocessing: absent means none (the EMG package), a list of filters is k
   // 120 Hz is above the Nyquist frequency of the package's 200 Hz.
   assert.throws(
     () => validateManifest(edited((x) => (x.preprocessing = [{ kind: 'bandpass', low: 1, high: 120, order: 4 }]))),
-    (err) => isHeadstartError(err, 'BAD_MANIFEST') && /Nyquist/.test(err.message) && /preprocessing\[0\]/.test(err.message),
+    (err) => isHeadstartError(err, 'BAD_PACKAGE') && /Nyquist/.test(err.message) && /preprocessing\[0\]/.test(err.message),
   );
 });

@@ -37,7 +37,7 @@ export class Preprocessor {
   readonly #onResampled = (sample: Float32Array): void => this.#filterAndEmit(sample, 0);
 
   constructor(channels: number, inRate: number, preprocessing: Preprocessing) {
-    if (!Number.isInteger(channels) || channels < 1) throw new HeadstartError('BAD_CHANNEL_COUNT', `channel count must be a positive whole number (got ${channels})`);
+    if (!Number.isInteger(channels) || channels < 1) throw new HeadstartError('INTERNAL', `channel count must be a positive whole number (got ${channels})`);
     this.channels = channels;
     this.inRate = inRate;
     this.outRate = preprocessing.rate;
@@ -85,7 +85,7 @@ export class Preprocessor {
 export function preprocessSamples(samples: Float32Array, channels: number, inRate: number, preprocessing: Preprocessing): Float32Array {
   const chain = new Preprocessor(channels, inRate, preprocessing);
   if (chain.passThrough) return samples;
-  if (samples.length % channels !== 0) throw new HeadstartError('BAD_SAMPLE_COUNT', `${samples.length} values are not a whole number of ${channels}-channel samples`);
+  if (samples.length % channels !== 0) throw new HeadstartError('INTERNAL', `${samples.length} values are not a whole number of ${channels}-channel samples`);
   const inputs = samples.length / channels;
   const up = chain.resampler?.up ?? 1;
   const down = chain.resampler?.down ?? 1;

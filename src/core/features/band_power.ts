@@ -60,20 +60,20 @@ export interface BandPowerScratch {
 }
 
 export function bandPowerScratch(length: number, rate: number, bands: readonly Band[] = EEG_BANDS): BandPowerScratch {
-  if (!Number.isInteger(length) || length < 2) throw new HeadstartError('WINDOW_TOO_SHORT', `band power needs windows of at least 2 samples, not ${length}`);
-  if (!(Number.isFinite(rate) && rate > 0)) throw new HeadstartError('BAD_RATE', `band power needs a positive sample rate (got ${rate})`);
+  if (!Number.isInteger(length) || length < 2) throw new HeadstartError('BAD_OPTION', `band power needs windows of at least 2 samples, not ${length}`, { setting: 'window' });
+  if (!(Number.isFinite(rate) && rate > 0)) throw new HeadstartError('BAD_OPTION', `band power needs a positive sample rate (got ${rate})`, { setting: 'rate' });
   let n = 1;
   while (n < length) n *= 2;
   const binFrom = new Uint32Array(bands.length);
   const binTo = new Uint32Array(bands.length);
   bands.forEach(([low, high], b) => {
-    if (!(low >= 0 && high > low)) throw new HeadstartError('BAD_BAND', `band ${b} (${low}-${high} Hz) must have 0 <= low < high`);
-    if (high > rate / 2) throw new HeadstartError('BAD_BAND', `band ${b} (${low}-${high} Hz) reaches past ${rate / 2} Hz, the Nyquist frequency of ${rate} Hz`);
+    if (!(low >= 0 && high > low)) throw new HeadstartError('BAD_OPTION', `band ${b} (${low}-${high} Hz) must have 0 <= low < high`, { setting: 'bands' });
+    if (high > rate / 2) throw new HeadstartError('BAD_OPTION', `band ${b} (${low}-${high} Hz) reaches past ${rate / 2} Hz, the Nyquist frequency of ${rate} Hz`, { setting: 'bands' });
     // Bins k with low <= k * rate / n < high.
     binFrom[b] = Math.ceil((low * n) / rate - 1e-9);
     binTo[b] = Math.ceil((high * n) / rate - 1e-9);
     if (binTo[b]! <= binFrom[b]!) {
-      throw new HeadstartError('WINDOW_TOO_SHORT', `band ${b} (${low}-${high} Hz) holds no frequency bin of a ${length}-sample window at ${rate} Hz (bins every ${(rate / n).toFixed(2)} Hz); use longer windows`);
+      throw new HeadstartError('BAD_OPTION', `band ${b} (${low}-${high} Hz) holds no frequency bin of a ${length}-sample window at ${rate} Hz (bins every ${(rate / n).toFixed(2)} Hz); use longer windows`, { setting: 'window' });
     }
   });
   const hann = new Float64Array(length);
@@ -125,7 +125,7 @@ function fftInPlace(re: Float64Array, im: Float64Array, cos: Float64Array, sin: 
 export function bandPowerFeaturesInto(w: ArrayLike<number>, channels: number, out: Float32Array | Float64Array, scratch: BandPowerScratch): void {
   const { length, n, hann, re, im, cos, sin, reversed, binFrom, binTo } = scratch;
   const C = channels;
-  if (w.length < length * C) throw new HeadstartError('BAD_WINDOW', `a ${length}-sample window of ${C} channels has ${length * C} values, got ${w.length}`);
+  if (w.length < length * C) throw new HeadstartError('INTERNAL', `a ${length}-sample window of ${C} channels has ${length * C} values, got ${w.length}`);
   for (let c = 0; c < C; c++) {
     let sum = 0;
     for (let t = 0; t < length; t++) sum += w[t * C + c]!;

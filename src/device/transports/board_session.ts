@@ -184,7 +184,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
 
   /** Opens the transport (unless linked), handshakes and starts streaming; resolves with the board's HELLO. */
   async start(): Promise<HelloFrame> {
-    if (this.#state !== 'idle') throw new HeadstartError('SESSION_ALREADY_STARTED', `${this.description}: start() was already called; create a new session`);
+    if (this.#state !== 'idle') throw new HeadstartError('INTERNAL', `${this.description}: start() was already called; create a new session`);
     this.#state = 'handshake';
     const t = this.#transport;
     t.on('data', (chunk) => this.#onData(chunk));
@@ -207,7 +207,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       if (!hello || hello.type !== 'hello') {
         const waited = this.#options.helloTimeoutMs + this.#options.attempts * this.#options.replyTimeoutMs;
         throw new HeadstartError(
-          'NO_HELLO',
+          'BOARD_SILENT',
           `${this.description}: no HELLO from the board within ${waited} ms (${this.#options.attempts} pings unanswered, ${this.#parser.stats.droppedBytes} bytes not understood); ` +
             'check that the board runs the firmware-bridge sketch and that the baud rate matches it',
         );
@@ -221,9 +221,9 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
         acked = await ack;
       }
       this.#checkFailure();
-      if ((this.#state as State) === 'closed') throw new HeadstartError('SESSION_CLOSED', `${this.description}: the link closed during the handshake`);
+      if ((this.#state as State) === 'closed') throw new HeadstartError('LINK_CLOSED', `${this.description}: the link closed during the handshake`);
       if (!acked) {
-        throw new HeadstartError('START_NOT_ACKNOWLEDGED', `${this.description}: the board sent HELLO but did not acknowledge START after ${this.#options.attempts} tries; reset the board and try again`);
+        throw new HeadstartError('BOARD_SILENT', `${this.description}: the board sent HELLO but did not acknowledge START after ${this.#options.attempts} tries; reset the board and try again`);
       }
       this.#state = 'streaming';
       return this.#hello;
@@ -256,7 +256,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     this.#checkFailure();
     if (text === undefined) {
       throw new HeadstartError(
-        'NO_HELLO',
+        'BOARD_SILENT',
         `${this.description}: no answer from a Cyton to a reset ('v') within ${this.#options.helloTimeoutMs} ms; check that the board and its USB dongle are on (the dongle's switch on GPIO6, not RESET), that both use the same radio channel, and that the port runs at 115200 baud`,
       );
     }
@@ -264,7 +264,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     const fitted = /On Daisy/i.test(text.slice(text.lastIndexOf('OpenBCI')));
     const wanted = this.#options.cyton?.daisy;
     if (wanted === true && !fitted) {
-      throw new HeadstartError('BOARD_MISMATCH', `${this.description}: 16 channels (a Daisy) were asked for, but the Cyton reports no Daisy module; seat the Daisy on the board's pins, or run without --daisy`);
+      throw new HeadstartError('BOARD_MISMATCH', `${this.description}: 16 channels (a Daisy) were asked for, but the Cyton reports no Daisy module; seat the Daisy on the board's pins, or use the Cyton's own 8 channels`, { setting: 'daisy' });
     }
     const daisy = wanted ?? fitted;
     // With a Daisy fitted, the board streams 16 channels unless told to use its own 8.
@@ -277,9 +277,9 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       hello = await first;
     }
     this.#checkFailure();
-    if ((this.#state as State) === 'closed') throw new HeadstartError('SESSION_CLOSED', `${this.description}: the link closed during the handshake`);
+    if ((this.#state as State) === 'closed') throw new HeadstartError('LINK_CLOSED', `${this.description}: the link closed during the handshake`);
     if (!hello || hello.type !== 'hello') {
-      throw new HeadstartError('START_NOT_ACKNOWLEDGED', `${this.description}: the Cyton answered its reset but sent no data after 'b' (${this.#options.attempts} tries); switch the board off and on, and try again`);
+      throw new HeadstartError('BOARD_SILENT', `${this.description}: the Cyton answered its reset but sent no data after 'b' (${this.#options.attempts} tries); switch the board off and on, and try again`);
     }
     this.#checkBoard(hello);
     return this.#hello!;

@@ -26,7 +26,7 @@ export function labelByFileName(files: FileRecordings[], spec: Pick<DatasetSpec,
   const recordings = named.flatMap(({ path, fields, recordings: own }) => {
     const label = fields.label === undefined ? undefined : resolved.indexOf(fields.label);
     if (fields.label !== undefined && label === undefined) {
-      throw new HeadstartError('UNKNOWN_LABEL', `${path}: label "${fields.label}" is not among the classes (${resolved.classes.join(', ')})`, { file: path });
+      throw new HeadstartError('BAD_LABEL', `${path}: label "${fields.label}" is not among the classes (${resolved.classes.join(', ')})`, { file: path });
     }
     return own.map((r) => ({
       ...r,
@@ -46,9 +46,9 @@ export function sameChannelNames(recordings: DatasetRecording[]): void {
   for (const r of recordings) {
     if (r.channelNames && r.channelNames.join('\u0000') !== first.channelNames.join('\u0000')) {
       throw new HeadstartError(
-        'DATASET_MIXED_CHANNELS',
-        `${r.source}: channels ${r.channelNames.join(', ')} differ from ${first.source}'s (${first.channelNames.join(', ')}); choose the same channels in every file (--channels)`,
-        { file: r.source },
+        'MIXED_RECORDINGS',
+        `${r.source}: channels ${r.channelNames.join(', ')} differ from ${first.source}'s (${first.channelNames.join(', ')}); choose the same channels in every file`,
+        { file: r.source, setting: 'channels' },
       );
     }
   }

@@ -68,12 +68,12 @@ test('a Cyton with a Daisy: 16 channels at 125 Hz, found from the banner; asking
 test('no Cyton answering the reset: NO_HELLO saying what to check', async () => {
   const pair = createLoopbackPair();
   await pair.board.open();
-  await assert.rejects(new BoardSession({ transport: pair.host, format: 'cyton', helloTimeoutMs: 100 }).start(), (err) => isHeadstartError(err, 'NO_HELLO') && /dongle/.test(err.message) && /115200/.test(err.message));
+  await assert.rejects(new BoardSession({ transport: pair.host, format: 'cyton', helloTimeoutMs: 100 }).start(), (err) => isHeadstartError(err, 'BOARD_SILENT') && /dongle/.test(err.message) && /115200/.test(err.message));
   await pair.board.close();
 });
 
 test('the Cyton sim refuses recordings it cannot send: other channel counts, other rates', () => {
   const pair = createLoopbackPair();
-  assert.throws(() => new CytonBoard({ ...cytonScript(10), channels: 4 }, pair.board), (err) => isHeadstartError(err, 'CYTON_CHANNELS'));
-  assert.throws(() => new CytonBoard({ ...cytonScript(10), rate: 500 }, pair.board), (err) => isHeadstartError(err, 'CYTON_RATE') && /resample/.test(err.message));
+  assert.throws(() => new CytonBoard({ ...cytonScript(10), channels: 4 }, pair.board), (err) => isHeadstartError(err, 'BAD_OPTION'));
+  assert.throws(() => new CytonBoard({ ...cytonScript(10), rate: 500 }, pair.board), (err) => isHeadstartError(err, 'INTERNAL') && /resample/.test(err.message));
 });

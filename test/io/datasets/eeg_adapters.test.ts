@@ -50,8 +50,8 @@ test('EDF files as a data set: labels from the file names, channels chosen by la
   assert.equal(loadDataset(join(dir, 'p1_rest.edf')).recordings[0]!.label, undefined);
   assert.equal(loadDataset(join(dir, 'p1_rest.edf')).channels, 3);
   edfFile(join(dir, 'p2_rest.edf'), ['EEG F4', 'EEG F3', 'ECG ECG']);
-  assert.throws(() => loadDataset(dir), (err) => isHeadstartError(err, 'DATASET_MIXED_CHANNELS') && /--channels/.test(err.message));
-  assert.throws(() => loadDataset({ path: dir, channels: ['Cz'] }), (err) => isHeadstartError(err, 'CHANNEL_NOT_FOUND'));
+  assert.throws(() => loadDataset(dir), (err) => isHeadstartError(err, 'MIXED_RECORDINGS') && /same channels/.test(err.message));
+  assert.throws(() => loadDataset({ path: dir, channels: ['Cz'] }), (err) => isHeadstartError(err, 'BAD_CHANNELS'));
 });
 
 test('OpenBCI GUI .txt files are told from CSV tables by their first line, in both layouts', (t) => {
@@ -67,7 +67,7 @@ test('OpenBCI GUI .txt files are told from CSV tables by their first line, in bo
   assert.deepEqual([ds.channels, ds.rate, ds.classes], [2, 250, ['rest', 'task']]);
   assert.ok(ds.recordings[0]!.samples[0]! > 32767, 'microvolts with their offset, never clamped');
   // A folder holding both is two formats.
-  assert.throws(() => loadDataset(dir), (err) => isHeadstartError(err, 'DATASET_MIXED_FORMATS'));
+  assert.throws(() => loadDataset(dir), (err) => isHeadstartError(err, 'MIXED_RECORDINGS'));
 });
 
 test('BrainFlow CSV files: told apart by name or content, board given or inferred, channels by label', (t) => {
@@ -82,8 +82,8 @@ test('BrainFlow CSV files: told apart by name or content, board given or inferre
   const ds = loadDataset({ path: join(dir, 'session2.csv'), channels: ['EXG Channel 15', '0'] });
   assert.deepEqual([ds.kind, ds.channels, ds.rate], ['brainflow', 2, 125]);
   assert.equal(ds.recordings[0]!.samples[1], Math.fround(samples[0]![0]!));
-  assert.throws(() => loadDataset({ path: join(dir, 'session2.csv'), board: 'cyton' }), (err) => isHeadstartError(err, 'BRAINFLOW_WRONG_FIELD_COUNT'));
-  assert.throws(() => loadDataset({ path: join(dir, 'session2.csv'), board: 'muse' }), (err) => isHeadstartError(err, 'UNKNOWN_BOARD'));
+  assert.throws(() => loadDataset({ path: join(dir, 'session2.csv'), board: 'cyton' }), (err) => isHeadstartError(err, 'CSV_MALFORMED'));
+  assert.throws(() => loadDataset({ path: join(dir, 'session2.csv'), board: 'muse' }), (err) => isHeadstartError(err, 'BAD_OPTION'));
 });
 
 test('eegmat: 36 people, rest from _1 and arithmetic from _2, the 19 EEG channels or those chosen', (t) => {
