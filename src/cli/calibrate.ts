@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { type BoardOptions, boardOptions, boardSession, PORT_OR_CYTON_DESCRIPTION } from './board_options.ts';
 import { HeadstartError } from '../core/errors.ts';
 import { defaultPackageDir } from '../io/install_root.ts';
 import type { CalibrationCues, CalibrationView } from '../device/calibration/events.ts';
@@ -9,18 +10,15 @@ import { runCalibration } from '../device/calibration/session.ts';
 import { TerminalView } from '../device/calibration/terminal_view.ts';
 import { resolveDataDir } from '../device/profiles/data_dir.ts';
 import type { RuntimeChoice } from '../io/runtime/types.ts';
-import { BoardSession } from '../device/transports/board_session.ts';
 import { connectJohnnyFive, type JohnnyFiveConnection } from '../device/transports/johnny_five_board.ts';
-import { SerialTransport } from '../device/transports/serial.ts';
 import { combineViews } from '../device/calibration/views.ts';
 import type { WebDashboard } from '../device/web/dashboard.ts';
 import { addHelpNotes } from './help.ts';
-import { baudOption, dataDirOption, numberOption, packageOption, portOption, profileOption, runtimeOption, textOption } from './options.ts';
+import { dataDirOption, numberOption, packageOption, portOption, profileOption, runtimeOption, textOption } from './options.ts';
 import { listenOption, parseWebUi, startWebUi, uiOption, type UiChoice } from './web_ui.ts';
 
-interface CalibrateOptions {
+interface CalibrateOptions extends BoardOptions {
   port: string;
-  baud: number;
   protocol?: string;
   profile: string;
   package?: string;
@@ -46,12 +44,15 @@ export function registerCalibrate(program: Command): void {
     .description(
       "teach the wearable its wearer: a guided session of prompts, holds and rests recorded from the board, checked as it goes, then a head trained on the device, scored leave-one-repetition-out, saved as the wearer's profile with an HTML report beside it",
     )
-    .addOption(portOption())
+    .addOption(portOption(PORT_OR_CYTON_DESCRIPTION))
     .addOption(profileOption('whose calibration this is: the profile saved (letters, digits, ".", "_", "-")').makeOptionMandatory())
     .addOption(textOption('--protocol <file>', 'calibration protocol (JSON, see calibration/README.md): calibration/myo7.json, calibration/quick5.json; not needed with --resume'))
     .addOption(packageOption('model package whose int8 extractor embeds the recordings (default: the one shipped under models/)'))
     .addOption(dataDirOption())
-    .addOption(baudOption(500000))
+    .addOption(boardOptions()[0]!)
+    .addOption(boardOptions()[1]!)
+    .addOption(boardOptions()[2]!)
+    .addOption(boardOptions()[3]!)
     .addOption(numberOption('--time-scale <x>', 'multiply every duration of the protocol (0.5 = twice as fast; for practice runs and tests)', { above: 0, max: 100 }, 1))
     .addOption(textOption('--only <gesture>', 're-record one gesture (by id, e.g. wrist-flexion) and retrain the profile with the earlier recordings of the others'))
     .option('--resume', 'continue an interrupted calibration of this profile from its journal (nothing recorded is lost)')
@@ -86,7 +87,7 @@ export function registerCalibrate(program: Command): void {
       // Options first: a typo must not open the port or touch the data folder.
       if (opts.protocol === undefined && !opts.resume) throw new HeadstartError('MISSING_OPTION', 'give the calibration protocol with --protocol (e.g. calibration/quick5.json), or --resume an interrupted one');
       const protocol = opts.protocol === undefined ? undefined : loadProtocol(opts.protocol);
-      const { timeScale, minAccuracy, runtime, baud: baudRate } = opts;
+      const { timeScale, minAccuracy, runtime } = opts;
       const web = parseWebUi(opts);
       if (protocol && opts.only !== undefined && !protocol.gestures.some((g) => g.id === opts.only)) {
         throw new HeadstartError('UNKNOWN_GESTURE', `protocol '${protocol.name}' has no gesture '${opts.only}'; its gestures are ${protocol.gestures.map((g) => g.id).join(', ')}`);
@@ -121,7 +122,7 @@ export function registerCalibrate(program: Command): void {
       }
       // Without a terminal, the page alone asks (and nothing asks with --auto).
       const view = combineViews([terminal, ...(dashboard ? [dashboard.calibrationView('headstart calibrate', { offerRedo: !opts.auto })] : [])]);
-      const board = new BoardSession({ transport: new SerialTransport({ path: opts.port, baudRate }) });
+      const board = boardSession(opts);
       let result;
       try {
         result = await runCalibration({

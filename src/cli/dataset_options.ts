@@ -1,10 +1,13 @@
 /**
  * The options every verb that reads a data set shares (dataset, pretrain,
- * evaluate, sim), so `--rate`, `--columns`, `--label-pattern` mean the same
+ * evaluate, sim), so `--rate`, `--columns`, `--channels`, `--label-pattern` mean the same
  * everywhere. Add them with addDatasetOptions, turn the parsed values into a
  * DatasetSpec with datasetSpec.
  */
 import type { Command } from 'commander';
+import { HeadstartError } from '../core/errors.ts';
+import { BRAINFLOW_BOARDS } from '../io/datasets/brainflow_csv.ts';
+import { parseChannelList } from '../io/datasets/channel_labels.ts';
 import { compileLabelPattern, parseColumnSpec } from '../io/datasets/csv.ts';
 import type { DatasetSpec } from '../io/datasets/index.ts';
 import { MAX_RATE, parseNumber } from './options.ts';
@@ -12,6 +15,8 @@ import { MAX_RATE, parseNumber } from './options.ts';
 export interface DatasetOptions {
   rate?: string;
   columns?: string;
+  channels?: string;
+  board?: string;
   labelPattern?: string;
   classes?: string;
   delimiter?: string;
@@ -25,7 +30,9 @@ export function addDatasetOptions(cmd: Command): Command {
   return cmd
     .option('--rate <hz>', 'CSV: samples per second per channel (CSV files do not record it; other formats carry their own)')
     .option('--columns <list>', 'CSV: channel columns, by 0-based index, range or header name, in channel order (e.g. 1-8, or emg1,emg2); default: all')
-    .option('--label-pattern <regex>', 'CSV: regex on each file name with a named group label, and optionally rep, subject, session (e.g. \'R_(?<rep>\\d+)_C_(?<label>\\d+)\\.csv\')')
+    .option('--channels <labels>', 'EDF/BDF, OpenBCI GUI, BrainFlow, eegmat: channels by label, comma-separated, in this order (e.g. Fp1,Fp2,F7,F8 or "EXG Channel 0,EXG Channel 1"); default: all EEG channels')
+    .option('--board <name>', `BrainFlow CSV: the board that recorded it (${BRAINFLOW_BOARDS.join(', ')}); default: inferred from the fields and timestamps`)
+    .option('--label-pattern <regex>', 'CSV, EDF/BDF, OpenBCI GUI, BrainFlow: regex on each file name with a named group label, and optionally rep, subject, session (e.g. \'R_(?<rep>\\d+)_C_(?<label>\\d+)\\.csv\')')
     .option('--classes <names>', 'CSV: comma-separated class names the labels refer to (default: numeric labels are indices; names are sorted)')
     .option('--delimiter <char>', 'CSV: force the delimiter (",", ";", "tab" or "space"); default: detected')
     .option('--header', 'CSV: the first row is a header (default: detected)')
@@ -45,6 +52,11 @@ export function datasetSpec(path: string, opts: DatasetOptions): DatasetSpec {
   const spec: DatasetSpec = { path };
   if (opts.rate !== undefined) spec.rate = parseNumber('--rate', opts.rate, { above: 0, max: MAX_RATE });
   if (opts.columns !== undefined) spec.columns = parseColumnSpec(opts.columns);
+  if (opts.channels !== undefined) spec.channels = parseChannelList(opts.channels);
+  if (opts.board !== undefined) {
+    if (!(BRAINFLOW_BOARDS as string[]).includes(opts.board)) throw new HeadstartError('BAD_OPTION', `--board ${opts.board} is not a BrainFlow board headstart reads; give one of ${BRAINFLOW_BOARDS.join(', ')}`, { setting: 'board' });
+    spec.board = opts.board;
+  }
   if (opts.labelPattern !== undefined) spec.labelPattern = compileLabelPattern(opts.labelPattern);
   if (opts.classes !== undefined) spec.classes = list(opts.classes);
   if (opts.delimiter !== undefined) {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { type BoardOptions, boardOptions, boardSession, PORT_OR_CYTON_DESCRIPTION } from './board_options.ts';
 import { HeadstartError } from '../core/errors.ts';
 import { LiveSession, type LiveSink, openRecognizer } from '../device/live_session.ts';
 import { parseOptionalList } from '../device/pipeline/gesture_outputs.ts';
@@ -12,19 +13,17 @@ import { StdoutSink } from '../device/sinks/stdout_sink.ts';
 import type { RuntimeChoice } from '../io/runtime/types.ts';
 import type { BoardSessionStats } from '../device/transports/board_session.ts';
 import { connectJohnnyFive } from '../device/transports/johnny_five_board.ts';
-import { SerialTransport } from '../device/transports/serial.ts';
 import { defaultPackageDir } from '../io/install_root.ts';
 import type { WebDashboard } from '../device/web/dashboard.ts';
 import { addHelpNotes } from './help.ts';
-import { baudOption, dataDirOption, numberOption, packageOption, parseNumber, portOption, profileOption, runtimeOption, textOption } from './options.ts';
+import { dataDirOption, numberOption, packageOption, parseNumber, portOption, profileOption, runtimeOption, textOption } from './options.ts';
 import { listenOption, parseWebUi, startWebUi, uiOption, type UiChoice } from './web_ui.ts';
 
-interface RunOptions {
+interface RunOptions extends BoardOptions {
   port: string;
   profile: string;
   package?: string;
   dataDir?: string;
-  baud: number;
   runtime: RuntimeChoice;
   votes: number;
   threshold: number;
@@ -96,11 +95,14 @@ export function registerRun(program: Command): void {
     .description(
       "live gesture recognition for a calibrated wearer: the board's frames are cut into windows, embedded by the package's int8 extractor, classified by the wearer's profile head and smoothed into gesture events (one line per change)",
     )
-    .addOption(portOption())
+    .addOption(portOption(PORT_OR_CYTON_DESCRIPTION))
     .addOption(profileOption('whose profile to use (its version in use: see `headstart profile show <user>`)').makeOptionMandatory())
     .addOption(packageOption('model package (default: the one the profile was calibrated with, else the one shipped under models/)'))
     .addOption(dataDirOption('where the profiles live (default $HEADSTART_DATA_DIR, else ~/.headstart)'))
-    .addOption(baudOption(500000))
+    .addOption(boardOptions()[0]!)
+    .addOption(boardOptions()[1]!)
+    .addOption(boardOptions()[2]!)
+    .addOption(boardOptions()[3]!)
     .addOption(runtimeOption())
     .addOption(numberOption('--votes <n>', 'windows in the smoothing vote', { integer: true, min: 1, max: MAX_VOTES }, DEFAULT_SMOOTHER.votes))
     .addOption(numberOption('--threshold <p>', 'least confidence (0..1) for a window to vote', { min: 0, max: 1 }, DEFAULT_SMOOTHER.threshold))
@@ -133,7 +135,8 @@ export function registerRun(program: Command): void {
     .action(async (opts: RunOptions) => {
       // Options first: a typo must not open the port.
       const smoother = smootherOptions(opts);
-      const { baud: baudRate, maxQueue, runtime: runtimeChoice } = opts;
+      const { maxQueue, runtime: runtimeChoice } = opts;
+      const board = boardSession(opts);
       const idleStopMs = opts.idleStop === undefined ? undefined : 1000 * opts.idleStop;
       const parsePin = (s: string): number | string => (/^\d+$/.test(s) ? Number(s) : s);
       const ledPins = opts.ledPins === undefined ? undefined : parseOptionalList(opts.ledPins, parsePin);
@@ -185,7 +188,7 @@ export function registerRun(program: Command): void {
       process.once('SIGTERM', onSignal);
       try {
         const live = new LiveSession({
-          transport: new SerialTransport({ path: opts.port, baudRate }),
+          board,
           recognizer,
           pipeline: { smoother, maxQueue },
           score: opts.score === true,
