@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { createRequire } from 'node:module';
 import type { BackendChoice } from '../tfjs/backend.ts';
 import type { Model } from '../core/tflite/model.ts';
 import { writeTflite } from '../core/tflite/writer.ts';
 import { PRODUCER_VERSION } from '../io/version.ts';
+import { loadNativeBinding } from '../io/runtime/native_runtime.ts';
 
 interface TfliteRuntimeCheck {
   /** Whether tfjs-tflite-node loaded and ran a model headstart wrote. */
@@ -53,7 +53,7 @@ interface NativeRunner {
 function checkTfliteRuntime(): TfliteRuntimeCheck {
   let Runner: new (model: ArrayBuffer, options: { threads: number }) => NativeRunner;
   try {
-    Runner = createRequire(import.meta.url)('tfjs-tflite-node').TFLiteNodeModelRunner;
+    Runner = loadNativeBinding() as unknown as typeof Runner;
   } catch (err) {
     const reason = (err as Error).message.split('\n')[0];
     return { ok: false, detail: `tfjs-tflite-node does not load on this platform (${reason}); devices will use the TypeScript interpreter` };

@@ -1,19 +1,16 @@
 import type { Command } from 'commander';
 import { HeadstartError } from '../core/errors.ts';
-import { LiveSession, type LiveSink, openRecognizer } from '../device/live_session.ts';
+import { createRecognizer, loadProfile, openBoard } from '../api/index.ts';
+import type { LiveSink } from '../device/live_session.ts';
 import { parseOptionalList } from '../device/pipeline/gesture_outputs.ts';
 import type { LivePipelineStats } from '../device/pipeline/live_pipeline.ts';
 import { formatConfusion, type ScoreSummary } from '../device/pipeline/live_score.ts';
 import { DEFAULT_SMOOTHER, type SmootherOptions } from '../device/pipeline/smoother.ts';
-import { resolveDataDir } from '../device/profiles/data_dir.ts';
-import { ProfileStore } from '../device/profiles/store.ts';
 import { JohnnyFiveSink } from '../device/sinks/johnny_five_sink.ts';
 import { StdoutSink } from '../device/sinks/stdout_sink.ts';
 import { parseRuntimeChoice } from '../io/runtime/open_runtime.ts';
 import type { BoardSessionStats } from '../device/transports/board_session.ts';
 import { connectJohnnyFive } from '../device/transports/johnny_five_board.ts';
-import { SerialTransport } from '../device/transports/serial.ts';
-import { defaultPackageDir } from '../io/install_root.ts';
 
 interface RunOptions {
   port: string;
@@ -138,10 +135,9 @@ export function registerRun(program: Command): void {
       const servoAngles = opts.servoAngles === undefined ? undefined : parseOptionalList(opts.servoAngles, (s) => number('--servo-angles', s, (n) => n >= 0 && n <= 180, 'angles in 0..180'));
       if ((ledPins || opts.servoPin) && !opts.outputsBoard) throw new HeadstartError('BAD_OPTION', 'LED and servo pins need --outputs-board <port> (the Firmata board they are wired to)');
 
-      const store = new ProfileStore(resolveDataDir(opts.dataDir));
-      const profile = store.load(opts.profile);
-      const packageDir = opts.package ?? profile.package.dir ?? defaultPackageDir();
-      const recognizer = openRecognizer({ profile, packageDir, runtime: runtimeChoice });
+      const profile = loadProfile(opts.profile, opts.dataDir === undefined ? {} : { dataDir: opts.dataDir });
+      const recognizer = createRecognizer({ profile, runtime: runtimeChoice, ...(opts.package !== undefined ? { model: opts.package } : {}) });
+      const packageDir = recognizer.packageDir;
       if (recognizer.fallbackReason) process.stderr.write(`note: using the TypeScript interpreter (${recognizer.fallbackReason})\n`);
       const gestures = profile.gestures;
 
@@ -170,9 +166,7 @@ export function registerRun(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        const live = new LiveSession({
-          transport: new SerialTransport({ path: opts.port, baudRate }),
-          recognizer,
+        const live = recognizer.listen(openBoard({ port: opts.port, baudRate }), {
           pipeline: { smoother, maxQueue },
           score: opts.score === true,
           sinks,
@@ -187,7 +181,7 @@ export function registerRun(program: Command): void {
         const { hello, resampled } = await live.start();
         process.stderr.write(
           `running '${profile.user}' v${profile.version} (${profile.head.kind} head, ${gestures.length} gestures) on ${live.description}: ` +
-            `board '${hello.boardId}' ${hello.channels} ch at ${hello.rate} Hz${resampled ? ` resampled to ${recognizer.manifest.sampleRate} Hz` : ''}, ${recognizer.runtime.kind} runtime\n`,
+            `board '${hello.boardId}' ${hello.channels} ch at ${hello.rate} Hz${resampled ? ` resampled to ${recognizer.manifest.sampleRate} Hz` : ''}, ${recognizer.runtime} runtime\n`,
         );
         const result = await live.done();
         const summary: Summary = {
@@ -195,7 +189,7 @@ export function registerRun(program: Command): void {
           reason: result.reason,
           profile: { user: profile.user, version: profile.version, head: profile.head.kind },
           package: packageDir,
-          runtime: recognizer.runtime.kind,
+          runtime: recognizer.runtime,
           pipeline: result.pipeline,
           board: result.board,
           maxRssMB: process.resourceUsage().maxRSS / 1024,

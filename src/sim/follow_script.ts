@@ -14,11 +14,11 @@ import type { ReplayScript } from './replay_script.ts';
 import { readReplayDataset } from './replay_source.ts';
 import { personFromDataset, personScript } from './person_script.ts';
 import { buildPlan } from '../device/calibration/plan.ts';
-import { loadProtocol } from '../device/calibration/protocol.ts';
+import { type CalibrationProtocol, loadProtocol } from '../device/calibration/protocol.ts';
 
-export function followingScript(recordings: DatasetSpec | string, protocolPath: string, timeScale = 1): ReplayScript {
+export function followingScript(recordings: DatasetSpec | string, followed: CalibrationProtocol | string, timeScale = 1): ReplayScript {
   const spec = typeof recordings === 'string' ? { path: recordings } : recordings;
-  const protocol = loadProtocol(protocolPath);
+  const protocol = typeof followed === 'string' ? loadProtocol(followed) : followed;
   const dataset = readReplayDataset(spec);
   const plan = buildPlan(protocol, { rate: dataset.rate, timeScale });
   const person = personFromDataset(dataset.recordings, dataset.classes, protocol.gestures.map((g) => g.id));
