@@ -26,7 +26,7 @@ const COMMONJS_SHIMS = [
  * development build); `external: [...]` bundles all but those (the device
  * build). Returns esbuild's metafile.
  */
-export async function bundle({ outdir, packages, external, minify = false }) {
+export async function bundle({ outdir, packages, external, minify = false, sourcemap = true }) {
   const result = await build({
     entryPoints: ENTRY_POINTS,
     outdir,
@@ -39,7 +39,7 @@ export async function bundle({ outdir, packages, external, minify = false }) {
     ...(packages ? { packages } : {}),
     ...(external ? { external, banner: { js: COMMONJS_SHIMS } } : {}),
     minify,
-    sourcemap: true,
+    sourcemap,
     metafile: true,
     logLevel: 'warning',
   });
