@@ -91,7 +91,7 @@ export interface ShippedAssets {
 
 export function shippedAssets(): ShippedAssets {
   const root = findInstallRoot('calibration');
-  if (!root) throw new HeadstartError('INSTALL_INCOMPLETE', 'headstart\'s shipped files (models/, calibration/, data/demo) are not beside its code; reinstall headstart');
+  if (!root) throw new HeadstartError('FILE_NOT_FOUND', 'headstart\'s shipped files (models/, calibration/, data/demo) are not beside its code; reinstall headstart');
   return { root, models: join(root, 'models'), protocols: join(root, 'calibration'), demoData: join(root, 'data', 'demo') };
 }
 
@@ -148,8 +148,8 @@ class SimBoard implements Board {
 
   constructor(options: SimBoardOptions) {
     const paths = typeof options.replay === 'string' ? [options.replay] : options.replay;
-    if (paths.length === 0) throw new HeadstartError('BAD_ARGUMENTS', 'a virtual board needs at least one recording to replay');
-    if (options.follow && paths.length > 1) throw new HeadstartError('BAD_ARGUMENTS', `a virtual board following a protocol plays one recording, not ${paths.length}`);
+    if (paths.length === 0) throw new HeadstartError('BAD_OPTION', 'a virtual board needs at least one recording to replay');
+    if (options.follow && paths.length > 1) throw new HeadstartError('BAD_OPTION', `a virtual board following a protocol plays one recording, not ${paths.length}`);
     this.#script = options.follow ? followingScript(paths[0]!, options.follow, options.timeScale ?? 1) : loadReplayScript(paths);
     this.#speed = options.speed ?? 1;
     this.description = `virtual board playing ${this.#script.source} at ${this.#speed}x`;
