@@ -174,7 +174,7 @@ class SimBoard implements Board {
 /** A board on a serial port (`{ port }`), or a virtual one playing recordings (`{ sim }`). Nothing is opened until a session starts. */
 export function openBoard(options: BoardOptions): Board {
   if ('sim' in options) return new SimBoard(options.sim);
-  if (!options.port) throw new HeadstartError('NO_BOARD_GIVEN', 'give the serial port of the sensor board (`headstart ports` lists them)');
+  if (!options.port) throw new HeadstartError('MISSING_OPTION', 'give the serial port of the sensor board (`headstart ports` lists them)');
   return new SerialBoard(options.port, options.baudRate ?? DEFAULT_BAUD);
 }
 
@@ -219,7 +219,7 @@ function packageDirOf(model: ModelPackage | string | undefined): string {
  */
 export async function calibrate(options: CalibrateOptions): Promise<CalibrationResult> {
   const protocol = typeof options.protocol === 'string' ? loadProtocol(options.protocol) : options.protocol;
-  if (!protocol && !options.resume) throw new HeadstartError('NO_PROTOCOL', 'give the calibration protocol (e.g. calibration/quick5.json), or resume an interrupted one');
+  if (!protocol && !options.resume) throw new HeadstartError('MISSING_OPTION', 'give the calibration protocol (e.g. calibration/quick5.json), or resume an interrupted one');
   if (protocol && options.only !== undefined && !protocol.gestures.some((g) => g.id === options.only)) {
     throw new HeadstartError('UNKNOWN_GESTURE', `protocol '${protocol.name}' has no gesture '${options.only}'; its gestures are ${protocol.gestures.map((g) => g.id).join(', ')}`);
   }

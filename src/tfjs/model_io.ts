@@ -39,7 +39,7 @@ async function loadLayersModelFrom(dir: string, file: string): Promise<tf.Layers
   try {
     json = JSON.parse(readFileSync(join(dir, file), 'utf8'));
   } catch (err) {
-    throw new HeadstartError('MODEL_UNREADABLE', `${join(dir, file)}: cannot read a tfjs model (${(err as Error).message})`);
+    throw new HeadstartError('BAD_PACKAGE', `${join(dir, file)}: cannot read a tfjs model (${(err as Error).message})`);
   }
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   const buffers = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dir, p))));

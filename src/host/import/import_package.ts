@@ -19,7 +19,7 @@
  * the package is imported again with --data.
  */
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
 import type { HeadData } from '../../core/head/head.ts';
@@ -135,7 +135,7 @@ export async function importPackage(req: ImportRequest): Promise<ImportResult> {
   try {
     json = JSON.parse(readFileSync(req.modelJson, 'utf8'));
   } catch (err) {
-    throw new HeadstartError('MODEL_UNREADABLE', `${req.modelJson}: cannot read a TensorFlow.js model (${(err as Error).message})`);
+    throw new HeadstartError(existsSync(req.modelJson) ? 'UNKNOWN_FORMAT' : 'FILE_NOT_FOUND', `${req.modelJson}: cannot read a TensorFlow.js model (${(err as Error).message})`);
   }
   const plan = planLayers(json, req.modelJson, req.embeddingLayer);
   checkShape(plan, req);
