@@ -17,6 +17,7 @@ import { loadDataset } from '../../src/io/datasets/index.ts';
 import { MYO_GESTURES } from '../../src/io/datasets/myo.ts';
 import { selectBackend } from '../../src/tfjs/backend.ts';
 import { loadLayersModel, saveLayersModel } from '../../src/tfjs/model_io.ts';
+import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 import { runCli } from '../helpers/cli.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
 
@@ -146,7 +147,7 @@ test('a model with a layer the exporter cannot write is refused by name, and not
   const model = tf.sequential({ layers: [tf.layers.lstm({ inputShape: [WINDOW, 8], units: 8, returnSequences: true, name: 'lstm' }), tf.layers.globalAveragePooling1d({ name: 'gap' })] });
   await saveLayersModel(model, join(dir, 'lstm'));
   const r = runCli(['package', 'import', '--tfjs', join(dir, 'lstm', 'model.json'), '--window', String(WINDOW), '--channels', '8', '--rate', '200', '--classes', 'rest,fist', '--out', join(dir, 'pkg')]);
-  assert.equal(r.status, 1);
+  assert.equal(r.status, EXIT_STATUS.input, 'exit status of an input error');
   assert.match(r.stderr, /layer 'lstm' \(LSTM\) has no counterpart.*\[UNSUPPORTED_LAYER\]/);
   assert.ok(!existsSync(join(dir, 'pkg')), 'no package folder');
 });
