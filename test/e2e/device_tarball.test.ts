@@ -8,7 +8,7 @@
 // the shipped declarations.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { scratchDir } from '../helpers/scratch_dir.ts';
@@ -91,6 +91,22 @@ test('the linux-x64 device tarball installs offline and runs the demo and an app
     const done = lines.at(-1)!;
     assert.equal(done.event, 'done');
     assert.ok((done.windows as number) > 0);
+  });
+
+  await t.test('an install without the native runtime (an arm64 tarball packed without the cross compiler) says so and runs the interpreter', () => {
+    // The same install as such a tarball leaves it: no addon, and the reason recorded at pack time.
+    rmSync(join(inside, 'node_modules', 'tfjs-tflite-node'), { recursive: true });
+    const manifestPath = join(inside, 'package.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { headstartDevice: { nativeTflite: unknown } };
+    manifest.headstartDevice.nativeTflite = { included: false, reason: 'the cross compiler aarch64-linux-gnu-g++ is not installed' };
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const doctor = run('npx', ['--offline', 'headstart', 'doctor'], app, offline);
+    assert.equal(doctor.status, 0, doctor.stderr);
+    assert.match(doctor.stdout, /TFLite runtime: unavailable \(this device install for linux-x64 was packed without it \(the cross compiler .* is not installed\); devices will use the TypeScript interpreter\)/);
+    const model = join(inside, 'models', 'myo8-200hz', 'extractor.tflite');
+    const infer = run('npx', ['--offline', 'headstart', 'infer', model, '--random', '--json'], app, offline);
+    assert.equal(infer.status, 0, infer.stderr);
+    assert.equal((JSON.parse(infer.stdout) as { runtime: string }).runtime, 'ts', 'auto falls back to the TypeScript interpreter');
   });
 
   await t.test("the API's type declarations resolve through the package's exports", () => {
