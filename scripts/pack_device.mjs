@@ -27,10 +27,11 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundle, writeDeclarations } from './lib/bundle.mjs';
 
-const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PLATFORMS = {
   'linux-x64': { cpu: 'x64', tfliteLib: 'linux_amd64', serialPrebuilds: 'linux-x64' },
   'linux-arm64': { cpu: 'arm64', tfliteLib: 'linux_arm64', serialPrebuilds: 'linux-arm64' },
