@@ -6,6 +6,7 @@
 // - headstart's code and its pure-JavaScript dependencies (TensorFlow.js for
 //   the head trainers among them, with the wasm backend's .wasm files)
 //   bundled by esbuild and minified; the library API and its declarations;
+//   the browser code of the dashboard and of the calibration report;
 // - as bundled dependencies (node_modules inside the tarball), only what
 //   holds native code: serialport with @serialport/bindings-cpp's prebuilt
 //   addon for the platform, and the official TensorFlow Lite runtime
@@ -30,6 +31,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundle, writeDeclarations } from './lib/bundle.mjs';
+import { buildWebBundles } from './web_build.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PLATFORMS = {
@@ -71,6 +73,8 @@ const wasmUsers = Object.entries(meta.outputs)
   .map(([file]) => dirname(resolve(ROOT, file)));
 if (wasmUsers.length === 0) throw new Error('no output of the bundle holds the wasm backend; the device build would train on the slow cpu backend');
 for (const dir of new Set(wasmUsers)) for (const f of wasmFiles) copyFileSync(join(wasmDir, f), join(dir, f));
+// The dashboard page and the calibration report's charts, served and inlined by the device.
+await buildWebBundles(join(code, 'web'));
 writeDeclarations(join(code, 'types'));
 
 // --- Native parts ----------------------------------------------------------

@@ -11,8 +11,10 @@ import { StdoutSink } from '../device/sinks/stdout_sink.ts';
 import type { RuntimeChoice } from '../io/runtime/types.ts';
 import type { BoardSessionStats } from '../device/transports/board_session.ts';
 import { connectJohnnyFive } from '../device/transports/johnny_five_board.ts';
+import type { WebDashboard } from '../device/web/dashboard.ts';
 import { addHelpNotes } from './help.ts';
 import { baudOption, dataDirOption, numberOption, packageOption, parseNumber, portOption, profileOption, runtimeOption, textOption } from './options.ts';
+import { listenOption, parseWebUi, startWebUi, uiOption, type UiChoice } from './web_ui.ts';
 
 interface RunOptions {
   port: string;
@@ -33,6 +35,8 @@ interface RunOptions {
   ledPins?: string;
   servoPin?: string;
   servoAngles?: string;
+  ui: UiChoice;
+  listen?: string;
 }
 
 /** How often the live score and the pipeline's health go to stderr. */
@@ -106,7 +110,9 @@ export function registerRun(program: Command): void {
     .addOption(textOption('--outputs-board <port>', 'a Firmata board (johnny-five) driving LEDs and a servo from the recognized gesture'))
     .addOption(textOption('--led-pins <list>', "LED pin per gesture in class order, '-' for none (e.g. -,2,3,4,5,6,7)"))
     .addOption(textOption('--servo-pin <pin>', 'servo pin on the outputs board (e.g. a gripper)'))
-    .addOption(textOption('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)"));
+    .addOption(textOption('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)"))
+    .addOption(uiOption("every channel's trace and level, the link, the current gesture large, each class's score, latency p50/p99, windows per second and dropped windows"))
+    .addOption(listenOption());
   addHelpNotes(cmd, {
     notes: [
       "Each event carries the board's most recent EVENT marker (button, sync, or the true label of a replay). The board must send the package's channels at its rate or a higher one that resamples to it (250 -> 200 Hz); a profile trained for another extractor is refused.",
@@ -115,6 +121,7 @@ export function registerRun(program: Command): void {
     examples: [
       '$ headstart run --port /dev/ttyACM0 --profile alice',
       '$ headstart run --port /dev/ttyACM0 --profile alice --json | my-app',
+      '$ headstart run --port /dev/ttyACM0 --profile alice --ui web   # and open the printed URL',
       '$ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0/Test0 --speed 10 &',
       '$ headstart run --port /tmp/hs-board --profile male0 --score --idle-stop 2 --max-queue 100000',
     ],
@@ -129,6 +136,7 @@ export function registerRun(program: Command): void {
       const ledPins = opts.ledPins === undefined ? undefined : parseOptionalList(opts.ledPins, parsePin);
       const servoAngles = opts.servoAngles === undefined ? undefined : parseOptionalList(opts.servoAngles, (s) => parseNumber('--servo-angles', s, { min: 0, max: 180 }));
       if ((ledPins || opts.servoPin) && !opts.outputsBoard) throw new HeadstartError('MISSING_OPTION', 'LED and servo pins need --outputs-board <port> (the Firmata board they are wired to)');
+      const web = parseWebUi(opts);
 
       const profile = loadProfile(opts.profile, opts.dataDir === undefined ? {} : { dataDir: opts.dataDir });
       const recognizer = createRecognizer({ profile, runtime: runtimeChoice, ...(opts.package !== undefined ? { model: opts.package } : {}) });
@@ -153,6 +161,17 @@ export function registerRun(program: Command): void {
           await connection.close();
           throw err;
         }
+      }
+
+      let dashboard: WebDashboard | undefined;
+      if (web) {
+        try {
+          dashboard = await startWebUi(web, (line) => void process.stderr.write(line + '\n'));
+        } catch (err) {
+          for (const sink of sinks) await sink.close();
+          throw err;
+        }
+        sinks.push(dashboard.liveSink(`headstart run · ${profile.user}`));
       }
 
       // Ctrl-C stops cleanly: STOP to the board, then the summary of what was recognized.
@@ -194,6 +213,7 @@ export function registerRun(program: Command): void {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        await dashboard?.close();
       }
     });
 }

@@ -56,7 +56,7 @@ test('the linux-x64 device tarball installs offline and runs the demo and an app
   // Everything came out of the tarball: one package at the top, its native parts inside it.
   assert.deepEqual(readdirSync(join(app, 'node_modules')).filter((n) => !n.startsWith('.')), ['headstart']);
   const inside = join(app, 'node_modules', 'headstart');
-  for (const path of ['node_modules/serialport', 'node_modules/@serialport/bindings-cpp/prebuilds/linux-x64', 'models', 'calibration/myo7.json', 'data/demo/LICENSE', 'dist/types/api/index.d.ts']) {
+  for (const path of ['node_modules/serialport', 'node_modules/@serialport/bindings-cpp/prebuilds/linux-x64', 'models', 'calibration/myo7.json', 'data/demo/LICENSE', 'dist/types/api/index.d.ts', 'dist/web/dashboard.js', 'dist/web/report.js']) {
     assert.ok(existsSync(join(inside, path)), `${path} is in the install`);
   }
   assert.ok(!existsSync(join(inside, 'node_modules', '@serialport', 'bindings-cpp', 'prebuilds', 'linux-arm64')), 'only this platform\'s prebuilt addons');
