@@ -6,8 +6,8 @@
  */
 import { Option } from 'commander';
 import { HeadstartError } from '../core/errors.ts';
-import { BOARD_FORMATS, type BoardFormat, BoardSession } from '../device/transports/board_session.ts';
-import { SerialTransport } from '../device/transports/serial.ts';
+import { type Board, openBoard } from '../api/index.ts';
+import { BOARD_FORMATS, type BoardFormat } from '../device/transports/board_session.ts';
 import { choiceOption, MAX_BAUD, numberOption } from './options.ts';
 
 export interface BoardOptions {
@@ -17,8 +17,6 @@ export interface BoardOptions {
   format: BoardFormat;
   daisy?: boolean;
 }
-
-const DEFAULT_BAUD: Record<BoardFormat, number> = { headstart: 500000, cyton: 115200 };
 
 export const PORT_OR_CYTON_DESCRIPTION =
   "serial port of the sensor board: one running the firmware-bridge sketch, or an OpenBCI Cyton's USB dongle with --format cyton (`headstart ports` lists them; a `headstart sim` pseudo-terminal works too)";
@@ -33,13 +31,8 @@ export function boardOptions(): Option[] {
   ];
 }
 
-/** The board session the options describe, not started (no port is opened yet). */
-export function boardSession(opts: BoardOptions): BoardSession {
+/** The board the options describe (nothing is opened until a session starts). */
+export function boardFromOptions(opts: BoardOptions): Board {
   if (opts.daisy !== undefined && opts.format !== 'cyton') throw new HeadstartError('BAD_OPTION', '--daisy and --no-daisy are for --format cyton', { setting: 'daisy' });
-  const baudRate = opts.baud ?? DEFAULT_BAUD[opts.format];
-  return new BoardSession({
-    transport: new SerialTransport({ path: opts.port, baudRate }),
-    format: opts.format,
-    ...(opts.format === 'cyton' && opts.daisy !== undefined ? { cyton: { daisy: opts.daisy } } : {}),
-  });
+  return openBoard({ port: opts.port, format: opts.format, ...(opts.baud !== undefined ? { baudRate: opts.baud } : {}), ...(opts.daisy !== undefined ? { daisy: opts.daisy } : {}) });
 }

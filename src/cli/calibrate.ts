@@ -1,14 +1,12 @@
 import type { Command } from 'commander';
-import { type BoardOptions, boardOptions, boardSession, PORT_OR_CYTON_DESCRIPTION } from './board_options.ts';
+import { type BoardOptions, boardFromOptions, boardOptions, PORT_OR_CYTON_DESCRIPTION } from './board_options.ts';
 import { HeadstartError } from '../core/errors.ts';
-import { defaultPackageDir } from '../io/install_root.ts';
+import { calibrate } from '../api/index.ts';
 import type { CalibrationCues, CalibrationView } from '../device/calibration/events.ts';
 import { johnnyFiveCues } from '../device/calibration/johnny_five_cues.ts';
 import { LineView } from '../device/calibration/line_view.ts';
 import { loadProtocol } from '../device/calibration/protocol.ts';
-import { runCalibration } from '../device/calibration/session.ts';
 import { TerminalView } from '../device/calibration/terminal_view.ts';
-import { resolveDataDir } from '../device/profiles/data_dir.ts';
 import type { RuntimeChoice } from '../io/runtime/types.ts';
 import { connectJohnnyFive, type JohnnyFiveConnection } from '../device/transports/johnny_five_board.ts';
 import { combineViews } from '../device/calibration/views.ts';
@@ -92,14 +90,6 @@ export function registerCalibrate(program: Command): void {
       if (protocol && opts.only !== undefined && !protocol.gestures.some((g) => g.id === opts.only)) {
         throw new HeadstartError('UNKNOWN_GESTURE', `protocol '${protocol.name}' has no gesture '${opts.only}'; its gestures are ${protocol.gestures.map((g) => g.id).join(', ')}`);
       }
-      // TensorFlow.js (the head trainers) loads only now: the verbs that do not train start without it.
-      const { packageCalibrationModel } = await import('../device/calibration/package_model.ts');
-      const { selectBackend } = await import('../tfjs/backend.ts');
-      const model = packageCalibrationModel(opts.package ?? defaultPackageDir(), { runtime });
-      if (model.fallbackReason) process.stderr.write(`note: using the TypeScript interpreter (${model.fallbackReason})\n`);
-      // The head trainer uses TensorFlow.js; start its backend before the session, not after the wearer's effort.
-      await selectBackend();
-
       const interactive = !opts.auto && process.stdout.isTTY === true && process.stdin.isTTY === true;
       if (!opts.auto && !interactive && !web) throw new HeadstartError('NO_TERMINAL', 'the guided session needs a terminal or the page (--ui web); run it in one, or pass --auto to record without questions');
       const terminal: CalibrationView & { close?: () => void } = interactive
@@ -122,15 +112,17 @@ export function registerCalibrate(program: Command): void {
       }
       // Without a terminal, the page alone asks (and nothing asks with --auto).
       const view = combineViews([terminal, ...(dashboard ? [dashboard.calibrationView('headstart calibrate', { offerRedo: !opts.auto })] : [])]);
-      const board = boardSession(opts);
       let result;
       try {
-        result = await runCalibration({
-          board,
+        // TensorFlow.js (the head trainers) loads inside: the verbs that do not train start without it.
+        result = await calibrate({
+          board: boardFromOptions(opts),
           ...(protocol ? { protocol } : {}),
           user: opts.profile,
-          dataDir: resolveDataDir(opts.dataDir),
-          model,
+          ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+          ...(opts.package !== undefined ? { model: opts.package } : {}),
+          runtime,
+          onNote: (note) => process.stderr.write(`note: ${note}\n`),
           view,
           ...(cues ? { cues } : {}),
           timeScale,

@@ -15,7 +15,7 @@ import type { ReplayScript } from './replay_script.ts';
 import { readReplayDataset } from './replay_source.ts';
 import { personFromDataset, personScript } from './person_script.ts';
 import { buildPlan } from '../device/calibration/plan.ts';
-import { loadProtocol } from '../device/calibration/protocol.ts';
+import { type CalibrationProtocol, loadProtocol } from '../device/calibration/protocol.ts';
 
 /**
  * With `rate`, the person is played as a board of that rate records them
@@ -23,9 +23,9 @@ import { loadProtocol } from '../device/calibration/protocol.ts';
  * before the plan, which then counts the board's samples, as the
  * calibration will.
  */
-export function followingScript(recordings: DatasetSpec | string, protocolPath: string, timeScale = 1, rate?: number): ReplayScript {
+export function followingScript(recordings: DatasetSpec | string, followed: CalibrationProtocol | string, timeScale = 1, rate?: number): ReplayScript {
   const spec = typeof recordings === 'string' ? { path: recordings } : recordings;
-  const protocol = loadProtocol(protocolPath);
+  const protocol = typeof followed === 'string' ? loadProtocol(followed) : followed;
   const dataset = readReplayDataset(spec);
   const boardRate = rate ?? dataset.rate;
   const plan = buildPlan(protocol, { rate: boardRate, timeScale });
