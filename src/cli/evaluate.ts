@@ -4,6 +4,7 @@ import { createProgress } from './progress.ts';
 import { DEFAULT_ADAPT } from '../core/head/adapt.ts';
 import { HeadstartError } from '../core/errors.ts';
 import type { Embeddings } from '../core/head/embeddings.ts';
+import { packagePreprocessing } from '../core/model_package/manifest.ts';
 import type { WindowSet } from '../core/window_set.ts';
 import { embedWithRuntime } from '../io/extractor_embed.ts';
 import { loadModelPackage } from '../io/model_package.ts';
@@ -200,6 +201,7 @@ export function registerEvaluate(program: Command): void {
             classes: classes.length,
             window: m.window,
             normalization: m.normalization,
+            preprocessing: packagePreprocessing(m),
             ...(sameClasses ? { populationHead: pkg.populationHead } : {}),
             ...(pkg.priors ? { priors: pkg.priors } : {}),
             embed,

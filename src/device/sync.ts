@@ -47,10 +47,10 @@ export class SyncCollector {
     return this.#filled >= this.samplesNeeded;
   }
 
-  /** Adds a frame's samples (at full precision when the frame has them); returns true once there are enough. */
+  /** Adds a frame's samples; returns true once there are enough. */
   push(frame: SamplesFrame): boolean {
     if (this.done || frame.channels !== this.channels) return this.done;
-    const source: ArrayLike<number> = frame.values ?? frame.samples;
+    const source: ArrayLike<number> = frame.samples;
     const frames = source.length / this.channels;
     const take = Math.min(frames, this.samplesNeeded - this.#filled);
     for (let i = 0; i < take * this.channels; i++) this.#buffer[this.#filled * this.channels + i] = source[i]!;

@@ -14,6 +14,7 @@ import { buildHeadInputs, CLASSICAL_INPUT } from '../../core/head/head_input.ts'
 import { trainPriorLdaHead } from '../../core/head/lda.ts';
 import { fitCalibrationHead } from '../../tfjs/select_head.ts';
 import type { PackagePriors } from '../../io/model_package.ts';
+import type { Preprocessing } from '../../core/dsp/preprocess.ts';
 import type { Recording } from '../../core/signal.ts';
 import { rotateBand } from '../../core/band_rotation.ts';
 import { applyBandCorrection, channelCovariance, correctionPlan, defaultSyncGesture, estimateBandCorrection } from '../../core/band_sync.ts';
@@ -44,6 +45,8 @@ export interface EvaluationSetup {
   populationHead?: HeadData;
   /** The package's priors: the transfer head's, and the classical baseline's. */
   priors?: PackagePriors;
+  /** The package's chain (packagePreprocessing), applied to each recording from its start before windows are cut. */
+  preprocessing?: Preprocessing;
   embed: (set: WindowSet) => Promise<Embeddings> | Embeddings;
   /** From-scratch comparison: training steps per (person, k); 0 = skip it. */
   scratchSteps: number;
@@ -230,11 +233,11 @@ function rotated(recordings: Recording[], shift: number): Recording[] {
 }
 
 export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onStep?: (text: string) => void): Promise<PersonResult[]> {
-  const calib = windowRecordings(rotated(p.calibration, setup.shiftCalib ?? 0), setup.window, setup.normalization);
+  const calib = windowRecordings(rotated(p.calibration, setup.shiftCalib ?? 0), setup.window, setup.normalization, setup.preprocessing);
   const ec = await setup.embed(calib);
   // Within: the calibration recording's later cycles are scored, not the test recordings.
-  const separate = setup.within ? undefined : windowRecordings(rotated(p.test, setup.shiftTest ?? 0), setup.window, setup.normalization);
-  const withinShifted = setup.within && (setup.shiftTest ?? 0) !== 0 ? windowRecordings(rotated(p.calibration, setup.shiftTest ?? 0), setup.window, setup.normalization) : undefined;
+  const separate = setup.within ? undefined : windowRecordings(rotated(p.test, setup.shiftTest ?? 0), setup.window, setup.normalization, setup.preprocessing);
+  const withinShifted = setup.within && (setup.shiftTest ?? 0) !== 0 ? windowRecordings(rotated(p.calibration, setup.shiftTest ?? 0), setup.window, setup.normalization, setup.preprocessing) : undefined;
   const separateEmbeddings = separate ? await setup.embed(separate) : undefined;
   const withinEmbeddings = withinShifted ? await setup.embed(withinShifted) : ec;
   const results: PersonResult[] = [];
@@ -253,7 +256,7 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
       if (scoredRecordings.length === 0) continue;
       const synced = simulateSync(rotated(p.calibration, setup.shiftCalib ?? 0), rotated(scoredRecordings, setup.shiftTest ?? 0), cycles, setup.sync, setup.normalization);
       syncOutcome = synced.outcome;
-      test = windowRecordings(synced.recordings.filter((r) => windowCount(r.samples.length / r.channels, setup.window) > 0), setup.window, setup.normalization);
+      test = windowRecordings(synced.recordings.filter((r) => windowCount(r.samples.length / r.channels, setup.window) > 0), setup.window, setup.normalization, setup.preprocessing);
       et = await setup.embed(test);
     } else if (separate && separateEmbeddings) {
       test = separate;
