@@ -14,8 +14,9 @@ import type { BoardSessionStats } from '../device/transports/board_session.ts';
 import { connectJohnnyFive } from '../device/transports/johnny_five_board.ts';
 import { SerialTransport } from '../device/transports/serial.ts';
 import { defaultPackageDir } from '../io/install_root.ts';
+import { addNetworkOutputOptions, describeNetworkOutputs, type NetworkOutputOptions, type NetworkOutputs, networkOutputSettings, openNetworkOutputs } from './network_outputs.ts';
 
-interface RunOptions {
+interface RunOptions extends NetworkOutputOptions {
   port: string;
   profile: string;
   package?: string;
@@ -69,6 +70,8 @@ interface Summary {
   /** Peak resident memory of this process (MB). */
   maxRssMB: number;
   score?: ScoreSummary;
+  /** The OSC and MQTT outputs' deliveries, when any was asked for. */
+  outputs?: ReturnType<NetworkOutputs['stats']>;
 }
 
 function describeSummary(s: Summary, gestures: string[]): string {
@@ -79,6 +82,7 @@ function describeSummary(s: Summary, gestures: string[]): string {
     `latency from a window's last sample to its result: p50 ${p.latency.p50Ms.toFixed(2)} ms, p99 ${p.latency.p99Ms.toFixed(2)} ms, max ${p.latency.maxMs.toFixed(2)} ms`,
     `peak resident memory ${s.maxRssMB.toFixed(0)} MB; board: ${s.board.samples} samples per channel, ${s.board.missingFrames} frames missing, ${s.board.decoder.crcFailures} CRC failures, ${s.board.gaps} gaps`,
   ];
+  if (s.outputs) lines.push(...describeNetworkOutputs(s.outputs));
   if (s.score) {
     lines.push(
       '',
@@ -90,7 +94,7 @@ function describeSummary(s: Summary, gestures: string[]): string {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const run = program
     .command('run')
     .description(
       "live gesture recognition for a calibrated wearer: the board's frames are cut into windows, embedded by the package's\n" +
@@ -113,16 +117,21 @@ export function registerRun(program: Command): void {
     .option('--outputs-board <port>', 'a Firmata board (johnny-five) driving LEDs and a servo from the recognized gesture')
     .option('--led-pins <list>', "LED pin per gesture in class order, '-' for none (e.g. -,2,3,4,5,6,7)")
     .option('--servo-pin <pin>', 'servo pin on the outputs board (e.g. a gripper)')
-    .option('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)")
+    .option('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)");
+  addNetworkOutputOptions(run)
     .addHelpText(
       'after',
       '\nEach event carries the board\'s most recent EVENT marker (button, sync, or the true label of a replay).\n' +
         'The board must send the package\'s channels at its rate or a higher one that resamples to it (250 -> 200 Hz);\n' +
         'a profile trained for another extractor is refused. The serial reader never waits for inference: when\n' +
-        'inference falls behind, the oldest windows are dropped and counted in the summary. Ctrl-C stops cleanly.\n\n' +
+        'inference falls behind, the oldest windows are dropped and counted in the summary. Ctrl-C stops cleanly.\n' +
+        'An OSC or MQTT output that cannot deliver (nobody listening, the broker down) never stops recognition: it says so\n' +
+        'once on stderr and counts the events it could not send; the MQTT client reconnects by itself.\n\n' +
         'Examples:\n' +
         '  $ headstart run --port /dev/ttyACM0 --profile alice\n' +
         '  $ headstart run --port /dev/ttyACM0 --profile alice --json | my-app\n' +
+        '  $ headstart run --port /dev/ttyACM0 --profile alice --osc 127.0.0.1:9000\n' +
+        '  $ headstart run --port /dev/ttyACM0 --profile alice --mqtt mqtt://127.0.0.1:1883 --topic home/arm/gesture --qos 1\n' +
         '  $ headstart sim --pty /tmp/hs-board --replay ../shared/datasets/myoarmband/EvaluationDataset/Male0/Test0 --speed 10 &\n' +
         '  $ headstart run --port /tmp/hs-board --profile male0 --score --idle-stop 2 --max-queue 100000',
     )
@@ -136,6 +145,7 @@ export function registerRun(program: Command): void {
       const parsePin = (s: string): number | string => (/^\d+$/.test(s) ? Number(s) : s);
       const ledPins = opts.ledPins === undefined ? undefined : parseOptionalList(opts.ledPins, parsePin);
       const servoAngles = opts.servoAngles === undefined ? undefined : parseOptionalList(opts.servoAngles, (s) => number('--servo-angles', s, (n) => n >= 0 && n <= 180, 'angles in 0..180'));
+      const network = networkOutputSettings(opts, opts.profile);
       if ((ledPins || opts.servoPin) && !opts.outputsBoard) throw new HeadstartError('BAD_OPTION', 'LED and servo pins need --outputs-board <port> (the Firmata board they are wired to)');
 
       const store = new ProfileStore(resolveDataDir(opts.dataDir));
@@ -163,6 +173,9 @@ export function registerRun(program: Command): void {
           throw err;
         }
       }
+
+      const outputs = await openNetworkOutputs(network);
+      sinks.push(...outputs.sinks);
 
       // Ctrl-C stops cleanly: STOP to the board, then the summary of what was recognized.
       const interrupt = new AbortController();
@@ -200,6 +213,7 @@ export function registerRun(program: Command): void {
           board: result.board,
           maxRssMB: process.resourceUsage().maxRSS / 1024,
           ...(result.score ? { score: result.score } : {}),
+          ...(outputs.sinks.length > 0 ? { outputs: outputs.stats() } : {}),
         };
         process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describeSummary(summary, gestures));
       } finally {
