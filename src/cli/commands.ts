@@ -13,6 +13,7 @@ import { registerSim } from './sim.ts';
 import { registerRun } from './run.ts';
 import { registerProfile } from './profile.ts';
 import { registerCalibrate } from './calibrate.ts';
+import { registerConvert } from './convert.ts';
 
 /** Every verb of the CLI, in the order `--help` lists them. */
 export function registerCommands(program: Command): void {
@@ -30,4 +31,5 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerProfile(program);
   registerCalibrate(program);
+  registerConvert(program);
 }
