@@ -46,7 +46,7 @@ const details = fc.check(
     }
     bytesRead += bytes.length;
     if (r.ok) ok++;
-    else codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
+    else codes.set(r.reason, (codes.get(r.reason) ?? 0) + 1);
     if (++done % 100_000 === 0) process.stderr.write(`${done} / ${runs}\n`);
   }),
   { numRuns: runs },

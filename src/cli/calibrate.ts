@@ -8,83 +8,76 @@ import { loadProtocol } from '../device/calibration/protocol.ts';
 import { runCalibration } from '../device/calibration/session.ts';
 import { TerminalView } from '../device/calibration/terminal_view.ts';
 import { resolveDataDir } from '../device/profiles/data_dir.ts';
-import { parseRuntimeChoice } from '../io/runtime/open_runtime.ts';
+import type { RuntimeChoice } from '../io/runtime/types.ts';
 import { BoardSession } from '../device/transports/board_session.ts';
 import { connectJohnnyFive, type JohnnyFiveConnection } from '../device/transports/johnny_five_board.ts';
 import { SerialTransport } from '../device/transports/serial.ts';
+import { addHelpNotes } from './help.ts';
+import { baudOption, dataDirOption, numberOption, packageOption, portOption, profileOption, runtimeOption, textOption } from './options.ts';
 
 interface CalibrateOptions {
   port: string;
-  baud: string;
+  baud: number;
   protocol?: string;
   profile: string;
   package?: string;
   dataDir?: string;
-  timeScale: string;
+  timeScale: number;
   only?: string;
   resume?: boolean;
   auto?: boolean;
   json?: boolean;
-  runtime: string;
-  minAccuracy: string;
+  runtime: RuntimeChoice;
+  minAccuracy: number;
   cueBoard?: string;
-  cueLed?: string;
+  cueLed: string;
   cueVibration?: string;
 }
 
-function positive(name: string, value: string, max = Number.POSITIVE_INFINITY): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > max) throw new HeadstartError('BAD_OPTION', `${name} must be a number in (0, ${max}], got "${value}"`);
-  return n;
-}
-
 export function registerCalibrate(program: Command): void {
-  program
+  const cmd = program
     .command('calibrate')
+    .summary("teach the wearable its wearer: a guided session, then the wearer's head trained on the device")
     .description(
-      'teach the wearable its wearer: a guided session of prompts, holds and rests recorded from the board, checked as it goes,\n' +
-        'then a head trained on the device, scored leave-one-repetition-out, saved as the wearer\'s profile with an HTML report beside it',
+      "teach the wearable its wearer: a guided session of prompts, holds and rests recorded from the board, checked as it goes, then a head trained on the device, scored leave-one-repetition-out, saved as the wearer's profile with an HTML report beside it",
     )
-    .requiredOption('--port <path>', 'serial port of the sensor board running the firmware-bridge sketch (`headstart ports` lists them)')
-    .requiredOption('--profile <user>', 'whose calibration this is: the profile saved (letters, digits, ".", "_", "-")')
-    .option('--protocol <file>', 'calibration protocol (JSON, see calibration/README.md): calibration/myo7.json, calibration/quick5.json; not needed with --resume')
-    .option('--package <dir>', 'model package whose int8 extractor embeds the recordings (default: the one shipped under models/)')
-    .option('--data-dir <dir>', 'where profiles and recordings live (default $HEADSTART_DATA_DIR, else ~/.headstart)')
-    .option('--baud <rate>', 'baud rate of the serial link (the reference sketch uses 500000)', '500000')
-    .option('--time-scale <x>', 'multiply every duration of the protocol (0.5 = twice as fast; for practice runs and tests)', '1')
-    .option('--only <gesture>', 're-record one gesture (by id, e.g. wrist-flexion) and retrain the profile with the earlier recordings of the others')
+    .addOption(portOption())
+    .addOption(profileOption('whose calibration this is: the profile saved (letters, digits, ".", "_", "-")').makeOptionMandatory())
+    .addOption(textOption('--protocol <file>', 'calibration protocol (JSON, see calibration/README.md): calibration/myo7.json, calibration/quick5.json; not needed with --resume'))
+    .addOption(packageOption('model package whose int8 extractor embeds the recordings (default: the one shipped under models/)'))
+    .addOption(dataDirOption())
+    .addOption(baudOption(500000))
+    .addOption(numberOption('--time-scale <x>', 'multiply every duration of the protocol (0.5 = twice as fast; for practice runs and tests)', { above: 0, max: 100 }, 1))
+    .addOption(textOption('--only <gesture>', 're-record one gesture (by id, e.g. wrist-flexion) and retrain the profile with the earlier recordings of the others'))
     .option('--resume', 'continue an interrupted calibration of this profile from its journal (nothing recorded is lost)')
     .option('--auto', 'no terminal UI and no questions: progress lines on stderr (for scripts and tests)')
     .option('--json', 'print the result (profile, report, accuracy, confusion matrix, verdict) as JSON on stdout')
-    .option('--runtime <kind>', 'extractor runtime: auto (native TensorFlow Lite, else the TypeScript interpreter), native or ts', 'auto')
-    .option('--min-accuracy <share>', 'per-gesture leave-one-repetition-out accuracy below which the verdict asks for a redo', '0.8')
-    .option('--cue-board <port>', 'a Firmata board (johnny-five) for cues beside the screen: LED lit during holds, a buzz at start and end')
-    .option('--cue-led <pin>', 'LED pin on the cue board', '13')
-    .option('--cue-vibration <pin>', 'PWM pin of a vibration motor on the cue board (through a transistor)')
-    .addHelpText(
-      'after',
-      '\nThe session runs on the board\'s sample clock: each hold lasts exactly its number of samples, so a stalled\n' +
-        'link pauses the session instead of mislabelling it. Every sample is journalled as it arrives\n' +
-        '(<data dir>/profiles/<user>/calibration/journal.hsrec); after a crash or a pulled cable, --resume\n' +
-        're-records only the repetition that was cut short. The report is <data dir>/profiles/<user>/report.html.\n' +
-        'The exit status is 0 once the profile is saved, whatever the verdict: scripts read verdict.pass from --json.\n\n' +
-        'Examples:\n' +
-        '  $ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice\n' +
-        '  $ headstart calibrate --port /dev/ttyACM0 --profile alice --resume\n' +
-        '  $ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice --only hand-open\n' +
-        '  $ headstart calibrate --port /dev/ttyACM0 --protocol calibration/myo7.json --profile bob --auto --json   # from a script\n' +
-        '  # no hardware: a virtual board playing a recorded person who keeps to the protocol (no redos: use --auto)\n' +
-        '  $ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0/training0 --follow calibration/myo7.json --speed 10 &\n' +
-        '  $ headstart calibrate --port /tmp/hs-board --baud 2000000 --protocol calibration/myo7.json --profile demo --auto',
-    )
+    .addOption(runtimeOption())
+    .addOption(numberOption('--min-accuracy <share>', 'per-gesture leave-one-repetition-out accuracy below which the verdict asks for a redo', { above: 0, max: 1 }, 0.8))
+    .addOption(textOption('--cue-board <port>', 'a Firmata board (johnny-five) for cues beside the screen: LED lit during holds, a buzz at start and end'))
+    .addOption(textOption('--cue-led <pin>', 'LED pin on the cue board').default('13'))
+    .addOption(textOption('--cue-vibration <pin>', 'PWM pin of a vibration motor on the cue board (through a transistor)'));
+  addHelpNotes(cmd, {
+    notes: [
+      "The session runs on the board's sample clock: each hold lasts exactly its number of samples, so a stalled link pauses the session instead of mislabelling it. Every sample is journalled as it arrives (<data dir>/profiles/<user>/calibration/journal.hsrec); after a crash or a pulled cable, --resume re-records only the repetition that was cut short. The report is <data dir>/profiles/<user>/report.html.",
+      'The exit status is 0 once the profile is saved, whatever the verdict: scripts read verdict.pass from --json.',
+    ],
+    examples: [
+      '$ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice',
+      '$ headstart calibrate --port /dev/ttyACM0 --profile alice --resume',
+      '$ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice --only hand-open',
+      '$ headstart calibrate --port /dev/ttyACM0 --protocol calibration/myo7.json --profile bob --auto --json   # from a script',
+      '# no hardware: a virtual board playing a recorded person who keeps to the protocol (no redos: use --auto)',
+      '$ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0/training0 --follow calibration/myo7.json --speed 10 &',
+      '$ headstart calibrate --port /tmp/hs-board --baud 2000000 --protocol calibration/myo7.json --profile demo --auto',
+    ],
+  });
+  cmd
     .action(async (opts: CalibrateOptions) => {
       // Options first: a typo must not open the port or touch the data folder.
+      if (opts.protocol === undefined && !opts.resume) throw new HeadstartError('MISSING_OPTION', 'give the calibration protocol with --protocol (e.g. calibration/quick5.json), or --resume an interrupted one');
       const protocol = opts.protocol === undefined ? undefined : loadProtocol(opts.protocol);
-      if (!protocol && !opts.resume) throw new HeadstartError('NO_PROTOCOL', 'give the calibration protocol with --protocol (e.g. calibration/quick5.json), or --resume an interrupted one');
-      const timeScale = positive('--time-scale', opts.timeScale, 100);
-      const minAccuracy = positive('--min-accuracy', opts.minAccuracy, 1);
-      const runtime = parseRuntimeChoice(opts.runtime);
-      const baudRate = positive('--baud', opts.baud);
+      const { timeScale, minAccuracy, runtime, baud: baudRate } = opts;
       if (protocol && opts.only !== undefined && !protocol.gestures.some((g) => g.id === opts.only)) {
         throw new HeadstartError('UNKNOWN_GESTURE', `protocol '${protocol.name}' has no gesture '${opts.only}'; its gestures are ${protocol.gestures.map((g) => g.id).join(', ')}`);
       }

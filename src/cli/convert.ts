@@ -2,9 +2,11 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { HeadstartError } from '../core/errors.ts';
 import { type ConvertResult, formatOfPath, readForConvert, type RecordingFileFormat, WRITABLE_FORMATS, writeConverted } from '../io/recording_convert.ts';
+import { addHelpNotes } from './help.ts';
+import { choiceOption } from './options.ts';
 
 interface ConvertOptions {
-  format?: string;
+  format?: RecordingFileFormat;
   force?: boolean;
   json?: boolean;
 }
@@ -24,40 +26,37 @@ function describe(out: string, r: ConvertResult, channels: number, rate: number)
 }
 
 export function registerConvert(program: Command): void {
-  program
+  const cmd = program
     .command('convert')
+    .summary('recordings between .hsrec, EDF+ / BDF+ and CSV, for EDFbrowser, MNE and spreadsheets')
     .description('convert a recording between .hsrec, EDF+ / BDF+ (with annotations for labels and markers) and CSV, so it opens in EDFbrowser, MNE, EEGLAB and spreadsheets')
     .argument('<in>', 'a .hsrec recording (from `headstart record` or a calibration), or an .edf / .bdf file')
     .argument('<out>', 'the file to write: .hsrec, .edf (EDF+, 16-bit), .bdf (BDF+, 24-bit) or .csv (a header row, a time column, the channels, label and marker)')
-    .option('--format <kind>', `write this format whatever the extension of <out>: ${WRITABLE_FORMATS.join(', ')}`)
+    .addOption(choiceOption('--format <kind>', 'write this format whatever the extension of <out>', WRITABLE_FORMATS))
     .option('--force', 'overwrite <out> if it exists')
-    .option('--json', 'print what was written as one JSON object')
-    .addHelpText(
-      'after',
-      '\nLabels (a .hsrec\'s labelled stretches) become EDF+ annotations that last as long as the stretch, named by the class, and the CSV\'s label column; other markers (notes typed during `record`, prompts, gaps) become annotations without duration and the marker column. Going back, EDF+ annotations with a duration become labelled stretches again.\n' +
-        'EDF keeps 16 bits and BDF 24 bits per sample: each channel\'s physical range is chosen from its own data, so the whole digital range is used. EDF stores whole data records (of one second at a whole-number rate): a recording that ends within one is filled up with its last sample, and an annotation marks where; converting such a file back cuts it off again.\n' +
-        'A .hsrec whose last chunk was torn by a crash converts without it, with a warning. The output is written to a temporary name and renamed into place.\n\n' +
-        'Examples:\n' +
-        '  $ headstart convert session.hsrec session.edf\n' +
-        '  $ headstart convert session.hsrec session.bdf          # 24-bit, for EEG in microvolts\n' +
-        '  $ headstart convert session.hsrec session.csv\n' +
-        '  $ headstart convert S001R04.edf S001R04.hsrec          # a PhysioNet EDF+ for replay and training',
-    )
-    .action((input: string, output: string, opts: ConvertOptions) => {
-      let format: RecordingFileFormat | undefined;
-      if (opts.format !== undefined) {
-        if (!(WRITABLE_FORMATS as readonly string[]).includes(opts.format)) throw new HeadstartError('BAD_OPTION', `--format must be one of ${WRITABLE_FORMATS.join(', ')}, got ${JSON.stringify(opts.format)}`, { option: '--format', got: opts.format });
-        format = opts.format as RecordingFileFormat;
-      } else {
-        format = formatOfPath(output);
-        if (!format) throw new HeadstartError('UNKNOWN_FORMAT', `${output}: name the output .hsrec, .edf, .bdf or .csv (or give --format)`, { file: output });
-      }
-      if (existsSync(output) && !opts.force) throw new HeadstartError('FILE_EXISTS', `${output}: already exists; choose another name, or pass --force to overwrite it`, { file: output });
-      const read = readForConvert(input);
-      for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
-      const { header } = read.document;
-      const result = writeConverted(output, read.document, format);
-      if (opts.json) process.stdout.write(JSON.stringify({ input, output, from: read.format, channels: header.channels, rate: header.rate, ...result, warnings: read.warnings }) + '\n');
-      else process.stdout.write(describe(output, result, header.channels, header.rate));
-    });
+    .option('--json', 'print what was written as one JSON object');
+  addHelpNotes(cmd, {
+    notes: [
+      "Labels (a .hsrec's labelled stretches) become EDF+ annotations that last as long as the stretch, named by the class, and the CSV's label column; other markers (notes typed during `record`, prompts, gaps) become annotations without duration and the marker column. Going back, EDF+ annotations with a duration become labelled stretches again.",
+      "EDF keeps 16 bits and BDF 24 bits per sample: each channel's physical range is chosen from its own data, so the whole digital range is used. EDF stores whole data records (of one second at a whole-number rate): a recording that ends within one is filled up with its last sample, and an annotation marks where; converting such a file back cuts it off again.",
+      'A .hsrec whose last chunk was torn by a crash converts without it, with a warning. The output is written to a temporary name and renamed into place.',
+    ],
+    examples: [
+      '$ headstart convert session.hsrec session.edf',
+      '$ headstart convert session.hsrec session.bdf          # 24-bit, for EEG in microvolts',
+      '$ headstart convert session.hsrec session.csv',
+      '$ headstart convert S001R04.edf S001R04.hsrec          # a PhysioNet EDF+ for replay and training',
+    ],
+  });
+  cmd.action((input: string, output: string, opts: ConvertOptions) => {
+    const format = opts.format ?? formatOfPath(output);
+    if (!format) throw new HeadstartError('UNKNOWN_FORMAT', `${output}: name the output .hsrec, .edf, .bdf or .csv (or give --format)`, { file: output });
+    if (existsSync(output) && !opts.force) throw new HeadstartError('FILE_EXISTS', `${output}: already exists; choose another name, or pass --force to overwrite it`, { file: output });
+    const read = readForConvert(input);
+    for (const w of read.warnings) process.stderr.write(`warning: ${w}\n`);
+    const { header } = read.document;
+    const result = writeConverted(output, read.document, format);
+    if (opts.json) process.stdout.write(JSON.stringify({ input, output, from: read.format, channels: header.channels, rate: header.rate, ...result, warnings: read.warnings }) + '\n');
+    else process.stdout.write(describe(output, result, header.channels, header.rate));
+  });
 }

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { loadDataset, summarizeDataset } from '../io/datasets/index.ts';
+import { addHelpNotes } from './help.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 
 export function registerDataset(program: Command): void {
   const cmd = program
     .command('dataset')
+    .summary('read a data set (Myo folder, CSV files or glob, .hsrec recordings) as training and evaluation will, and summarize it')
     .description(
       'read a data set the way training and evaluation will, and summarize it: format, channels, rate, people, sessions, ' +
         'recordings per class. Use it to check a folder, a glob or a label pattern before a long run.',
@@ -15,19 +17,16 @@ export function registerDataset(program: Command): void {
         'a CSV file or folder, or a quoted glob such as "data/**/R_*_C_*.csv"',
     )
     .option('--json', 'print one JSON object (the summary, plus warnings) instead of text');
-  addDatasetOptions(cmd)
-    .addHelpText(
-      'after',
-      `
-Errors name the file (and line, for CSV) and say what to fix. A recording (.hsrec) whose
-last chunk was cut short by a crash loads without it, with a warning.
-
-Examples:
-  headstart dataset ../shared/datasets/myoarmband/EvaluationDataset --sessions training0
-  headstart dataset "recordings/*.csv" --rate 1000 --columns 1-8 --label-pattern 'R_(?<rep>\\d+)_C_(?<label>\\d+)\\.csv'
-  headstart dataset data/demo/EvaluationDataset --json | jq .perClass
-`,
-    )
+  addDatasetOptions(cmd);
+  addHelpNotes(cmd, {
+    notes: ['Errors name the file (and line, for CSV) and say what to fix. A recording (.hsrec) whose last chunk was cut short by a crash loads without it, with a warning.'],
+    examples: [
+      '$ headstart dataset data/demo/EvaluationDataset --sessions training0',
+      "$ headstart dataset \"recordings/*.csv\" --rate 1000 --columns 1-8 --label-pattern 'R_(?<rep>\\d+)_C_(?<label>\\d+)\\.csv'",
+      '$ headstart dataset data/demo/EvaluationDataset --json | jq .perClass',
+    ],
+  });
+  cmd
     .action((path: string, opts: DatasetOptions & { json?: boolean }) => {
       const ds = loadDataset(datasetSpec(path, opts));
       const summary = summarizeDataset(ds);

@@ -5,9 +5,9 @@
  * DatasetSpec with datasetSpec.
  */
 import type { Command } from 'commander';
-import { HeadstartError } from '../core/errors.ts';
 import { compileLabelPattern, parseColumnSpec } from '../io/datasets/csv.ts';
 import type { DatasetSpec } from '../io/datasets/index.ts';
+import { MAX_RATE, parseNumber } from './options.ts';
 
 export interface DatasetOptions {
   rate?: string;
@@ -43,11 +43,7 @@ const list = (text: string) =>
 /** Builds the spec for one path from parsed options, checking them before any file is read. */
 export function datasetSpec(path: string, opts: DatasetOptions): DatasetSpec {
   const spec: DatasetSpec = { path };
-  if (opts.rate !== undefined) {
-    const rate = Number(opts.rate);
-    if (!Number.isFinite(rate) || rate <= 0) throw new HeadstartError('BAD_RATE', `--rate ${opts.rate} is not a positive number of samples per second`);
-    spec.rate = rate;
-  }
+  if (opts.rate !== undefined) spec.rate = parseNumber('--rate', opts.rate, { above: 0, max: MAX_RATE });
   if (opts.columns !== undefined) spec.columns = parseColumnSpec(opts.columns);
   if (opts.labelPattern !== undefined) spec.labelPattern = compileLabelPattern(opts.labelPattern);
   if (opts.classes !== undefined) spec.classes = list(opts.classes);

@@ -1,24 +1,19 @@
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, type Stats, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { HeadstartError } from '../core/errors.ts';
 import type { ByteParser } from '../core/protocol/byte_parser.ts';
-import { createParser, parseWireFormat, WIRE_FORMATS, type FormatOptions } from '../core/protocol/formats.ts';
+import { createParser, WIRE_FORMATS, type FormatOptions, type WireFormat } from '../core/protocol/formats.ts';
 import type { DecoderStats, Frame } from '../core/protocol/frames.ts';
+import { addHelpNotes } from './help.ts';
+import { choiceOption, MAX_RATE, numberOption } from './options.ts';
 
 interface DecodeOptions {
-  format: string;
+  format: WireFormat;
   json?: boolean;
   daisy?: boolean;
-  gain?: string;
-  rate?: string;
-  maxFrames?: string;
-}
-
-function positiveNumber(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new HeadstartError('BAD_OPTION', `${name} must be a positive number, got "${value}"`);
-  return n;
+  gain?: number;
+  rate?: number;
+  maxFrames?: number;
 }
 
 /** One line of text per frame: what a person scanning a capture wants to see. */
@@ -47,12 +42,14 @@ function frameJson(f: Frame): unknown {
 }
 
 async function decodeFile(path: string, parser: ByteParser, onFrame: (f: Frame) => void): Promise<void> {
-  let size: number;
+  let stat: Stats;
   try {
-    size = statSync(path).size;
+    stat = statSync(path);
   } catch {
-    throw new HeadstartError('CAPTURE_NOT_FOUND', `cannot read capture file ${path}: check the path`);
+    throw new HeadstartError('FILE_NOT_FOUND', `${path}: no such capture file`, { file: path });
   }
+  if (stat.isDirectory()) throw new HeadstartError('WRONG_PATH_TYPE', `${path}: is a folder, expected a capture file`, { file: path });
+  const size = stat.size;
   const showProgress = size > 16 * 1024 * 1024 && process.stderr.isTTY;
   let read = 0;
   let lastShown = 0;
@@ -70,35 +67,33 @@ async function decodeFile(path: string, parser: ByteParser, onFrame: (f: Frame) 
 }
 
 export function registerDecode(program: Command): void {
-  program
+  const cmd = program
     .command('decode')
+    .summary('print the frames in a capture from a board and what the decoder dropped')
     .description(
-      'look inside a capture from a board: print every frame it holds and what the decoder had to drop\n' +
-        '(CRC failures, frames missing by sequence number, bytes discarded while resynchronizing, frames not understood)',
+      'look inside a capture from a board: print every frame it holds and what the decoder had to drop (CRC failures, frames missing by sequence number, bytes discarded while resynchronizing, frames not understood)',
     )
-    .argument('<capture>', 'a file of raw bytes as they came over the serial line (e.g. `cat /dev/ttyACM0 > capture.bin`)')
-    .option('--format <format>', `wire format of the capture: ${WIRE_FORMATS.join(', ')} (headstart = this project's binary frames)`, 'headstart')
+    .argument('<capture>', 'a file of raw bytes as they came over the serial line')
+    .addOption(choiceOption('--format <format>', "wire format of the capture (headstart = this project's binary frames)", WIRE_FORMATS, 'headstart'))
     .option('--daisy', 'cyton: a Daisy module is fitted (16 channels at half the rate)')
-    .option('--gain <n>', 'cyton: programmable gain of the channels, to scale counts to microvolts (board default 24)')
-    .option('--rate <hz>', 'ascii: the sample rate, when the lines carry no clock column to detect it from')
-    .option('--max-frames <n>', 'print at most n frames (statistics still cover the whole capture)')
-    .option('--json', 'print one JSON object {format, frames, stats} instead of text')
-    .addHelpText(
-      'after',
-      '\nExamples:\n' +
-        '  headstart decode capture.bin\n' +
-        '  headstart decode cyton.bin --format cyton --daisy --json\n' +
-        '  headstart decode arduino.txt --format ascii --rate 500 --max-frames 20\n',
-    )
+    .addOption(numberOption('--gain <n>', 'cyton: programmable gain of the channels, to scale counts to microvolts (board default 24)', { above: 0, max: 1000 }))
+    .addOption(numberOption('--rate <hz>', 'ascii: the sample rate, when the lines carry no clock column to detect it from', { above: 0, max: MAX_RATE }))
+    .addOption(numberOption('--max-frames <n>', 'print at most n frames (statistics still cover the whole capture)', { integer: true, min: 1 }))
+    .option('--json', 'print one JSON object {format, frames, stats} instead of text');
+  addHelpNotes(cmd, {
+    notes: [
+      'A headstart board stays silent until the host sends START, so copying its port to a file captures nothing. To capture, play a board with `headstart sim` and record what the host receives, or save the bytes your own host program reads.',
+    ],
+    examples: ['$ headstart decode capture.bin', '$ headstart decode cyton.bin --format cyton --daisy --json', '$ headstart decode arduino.txt --format ascii --rate 500 --max-frames 20'],
+  });
+  cmd
     .action(async (capture: string, opts: DecodeOptions) => {
-      const format = parseWireFormat(opts.format);
+      const format = opts.format;
       const options: FormatOptions = {};
       if (opts.daisy) options.daisy = true;
-      const gain = positiveNumber('--gain', opts.gain);
-      if (gain !== undefined) options.gain = gain;
-      const rate = positiveNumber('--rate', opts.rate);
-      if (rate !== undefined) options.rate = rate;
-      const maxFrames = positiveNumber('--max-frames', opts.maxFrames) ?? Infinity;
+      if (opts.gain !== undefined) options.gain = opts.gain;
+      if (opts.rate !== undefined) options.rate = opts.rate;
+      const maxFrames = opts.maxFrames ?? Infinity;
       const parser = createParser(format, options);
       const frames: unknown[] = [];
       let seen = 0;

@@ -1,21 +1,22 @@
 import type { Command } from 'commander';
-import { HeadstartError } from '../core/errors.ts';
-import { LINK_CHOICES, parseLinkChoice } from '../sim/demo/demo_link.ts';
+import { LINK_CHOICES, type LinkChoice } from '../sim/demo/demo_link.ts';
 import type { DemoSummary } from '../sim/demo/run_demo.ts';
 import { defaultPackageDir } from '../io/install_root.ts';
 import { formatConfusion } from '../device/pipeline/live_score.ts';
-import { parseRuntimeChoice } from '../io/runtime/open_runtime.ts';
+import type { RuntimeChoice } from '../io/runtime/types.ts';
+import { addHelpNotes } from './help.ts';
+import { choiceOption, dataDirOption, numberOption, packageOption, runtimeOption } from './options.ts';
 
 /** Board speed (times real time) at which the demo takes about a minute on a small machine. */
 export const DEFAULT_DEMO_SPEED = 4;
 
 interface DemoCliOptions {
-  speed: string;
+  speed: number;
   package?: string;
   dataDir?: string;
   keep?: boolean;
-  runtime: string;
-  link: string;
+  runtime: RuntimeChoice;
+  link: LinkChoice;
   json?: boolean;
 }
 
@@ -41,40 +42,36 @@ function describe(s: DemoSummary): string {
 }
 
 export function registerDemo(program: Command): void {
-  program
+  const cmd = program
     .command('demo')
+    .summary('the whole story with a virtual board, in about a minute: a shipped person calibrated, then recognized live and scored')
     .description(
-      'the whole story with no hardware and no network, in about a minute: the shipped model package; a virtual board\n' +
-        'playing one person of the Myo armband data set (shipped in data/demo) who follows the calibration prompts;\n' +
-        'an automatic calibration of that person; then their later recording replayed live, recognized and scored:\n' +
-        'accuracy, latency and the confusion matrix',
+      'the whole story with no hardware and no network, in about a minute: the shipped model package; a virtual board playing one person of the Myo armband data set (shipped in data/demo) who follows the calibration prompts; an automatic calibration of that person; then their later recording replayed live, recognized and scored: accuracy, latency and the confusion matrix',
     )
-    .option('--speed <x>', 'how many times faster than real time the virtual board plays (both the calibration and the live recording)', String(DEFAULT_DEMO_SPEED))
-    .option('--package <dir>', 'model package (default: the one shipped under models/)')
-    .option('--data-dir <dir>', 'save the demo profile (and its report) here instead of in a temporary folder')
+    .addOption(numberOption('--speed <x>', 'how many times faster than real time the virtual board plays (both the calibration and the live recording)', { above: 0, max: 1000 }, DEFAULT_DEMO_SPEED))
+    .addOption(packageOption('model package (default: the one shipped under models/)'))
+    .addOption(dataDirOption('save the demo profile (and its report) here instead of in a temporary folder'))
     .option('--keep', 'keep the temporary folder with the profile and report instead of removing it (its path is printed)')
-    .option('--runtime <kind>', 'extractor runtime: auto (native TensorFlow Lite, else the TypeScript interpreter), native or ts', 'auto')
-    .option('--link <kind>', `the cable to the virtual board: ${LINK_CHOICES.join(', ')}; auto takes a socat pseudo-terminal pair (through serialport) when socat is installed, else the in-process loopback`, 'auto')
-    .option('--json', 'print one summary object (calibration, live accuracy, latency, drops, confusion matrix) on stdout')
-    .addHelpText(
-      'after',
-      '\nThe calibration uses calibration/myo7.json with one repetition of each gesture (the k = 1 case: 5 s holds,\n' +
-        'shorter countdown and rest); the simulated wearer plays the prompted gesture from Male0/training0.\n' +
-        'The live part streams Male0/Test0, recorded later, with the true gesture as label EVENT markers, so every\n' +
-        'window under one gesture is scored as it is recognized. Progress goes to stderr, results to stdout.\n' +
-        'Nothing is written outside a temporary folder unless --data-dir is given.\n\n' +
-        'Examples:\n' +
-        '  $ headstart demo\n' +
-        '  $ headstart demo --speed 20 --json | jq .live.score.accuracy\n' +
-        '  $ headstart demo --link loopback --runtime ts --keep',
+    .addOption(runtimeOption())
+    .addOption(
+      choiceOption(
+        '--link <kind>',
+        'the cable to the virtual board: auto takes a socat pseudo-terminal pair (through serialport) when socat is installed, else the in-process loopback',
+        LINK_CHOICES,
+        'auto',
+      ),
     )
+    .option('--json', 'print one summary object (calibration, live accuracy, latency, drops, confusion matrix) on stdout');
+  addHelpNotes(cmd, {
+    notes: [
+      'The calibration uses calibration/myo7.json with one repetition of each gesture (the k = 1 case: 5 s holds, shorter countdown and rest); the simulated wearer plays the prompted gesture from Male0/training0. The live part streams Male0/Test0, recorded later, with the true gesture as label EVENT markers, so every window under one gesture is scored as it is recognized. Progress goes to stderr, results to stdout.',
+      'Nothing is written outside a temporary folder unless --data-dir is given.',
+    ],
+    examples: ['$ headstart demo', '$ headstart demo --speed 20 --json | jq .live.score.accuracy', '$ headstart demo --link loopback --runtime ts --keep'],
+  });
+  cmd
     .action(async (opts: DemoCliOptions) => {
-      const speed = Number(opts.speed);
-      if (opts.speed.trim() === '' || !Number.isFinite(speed) || speed <= 0 || speed > 1000) {
-        throw new HeadstartError('BAD_OPTION', `--speed must be a number of times real time in (0, 1000], got "${opts.speed}"`);
-      }
-      const runtime = parseRuntimeChoice(opts.runtime);
-      const link = parseLinkChoice(opts.link);
+      const { speed, runtime, link } = opts;
       // Ctrl-C: stop the boards (and socat) and remove the temporary folder rather than leave them behind.
       const interrupt = new AbortController();
       const onSignal = (): void => interrupt.abort();

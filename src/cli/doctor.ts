@@ -4,6 +4,7 @@ import type { BackendChoice } from '../tfjs/backend.ts';
 import type { Model } from '../core/tflite/model.ts';
 import { writeTflite } from '../core/tflite/writer.ts';
 import { PRODUCER_VERSION } from '../io/version.ts';
+import { addHelpNotes } from './help.ts';
 
 interface TfliteRuntimeCheck {
   /** Whether tfjs-tflite-node loaded and ran a model headstart wrote. */
@@ -87,25 +88,18 @@ function printText(report: DoctorReport): void {
 }
 
 export function registerDoctor(program: Command): void {
-  program
+  const cmd = program
     .command('doctor')
+    .summary('check this machine: the TensorFlow.js backend, wasm features, and whether the official TensorFlow Lite runtime runs a model')
     .description(
-      'check this machine: the TensorFlow.js backend that trains models (and why faster ones were passed over), ' +
-        'the wasm features in use, and whether the official TensorFlow Lite runtime loads and runs a model',
+      'check this machine: the TensorFlow.js backend that trains models (and why faster ones were passed over), the wasm features in use, and whether the official TensorFlow Lite runtime loads and runs a model',
     )
-    .option('--json', 'print one JSON object (version, node, platform, backend, tfliteRuntime) instead of text')
-    .addHelpText(
-      'after',
-      [
-        '',
-        'The backend is tfjs-node when installed, else WebAssembly, else pure JavaScript;',
-        'set HEADSTART_BACKEND=tensorflow|wasm|cpu to force one (doctor then reports only that one).',
-        '',
-        'Examples:',
-        '  $ headstart doctor',
-        '  $ HEADSTART_BACKEND=cpu headstart doctor --json',
-      ].join('\n'),
-    )
+    .option('--json', 'print one JSON object (version, node, platform, backend, tfliteRuntime) instead of text');
+  addHelpNotes(cmd, {
+    notes: ['The backend is tfjs-node when installed, else WebAssembly, else pure JavaScript; set HEADSTART_BACKEND=tensorflow|wasm|cpu to force one (doctor then reports only that one).'],
+    examples: ['$ headstart doctor', '$ HEADSTART_BACKEND=cpu headstart doctor --json'],
+  });
+  cmd
     .action(async (opts: { json?: boolean }) => {
       const report: DoctorReport = {
         version: PRODUCER_VERSION,

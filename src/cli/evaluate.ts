@@ -6,25 +6,40 @@ import type { Embeddings } from '../core/head/embeddings.ts';
 import type { WindowSet } from '../core/window_set.ts';
 import { embedWithRuntime } from '../io/extractor_embed.ts';
 import { loadModelPackage } from '../io/model_package.ts';
-import { openRuntime, parseRuntimeChoice } from '../io/runtime/index.ts';
+import { openRuntime } from '../io/runtime/index.ts';
 import { loadDataset } from '../io/datasets/index.ts';
 import type { DatasetRecording } from '../io/datasets/types.ts';
 import type { HeadChoiceMode, PersonData, PersonResult } from '../host/evaluate/protocol.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
+import { addHelpNotes } from './help.ts';
+import { choiceOption, EVALUATE_RUNTIMES, type EvaluateRuntime, numberListOption, numberOption, packageOption, seedOption, textOption } from './options.ts';
+
+const HEAD_CHOICES: readonly HeadChoiceMode[] = ['auto', 'lda', 'softmax', 'ncm'];
 
 interface EvaluateOptions extends DatasetOptions {
   package: string;
   data?: string;
   calib?: string;
   test?: string;
-  cycles: string;
-  head: string;
-  extractor: string;
+  cycles: number[];
+  head: HeadChoiceMode;
+  runtime: EvaluateRuntime;
+  extractor?: EvaluateRuntime;
   scratch: boolean;
-  scratchSteps: string;
-  seed: string;
+  scratchSteps: number;
+  seed: number;
   out?: string;
   json?: boolean;
+}
+
+/** --extractor is the old name of --runtime: still taken, with a notice. */
+function chosenRuntime(opts: EvaluateOptions, cmd: Command): EvaluateRuntime {
+  if (opts.extractor === undefined) return opts.runtime;
+  process.stderr.write(`note: --extractor is deprecated; use --runtime ${opts.extractor}\n`);
+  if (cmd.getOptionValueSource('runtime') === 'cli' && opts.runtime !== opts.extractor) {
+    throw new HeadstartError('BAD_OPTION', `--extractor ${opts.extractor} and --runtime ${opts.runtime} disagree; give --runtime only`, { option: '--extractor' });
+  }
+  return opts.extractor;
 }
 
 const CALIBRATION_SESSION = 'training0';
@@ -53,39 +68,46 @@ const pct = (v: number | undefined) => (v === undefined ? '     -' : `${(100 * v
 export function registerEvaluate(program: Command): void {
   const cmd = program
     .command('evaluate')
-    .description('the personalization benchmark: per person and k, train only the head on k calibration cycles and score later recordings')
-    .requiredOption('--package <dir>', 'the model package to evaluate')
-    .option('--data <path>', 'evaluation people in the Myo layout (e.g. ../shared/datasets/myoarmband/EvaluationDataset): training0 calibrates, Test0/Test1 are scored')
-    .option('--calib <glob>', 'generic form: calibration recordings (CSV/.hsrec), e.g. "data/calib/*.csv"')
-    .option('--test <glob>', 'generic form: recordings to score')
-    .option('--cycles <list>', 'values of k, the calibration cycles (repetitions) used; 0 = population head, no calibration', '0,1,2,3,4')
-    .option('--head <kind>', 'auto (leave-one-repetition-out choice), lda, softmax or ncm', 'auto')
-    .option('--extractor <which>', 'float (the tfjs weights), or the device path: native or ts (the int8 .tflite)', 'float')
-    .option('--no-scratch', 'skip the from-scratch comparison (the same network trained only on the person\'s k cycles)')
-    .option('--scratch-steps <n>', 'training steps (batches of 64) of each from-scratch model', '200')
-    .option('--seed <n>', 'seed for head and from-scratch training', '1')
-    .option('--out <file>', 'also write the full results as JSON to this file')
+    .summary('the personalization benchmark: per person and k, train only the head on k calibration cycles and score later recordings')
+    .description(
+      'the personalization benchmark: per person and k, train only the head on k calibration cycles and score later recordings per window, beside the same network trained from scratch on those cycles',
+    )
+    .addOption(packageOption('the model package to evaluate').makeOptionMandatory())
+    .addOption(textOption('--data <path>', 'evaluation people in the Myo layout (e.g. data/demo/EvaluationDataset): training0 calibrates, Test0/Test1 are scored'))
+    .addOption(textOption('--calib <glob>', 'generic form: calibration recordings (CSV/.hsrec), e.g. "data/calib/*.csv"'))
+    .addOption(textOption('--test <glob>', 'generic form: recordings to score'))
+    .addOption(numberListOption('--cycles <list>', 'values of k, the calibration cycles (repetitions) used; 0 = population head, no calibration', { integer: true, min: 0, max: 1000 }, '0,1,2,3,4'))
+    .addOption(choiceOption('--head <kind>', 'auto (leave-one-repetition-out choice), lda, softmax or ncm', HEAD_CHOICES, 'auto'))
+    .addOption(
+      choiceOption(
+        '--runtime <kind>',
+        "what embeds the windows: float, the package's float TensorFlow.js model as pretrain trained it; or its int8 extractor as a device runs it: auto (the official TensorFlow Lite runtime when it loads, else the TypeScript interpreter), native or ts",
+        EVALUATE_RUNTIMES,
+        'float',
+      ),
+    )
+    .addOption(choiceOption('--extractor <which>', 'deprecated name of --runtime', EVALUATE_RUNTIMES).hideHelp())
+    .option('--no-scratch', "skip the from-scratch comparison (the same network trained only on the person's k cycles)")
+    .addOption(numberOption('--scratch-steps <n>', 'training steps (batches of 64) of each from-scratch model', { integer: true, min: 0, max: 1_000_000 }, 200))
+    .addOption(seedOption('seed for head and from-scratch training', 1))
+    .addOption(textOption('--out <file>', 'also write the full results as JSON to this file'))
     .option('--json', 'print the results as JSON on stdout instead of a table');
   addDatasetOptions(cmd);
-  cmd.addHelpText(
-    'after',
-    `
-Per-window accuracy, every window of the test recordings scored. A
-table of mean, sd and min per k is printed; "scratch" is the same network
-trained only on that person's k cycles, so transfer gain (or loss) shows.
-
-Examples:
-  headstart evaluate --package models/myo8-200hz --data ../shared/datasets/myoarmband/EvaluationDataset --cycles 0,1,2,3,4
-  headstart evaluate --package models/myo8-200hz --rate 200 --label-pattern 'S(?<subject>\\d+)_R(?<rep>\\d+)_C(?<label>\\d+)\\.csv' \\
-      --calib 'calib/*.csv' --test 'test/*.csv'`,
-  );
+  addHelpNotes(cmd, {
+    notes: [
+      'Per-window accuracy, every window of the test recordings scored. A table of mean, sd and min per k is printed; "scratch" is the same network trained only on that person\'s k cycles, so transfer gain (or loss) shows.',
+      '--runtime float measures the float model pretrain made; auto, native and ts measure the int8 extractor export made, as `headstart run` and `headstart calibrate` use it on a device.',
+    ],
+    examples: [
+      '$ headstart evaluate --package models/myo8-200hz --data data/demo/EvaluationDataset --cycles 0,1,2,3,4',
+      '$ headstart evaluate --package models/myo8-200hz --data data/demo/EvaluationDataset --cycles 1 --no-scratch --runtime native',
+      "$ headstart evaluate --package models/myo8-200hz --rate 200 --label-pattern 'S(?<subject>\\d+)_R(?<rep>\\d+)_C(?<label>\\d+)\\.csv' --calib 'calib/*.csv' --test 'test/*.csv'",
+    ],
+  });
   cmd.action(async (opts: EvaluateOptions) => {
-    const cycles = opts.cycles.split(',').map((s) => Number(s.trim()));
-    if (cycles.some((k) => !Number.isInteger(k) || k < 0)) throw new HeadstartError('BAD_OPTION', `--cycles ${opts.cycles} must list whole numbers of at least 0`);
-    if (!['auto', 'lda', 'softmax', 'ncm'].includes(opts.head)) throw new HeadstartError('BAD_OPTION', `--head ${opts.head} must be auto, lda, softmax or ncm`);
-    if (!['float', 'native', 'ts'].includes(opts.extractor)) throw new HeadstartError('BAD_OPTION', `--extractor ${opts.extractor} must be float, native or ts`);
-    const scratchSteps = opts.scratch ? Number(opts.scratchSteps) : 0;
-    if (!Number.isInteger(scratchSteps) || scratchSteps < 0) throw new HeadstartError('BAD_OPTION', `--scratch-steps ${opts.scratchSteps} must be a whole number`);
+    const runtime = chosenRuntime(opts, cmd);
+    const { cycles } = opts;
+    const scratchSteps = opts.scratch ? opts.scratchSteps : 0;
 
     let people: PersonData[];
     if (opts.data) {
@@ -93,11 +115,11 @@ Examples:
     } else if (opts.calib && opts.test) {
       people = peopleFromGlobs(loadDataset(datasetSpec(opts.calib, opts)).recordings, loadDataset(datasetSpec(opts.test, opts)).recordings);
     } else {
-      throw new HeadstartError('BAD_OPTION', 'give --data <Myo evaluation folder>, or both --calib <glob> and --test <glob>');
+      throw new HeadstartError('MISSING_OPTION', 'give --data <Myo evaluation folder>, or both --calib <glob> and --test <glob>');
     }
-    if (people.length === 0) throw new HeadstartError('NO_PEOPLE', 'no person has both calibration and test recordings');
+    if (people.length === 0) throw new HeadstartError('NOT_ENOUGH_DATA', 'no person has both calibration and test recordings');
 
-    const pkg = loadModelPackage(opts.package, { requireTflite: opts.extractor !== 'float' });
+    const pkg = loadModelPackage(opts.package, { requireTflite: runtime !== 'float' });
     const m = pkg.manifest;
     // TensorFlow.js loads here, not at start, so that the verbs that do not train go without it.
     const { selectBackend } = await import('../tfjs/backend.ts');
@@ -106,13 +128,13 @@ Examples:
     const { loadLayersModel } = await import('../tfjs/model_io.ts');
     const backend = await selectBackend();
     let embed: (set: WindowSet) => Embeddings;
-    if (opts.extractor === 'float') {
+    if (runtime === 'float') {
       const model = await loadLayersModel(`${opts.package}/${m.extractor.floatModel}`);
       embed = (set) => embedWindows(model, set);
     } else {
-      const { runtime, fallbackReason } = openRuntime(pkg.tflite!, { runtime: parseRuntimeChoice(opts.extractor) });
-      if (fallbackReason) process.stderr.write(`note: ${fallbackReason}\n`);
-      embed = (set) => embedWithRuntime(runtime, m, set);
+      const opened = openRuntime(pkg.tflite!, { runtime });
+      if (opened.fallbackReason) process.stderr.write(`note: ${opened.fallbackReason}\n`);
+      embed = (set) => embedWithRuntime(opened.runtime, m, set);
     }
     const progress = createProgress('evaluate', process.stderr, opts.json === true && !process.stderr.isTTY);
     const results: PersonResult[] = [];
@@ -123,7 +145,7 @@ Examples:
           p,
           {
             cycles,
-            head: opts.head as HeadChoiceMode,
+            head: opts.head,
             classes: m.classes.length,
             window: m.window,
             normalization: m.normalization,
@@ -131,7 +153,7 @@ Examples:
             embed,
             scratchSteps,
             extractorConfig: m.extractor.config,
-            seed: Number(opts.seed),
+            seed: opts.seed,
           },
           (step) => progress.update(i, people.length, step),
         )),
@@ -139,13 +161,14 @@ Examples:
     }
     progress.done();
     const summary = summarize(results);
-    const report = { package: m.name, extractor: opts.extractor, backend: backend.name, head: opts.head, scratchSteps, people: people.map((p) => p.name), summary, results };
+    // `extractor` is the field's name from before --runtime, kept for the scripts that read it.
+    const report = { package: m.name, runtime, extractor: runtime, backend: backend.name, head: opts.head, scratchSteps, people: people.map((p) => p.name), summary, results };
     if (opts.out) writeFileSync(opts.out, JSON.stringify(report, null, 2) + '\n');
     if (opts.json) {
       process.stdout.write(JSON.stringify(report) + '\n');
       return;
     }
-    process.stdout.write(`${people.length} people, per-window accuracy (%), extractor ${opts.extractor}, head ${opts.head}\n`);
+    process.stdout.write(`${people.length} people, per-window accuracy (%), runtime ${runtime}, head ${opts.head}\n`);
     process.stdout.write(' k   mean     sd    min | scratch mean     sd    min | gain\n');
     for (const s of summary) {
       const gain = s.scratchMean === undefined ? '     -' : `${(100 * (s.mean - s.scratchMean)).toFixed(2).padStart(6)}`;

@@ -1,30 +1,27 @@
 import type { Command } from 'commander';
-import { HeadstartError } from '../core/errors.ts';
 import { readManifest } from '../io/model_package.ts';
-import { parseRuntimeChoice, RUNTIME_CHOICES } from '../io/runtime/open_runtime.ts';
-import { checkPercentile } from '../host/export/calibrate.ts';
+import type { RuntimeChoice } from '../io/runtime/types.ts';
 import { DEFAULT_EXPORT, INPUT_SCALINGS, type InputScaling, trainingDataPath } from '../host/export/export_options.ts';
 import type { QuantizationReport } from '../host/export/report.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
+import { addHelpNotes } from './help.ts';
+import { choiceOption, numberOption, packageOption, runtimeOption, seedOption, textOption } from './options.ts';
 
 interface ExportCliOptions extends DatasetOptions {
   package: string;
   data?: string;
-  calibrationWindows: string;
-  checkWindows: string;
-  percentile?: string;
-  inputScaling: string;
-  runtime: string;
-  seed: string;
+  calibrationWindows: number;
+  checkWindows: number;
+  percentile?: number;
+  inputScaling: InputScaling;
+  runtime: RuntimeChoice;
+  seed: number;
   force?: boolean;
   json?: boolean;
 }
 
-function wholeNumber(flag: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new HeadstartError('BAD_ARGUMENTS', `${flag} must be a whole number of at least 1 (got ${text})`);
-  return n;
-}
+/** Windows are held in memory while calibrating and checking: a bound keeps a typo from allocating gigabytes. */
+const MAX_WINDOWS = 1_000_000;
 
 function summary(dir: string, r: QuantizationReport): string {
   const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
@@ -51,52 +48,42 @@ function summary(dir: string, r: QuantizationReport): string {
 export function registerExport(program: Command): void {
   const cmd = program
     .command('export')
+    .summary("quantize a model package's extractor to a full-integer int8 .tflite, check it against the float model, and add it to the package")
     .description(
-      'quantize a model package\'s float extractor to a full-integer int8 TensorFlow Lite model and add it to the package: ' +
-        'batch norm folded into the convolutions, ReLU fused, int8 weights (per output channel) and activations calibrated on ' +
-        'representative windows; then checks it against the float model on other windows with the official TensorFlow Lite ' +
-        'runtime and writes extractor.tflite, its C array (extractor_model_data.h/.cc), quantization_report.json and the manifest',
+      "quantize a model package's float extractor to a full-integer int8 TensorFlow Lite model and add it to the package: batch norm folded into the convolutions, ReLU fused, int8 weights (per output channel) and activations calibrated on representative windows; then checks it against the float model on other windows with the official TensorFlow Lite runtime and writes extractor.tflite, its C array (extractor_model_data.h/.cc), quantization_report.json and the manifest",
     )
-    .requiredOption('--package <dir>', 'the model package folder (made by `headstart pretrain`)')
-    .option('--data <path>', 'representative data: the data the extractor was trained on (default: the path its training report records)')
-    .option('--calibration-windows <n>', 'windows, picked at random, whose activations set the int8 ranges', String(DEFAULT_EXPORT.calibrationWindows))
-    .option('--check-windows <n>', 'other windows on which the int8 and float embeddings are compared', String(DEFAULT_EXPORT.checkWindows))
-    .option('--percentile <p>', 'clip each activation range to this percentile of its values at both ends (e.g. 99.99) instead of the full min/max')
-    .option(
-      '--input-scaling <how>',
-      `${INPUT_SCALINGS.join(' or ')}: per-channel gives each input channel its own int8 scale, folded into the first convolution ` +
-        '(headstart devices read the scales from the manifest, firmware from the model\'s headstart metadata); per-tensor uses one scale ' +
-        'for all channels, for firmware that quantizes from the input tensor\'s parameters alone',
-      DEFAULT_EXPORT.inputScaling,
+    .addOption(packageOption('the model package folder (made by `headstart pretrain`)').makeOptionMandatory())
+    .addOption(textOption('--data <path>', 'representative data: the data the extractor was trained on (default: the path its training report records)'))
+    .addOption(numberOption('--calibration-windows <n>', 'windows, picked at random, whose activations set the int8 ranges', { integer: true, min: 1, max: MAX_WINDOWS }, DEFAULT_EXPORT.calibrationWindows))
+    .addOption(numberOption('--check-windows <n>', 'other windows on which the int8 and float embeddings are compared', { integer: true, min: 1, max: MAX_WINDOWS }, DEFAULT_EXPORT.checkWindows))
+    .addOption(numberOption('--percentile <p>', 'clip each activation range to this percentile of its values at both ends (e.g. 99.99) instead of the full min/max', { above: 50, max: 100 }))
+    .addOption(
+      choiceOption(
+        '--input-scaling <how>',
+        "per-channel gives each input channel its own int8 scale, folded into the first convolution (headstart devices read the scales from the manifest, firmware from the model's headstart metadata); per-tensor uses one scale for all channels, for firmware that quantizes from the input tensor's parameters alone",
+        INPUT_SCALINGS,
+        DEFAULT_EXPORT.inputScaling,
+      ),
     )
-    .option('--runtime <name>', `runtime that checks the model: ${RUNTIME_CHOICES.join(', ')} (auto = the official native runtime when it loads)`, DEFAULT_EXPORT.runtime)
-    .option('--seed <n>', 'seed of the random choice of windows', String(DEFAULT_EXPORT.seed))
+    .addOption(runtimeOption('runtime that checks the model: auto (the official TensorFlow Lite runtime when it loads, else the TypeScript interpreter), native or ts', DEFAULT_EXPORT.runtime))
+    .addOption(seedOption('seed of the random choice of windows', DEFAULT_EXPORT.seed))
     .option('--force', 'write the files even when the int8 model misses the agreement thresholds (mean cosine 0.99, top-1 agreement 99 %)')
     .option('--json', 'print the quantization report as one JSON object');
-  addDatasetOptions(cmd)
-    .addHelpText(
-      'after',
-      `
-The device quantizes each normalized window with the input scale and zero point recorded in
-the manifest (by default one scale per channel: channels differ in range, and one shared
-scale would give the narrow ones few steps), runs the int8 extractor and dequantizes the
-embedding with the output scale and zero point.
-Nothing is written when the check fails (unless --force); progress goes to stderr.
-
-Examples:
-  headstart export --package models/myo8-200hz
-  headstart export --package my-package --data ../shared/datasets/myoarmband/PreTrainingDataset --percentile 99.99
-  headstart export --package my-package --json | jq .check
-`,
-    )
+  addDatasetOptions(cmd);
+  addHelpNotes(cmd, {
+    notes: [
+      'The device quantizes each normalized window with the input scale and zero point recorded in the manifest (by default one scale per channel: channels differ in range, and one shared scale would give the narrow ones few steps), runs the int8 extractor and dequantizes the embedding with the output scale and zero point.',
+      'Nothing is written when the check fails (unless --force): the exit status is then 1. Progress goes to stderr.',
+    ],
+    examples: [
+      '$ headstart export --package models/myo8-200hz',
+      '$ headstart export --package my-package --data ../shared/datasets/myoarmband/PreTrainingDataset --percentile 99.99',
+      '$ headstart export --package my-package --json | jq .check',
+    ],
+  });
+  cmd
     .action(async (opts: ExportCliOptions) => {
-      const percentile = opts.percentile === undefined ? undefined : Number(opts.percentile);
-      if (percentile !== undefined) checkPercentile(percentile);
-      const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) throw new HeadstartError('BAD_ARGUMENTS', `--seed must be a whole number (got ${opts.seed})`);
-      const calibrationWindows = wholeNumber('--calibration-windows', opts.calibrationWindows);
-      const checkWindows = wholeNumber('--check-windows', opts.checkWindows);
-      const runtime = parseRuntimeChoice(opts.runtime);
+      const { percentile, calibrationWindows, checkWindows, runtime, seed } = opts;
       const dataPath = opts.data ?? trainingDataPath(opts.package, readManifest(opts.package));
       // TensorFlow.js loads here, for the verbs that need it only.
       const { selectBackend } = await import('../tfjs/backend.ts');
@@ -107,7 +94,7 @@ Examples:
         calibrationWindows,
         checkWindows,
         ...(percentile === undefined ? {} : { percentile }),
-        inputScaling: opts.inputScaling as InputScaling,
+        inputScaling: opts.inputScaling,
         runtime,
         seed,
         force: Boolean(opts.force),

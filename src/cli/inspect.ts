@@ -1,40 +1,28 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { HeadstartError } from '../core/errors.ts';
 import { inspectTflite, type InspectReport, type InspectTensor } from '../core/tflite/inspect_report.ts';
 import type { BuiltinOptions, QuantizationParams } from '../core/tflite/model.ts';
+import { addHelpNotes } from './help.ts';
+import { readGivenFile } from './read_file.ts';
 
 export function registerInspect(program: Command): void {
-  program
+  const cmd = program
     .command('inspect')
+    .summary('describe any .tflite file: operators, tensors and quantization, buffers, signatures, metadata; TensorFlow Lite Micro fit and arena')
     .description(
-      'read any TensorFlow Lite (.tflite) file and describe it: operators with their options, tensors (shape, type, ' +
-        'quantization), buffers, signatures, metadata; whether TensorFlow Lite Micro can run it, and its peak arena memory',
+      'read any TensorFlow Lite (.tflite) file and describe it: operators with their options, tensors (shape, type, quantization), buffers, signatures, metadata; whether TensorFlow Lite Micro can run it, and its peak arena memory',
     )
     .argument('<file.tflite>', 'the model file to read (it is validated; a damaged file is reported, never trusted)')
     .option('--json', 'print one JSON object (the full report) instead of text')
-    .option('--no-tensors', 'leave the tensor table out of the text report (long for big models)')
-    .addHelpText(
-      'after',
-      `
-The verdict for TensorFlow Lite Micro checks that every operator has a TFLM kernel, that
-shapes are static, and that an int8 graph has no float operators. The arena estimate is the
-peak memory of the activation tensors under TFLM's greedy plan from tensor lifetimes
-(TFLM adds a little per-operator scratch and bookkeeping on top).
-
-Examples:
-  headstart inspect models/default/extractor.tflite
-  headstart inspect model.tflite --json | jq .tflm
-`,
-    )
+    .option('--no-tensors', 'leave the tensor table out of the text report (long for big models)');
+  addHelpNotes(cmd, {
+    notes: [
+      "The verdict for TensorFlow Lite Micro checks that every operator has a TFLM kernel, that shapes are static, and that an int8 graph has no float operators. The arena estimate is the peak memory of the activation tensors under TFLM's greedy plan from tensor lifetimes (TFLM adds a little per-operator scratch and bookkeeping on top).",
+    ],
+    examples: ['$ headstart inspect models/myo8-200hz/extractor.tflite', '$ headstart inspect model.tflite --json | jq .tflm'],
+  });
+  cmd
     .action((file: string, opts: { json?: boolean; tensors: boolean }) => {
-      let bytes: Uint8Array;
-      try {
-        bytes = new Uint8Array(readFileSync(file));
-      } catch (err) {
-        throw new HeadstartError('FILE_UNREADABLE', `cannot read ${file}: ${(err as Error).message}`);
-      }
-      const report = inspectTflite(bytes);
+      const report = inspectTflite(readGivenFile(file, 'a TensorFlow Lite model'));
       if (opts.json) {
         process.stdout.write(JSON.stringify(report) + '\n');
         return;

@@ -3,20 +3,22 @@
  * (`--mqtt <url> --topic <t>`), declared and checked here so that the verb
  * only adds them to its sinks and its summary.
  */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { HeadstartError } from '../core/errors.ts';
 import type { LiveSink } from '../device/live_session.ts';
 import type { DeliveryStats } from '../device/sinks/delivery.ts';
 import { checkMqttTopic, type MqttQos, parseMqttUrl, shownUrl } from '../device/sinks/mqtt_settings.ts';
 import type { MqttSink } from '../device/sinks/mqtt_sink.ts';
 import { checkOscAddress, DEFAULT_OSC_ADDRESS, OscSink, type OscTarget, parseOscTarget } from '../device/sinks/osc_sink.ts';
+import { numberOption } from './options.ts';
 
+/** The options as commander leaves them: each value checked while the command line is read. */
 export interface NetworkOutputOptions {
-  osc?: string;
+  osc?: OscTarget;
   oscAddress: string;
   mqtt?: string;
   topic?: string;
-  qos: string;
+  qos: number;
   retain?: boolean;
 }
 
@@ -27,26 +29,21 @@ export interface NetworkOutputSettings {
 
 export function addNetworkOutputOptions(command: Command): Command {
   return command
-    .option('--osc <host:port>', 'also send each gesture change as an OSC message over UDP (e.g. 127.0.0.1:9000; see README: OSC output)')
-    .option('--osc-address <address>', 'OSC address of those messages', DEFAULT_OSC_ADDRESS)
-    .option('--mqtt <url>', 'also publish each gesture change to an MQTT broker (e.g. mqtt://127.0.0.1:1883; see README: MQTT output)')
-    .option('--topic <topic>', 'MQTT topic to publish on (default headstart/<profile>/gesture)')
-    .option('--qos <level>', 'MQTT quality of service: 0 at most once, 1 at least once, 2 exactly once', '0')
+    .addOption(new Option('--osc <host:port>', 'also send each gesture change as an OSC message over UDP (e.g. 127.0.0.1:9000; see README: OSC output)').argParser((text: string) => parseOscTarget(text, '--osc')))
+    .addOption(new Option('--osc-address <address>', 'OSC address of those messages').default(DEFAULT_OSC_ADDRESS).argParser((text: string) => checkOscAddress(text, '--osc-address')))
+    .addOption(new Option('--mqtt <url>', 'also publish each gesture change to an MQTT broker (e.g. mqtt://127.0.0.1:1883; see README: MQTT output)').argParser((text: string) => parseMqttUrl(text, '--mqtt').href))
+    .addOption(new Option('--topic <topic>', 'MQTT topic to publish on (default headstart/<profile>/gesture)').argParser((text: string) => checkMqttTopic(text, '--topic')))
+    .addOption(numberOption('--qos <level>', 'MQTT quality of service: 0 at most once, 1 at least once, 2 exactly once', { integer: true, min: 0, max: 2 }, 0))
     .option('--retain', 'publish with the MQTT retain flag, so that a subscriber that comes later gets the current gesture at once');
 }
 
-/** Checks the options (before any port or socket is opened). */
+/** The outputs asked for; options that only make sense together are checked here, before any port or socket is opened. */
 export function networkOutputSettings(o: NetworkOutputOptions, profile: string): NetworkOutputSettings {
   const settings: NetworkOutputSettings = {};
-  if (o.osc !== undefined) settings.osc = { ...parseOscTarget(o.osc, '--osc'), address: checkOscAddress(o.oscAddress, '--osc-address') };
+  if (o.osc !== undefined) settings.osc = { ...o.osc, address: o.oscAddress };
   else if (o.oscAddress !== DEFAULT_OSC_ADDRESS) throw new HeadstartError('MISSING_OPTION', '--osc-address needs --osc <host:port> (where the messages go)');
-  if (o.mqtt !== undefined) {
-    const qos = Number(o.qos);
-    if (!/^[012]$/.test(o.qos.trim())) throw new HeadstartError('BAD_OPTION', `--qos must be 0, 1 or 2, got ${JSON.stringify(o.qos)}`, { option: '--qos', got: o.qos });
-    settings.mqtt = { url: parseMqttUrl(o.mqtt, '--mqtt').href, topic: checkMqttTopic(o.topic ?? `headstart/${profile}/gesture`, '--topic'), qos: qos as MqttQos, retain: o.retain === true };
-  } else if (o.topic !== undefined || o.retain || o.qos !== '0') {
-    throw new HeadstartError('MISSING_OPTION', '--topic, --qos and --retain need --mqtt <url> (the broker to publish to)');
-  }
+  if (o.mqtt !== undefined) settings.mqtt = { url: o.mqtt, topic: o.topic ?? checkMqttTopic(`headstart/${profile}/gesture`, '--topic'), qos: o.qos as MqttQos, retain: o.retain === true };
+  else if (o.topic !== undefined || o.retain || o.qos !== 0) throw new HeadstartError('MISSING_OPTION', '--topic, --qos and --retain need --mqtt <url> (the broker to publish to)');
   return settings;
 }
 

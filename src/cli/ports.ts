@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SerialPort } from 'serialport';
 import { HeadstartError } from '../core/errors.ts';
+import { addHelpNotes } from './help.ts';
 
 /** USB vendor ids of the adapters sensor boards usually sit behind, to hint which port is which. */
 const KNOWN_VENDORS: Record<string, string> = {
@@ -26,16 +27,19 @@ interface PortRow {
 }
 
 export function registerPorts(program: Command): void {
-  program
+  const cmd = program
     .command('ports')
+    .summary("list this machine's serial ports (USB vendor hints), to find the board")
     .description('list the serial ports of this machine, to find the one a sensor board is on')
-    .option('--json', 'print a JSON array of {path, manufacturer, serialNumber, vendorId, productId, likely}')
-    .addHelpText(
-      'after',
-      '\nA board on USB shows up as /dev/ttyACM* or /dev/ttyUSB* on Linux, /dev/cu.usbmodem* on macOS, COM<n> on Windows.\n' +
-        'Pseudo-terminals (e.g. from `headstart sim --pty`) are not listed: use their path directly.\n\n' +
-        'Example:\n  $ headstart ports\n  /dev/ttyACM0  Arduino (www.arduino.cc)  2341:0043  serial 55736303735351D0E0B1  likely: Arduino',
-    )
+    .option('--json', 'print a JSON array of {path, manufacturer, serialNumber, vendorId, productId, likely}');
+  addHelpNotes(cmd, {
+    notes: [
+      'A board on USB shows up as /dev/ttyACM* or /dev/ttyUSB* on Linux, /dev/cu.usbmodem* on macOS, COM<n> on Windows. Pseudo-terminals (e.g. from `headstart sim --pty`) are not listed: use their path directly.',
+    ],
+    examples: ['$ headstart ports', '/dev/ttyACM0  Arduino (www.arduino.cc)  2341:0043  serial 55736303735351D0E0B1  likely: Arduino'],
+    examplesTitle: 'Example (and what it prints):',
+  });
+  cmd
     .action(async (opts: { json?: boolean }) => {
       let found: Awaited<ReturnType<typeof SerialPort.list>>;
       try {

@@ -1,82 +1,73 @@
 import type { Command } from 'commander';
-import { HeadstartError } from '../core/errors.ts';
 import { createProgress } from './progress.ts';
 import { loadDataset } from '../io/datasets/index.ts';
 import { DEFAULT_EXTRACTOR, DEFAULT_TRAIN } from '../host/extractor/config.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
+import { addHelpNotes } from './help.ts';
+import { choiceOption, numberOption, seedOption, textOption } from './options.ts';
 
 interface PretrainOptions extends DatasetOptions {
   data: string;
   out: string;
   name?: string;
-  modality: string;
-  epochs: string;
-  batch: string;
-  lr: string;
-  seed: string;
-  trainHop: string;
-  hop: string;
-  window?: string;
-  embedding?: string;
+  modality: 'emg' | 'eeg';
+  epochs: number;
+  batch: number;
+  lr: number;
+  seed: number;
+  trainHop: number;
+  hop: number;
+  window: number;
+  embedding: number;
   valPeople?: string;
   subjectHeads: boolean;
   augment: boolean;
   json?: boolean;
 }
 
-function positiveInt(name: string, text: string): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < 1) throw new HeadstartError('BAD_OPTION', `${name} ${text} must be a whole number of at least 1`);
-  return v;
-}
+/** Window lengths, hops and batches size memory: bounds far above any real use keep a typo from allocating gigabytes. */
+const MAX_SAMPLES = 100_000;
 
 export function registerPretrain(program: Command): void {
   const cmd = program
     .command('pretrain')
+    .summary("train the population feature extractor (1-D CNN, tfjs) on many people's recordings and write a model package")
     .description('train the population feature extractor on many people and write a model package')
-    .requiredOption('--data <path>', 'population recordings: a Myo data set folder (e.g. ../shared/datasets/myoarmband/PreTrainingDataset), CSV files or .hsrec recordings')
-    .requiredOption('--out <dir>', 'the model package folder to write (created if missing)')
-    .option('--name <name>', 'package name recorded in the manifest (default: the folder name)')
-    .option('--modality <emg|eeg>', 'what the sensors measure', 'emg')
-    .option('--epochs <n>', 'passes over the training windows', String(DEFAULT_TRAIN.epochs))
-    .option('--batch <n>', 'windows per training step', String(DEFAULT_TRAIN.batchSize))
-    .option('--lr <rate>', 'Adam learning rate at the start (cosine decay to 5 %)', String(DEFAULT_TRAIN.learningRate))
-    .option('--seed <n>', 'seed for weights, shuffling and augmentation (same seed, same model)', String(DEFAULT_TRAIN.seed))
-    .option('--train-hop <samples>', 'hop between training windows (smaller = more, more correlated windows)', '10')
-    .option('--window <samples>', 'window length in samples', String(DEFAULT_EXTRACTOR.windowLength))
-    .option('--hop <samples>', 'hop between windows at run time, recorded in the package', '5')
-    .option('--embedding <n>', 'embedding size, 32 to 128: the filter count of the last conv block', String(DEFAULT_EXTRACTOR.embedding))
-    .option('--val-people <names>', 'people held out to choose the best epoch, comma-separated (default: about a tenth of them)')
+    .addOption(textOption('--data <path>', 'population recordings: a Myo data set folder (e.g. ../shared/datasets/myoarmband/PreTrainingDataset), CSV files or .hsrec recordings').makeOptionMandatory())
+    .addOption(textOption('--out <dir>', 'the model package folder to write (created if missing)').makeOptionMandatory())
+    .addOption(textOption('--name <name>', 'package name recorded in the manifest (default: the folder name)'))
+    .addOption(choiceOption('--modality <kind>', 'what the sensors measure', ['emg', 'eeg'], 'emg'))
+    .addOption(numberOption('--epochs <n>', 'passes over the training windows', { integer: true, min: 1, max: 10_000 }, DEFAULT_TRAIN.epochs))
+    .addOption(numberOption('--batch <n>', 'windows per training step', { integer: true, min: 1, max: 65_536 }, DEFAULT_TRAIN.batchSize))
+    .addOption(numberOption('--lr <rate>', 'Adam learning rate at the start (cosine decay to 5 %)', { above: 0, max: 1 }, DEFAULT_TRAIN.learningRate))
+    .addOption(seedOption('seed for weights, shuffling and augmentation (same seed, same model)', DEFAULT_TRAIN.seed))
+    .addOption(numberOption('--train-hop <samples>', 'hop between training windows (smaller = more, more correlated windows)', { integer: true, min: 1, max: MAX_SAMPLES }, 10))
+    .addOption(numberOption('--window <samples>', 'window length in samples', { integer: true, min: 1, max: MAX_SAMPLES }, DEFAULT_EXTRACTOR.windowLength))
+    .addOption(numberOption('--hop <samples>', 'hop between windows at run time, recorded in the package', { integer: true, min: 1, max: MAX_SAMPLES }, 5))
+    .addOption(numberOption('--embedding <n>', 'embedding size, 32 to 128: the filter count of the last conv block', { integer: true, min: 32, max: 128 }, DEFAULT_EXTRACTOR.embedding))
+    .addOption(textOption('--val-people <names>', 'people held out to choose the best epoch, comma-separated (default: about a tenth of them)'))
     .option('--no-subject-heads', 'train only the population classifier (no per-person heads)')
     .option('--no-augment', 'no channel rotation, gain or noise augmentation')
     .option('--json', 'print the training report as JSON on stdout');
   addDatasetOptions(cmd);
-  cmd.addHelpText(
-    'after',
-    `
-The extractor learns general features from many people; later, each new
-wearer trains only a small head on top of it (headstart calibrate). Training
-progress (epoch, loss, accuracy, windows/s) goes to stderr.
-
-Example:
-  headstart pretrain --data ../shared/datasets/myoarmband/PreTrainingDataset --out models/myo8-200hz
-  headstart export --package models/myo8-200hz`,
-  );
+  addHelpNotes(cmd, {
+    notes: [
+      'The extractor learns general features from many people; later, each new wearer trains only a small head on top of it (headstart calibrate). Training progress (epoch, loss, accuracy, windows/s) goes to stderr.',
+    ],
+    examples: ['$ headstart pretrain --data ../shared/datasets/myoarmband/PreTrainingDataset --out models/myo8-200hz', '$ headstart export --package models/myo8-200hz'],
+    examplesTitle: 'Example (then quantize the extractor for devices):',
+  });
   cmd.action(async (opts: PretrainOptions) => {
     const dataset = loadDataset(datasetSpec(opts.data, opts));
     for (const w of dataset.warnings) process.stderr.write(`warning: ${w}\n`);
-    if (opts.modality !== 'emg' && opts.modality !== 'eeg') throw new HeadstartError('BAD_OPTION', `--modality ${opts.modality} must be emg or eeg`);
-    const embedding = positiveInt('--embedding', opts.embedding ?? String(DEFAULT_EXTRACTOR.embedding));
-    if (embedding < 32 || embedding > 128) throw new HeadstartError('BAD_OPTION', `--embedding ${embedding} must be between 32 and 128`);
+    const { embedding } = opts;
     const blocks = DEFAULT_EXTRACTOR.blocks.map((b, i, all) => (i === all.length - 1 ? { ...b, filters: embedding } : b));
-    const extractor = { ...DEFAULT_EXTRACTOR, blocks, channels: dataset.channels, windowLength: positiveInt('--window', opts.window ?? '52'), embedding };
+    const extractor = { ...DEFAULT_EXTRACTOR, blocks, channels: dataset.channels, windowLength: opts.window, embedding };
     // TensorFlow.js loads here, not at start, so that the verbs that do not train go without it.
     const { defaultValidationPeople, pretrain } = await import('../host/pretrain.ts');
     const subjects = dataset.recordings.map((r) => r.subject ?? '');
     const valPeople = opts.valPeople !== undefined ? opts.valPeople.split(',').map((s) => s.trim()).filter(Boolean) : defaultValidationPeople(subjects);
     const progress = createProgress('pretrain');
-    const lr = Number(opts.lr);
-    if (!(lr > 0)) throw new HeadstartError('BAD_OPTION', `--lr ${opts.lr} must be a positive number`);
     const { report } = await pretrain({
       dataset,
       dataPath: opts.data,
@@ -84,15 +75,15 @@ Example:
       name: opts.name ?? opts.out.split(/[\\/]/).filter(Boolean).pop() ?? 'model',
       modality: opts.modality,
       extractor,
-      trainHop: positiveInt('--train-hop', opts.trainHop),
-      windowHop: positiveInt('--hop', opts.hop),
+      trainHop: opts.trainHop,
+      windowHop: opts.hop,
       valPeople,
       train: {
         ...DEFAULT_TRAIN,
-        epochs: positiveInt('--epochs', opts.epochs),
-        batchSize: positiveInt('--batch', opts.batch),
-        learningRate: lr,
-        seed: positiveInt('--seed', opts.seed),
+        epochs: opts.epochs,
+        batchSize: opts.batch,
+        learningRate: opts.lr,
+        seed: opts.seed,
         subjectHeads: opts.subjectHeads,
         augment: opts.augment ? DEFAULT_TRAIN.augment : null,
       },

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { HeadstartError } from '../core/errors.ts';
 import { resolveDataDir } from '../device/profiles/data_dir.ts';
 import type { SavedProfile } from '../device/profiles/profile.ts';
 import { ProfileStore, type ProfileVersionSummary } from '../device/profiles/store.ts';
+import { addHelpNotes } from './help.ts';
+import { dataDirOption, parseNumber } from './options.ts';
 
 interface CommonOptions {
   dataDir?: string;
@@ -13,10 +14,9 @@ function storeOf(opts: CommonOptions): ProfileStore {
   return new ProfileStore(resolveDataDir(opts.dataDir));
 }
 
+/** A version as `profile show` lists it: 3 or v3. */
 function versionNumber(value: string): number {
-  const n = Number(value.replace(/^v/, ''));
-  if (!Number.isInteger(n) || n < 1) throw new HeadstartError('BAD_OPTION', `a version is a whole number >= 1 (as \`headstart profile show\` lists them), got "${value}"`);
-  return n;
+  return parseNumber('<version>', value.replace(/^v/, ''), { integer: true, min: 1 });
 }
 
 function pct(x: number | undefined): string {
@@ -48,96 +48,96 @@ const DATA_DIR_HELP = 'where the profiles live (default $HEADSTART_DATA_DIR, els
 export function registerProfile(program: Command): void {
   const profile = program
     .command('profile')
+    .summary('list, show, use, roll back or remove the wearers\' profiles (versioned heads, the last 5 kept)')
     .description(
-      "manage wearers' profiles: each calibration saves a new version (head weights, the extractor it was trained for,\n" +
-        'held-out accuracy, gesture names, date) under <data dir>/profiles/<user>/; the last 5 versions are kept',
-    )
-    .addHelpText(
-      'after',
-      '\nSaves are atomic (a crash leaves the old version or the new one, never a torn file).\n\n' +
-        'Examples:\n' +
-        '  $ headstart profile list\n' +
-        '  $ headstart profile show alice\n' +
-        '  $ headstart profile rollback alice     # back to the version before\n' +
-        '  $ headstart profile use alice 3\n' +
-        '  $ headstart profile rm alice 2',
+      "manage wearers' profiles: each calibration saves a new version (head weights, the extractor it was trained for, held-out accuracy, gesture names, date) under <data dir>/profiles/<user>/; the last 5 versions are kept",
     );
+  addHelpNotes(profile, {
+    notes: ['Saves are atomic (a crash leaves the old version or the new one, never a torn file).'],
+    examples: [
+      '$ headstart profile list',
+      '$ headstart profile show alice',
+      '$ headstart profile rollback alice     # back to the version before',
+      '$ headstart profile use alice 3',
+      '$ headstart profile rm alice 2',
+    ],
+  });
 
-  profile
+  const list = profile
     .command('list')
     .description('every profile with its versions (* = the version in use)')
-    .option('--data-dir <dir>', DATA_DIR_HELP)
-    .option('--json', 'print JSON: [{ user, current, versions: [{ version, current, createdAt, headKind, cvAccuracy, ... }] }]')
-    .addHelpText('after', '\nExample:\n  $ headstart profile list --data-dir /var/lib/headstart')
-    .action((opts: CommonOptions) => {
-      const store = storeOf(opts);
-      const users = store.list().map((u) => ({ user: u.user, current: u.current ?? null, versions: store.versions(u.user) }));
-      if (opts.json) {
-        process.stdout.write(JSON.stringify(users) + '\n');
-        return;
-      }
-      if (users.length === 0) {
-        process.stdout.write(`no profiles in ${store.root}; \`headstart calibrate\` makes one\n`);
-        return;
-      }
-      for (const u of users) process.stdout.write(`${u.user}\n${u.versions.map((v) => `  ${versionLine(v)}`).join('\n')}\n`);
-    });
+    .addOption(dataDirOption(DATA_DIR_HELP))
+    .option('--json', 'print JSON: [{ user, current, versions: [{ version, current, createdAt, headKind, cvAccuracy, ... }] }]');
+  addHelpNotes(list, { examples: ['$ headstart profile list --data-dir /var/lib/headstart'] });
+  list.action((opts: CommonOptions) => {
+    const store = storeOf(opts);
+    const users = store.list().map((u) => ({ user: u.user, current: u.current ?? null, versions: store.versions(u.user) }));
+    if (opts.json) {
+      process.stdout.write(JSON.stringify(users) + '\n');
+      return;
+    }
+    if (users.length === 0) {
+      process.stdout.write(`no profiles in ${store.root}; \`headstart calibrate\` makes one\n`);
+      return;
+    }
+    for (const u of users) process.stdout.write(`${u.user}\n${u.versions.map((v) => `  ${versionLine(v)}`).join('\n')}\n`);
+  });
 
-  profile
+  const show = profile
     .command('show')
     .description('one profile version in full: package, extractor hash, head, held-out accuracy per gesture')
     .argument('<user>', 'the profile')
     .argument('[version]', 'which version (default: the one in use)')
-    .option('--data-dir <dir>', DATA_DIR_HELP)
-    .option('--json', 'print the stored profile as JSON (head weights included) with the list of versions')
-    .addHelpText('after', '\nExamples:\n  $ headstart profile show alice\n  $ headstart profile show alice 2 --json')
-    .action((user: string, version: string | undefined, opts: CommonOptions) => {
-      const store = storeOf(opts);
-      const p = store.load(user, version === undefined ? undefined : versionNumber(version));
-      if (opts.json) {
-        process.stdout.write(JSON.stringify({ profile: p, versions: store.versions(user) }) + '\n');
-        return;
-      }
-      process.stdout.write(describeProfile(p) + `versions:\n${store.versions(user).map((v) => `  ${versionLine(v)}`).join('\n')}\n`);
-    });
+    .addOption(dataDirOption(DATA_DIR_HELP))
+    .option('--json', 'print the stored profile as JSON (head weights included) with the list of versions');
+  addHelpNotes(show, { examples: ['$ headstart profile show alice', '$ headstart profile show alice 2 --json'] });
+  show.action((user: string, version: string | undefined, opts: CommonOptions) => {
+    const store = storeOf(opts);
+    const p = store.load(user, version === undefined ? undefined : versionNumber(version));
+    if (opts.json) {
+      process.stdout.write(JSON.stringify({ profile: p, versions: store.versions(user) }) + '\n');
+      return;
+    }
+    process.stdout.write(describeProfile(p) + `versions:\n${store.versions(user).map((v) => `  ${versionLine(v)}`).join('\n')}\n`);
+  });
 
-  profile
+  const use = profile
     .command('use')
     .description('make a version the one in use')
     .argument('<user>', 'the profile')
     .argument('<version>', 'the version to use (as listed by `profile show`)')
-    .option('--data-dir <dir>', DATA_DIR_HELP)
-    .option('--json', 'print { user, version } of the version now in use')
-    .addHelpText('after', '\nExample:\n  $ headstart profile use alice 3')
-    .action((user: string, version: string, opts: CommonOptions) => {
-      const p = storeOf(opts).use(user, versionNumber(version));
-      process.stdout.write(opts.json ? JSON.stringify({ user, version: p.version }) + '\n' : `profile '${user}' now uses version ${p.version} (${p.head.kind} head, saved ${p.createdAt})\n`);
-    });
+    .addOption(dataDirOption(DATA_DIR_HELP))
+    .option('--json', 'print { user, version } of the version now in use');
+  addHelpNotes(use, { examples: ['$ headstart profile use alice 3'] });
+  use.action((user: string, version: string, opts: CommonOptions) => {
+    const p = storeOf(opts).use(user, versionNumber(version));
+    process.stdout.write(opts.json ? JSON.stringify({ user, version: p.version }) + '\n' : `profile '${user}' now uses version ${p.version} (${p.head.kind} head, saved ${p.createdAt})\n`);
+  });
 
-  profile
+  const rollback = profile
     .command('rollback')
     .description('go back to the version before the one in use')
     .argument('<user>', 'the profile')
-    .option('--data-dir <dir>', DATA_DIR_HELP)
-    .option('--json', 'print { user, version } of the version now in use')
-    .addHelpText('after', '\nExample (a new calibration went badly):\n  $ headstart profile rollback alice')
-    .action((user: string, opts: CommonOptions) => {
-      const p = storeOf(opts).rollback(user);
-      process.stdout.write(opts.json ? JSON.stringify({ user, version: p.version }) + '\n' : `profile '${user}' now uses version ${p.version} (${p.head.kind} head, saved ${p.createdAt})\n`);
-    });
+    .addOption(dataDirOption(DATA_DIR_HELP))
+    .option('--json', 'print { user, version } of the version now in use');
+  addHelpNotes(rollback, { examples: ['$ headstart profile rollback alice'], examplesTitle: 'Example (a new calibration went badly):' });
+  rollback.action((user: string, opts: CommonOptions) => {
+    const p = storeOf(opts).rollback(user);
+    process.stdout.write(opts.json ? JSON.stringify({ user, version: p.version }) + '\n' : `profile '${user}' now uses version ${p.version} (${p.head.kind} head, saved ${p.createdAt})\n`);
+  });
 
-  profile
+  const rm = profile
     .command('rm')
     .description('remove one version (not the one in use), or the whole profile')
     .argument('<user>', 'the profile')
     .argument('[version]', 'remove only this version (default: the whole profile)')
-    .option('--data-dir <dir>', DATA_DIR_HELP)
-    .option('--json', 'print { user, removed } (removed: a version number, or "all")')
-    .addHelpText('after', '\nExamples:\n  $ headstart profile rm alice 2\n  $ headstart profile rm alice            # every version, and its calibration recordings')
-    .action((user: string, versionText: string | undefined, opts: CommonOptions) => {
-      const version = versionText === undefined ? undefined : versionNumber(versionText);
-      storeOf(opts).rm(user, version);
-      const removed = version ?? 'all';
-      process.stdout.write(opts.json ? JSON.stringify({ user, removed }) + '\n' : version === undefined ? `profile '${user}' removed\n` : `profile '${user}' version ${version} removed\n`);
-    });
+    .addOption(dataDirOption(DATA_DIR_HELP))
+    .option('--json', 'print { user, removed } (removed: a version number, or "all")');
+  addHelpNotes(rm, { examples: ['$ headstart profile rm alice 2', '$ headstart profile rm alice            # every version, and its calibration recordings'] });
+  rm.action((user: string, versionText: string | undefined, opts: CommonOptions) => {
+    const version = versionText === undefined ? undefined : versionNumber(versionText);
+    storeOf(opts).rm(user, version);
+    const removed = version ?? 'all';
+    process.stdout.write(opts.json ? JSON.stringify({ user, removed }) + '\n' : version === undefined ? `profile '${user}' removed\n` : `profile '${user}' version ${version} removed\n`);
+  });
 }

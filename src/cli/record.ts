@@ -1,31 +1,27 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { HeadstartError } from '../core/errors.ts';
 import { LineView } from '../device/calibration/line_view.ts';
 import { loadProtocol } from '../device/calibration/protocol.ts';
 import { BoardRecorder, type RecordResult } from '../device/recorder.ts';
 import { BoardSession } from '../device/transports/board_session.ts';
 import { SerialTransport } from '../device/transports/serial.ts';
+import { addHelpNotes } from './help.ts';
+import { baudOption, numberOption, portOption, textOption } from './options.ts';
 
 interface RecordOptions {
   port: string;
   out: string;
-  baud: string;
-  labels?: string;
+  baud: number;
+  labels?: string[];
   protocol?: string;
-  timeScale: string;
-  seconds?: string;
+  timeScale: number;
+  seconds?: number;
   subject?: string;
   session?: string;
   json?: boolean;
-}
-
-function positive(flag: string, text: string, max = Number.POSITIVE_INFINITY): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n <= 0 || n > max) throw new HeadstartError('BAD_OPTION', `${flag} must be a number above 0${Number.isFinite(max) ? ` and at most ${max}` : ''}, got ${JSON.stringify(text)}`, { option: flag, got: text });
-  return n;
 }
 
 function parseLabels(text: string): string[] {
@@ -41,38 +37,38 @@ function describeResult(r: RecordResult): string {
 }
 
 export function registerRecord(program: Command): void {
-  program
+  const cmd = program
     .command('record')
+    .summary('record a board into a crash-safe .hsrec file, labels typed as you go or prompted by a protocol')
     .description('record a board into a .hsrec file, crash-safe (appended as it arrives, made durable every second), with labels typed as you go or prompted by a calibration protocol; Ctrl-C stops the board and leaves a valid file')
-    .requiredOption('--port <path>', 'serial port of the sensor board running the firmware-bridge sketch (`headstart ports` lists them; a `headstart sim` pseudo-terminal works too)')
-    .requiredOption('--out <file>', 'the recording to create (.hsrec); an existing file is never overwritten')
-    .option('--baud <rate>', 'baud rate of the serial link (the reference sketch uses 500000)', '500000')
-    .option('--labels <list>', 'class names (e.g. rest,fist,hand-open): a typed line naming one, or giving its number from 1, starts that label; an empty line ends it; other lines are kept as notes')
-    .option('--protocol <file>', 'walk a calibration protocol instead (calibration/myo7.json, calibration/quick5.json): its prompts are shown on stderr and its labels recorded; the recording ends with the protocol')
-    .option('--time-scale <x>', 'with --protocol: multiply every duration (0.5 = twice as fast)', '1')
-    .option('--seconds <s>', 'stop after this much signal (by the board\'s sample count); default: until Ctrl-C')
-    .option('--subject <name>', 'who is recorded (kept in the file, and as the patient code in EDF)')
-    .option('--session <name>', 'a name for the session, kept in the file')
-    .option('--json', 'print what was kept as one JSON object on stdout')
-    .addHelpText(
-      'after',
-      '\nEvery sample goes to the file as it arrives and is made durable at least every second: if the machine dies, the file keeps everything up to then, and readers (convert, dataset, sim) drop a torn last chunk with a warning. Samples lost on the link are marked where they were lost. Ctrl-C sends STOP to the board, closes the file and says what it kept.\n' +
-        'Typed lines are read from stdin, so a script can pipe them; with --labels, a line such as "fist" or "2" starts that label from the sample that has just arrived.\n\n' +
-        'Examples:\n' +
-        '  $ headstart record --port /dev/ttyACM0 --out alice-1.hsrec --labels rest,fist,hand-open --subject alice\n' +
-        '  $ headstart record --port /dev/ttyACM0 --out alice-2.hsrec --protocol calibration/quick5.json\n' +
-        '  $ headstart record --port /dev/ttyUSB0 --baud 115200 --out eeg.hsrec --seconds 300\n' +
-        '  $ headstart convert alice-1.hsrec alice-1.edf     # for EDFbrowser or MNE',
-    )
+    .addOption(portOption())
+    .addOption(textOption('--out <file>', 'the recording to create (.hsrec); an existing file is never overwritten').makeOptionMandatory())
+    .addOption(baudOption(500000))
+    .addOption(new Option('--labels <list>', 'class names (e.g. rest,fist,hand-open): a typed line naming one, or giving its number from 1, starts that label; an empty line ends it; other lines are kept as notes').argParser(parseLabels))
+    .addOption(textOption('--protocol <file>', 'walk a calibration protocol instead (calibration/myo7.json, calibration/quick5.json): its prompts are shown on stderr and its labels recorded; the recording ends with the protocol'))
+    .addOption(numberOption('--time-scale <x>', 'with --protocol: multiply every duration (0.5 = twice as fast)', { above: 0, max: 100 }, 1))
+    .addOption(numberOption('--seconds <s>', "stop after this much signal (by the board's sample count); default: until Ctrl-C", { above: 0, max: 31_536_000 }))
+    .addOption(textOption('--subject <name>', 'who is recorded (kept in the file, and as the patient code in EDF)'))
+    .addOption(textOption('--session <name>', 'a name for the session, kept in the file'))
+    .option('--json', 'print what was kept as one JSON object on stdout');
+  addHelpNotes(cmd, {
+    notes: [
+      'Every sample goes to the file as it arrives and is made durable at least every second: if the machine dies, the file keeps everything up to then, and readers (convert, dataset, sim) drop a torn last chunk with a warning. Samples lost on the link are marked where they were lost. Ctrl-C sends STOP to the board, closes the file and says what it kept (exit status 0).',
+      'Typed lines are read from stdin, so a script can pipe them; with --labels, a line such as "fist" or "2" starts that label from the sample that has just arrived.',
+    ],
+    examples: [
+      '$ headstart record --port /dev/ttyACM0 --out alice-1.hsrec --labels rest,fist,hand-open --subject alice',
+      '$ headstart record --port /dev/ttyACM0 --out alice-2.hsrec --protocol calibration/quick5.json',
+      '$ headstart record --port /dev/ttyUSB0 --baud 115200 --out eeg.hsrec --seconds 300',
+      '$ headstart convert alice-1.hsrec alice-1.edf     # for EDFbrowser or MNE',
+    ],
+  });
+  cmd
     .action(async (opts: RecordOptions) => {
       // Options first: a typo must not open the port or create the file.
-      const baudRate = positive('--baud', opts.baud);
-      if (!Number.isInteger(baudRate)) throw new HeadstartError('BAD_OPTION', `--baud must be a whole number, got ${JSON.stringify(opts.baud)}`, { option: '--baud', got: opts.baud });
-      const timeScale = positive('--time-scale', opts.timeScale, 100);
-      const seconds = opts.seconds === undefined ? undefined : positive('--seconds', opts.seconds);
-      if (opts.labels !== undefined && opts.protocol !== undefined) throw new HeadstartError('BAD_OPTION', '--labels and --protocol both give the labels; use one');
-      if (opts.timeScale !== '1' && opts.protocol === undefined) throw new HeadstartError('MISSING_OPTION', '--time-scale needs --protocol (it scales the protocol\'s durations)');
-      const labels = opts.labels === undefined ? undefined : parseLabels(opts.labels);
+      const { baud: baudRate, timeScale, seconds, labels } = opts;
+      if (labels !== undefined && opts.protocol !== undefined) throw new HeadstartError('BAD_OPTION', '--labels and --protocol both give the labels; use one');
+      if (timeScale !== 1 && opts.protocol === undefined) throw new HeadstartError('MISSING_OPTION', '--time-scale needs --protocol (it scales the protocol\'s durations)');
       const protocol = opts.protocol === undefined ? undefined : loadProtocol(opts.protocol);
       if (!opts.out.endsWith('.hsrec')) throw new HeadstartError('BAD_OPTION', `--out must name a .hsrec file, got ${JSON.stringify(opts.out)}; \`headstart convert\` makes EDF, BDF or CSV from it afterwards`, { option: '--out', got: opts.out });
       if (existsSync(opts.out)) throw new HeadstartError('FILE_EXISTS', `${opts.out}: already exists; choose another name (a recording is never overwritten)`, { file: opts.out });

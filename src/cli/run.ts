@@ -9,11 +9,13 @@ import { resolveDataDir } from '../device/profiles/data_dir.ts';
 import { ProfileStore } from '../device/profiles/store.ts';
 import { JohnnyFiveSink } from '../device/sinks/johnny_five_sink.ts';
 import { StdoutSink } from '../device/sinks/stdout_sink.ts';
-import { parseRuntimeChoice } from '../io/runtime/open_runtime.ts';
+import type { RuntimeChoice } from '../io/runtime/types.ts';
 import type { BoardSessionStats } from '../device/transports/board_session.ts';
 import { connectJohnnyFive } from '../device/transports/johnny_five_board.ts';
 import { SerialTransport } from '../device/transports/serial.ts';
 import { defaultPackageDir } from '../io/install_root.ts';
+import { addHelpNotes } from './help.ts';
+import { baudOption, dataDirOption, numberOption, packageOption, parseNumber, portOption, profileOption, runtimeOption, textOption } from './options.ts';
 import { addNetworkOutputOptions, describeNetworkOutputs, type NetworkOutputOptions, type NetworkOutputs, networkOutputSettings, openNetworkOutputs } from './network_outputs.ts';
 
 interface RunOptions extends NetworkOutputOptions {
@@ -21,16 +23,16 @@ interface RunOptions extends NetworkOutputOptions {
   profile: string;
   package?: string;
   dataDir?: string;
-  baud: string;
-  runtime: string;
-  votes: string;
-  threshold: string;
-  enter: string;
-  exit: string;
-  maxQueue: string;
+  baud: number;
+  runtime: RuntimeChoice;
+  votes: number;
+  threshold: number;
+  enter: number;
+  exit: number;
+  maxQueue: number;
   score?: boolean;
   json?: boolean;
-  idleStop?: string;
+  idleStop?: number;
   outputsBoard?: string;
   ledPins?: string;
   servoPin?: string;
@@ -40,19 +42,13 @@ interface RunOptions extends NetworkOutputOptions {
 /** How often the live score and the pipeline's health go to stderr. */
 const PROGRESS_MS = 5000;
 
-function number(name: string, value: string, check: (n: number) => boolean, what: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || !check(n)) throw new HeadstartError('BAD_OPTION', `${name} must be ${what}, got "${value}"`);
-  return n;
-}
+/** Votes and queued windows are held in memory: bounds far above any real use keep a typo from allocating gigabytes. */
+const MAX_VOTES = 1000;
+const MAX_QUEUE = 1_000_000;
 
 function smootherOptions(o: RunOptions): SmootherOptions {
-  return {
-    votes: number('--votes', o.votes, (n) => Number.isInteger(n) && n >= 1, 'a whole number of windows >= 1'),
-    threshold: number('--threshold', o.threshold, (n) => n >= 0 && n <= 1, 'a number in 0..1'),
-    enter: number('--enter', o.enter, (n) => n > 0 && n <= 1, 'a share in (0, 1]'),
-    exit: number('--exit', o.exit, (n) => n >= 0 && n <= 1, 'a share in 0..1'),
-  };
+  if (o.exit > o.enter) throw new HeadstartError('BAD_OPTION', `--exit (${o.exit}) must not be above --enter (${o.enter}): a gesture ends below the share it entered at`, { option: '--exit' });
+  return { votes: o.votes, threshold: o.threshold, enter: o.enter, exit: o.exit };
 }
 
 function pct(x: number): string {
@@ -94,59 +90,57 @@ function describeSummary(s: Summary, gestures: string[]): string {
 }
 
 export function registerRun(program: Command): void {
-  const run = program
+  const cmd = program
     .command('run')
+    .summary("live recognition for a calibrated wearer: board frames, windows, the int8 extractor, the profile's head, smoothed gesture events")
     .description(
-      "live gesture recognition for a calibrated wearer: the board's frames are cut into windows, embedded by the package's\n" +
-        "int8 extractor, classified by the wearer's profile head and smoothed into gesture events (one line per change)",
+      "live gesture recognition for a calibrated wearer: the board's frames are cut into windows, embedded by the package's int8 extractor, classified by the wearer's profile head and smoothed into gesture events (one line per change)",
     )
-    .requiredOption('--port <path>', 'serial port of the sensor board running the firmware-bridge sketch (`headstart ports` lists them)')
-    .requiredOption('--profile <user>', 'whose profile to use (its version in use: see `headstart profile show <user>`)')
-    .option('--package <dir>', 'model package (default: the one the profile was calibrated with, else the one shipped under models/)')
-    .option('--data-dir <dir>', 'where the profiles live (default $HEADSTART_DATA_DIR, else ~/.headstart)')
-    .option('--baud <rate>', 'baud rate of the serial link (the reference sketch uses 500000)', '500000')
-    .option('--runtime <kind>', 'extractor runtime: auto (native TensorFlow Lite, else the TypeScript interpreter), native or ts', 'auto')
-    .option('--votes <n>', 'windows in the smoothing vote', String(DEFAULT_SMOOTHER.votes))
-    .option('--threshold <p>', 'least confidence (0..1) for a window to vote', String(DEFAULT_SMOOTHER.threshold))
-    .option('--enter <share>', 'share of the votes a gesture needs to be recognized', String(DEFAULT_SMOOTHER.enter))
-    .option('--exit <share>', 'share of the votes below which a recognized gesture ends (lower than --enter: hysteresis)', String(DEFAULT_SMOOTHER.exit))
-    .option('--max-queue <windows>', 'windows waiting for inference before the oldest are dropped (and counted)', '64')
+    .addOption(portOption())
+    .addOption(profileOption('whose profile to use (its version in use: see `headstart profile show <user>`)').makeOptionMandatory())
+    .addOption(packageOption('model package (default: the one the profile was calibrated with, else the one shipped under models/)'))
+    .addOption(dataDirOption('where the profiles live (default $HEADSTART_DATA_DIR, else ~/.headstart)'))
+    .addOption(baudOption(500000))
+    .addOption(runtimeOption())
+    .addOption(numberOption('--votes <n>', 'windows in the smoothing vote', { integer: true, min: 1, max: MAX_VOTES }, DEFAULT_SMOOTHER.votes))
+    .addOption(numberOption('--threshold <p>', 'least confidence (0..1) for a window to vote', { min: 0, max: 1 }, DEFAULT_SMOOTHER.threshold))
+    .addOption(numberOption('--enter <share>', 'share of the votes a gesture needs to be recognized', { above: 0, max: 1 }, DEFAULT_SMOOTHER.enter))
+    .addOption(numberOption('--exit <share>', 'share of the votes below which a recognized gesture ends (lower than --enter: hysteresis)', { min: 0, max: 1 }, DEFAULT_SMOOTHER.exit))
+    .addOption(numberOption('--max-queue <windows>', 'windows waiting for inference before the oldest are dropped (and counted)', { integer: true, min: 1, max: MAX_QUEUE }, 64))
     .option('--score', "score each window against the board's label EVENT markers (a replayed labelled recording): live accuracy on stderr, confusion matrix at the end")
     .option('--json', 'events and the final summary as JSON lines on stdout')
-    .option('--idle-stop <seconds>', 'stop once the board has sent no samples for this long (default: run until Ctrl-C)')
-    .option('--outputs-board <port>', 'a Firmata board (johnny-five) driving LEDs and a servo from the recognized gesture')
-    .option('--led-pins <list>', "LED pin per gesture in class order, '-' for none (e.g. -,2,3,4,5,6,7)")
-    .option('--servo-pin <pin>', 'servo pin on the outputs board (e.g. a gripper)')
-    .option('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)");
-  addNetworkOutputOptions(run)
-    .addHelpText(
-      'after',
-      '\nEach event carries the board\'s most recent EVENT marker (button, sync, or the true label of a replay).\n' +
-        'The board must send the package\'s channels at its rate or a higher one that resamples to it (250 -> 200 Hz);\n' +
-        'a profile trained for another extractor is refused. The serial reader never waits for inference: when\n' +
-        'inference falls behind, the oldest windows are dropped and counted in the summary. Ctrl-C stops cleanly.\n' +
-        'An OSC or MQTT output that cannot deliver (nobody listening, the broker down) never stops recognition: it says so\n' +
-        'once on stderr and counts the events it could not send; the MQTT client reconnects by itself.\n\n' +
-        'Examples:\n' +
-        '  $ headstart run --port /dev/ttyACM0 --profile alice\n' +
-        '  $ headstart run --port /dev/ttyACM0 --profile alice --json | my-app\n' +
-        '  $ headstart run --port /dev/ttyACM0 --profile alice --osc 127.0.0.1:9000\n' +
-        '  $ headstart run --port /dev/ttyACM0 --profile alice --mqtt mqtt://127.0.0.1:1883 --topic home/arm/gesture --qos 1\n' +
-        '  $ headstart sim --pty /tmp/hs-board --replay ../shared/datasets/myoarmband/EvaluationDataset/Male0/Test0 --speed 10 &\n' +
-        '  $ headstart run --port /tmp/hs-board --profile male0 --score --idle-stop 2 --max-queue 100000',
-    )
+    .addOption(numberOption('--idle-stop <seconds>', 'stop once the board has sent no samples for this long (default: run until Ctrl-C)', { above: 0, max: 86_400 }))
+    .addOption(textOption('--outputs-board <port>', 'a Firmata board (johnny-five) driving LEDs and a servo from the recognized gesture'))
+    .addOption(textOption('--led-pins <list>', "LED pin per gesture in class order, '-' for none (e.g. -,2,3,4,5,6,7)"))
+    .addOption(textOption('--servo-pin <pin>', 'servo pin on the outputs board (e.g. a gripper)'))
+    .addOption(textOption('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)"));
+  addNetworkOutputOptions(cmd);
+  addHelpNotes(cmd, {
+    notes: [
+      "Each event carries the board's most recent EVENT marker (button, sync, or the true label of a replay). The board must send the package's channels at its rate or a higher one that resamples to it (250 -> 200 Hz); a profile trained for another extractor is refused.",
+      'The serial reader never waits for inference: when inference falls behind, the oldest windows are dropped and counted in the summary. Ctrl-C stops cleanly (exit status 0, with the summary).',
+      'An OSC or MQTT output that cannot deliver (nobody listening, the broker down) never stops recognition: it says so once on stderr and counts the events it could not send; the MQTT client reconnects by itself.',
+    ],
+    examples: [
+      '$ headstart run --port /dev/ttyACM0 --profile alice',
+      '$ headstart run --port /dev/ttyACM0 --profile alice --json | my-app',
+      '$ headstart run --port /dev/ttyACM0 --profile alice --osc 127.0.0.1:9000',
+      '$ headstart run --port /dev/ttyACM0 --profile alice --mqtt mqtt://127.0.0.1:1883 --topic home/arm/gesture --qos 1',
+      '$ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0/Test0 --speed 10 &',
+      '$ headstart run --port /tmp/hs-board --profile male0 --score --idle-stop 2 --max-queue 100000',
+    ],
+  });
+  cmd
     .action(async (opts: RunOptions) => {
       // Options first: a typo must not open the port.
       const smoother = smootherOptions(opts);
-      const baudRate = number('--baud', opts.baud, (n) => Number.isInteger(n) && n > 0, 'a positive whole number');
-      const maxQueue = number('--max-queue', opts.maxQueue, (n) => Number.isInteger(n) && n >= 1, 'a whole number >= 1');
-      const idleStopMs = opts.idleStop === undefined ? undefined : 1000 * number('--idle-stop', opts.idleStop, (n) => n > 0, 'a positive number of seconds');
-      const runtimeChoice = parseRuntimeChoice(opts.runtime);
+      const { baud: baudRate, maxQueue, runtime: runtimeChoice } = opts;
+      const idleStopMs = opts.idleStop === undefined ? undefined : 1000 * opts.idleStop;
       const parsePin = (s: string): number | string => (/^\d+$/.test(s) ? Number(s) : s);
       const ledPins = opts.ledPins === undefined ? undefined : parseOptionalList(opts.ledPins, parsePin);
-      const servoAngles = opts.servoAngles === undefined ? undefined : parseOptionalList(opts.servoAngles, (s) => number('--servo-angles', s, (n) => n >= 0 && n <= 180, 'angles in 0..180'));
+      const servoAngles = opts.servoAngles === undefined ? undefined : parseOptionalList(opts.servoAngles, (s) => parseNumber('--servo-angles', s, { min: 0, max: 180 }));
       const network = networkOutputSettings(opts, opts.profile);
-      if ((ledPins || opts.servoPin) && !opts.outputsBoard) throw new HeadstartError('BAD_OPTION', 'LED and servo pins need --outputs-board <port> (the Firmata board they are wired to)');
+      if ((ledPins || opts.servoPin) && !opts.outputsBoard) throw new HeadstartError('MISSING_OPTION', 'LED and servo pins need --outputs-board <port> (the Firmata board they are wired to)');
 
       const store = new ProfileStore(resolveDataDir(opts.dataDir));
       const profile = store.load(opts.profile);

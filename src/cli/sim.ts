@@ -1,82 +1,84 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { HeadstartError } from '../core/errors.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { followingScript } from '../sim/follow_script.ts';
 import { loadReplayScript } from '../sim/replay_source.ts';
 import { scriptLength } from '../sim/replay_script.ts';
 import { startVirtualBoardOnPty } from '../sim/run_on_pty.ts';
+import { addHelpNotes } from './help.ts';
+import { baudOption, numberOption, parseNumber, textOption } from './options.ts';
 
 interface SimOptions extends DatasetOptions {
   pty: string;
   replay: string[];
-  speed: string;
-  samplesPerFrame?: string;
-  baud: string;
+  speed: number;
+  samplesPerFrame?: number;
+  baud: number;
   loop?: boolean;
   json?: boolean;
   follow?: string;
-  timeScale: string;
+  timeScale: number;
 }
 
 /** After the last frame, how long to wait for the host's STOP before taking the pty away. */
 const END_LINGER_MS = 2000;
 
-function positive(name: string, value: string, integer = false): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new HeadstartError('BAD_OPTION', `${name} must be a positive ${integer ? 'whole ' : ''}number, got "${value}"`);
-  }
-  return n;
+/** --speed: a number of times real time, or `max` (as fast as the link takes). */
+function parseSpeed(text: string): number {
+  return text.trim() === 'max' ? Number.POSITIVE_INFINITY : parseNumber('--speed', text, { above: 0, max: 10_000 });
 }
 
 export function registerSim(program: Command): void {
   const cmd = program
     .command('sim')
+    .summary('a virtual board: plays a recording (Myo, CSV, .hsrec) as protocol frames into a pseudo-terminal, with true-label EVENTs')
     .description(
-      'a virtual sensor board: plays a recording as headstart protocol frames into a pseudo-terminal, at real-time pace\n' +
-        'or faster, answering start/stop/ping like the firmware; labelled recordings send the true label as an EVENT at each change',
+      'a virtual sensor board: plays a recording as headstart protocol frames into a pseudo-terminal, at real-time pace or faster, answering start/stop/ping like the firmware; labelled recordings send the true label as an EVENT at each change',
     )
-    .requiredOption('--pty <path>', 'where the host connects (give this path as the port); made with socat, the board opening <path>.board, unless it already is a tty')
+    .addOption(textOption('--pty <path>', 'where the host connects (give this path as the port); made with socat, the board opening <path>.board, unless it already is a tty').makeOptionMandatory())
     .requiredOption(
       '--replay <recordings...>',
       'what to play, back to back, read as `headstart dataset` reads it: a Myo session folder or classe_<i>.dat files, .csv files (with --rate), .hsrec recordings (whole, with their label markers), or a quoted glob',
     )
-    .option('--speed <times>', 'playback speed: 1 = real time, 10 = ten times faster, max = as fast as the link takes', '1')
-    .option('--samples-per-frame <n>', 'samples in each SAMPLES frame (default: about 10 ms worth, as the reference sketch)')
-    .option('--baud <rate>', 'baud rate set on the board end of the pty', '2000000')
+    .addOption(new Option('--speed <times>', 'playback speed: 1 = real time, 10 = ten times faster, max = as fast as the link takes').argParser(parseSpeed).default(1))
+    .addOption(numberOption('--samples-per-frame <n>', 'samples in each SAMPLES frame (default: about 10 ms worth, as the reference sketch)', { integer: true, min: 1, max: 1000 }))
+    .addOption(baudOption(2000000, 'baud rate set on the board end of the pty'))
     .option('--loop', 'start over at the end instead of exiting')
-    .option('--follow <protocol>', 'play the person of --replay (one labelled data set) following this calibration protocol, prompt by prompt, for `headstart calibrate --auto`')
-    .option('--time-scale <x>', 'with --follow: the --time-scale the calibration will be given', '1')
+    .addOption(textOption('--follow <protocol>', 'play the person of --replay (one labelled data set) following this calibration protocol, prompt by prompt, for `headstart calibrate --auto`'))
+    .addOption(numberOption('--time-scale <x>', 'with --follow: the --time-scale the calibration will be given', { above: 0, max: 100 }, 1))
     .option('--json', 'print a JSON line when ready ({"event":"ready",...}) and one with the totals at the end');
-  addDatasetOptions(cmd)
-    .addHelpText(
-      'after',
-      '\nThe board waits for the host\'s START before streaming, like a real one; it exits after playing\n' +
-        'everything once (unless --loop) and the host\'s STOP (or 2 s), or on Ctrl-C. Progress goes to stderr.\n\n' +
-        'A board streams one session: a folder that holds several (a Myo person folder such as .../Male0) is refused with the list of its sessions; pick one with --sessions Test0, or name several to play them one after another in that order.\n\n' +
-        'Example (two terminals):\n' +
-        '  $ headstart sim --pty /tmp/hs-board --replay ../shared/datasets/myoarmband/EvaluationDataset/Male0/Test0 --speed 2\n' +
-        '  $ headstart decode --help    # or any verb that takes --port /tmp/hs-board\n\n' +
-        'One session of a person folder:\n' +
-        '  $ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0 --sessions Test0 --speed 2',
-    )
+  addDatasetOptions(cmd);
+  addHelpNotes(cmd, {
+    notes: [
+      "The board waits for the host's START before streaming, like a real one; it exits after playing everything once (unless --loop) and the host's STOP (or 2 s), or on Ctrl-C. Progress goes to stderr.",
+      'A board streams one session: a folder that holds several (a Myo person folder such as .../Male0) is refused with the list of its sessions; pick one with --sessions Test0, or name several to play them one after another in that order.',
+    ],
+    examples: [
+      '# two terminals: the board, then any verb that takes --port /tmp/hs-board',
+      '$ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0/Test0 --speed 2',
+      '$ headstart decode --help',
+      '# one session of a person folder',
+      '$ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0 --sessions Test0 --speed 2',
+    ],
+  });
+  cmd
     .action(async (opts: SimOptions) => {
-      const speed = opts.speed === 'max' ? Number.POSITIVE_INFINITY : positive('--speed', opts.speed);
+      const { speed } = opts;
       // The paths are read as `headstart dataset` reads them, with the same options.
       const { path: _first, ...datasetOptions } = datasetSpec(opts.replay[0]!, opts);
       if (opts.follow && opts.replay.length > 1) {
         throw new HeadstartError('BAD_OPTION', `--follow plays one person from one data set; give one --replay path (a session folder, or a quoted glob), not ${opts.replay.length}`);
       }
       const script = opts.follow
-        ? followingScript({ ...datasetOptions, path: opts.replay[0]! }, opts.follow, positive('--time-scale', opts.timeScale))
+        ? followingScript({ ...datasetOptions, path: opts.replay[0]! }, opts.follow, opts.timeScale)
         : loadReplayScript(opts.replay, datasetOptions);
       const running = await startVirtualBoardOnPty({
         ptyPath: opts.pty,
         script,
         speed,
-        baudRate: positive('--baud', opts.baud, true),
+        baudRate: opts.baud,
         loop: opts.loop ?? false,
-        ...(opts.samplesPerFrame !== undefined ? { samplesPerFrame: positive('--samples-per-frame', opts.samplesPerFrame, true) } : {}),
+        ...(opts.samplesPerFrame !== undefined ? { samplesPerFrame: opts.samplesPerFrame } : {}),
       });
       const seconds = scriptLength(script) / script.rate;
       const ready = {
@@ -87,14 +89,14 @@ export function registerSim(program: Command): void {
         rate: script.rate,
         seconds,
         labelChanges: script.labels.length,
-        speed: opts.speed,
+        speed: Number.isFinite(speed) ? speed : 'max',
         samplesPerFrame: running.board.samplesPerFrame,
       };
       if (opts.json) process.stdout.write(JSON.stringify(ready) + '\n');
       else {
         process.stdout.write(
           `virtual board on ${running.hostPath}: ${script.channels} ch at ${script.rate} Hz, ${seconds.toFixed(1)} s of ${script.source}, ` +
-            `${script.labels.length} label changes, speed ${opts.speed}x. Waiting for the host's START.\n`,
+            `${script.labels.length} label changes, speed ${Number.isFinite(speed) ? `${speed}x` : 'max'}. Waiting for the host's START.\n`,
         );
       }
 

@@ -19,7 +19,7 @@
  * callers.
  */
 import { crc32 } from './crc32.ts';
-import { HeadstartError } from './errors.ts';
+import { type ErrorCode, HeadstartError } from './errors.ts';
 import type { Recording } from './signal.ts';
 
 export const HSREC_MAGIC = 'HSRC';
@@ -87,13 +87,13 @@ function bytesPerValue(format: RecordingSampleFormat): number {
   return format === 'int16' ? 2 : 4;
 }
 
-function formatError(source: string, offset: number, message: string, code = 'HSREC_CORRUPT'): HeadstartError {
+function formatError(source: string, offset: number, message: string, code: ErrorCode = 'BAD_RECORDING'): HeadstartError {
   return new HeadstartError(code, `${source}: ${message} (at byte ${offset})`, { file: source, offset });
 }
 
 /** Checks a header for what readers rely on; `source` names the file in errors. */
 export function checkRecordingHeader(header: RecordingHeader, source: string): void {
-  const bad = (what: string) => new HeadstartError('HSREC_BAD_HEADER', `${source}: ${what}`, { file: source });
+  const bad = (what: string) => new HeadstartError('BAD_RECORDING', `${source}: ${what}`, { file: source });
   if (!Number.isInteger(header.channels) || header.channels < 1 || header.channels > 1024) throw bad(`channel count ${header.channels} is not a whole number in 1..1024`);
   if (typeof header.rate !== 'number' || !Number.isFinite(header.rate) || header.rate <= 0) throw bad(`sample rate ${header.rate} is not a positive number`);
   if (header.sampleFormat !== 'int16' && header.sampleFormat !== 'float32') throw bad(`sample format ${JSON.stringify(header.sampleFormat)} is not int16 or float32`);
@@ -120,7 +120,7 @@ export function encodeRecordingHeader(header: RecordingHeader): Uint8Array {
 }
 
 function encodeChunk(kind: number, payload: Uint8Array): Uint8Array {
-  if (payload.length > HSREC_MAX_CHUNK) throw new HeadstartError('HSREC_CHUNK_TOO_LARGE', `a chunk of ${payload.length} bytes is over the ${HSREC_MAX_CHUNK}-byte limit; append in smaller pieces`);
+  if (payload.length > HSREC_MAX_CHUNK) throw new HeadstartError('INTERNAL', `a chunk of ${payload.length} bytes is over the ${HSREC_MAX_CHUNK}-byte limit; append in smaller pieces`);
   const out = new Uint8Array(CHUNK_HEAD_BYTES + payload.length + CRC_BYTES);
   const view = new DataView(out.buffer);
   out[0] = kind;
@@ -137,7 +137,7 @@ function encodeChunk(kind: number, payload: Uint8Array): Uint8Array {
  */
 export function encodeSamplesChunk(header: Pick<RecordingHeader, 'channels' | 'sampleFormat'>, samples: ArrayLike<number>): Uint8Array {
   if (samples.length % header.channels !== 0) {
-    throw new HeadstartError('HSREC_PARTIAL_SAMPLE', `${samples.length} values are not a whole number of ${header.channels}-channel samples`);
+    throw new HeadstartError('INTERNAL', `${samples.length} values are not a whole number of ${header.channels}-channel samples`);
   }
   const size = bytesPerValue(header.sampleFormat);
   const payload = new Uint8Array(samples.length * size);
@@ -146,11 +146,11 @@ export function encodeSamplesChunk(header: Pick<RecordingHeader, 'channels' | 's
     const v = samples[i]!;
     if (header.sampleFormat === 'int16') {
       if (!Number.isInteger(v) || v < -32768 || v > 32767) {
-        throw new HeadstartError('HSREC_SAMPLE_RANGE', `value ${v} (index ${i}) does not fit an int16 recording; record float32 or scale the values`);
+        throw new HeadstartError('INTERNAL', `value ${v} (index ${i}) does not fit an int16 recording; record float32 or scale the values`);
       }
       view.setInt16(2 * i, v, true);
     } else {
-      if (!Number.isFinite(v)) throw new HeadstartError('HSREC_SAMPLE_RANGE', `value ${v} (index ${i}) is not a finite number`);
+      if (!Number.isFinite(v)) throw new HeadstartError('INTERNAL', `value ${v} (index ${i}) is not a finite number`);
       view.setFloat32(4 * i, v, true);
     }
   }
@@ -172,7 +172,7 @@ function checkMarker(m: RecordingMarker, where: string): void {
     (m.label === undefined || m.label === null || (Number.isInteger(m.label) && m.label >= 0)) &&
     (m.rep === undefined || (Number.isInteger(m.rep) && m.rep >= 0)) &&
     (m.text === undefined || typeof m.text === 'string');
-  if (!ok) throw new HeadstartError('HSREC_BAD_MARKER', `${where}: ${JSON.stringify(m)} is not a marker {at: sample index >= 0, kind, label?: index | null, rep?, text?}`);
+  if (!ok) throw new HeadstartError('BAD_RECORDING', `${where}: ${JSON.stringify(m)} is not a marker {at: sample index >= 0, kind, label?: index | null, rep?, text?}`);
 }
 
 /** A whole file in memory: header, one samples chunk, the markers. */
@@ -194,25 +194,25 @@ export function looksLikeRecording(bytes: Uint8Array): boolean {
 
 /** Decodes a recording file's bytes; `source` names the file in errors. Never throws anything but HeadstartError. */
 export function decodeRecording(bytes: Uint8Array, source: string): DecodedRecording {
-  if (!looksLikeRecording(bytes)) throw formatError(source, 0, `not a headstart recording (it does not start with "${HSREC_MAGIC}")`, 'HSREC_BAD_MAGIC');
+  if (!looksLikeRecording(bytes)) throw formatError(source, 0, `not a headstart recording (it does not start with "${HSREC_MAGIC}")`, 'BAD_RECORDING');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < PREAMBLE_BYTES) throw formatError(source, bytes.length, 'the header is cut short; the file was never completely created', 'HSREC_BAD_HEADER');
+  if (bytes.length < PREAMBLE_BYTES) throw formatError(source, bytes.length, 'the header is cut short; the file was never completely created', 'BAD_RECORDING');
   if (bytes[4] !== HSREC_VERSION) {
-    throw formatError(source, 4, `format version ${bytes[4]} is not supported (this headstart reads version ${HSREC_VERSION}); update headstart`, 'HSREC_UNSUPPORTED_VERSION');
+    throw formatError(source, 4, `format version ${bytes[4]} is not supported (this headstart reads version ${HSREC_VERSION}); update headstart`, 'FORMAT_TOO_NEW');
   }
   const jsonLength = view.getUint32(6, true);
   const headerEnd = PREAMBLE_BYTES + jsonLength + CRC_BYTES;
-  if (headerEnd > bytes.length) throw formatError(source, bytes.length, 'the header is cut short; the file was never completely created', 'HSREC_BAD_HEADER');
+  if (headerEnd > bytes.length) throw formatError(source, bytes.length, 'the header is cut short; the file was never completely created', 'BAD_RECORDING');
   if (crc32(bytes, PREAMBLE_BYTES, PREAMBLE_BYTES + jsonLength) !== view.getUint32(PREAMBLE_BYTES + jsonLength, true)) {
-    throw formatError(source, PREAMBLE_BYTES, 'the header fails its CRC check; the file is damaged', 'HSREC_BAD_HEADER');
+    throw formatError(source, PREAMBLE_BYTES, 'the header fails its CRC check; the file is damaged', 'BAD_RECORDING');
   }
   let header: RecordingHeader;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + jsonLength)));
   } catch {
-    throw formatError(source, PREAMBLE_BYTES, 'the header is not JSON', 'HSREC_BAD_HEADER');
+    throw formatError(source, PREAMBLE_BYTES, 'the header is not JSON', 'BAD_RECORDING');
   }
-  if (typeof header !== 'object' || header === null) throw formatError(source, PREAMBLE_BYTES, 'the header is not a JSON object', 'HSREC_BAD_HEADER');
+  if (typeof header !== 'object' || header === null) throw formatError(source, PREAMBLE_BYTES, 'the header is not a JSON object', 'BAD_RECORDING');
   checkRecordingHeader(header, source);
 
   const frameBytes = header.channels * bytesPerValue(header.sampleFormat);
@@ -306,7 +306,7 @@ export function joinRecordings(recordings: Recording[]): { channels: number; rat
   let total = 0;
   for (const r of recordings) {
     if (r.channels !== channels || r.rate !== rate) {
-      throw new HeadstartError('CHANNEL_MISMATCH', `${r.source}: ${r.channels} channels at ${r.rate}/s, but ${recordings[0].source} has ${channels} at ${rate}/s; only alike recordings join`);
+      throw new HeadstartError('MIXED_RECORDINGS', `${r.source}: ${r.channels} channels at ${r.rate}/s, but ${recordings[0].source} has ${channels} at ${rate}/s; only alike recordings join`);
     }
     total += r.samples.length;
   }

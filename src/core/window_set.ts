@@ -29,9 +29,9 @@ export function windowRecordings(recordings: Recording[], spec: WindowSpec, norm
   let count = 0;
   for (const r of recordings) {
     if (r.channels !== channels) {
-      throw new HeadstartError('CHANNEL_MISMATCH', `${r.source}: ${r.channels} channels, but ${recordings[0].source} has ${channels}`);
+      throw new HeadstartError('MIXED_RECORDINGS', `${r.source}: ${r.channels} channels, but ${recordings[0].source} has ${channels}`);
     }
-    if (r.label === undefined) throw new HeadstartError('UNLABELLED_RECORDING', `${r.source}: no label (give a label pattern for its file name)`);
+    if (r.label === undefined) throw new HeadstartError('BAD_LABEL', `${r.source}: no label (give a label pattern for its file name)`);
     count += windowCount(r.samples.length / channels, spec);
   }
   const size = spec.length * channels;

@@ -16,7 +16,7 @@ export interface WindowSpec {
 
 export function checkWindowSpec(spec: WindowSpec): void {
   if (!Number.isInteger(spec.length) || spec.length < 1 || !Number.isInteger(spec.hop) || spec.hop < 1) {
-    throw new HeadstartError('BAD_WINDOW_SPEC', `window length and hop must be positive whole numbers of samples (got length ${spec.length}, hop ${spec.hop})`);
+    throw new HeadstartError('INTERNAL', `window length and hop must be positive whole numbers of samples (got length ${spec.length}, hop ${spec.hop})`);
   }
 }
 
@@ -24,7 +24,7 @@ export function checkWindowSpec(spec: WindowSpec): void {
 export function windowCount(samples: number, spec: WindowSpec): number {
   checkWindowSpec(spec);
   if (!Number.isInteger(samples) || samples < 0) {
-    throw new HeadstartError('BAD_SAMPLE_COUNT', `a sample count must be a whole number >= 0 (got ${samples})`);
+    throw new HeadstartError('INTERNAL', `a sample count must be a whole number >= 0 (got ${samples})`);
   }
   return samples < spec.length ? 0 : Math.floor((samples - spec.length) / spec.hop) + 1;
 }
@@ -32,10 +32,10 @@ export function windowCount(samples: number, spec: WindowSpec): number {
 /** Throws unless `values` holds a whole number of `channels`-channel samples. */
 export function checkInterleaved(values: Float32Array, channels: number): void {
   if (!Number.isInteger(channels) || channels < 1) {
-    throw new HeadstartError('BAD_CHANNEL_COUNT', `channel count must be a positive whole number (got ${channels})`);
+    throw new HeadstartError('INTERNAL', `channel count must be a positive whole number (got ${channels})`);
   }
   if (values.length % channels !== 0) {
-    throw new HeadstartError('BAD_SAMPLE_COUNT', `${values.length} values are not a whole number of ${channels}-channel samples`);
+    throw new HeadstartError('INTERNAL', `${values.length} values are not a whole number of ${channels}-channel samples`);
   }
 }
 
@@ -55,7 +55,7 @@ export function sliceWindows(samples: Float32Array, channels: number, spec: Wind
     return dest;
   }
   if (out.length < n * size) {
-    throw new HeadstartError('BUFFER_TOO_SMALL', `window buffer holds ${out.length} values, ${n * size} needed for ${n} windows of ${spec.length} x ${channels}`);
+    throw new HeadstartError('INTERNAL', `window buffer holds ${out.length} values, ${n * size} needed for ${n} windows of ${spec.length} x ${channels}`);
   }
   copyWindows(samples, channels, spec, n, out);
   return out.subarray(0, n * size);
@@ -84,7 +84,7 @@ const MIN_STD = 1e-6;
 export function fitNormalization(samples: Float32Array, channels: number): ChannelNormalization {
   checkInterleaved(samples, channels);
   const n = samples.length / channels;
-  if (n === 0) throw new HeadstartError('NO_SAMPLES', 'cannot fit a normalization to zero samples');
+  if (n === 0) throw new HeadstartError('NOT_ENOUGH_DATA', 'cannot fit a normalization to zero samples');
   const mean = new Float64Array(channels);
   for (let i = 0; i < samples.length; i++) mean[i % channels] += samples[i];
   for (let c = 0; c < channels; c++) mean[c] /= n;
@@ -107,7 +107,7 @@ export function normalizeInPlace(values: Float32Array, channels: number, norm: C
   checkInterleaved(values, channels);
   if (norm.offset.length !== channels || norm.scale.length !== channels) {
     throw new HeadstartError(
-      'NORMALIZATION_MISMATCH',
+      'INTERNAL',
       `normalization has ${norm.offset.length} offsets and ${norm.scale.length} scales for ${channels}-channel data; fit it on data with the same channels`,
     );
   }

@@ -223,7 +223,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
 
   constructor(options: LiveSessionOptions) {
     super();
-    if (!options.board && !options.transport) throw new HeadstartError('NO_BOARD_GIVEN', 'a live session needs a transport (or a board session) to the sensor board');
+    if (!options.board && !options.transport) throw new HeadstartError('MISSING_OPTION', 'a live session needs a transport (or a board session) to the sensor board');
     this.#options = options;
     this.recognizer = options.recognizer;
     this.#board = options.board ?? new BoardSession({ transport: options.transport! });
@@ -267,7 +267,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
 
   /** Opens the link, handshakes, checks the board against the package and starts recognizing. */
   async start(): Promise<LiveStart> {
-    if (this.#started || this.#starting) throw new HeadstartError('SESSION_ALREADY_STARTED', `${this.description}: start() was already called; create a new live session`);
+    if (this.#started || this.#starting) throw new HeadstartError('INTERNAL', `${this.description}: start() was already called; create a new live session`);
     this.#starting = true;
     const { manifest, packageDir, runtime, profile } = this.recognizer;
     this.emit('link', { state: 'connecting', description: this.description });
@@ -420,11 +420,11 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       try {
         await sink.close();
       } catch (err) {
-        error ??= err instanceof HeadstartError ? err : new HeadstartError('SINK_FAILED', `an output failed to close: ${(err as Error).message}`);
+        error ??= err instanceof HeadstartError ? err : new HeadstartError('BOARD_ERROR', `an output failed to close: ${(err as Error).message}`);
       }
     }
     if (!pipeline) {
-      const failure = this.#startFailure ?? error ?? new HeadstartError('SESSION_CLOSED', `${this.description}: the live session ended (${outcome.reason}) before it started`);
+      const failure = this.#startFailure ?? error ?? new HeadstartError('LINK_CLOSED', `${this.description}: the live session ended (${outcome.reason}) before it started`);
       this.#reject(failure);
       return;
     }

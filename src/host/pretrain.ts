@@ -76,7 +76,7 @@ export async function pretrain(req: PretrainRequest): Promise<PretrainResult> {
   const backend = await selectBackend();
   const ds = req.dataset;
   if (ds.channels !== req.extractor.channels) {
-    throw new HeadstartError('CHANNEL_MISMATCH', `the data has ${ds.channels} channels but the extractor is configured for ${req.extractor.channels}`);
+    throw new HeadstartError('DATA_PACKAGE_MISMATCH', `the data has ${ds.channels} channels but the extractor is configured for ${req.extractor.channels}`);
   }
   const total = ds.recordings.reduce((s, r) => s + r.samples.length, 0);
   const all = new Float32Array(total);
@@ -89,7 +89,7 @@ export async function pretrain(req: PretrainRequest): Promise<PretrainResult> {
   const windows = windowRecordings(ds.recordings, { length: req.extractor.windowLength, hop: req.trainHop }, normalization);
   const valIds = new Set(req.valPeople.map((p) => windows.subjects.indexOf(p)));
   for (const p of req.valPeople) {
-    if (!windows.subjects.includes(p)) throw new HeadstartError('UNKNOWN_PERSON', `--val-people: ${p} is not in the data (people: ${windows.subjects.join(', ')})`);
+    if (!windows.subjects.includes(p)) throw new HeadstartError('EMPTY_SELECTION', `validation person ${p} is not in the data (people: ${windows.subjects.join(', ')})`, { setting: 'valPeople' });
   }
   const train = selectWindows(windows, (i) => !valIds.has(windows.subject[i]));
   const val = valIds.size > 0 ? selectWindows(windows, (i) => valIds.has(windows.subject[i])) : undefined;

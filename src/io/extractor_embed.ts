@@ -16,7 +16,7 @@ type Exported = NonNullable<ModelManifest['extractor']['tflite']>;
 
 function exported(manifest: ModelManifest): Exported {
   const t = manifest.extractor.tflite;
-  if (!t) throw new HeadstartError('PACKAGE_NOT_EXPORTED', `model package ${manifest.name} has no int8 extractor yet; run \`headstart export --package <dir>\``);
+  if (!t) throw new HeadstartError('PACKAGE_NOT_EXPORTED', `model package ${manifest.name} has no int8 extractor yet; export it first`);
   return t;
 }
 
@@ -27,7 +27,7 @@ function checkRuntime(runtime: ExtractorRuntime, t: Exported): void {
   const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
   if (runtime.inputs.length !== 1 || runtime.outputs.length !== 1 || input.type !== 'int8' || output.type !== 'int8' || input.data.length !== size(t.input.shape) || output.data.length !== size(t.output.shape)) {
     throw new HeadstartError(
-      'EXTRACTOR_RUNTIME_MISMATCH',
+      'BAD_PACKAGE',
       `the loaded model (${runtime.inputs.map((x) => `${x.type}[${x.shape.join('x')}]`).join(', ')} -> ${runtime.outputs.map((x) => `${x.type}[${x.shape.join('x')}]`).join(', ')}) ` +
         `is not the package's extractor (int8[${t.input.shape.join('x')}] -> int8[${t.output.shape.join('x')}]); load the package's ${t.file}`,
     );
@@ -68,7 +68,7 @@ export function windowEmbedder(runtime: ExtractorRuntime, manifest: ModelManifes
 export function embedWithRuntime(runtime: ExtractorRuntime, manifest: ModelManifest, set: WindowSet): Embeddings {
   if (set.length !== manifest.window.length || set.channels !== manifest.channels) {
     throw new HeadstartError(
-      'WINDOW_SHAPE_MISMATCH',
+      'DATA_PACKAGE_MISMATCH',
       `the windows are ${set.length} samples x ${set.channels} channels but the package's extractor takes ${manifest.window.length} x ${manifest.channels}`,
     );
   }

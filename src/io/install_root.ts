@@ -28,5 +28,5 @@ export function defaultPackageDir(): string {
       .sort();
     if (found[0]) return found[0];
   }
-  throw new HeadstartError('NO_MODEL_PACKAGE', 'no model package given and none shipped under models/; give one with --package <dir> (made by `headstart pretrain` and `headstart export`)');
+  throw new HeadstartError('NO_MODEL_PACKAGE', 'no model package given and none shipped under models/; give one (pretrain and export make one)', { setting: 'package' });
 }

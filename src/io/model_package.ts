@@ -28,17 +28,17 @@ export function readPackageJson(path: string, what: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new HeadstartError('PACKAGE_FILE_MISSING', `${path}: missing (${what}); is this a complete model package?`);
+    throw new HeadstartError('FILE_NOT_FOUND', `${path}: missing (${what}); is this a complete model package?`, { file: path });
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new HeadstartError('PACKAGE_FILE_CORRUPT', `${path}: not valid JSON (${(err as Error).message})`);
+    throw new HeadstartError('BAD_PACKAGE', `${path}: not valid JSON (${(err as Error).message})`);
   }
 }
 
 export function readManifest(dir: string): ModelManifest {
-  if (!existsSync(dir)) throw new HeadstartError('MISSING_FOLDER', `${dir}: no such model package folder`);
+  if (!existsSync(dir)) throw new HeadstartError('FILE_NOT_FOUND', `${dir}: no such model package folder`, { file: dir, package: dir });
   return validateManifest(readPackageJson(join(dir, MANIFEST_FILE), 'the manifest'));
 }
 
@@ -57,18 +57,19 @@ export function loadModelPackage(dir: string, opts: LoadOptions = {}): LoadedPac
     try {
       bytes = new Uint8Array(readFileSync(join(dir, t.file)));
     } catch {
-      throw new HeadstartError('PACKAGE_FILE_MISSING', `${join(dir, t.file)}: missing (the int8 extractor named in the manifest); run \`headstart export --package ${dir}\``);
+      throw new HeadstartError('FILE_NOT_FOUND', `${join(dir, t.file)}: missing (the int8 extractor named in the manifest); export the package again`, { file: join(dir, t.file), package: dir });
     }
     const actual = sha256Hex(bytes);
     if (actual !== t.sha256) {
       throw new HeadstartError(
-        'EXTRACTOR_HASH_MISMATCH',
-        `${join(dir, t.file)}: sha256 is ${actual.slice(0, 12)}… but the manifest says ${t.sha256.slice(0, 12)}…; the file was changed or damaged: re-export with \`headstart export --package ${dir}\``,
+        'BAD_PACKAGE',
+        `${join(dir, t.file)}: sha256 is ${actual.slice(0, 12)}… but the manifest says ${t.sha256.slice(0, 12)}…; the file was changed or damaged: export the package again`,
+        { file: join(dir, t.file), package: dir },
       );
     }
     pkg.tflite = bytes;
   } else if (opts.requireTflite) {
-    throw new HeadstartError('PACKAGE_NOT_EXPORTED', `${dir}: the package has no int8 extractor yet; run \`headstart export --package ${dir}\``);
+    throw new HeadstartError('PACKAGE_NOT_EXPORTED', `${dir}: the package has no int8 extractor yet; export it first`, { package: dir });
   }
   return pkg;
 }

@@ -17,7 +17,7 @@
  *   whole number that fits, float32 otherwise; CSV writes each float32 value
  *   exactly.
  * CSV tables are written, not read: `headstart dataset` and training read
- * CSV recordings with their own options (rate, columns, label pattern).
+ * CSV recordings given their rate, columns and label pattern.
  */
 import { extname } from 'node:path';
 import { HeadstartError } from '../core/errors.ts';
@@ -140,7 +140,7 @@ export function readForConvert(path: string): ReadForConvert {
     return { document: { header: decoded.header, samples: decoded.samples, markers: decoded.markers }, format, warnings };
   }
   if (format === 'edf' || format === 'bdf') return { ...readEdfDocument(path), format };
-  throw new HeadstartError('UNKNOWN_FORMAT', `${path}: convert reads .hsrec, .edf and .bdf files${format === 'csv' ? '; CSV tables are read by `headstart dataset` and training, with --rate and --columns' : ''}`, { file: path });
+  throw new HeadstartError('UNKNOWN_FORMAT', `${path}: convert reads .hsrec, .edf and .bdf files${format === 'csv' ? '; CSV tables are read by `headstart dataset` and training, given their sample rate and columns' : ''}`, { file: path });
 }
 
 export interface ConvertResult {

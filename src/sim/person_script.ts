@@ -36,7 +36,7 @@ function copyCyclic(source: Recording, from: number, count: number, out: Float32
 export function personScript(person: PersonRecordings, timings: PlanTimings, trials: Trial[], leadIn = 0): ReplayScript {
   const rest = person.byGesture[person.restGesture];
   const first = rest?.[0];
-  if (!first) throw new HeadstartError('NO_REST_RECORDING', 'the simulated person has no rest recording to play between holds');
+  if (!first) throw new HeadstartError('NO_GESTURE_RECORDING', 'the simulated person has no rest recording to play between holds');
   for (const t of trials) {
     if (!person.byGesture[t.gesture]?.length) throw new HeadstartError('NO_GESTURE_RECORDING', `the simulated person has no recording of gesture ${t.gesture}`);
   }
@@ -66,7 +66,7 @@ export function personScript(person: PersonRecordings, timings: PlanTimings, tri
     const takes = person.byGesture[t.gesture]!;
     const take = takes[t.rep % takes.length]!;
     if (take.channels !== channels || take.rate !== rate) {
-      throw new HeadstartError('REPLAY_MISMATCH', `${take.source}: ${take.channels} channels at ${take.rate} Hz, but the rest recording has ${channels} at ${rate} Hz`);
+      throw new HeadstartError('MIXED_RECORDINGS', `${take.source}: ${take.channels} channels at ${take.rate} Hz, but the rest recording has ${channels} at ${rate} Hz`);
     }
     labels.push({ at, label: t.gesture });
     // Start a little into the recording: its first moments are the person getting into the gesture.
@@ -92,10 +92,10 @@ function slug(name: string): string {
 export function personFromDataset(recordings: Recording[], classes: string[], gestureIds: string[], restId = 'rest'): PersonRecordings {
   const byGesture = gestureIds.map((id) => {
     const label = classes.findIndex((c) => slug(c) === id);
-    if (label < 0) throw new HeadstartError('UNKNOWN_GESTURE', `the recordings have no class for gesture '${id}' (classes: ${classes.join(', ')})`);
+    if (label < 0) throw new HeadstartError('NO_GESTURE_RECORDING', `the recordings have no class for gesture '${id}' (classes: ${classes.join(', ')})`);
     return recordings.filter((r) => r.label === label).sort((a, b) => (a.rep ?? 0) - (b.rep ?? 0));
   });
   const restGesture = gestureIds.indexOf(restId);
-  if (restGesture < 0) throw new HeadstartError('NO_REST_RECORDING', `the protocol has no '${restId}' gesture to play between holds`);
+  if (restGesture < 0) throw new HeadstartError('BAD_PROTOCOL', `the protocol has no '${restId}' gesture to play between holds`);
   return { byGesture, restGesture };
 }

@@ -32,7 +32,7 @@ export function socatAvailable(): boolean {
 export async function startPtyPair(options: { boardPath: string; hostPath: string; timeoutMs?: number }): Promise<PtyPair> {
   const { boardPath, hostPath } = options;
   if (!socatAvailable()) {
-    throw new HeadstartError('SOCAT_MISSING', 'socat is not installed, and it is what makes the pseudo-terminal pair; install it (`apt-get install socat`) or pass the path of an existing pty');
+    throw new HeadstartError('MISSING_DEPENDENCY', 'socat is not installed, and it is what makes the pseudo-terminal pair; install it (`apt-get install socat`) or pass the path of an existing pty');
   }
   for (const path of [boardPath, hostPath]) removeStaleLink(path);
   const child = spawn('socat', [`pty,raw,echo=0,link=${boardPath}`, `pty,raw,echo=0,link=${hostPath}`], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -47,7 +47,7 @@ export async function startPtyPair(options: { boardPath: string; hostPath: strin
   while (!(existsSync(boardPath) && existsSync(hostPath))) {
     if (!alive || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new HeadstartError('PTY_PAIR_FAILED', `socat did not create ${boardPath} and ${hostPath} (${stderr.trim() || 'no message'}); check that their folder exists and is writable`);
+      throw new HeadstartError('PORT_OPEN_FAILED', `socat did not create ${boardPath} and ${hostPath} (${stderr.trim() || 'no message'}); check that their folder exists and is writable`);
     }
     await sleep(10);
   }

@@ -32,11 +32,11 @@ export interface ReplayScript {
 /** Plays recordings one after another; a label change is marked where consecutive labels differ. */
 export function scriptFromRecordings(recordings: Recording[]): ReplayScript {
   const first = recordings[0];
-  if (!first) throw new HeadstartError('NOTHING_TO_REPLAY', 'no recordings to replay; give at least one file');
+  if (!first) throw new HeadstartError('NO_RECORDINGS', 'no recordings to replay; give at least one file');
   for (const r of recordings) {
     if (r.channels !== first.channels || r.rate !== first.rate) {
       throw new HeadstartError(
-        'REPLAY_MISMATCH',
+        'MIXED_RECORDINGS',
         `${r.source}: ${r.channels} channels at ${r.rate} Hz, but ${first.source} has ${first.channels} at ${first.rate} Hz; a board streams one format, so replay recordings of one kind together`,
       );
     }
@@ -78,11 +78,11 @@ export function scriptLength(script: ReplayScript): number {
 /** Plays scripts one after another (they must share channels and rate). */
 export function concatScripts(scripts: ReplayScript[]): ReplayScript {
   const first = scripts[0];
-  if (!first) throw new HeadstartError('NOTHING_TO_REPLAY', 'no recordings to replay; give at least one file');
+  if (!first) throw new HeadstartError('NO_RECORDINGS', 'no recordings to replay; give at least one file');
   if (scripts.length === 1) return first;
   for (const s of scripts) {
     if (s.channels !== first.channels || s.rate !== first.rate) {
-      throw new HeadstartError('REPLAY_MISMATCH', `${s.source}: ${s.channels} channels at ${s.rate} Hz, but ${first.source} has ${first.channels} at ${first.rate} Hz; replay recordings of one kind together`);
+      throw new HeadstartError('MIXED_RECORDINGS', `${s.source}: ${s.channels} channels at ${s.rate} Hz, but ${first.source} has ${first.channels} at ${first.rate} Hz; replay recordings of one kind together`);
     }
   }
   const samples = new Float32Array(scripts.reduce((n, s) => n + s.samples.length, 0));

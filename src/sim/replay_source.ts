@@ -44,7 +44,7 @@ export function readReplayDataset(spec: DatasetSpec): Dataset {
   const first = sessions[0]!;
   const pick = people.size > 1 && first.subject !== undefined ? `--people ${first.subject} --sessions ${first.session}` : `--sessions ${first.session}`;
   throw new HeadstartError(
-    'DATASET_AMBIGUOUS',
+    'MIXED_RECORDINGS',
     `${spec.path}: holds ${sessions.length} recording sessions (${list}), and a board streams one; pick one with ${pick}, name several with --sessions to play them one after another in that order, or give the session's own folder`,
   );
 }
@@ -59,7 +59,7 @@ function inSelectionOrder(recordings: DatasetRecording[], spec: DatasetSpec): Da
 }
 
 export function loadReplayScript(paths: string[], options: ReplayOptions = {}): ReplayScript {
-  if (paths.length === 0) throw new HeadstartError('NOTHING_TO_REPLAY', 'give at least one recording to replay');
+  if (paths.length === 0) throw new HeadstartError('MISSING_OPTION', 'give at least one recording to replay', { setting: 'replay' });
   const kinds = new Set(paths.map((p) => datasetKind(p)));
   if (kinds.size > 1) throw new HeadstartError('MIXED_RECORDINGS', `replay recordings of one kind at a time (got ${[...kinds].join(' and ')})`);
   const datasets = paths.map((path) => readReplayDataset({ ...options, path, whole: true }));
@@ -68,7 +68,7 @@ export function loadReplayScript(paths: string[], options: ReplayOptions = {}): 
   datasets.forEach((ds, i) => {
     if (ds.classes.some((c, k) => c !== longest.classes[k])) {
       throw new HeadstartError(
-        'REPLAY_MISMATCH',
+        'MIXED_RECORDINGS',
         `${paths[i]}: its classes (${ds.classes.join(', ')}) do not agree with ${paths[datasets.indexOf(longest)]}'s (${longest.classes.join(', ')}), so a label would mean one gesture in one and another in the other; give the class list (--classes) or replay them one at a time`,
       );
     }

@@ -94,7 +94,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
   constructor(script: ReplayScript, transport: Transport, options: VirtualBoardOptions = {}) {
     super();
     const speed = options.speed ?? 1;
-    if (!(speed > 0)) throw new HeadstartError('BAD_SPEED', `speed must be a positive number of times real time (got ${speed})`);
+    if (!(speed > 0)) throw new HeadstartError('BAD_OPTION', `speed must be a positive number of times real time (got ${speed})`);
     this.#script = script;
     this.#transport = transport;
     this.#speed = speed;
@@ -104,7 +104,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
     const fit = Math.floor((MAX_PAYLOAD - SAMPLES_FIXED_BYTES) / (2 * script.channels));
     this.samplesPerFrame = options.samplesPerFrame ?? defaultSamplesPerFrame(script.rate, script.channels);
     if (!Number.isInteger(this.samplesPerFrame) || this.samplesPerFrame < 1 || this.samplesPerFrame > fit) {
-      throw new HeadstartError('BAD_FRAME_SIZE', `samples per frame must be a whole number in 1..${fit} for ${script.channels} channels (a frame carries at most ${MAX_PAYLOAD} bytes)`);
+      throw new HeadstartError('BAD_OPTION', `samples per frame must be a whole number in 1..${fit} for ${script.channels} channels (a frame carries at most ${MAX_PAYLOAD} bytes)`);
     }
   }
 

@@ -89,7 +89,7 @@ export function requestedBackend(env: NodeJS.ProcessEnv = process.env): BackendN
   if (value === undefined || value === '') return undefined;
   if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
   throw new HeadstartError(
-    'BACKEND_UNKNOWN',
+    'BAD_OPTION',
     `HEADSTART_BACKEND is '${value}', which is not a backend; set it to one of ${BACKEND_NAMES.join(', ')}, or unset it to choose automatically`,
   );
 }

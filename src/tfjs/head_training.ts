@@ -24,10 +24,10 @@ const CHECK_EVERY = 5;
 export const DEFAULT_SOFTMAX_HEAD: SoftmaxHeadOptions = { seed: 1, learningRate: 0.05, maxEpochs: 200, patience: 15, minDelta: 2e-4, l2: 1e-3 };
 
 function checkLabels(e: Embeddings, labels: Int32Array, classes: number): Int32Array {
-  if (labels.length !== e.count) throw new HeadstartError('LABEL_COUNT_MISMATCH', `${e.count} embeddings but ${labels.length} labels`);
+  if (labels.length !== e.count) throw new HeadstartError('INTERNAL', `${e.count} embeddings but ${labels.length} labels`);
   const counts = new Int32Array(classes);
   for (const y of labels) {
-    if (y < 0 || y >= classes) throw new HeadstartError('LABEL_OUT_OF_RANGE', `label ${y} is outside 0..${classes - 1}`);
+    if (y < 0 || y >= classes) throw new HeadstartError('INTERNAL', `label ${y} is outside 0..${classes - 1}`);
     counts[y]++;
   }
   return counts;

@@ -35,7 +35,7 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
   try {
     json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
   } catch (err) {
-    throw new HeadstartError('MODEL_UNREADABLE', `${join(dir, 'model.json')}: cannot read a tfjs model (${(err as Error).message})`);
+    throw new HeadstartError('BAD_PACKAGE', `${join(dir, 'model.json')}: cannot read a tfjs model (${(err as Error).message})`);
   }
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   const buffers = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dir, p))));

@@ -1,5 +1,5 @@
 // The manifest is the host/device contract: a valid one loads as it is, and
-// each kind of damage is BAD_MANIFEST naming the field at fault.
+// each kind of damage is BAD_PACKAGE naming the field at fault.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -18,8 +18,8 @@ function edited(edit: (m: any) => void): unknown {
 function assertBadField(value: unknown, field: string): void {
   assert.throws(
     () => validateManifest(value),
-    (err) => isHeadstartError(err, 'BAD_MANIFEST') && (err.details as { field?: string } | undefined)?.field === field,
-    `expected BAD_MANIFEST naming ${field}`,
+    (err) => isHeadstartError(err, 'BAD_PACKAGE') && (err.details as { field?: string } | undefined)?.field === field,
+    `expected BAD_PACKAGE naming ${field}`,
   );
 }
 

@@ -138,10 +138,10 @@ test('aborting ends the session as interrupted and stops the board; stop() with 
   const failing = new LiveSession({ transport: second.pair.host, recognizer });
   let endError: unknown;
   failing.on('end', (r) => (endError = r.error));
-  failing.once('samples', () => failing.stop(new HeadstartError('REPLAY_STALLED', 'the test stopped it')));
+  failing.once('samples', () => failing.stop(new HeadstartError('BOARD_SILENT', 'the test stopped it')));
   await failing.start();
-  await assert.rejects(failing.done(), (err) => isHeadstartError(err, 'REPLAY_STALLED'));
-  assert.ok(isHeadstartError(endError, 'REPLAY_STALLED'), "the 'end' event carries the error");
+  await assert.rejects(failing.done(), (err) => isHeadstartError(err, 'BOARD_SILENT'));
+  assert.ok(isHeadstartError(endError, 'BOARD_SILENT'), "the 'end' event carries the error");
   assert.ok(second.commands.includes('stop'));
 });
 
@@ -152,8 +152,8 @@ test('a board that does not fit the package is refused at start, and the session
   const sink = new RecordingSink();
   const live = new LiveSession({ transport: pair.host, recognizer, sinks: [sink] });
   assert.deepEqual([live.stats().pipeline.windows, live.stats().board.samples], [0, 0], 'figures before the start are zero, not an error');
-  await assert.rejects(live.start(), (err) => isHeadstartError(err, 'BOARD_CHANNELS_MISMATCH'));
-  await assert.rejects(live.done(), (err) => isHeadstartError(err, 'BOARD_CHANNELS_MISMATCH'));
+  await assert.rejects(live.start(), (err) => isHeadstartError(err, 'BOARD_MISMATCH'));
+  await assert.rejects(live.done(), (err) => isHeadstartError(err, 'BOARD_MISMATCH'));
   assert.equal(sink.closed, 1);
   assert.ok(commands.includes('stop'), 'the board, already streaming, was told to stop');
 });

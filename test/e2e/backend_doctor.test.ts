@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { requestedBackend, selectBackend } from '../../src/tfjs/backend.ts';
 import { isHeadstartError } from '../../src/core/errors.ts';
 import { runCli } from '../helpers/cli.ts';
+import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 
 function tfjsNodeInstalled(): boolean {
   try {
@@ -84,10 +85,10 @@ describe('HEADSTART_BACKEND', () => {
     assert.equal(requestedBackend({}), undefined);
   });
 
-  test('an unknown name is a BACKEND_UNKNOWN error listing the valid ones', () => {
+  test('an unknown name is a BAD_OPTION error listing the valid ones', () => {
     assert.throws(
       () => requestedBackend({ HEADSTART_BACKEND: 'webgl' }),
-      (err: unknown) => isHeadstartError(err, 'BACKEND_UNKNOWN') && /tensorflow, wasm, cpu/.test(err.message),
+      (err: unknown) => isHeadstartError(err, 'BAD_OPTION') && /tensorflow, wasm, cpu/.test(err.message),
     );
   });
 });
@@ -126,8 +127,8 @@ describe('headstart doctor', () => {
 
   test('a bad HEADSTART_BACKEND fails with its code and advice, not a stack trace', () => {
     const r = runCli(['doctor'], { env: { HEADSTART_BACKEND: 'gpu' } });
-    assert.equal(r.status, 1);
-    assert.match(r.stderr, /\[BACKEND_UNKNOWN\]/);
+    assert.equal(r.status, EXIT_STATUS.usage);
+    assert.match(r.stderr, /\[BAD_OPTION\]/);
     assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
   });
 

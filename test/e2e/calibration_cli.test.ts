@@ -21,6 +21,7 @@ import { calibrateArgs, PERSON, spawnCli, writeTestPackage } from '../helpers/ca
 import { runCli } from '../helpers/cli.ts';
 import { ptySkipReason } from '../helpers/pty.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
+import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 
 const skip = ptySkipReason();
 const QUICK5 = 'calibration/quick5.json';
@@ -122,7 +123,7 @@ test('a malformed protocol file is refused with the field at fault, and nothing 
   protocol.holdSeconds = -3;
   writeFileSync(bad, JSON.stringify(protocol));
   const r = runCli(calibrateArgs(dir, ['--protocol', bad]));
-  assert.equal(r.status, 1);
+  assert.equal(r.status, EXIT_STATUS.input);
   assert.match(r.stderr, /holdSeconds must be a number of seconds/);
   assert.match(r.stderr, /\[BAD_PROTOCOL\]/);
   writeFileSync(bad, '{"format": "headstart-calibration-protocol", ');
@@ -135,7 +136,7 @@ test('an unknown gesture in --only is refused, naming the gestures there are, an
   const dir = scratchDir(t);
   writeTestPackage(join(dir, 'package'));
   const r = runCli(calibrateArgs(dir, ['--protocol', QUICK5, '--only', 'thumbs-up']));
-  assert.equal(r.status, 1);
+  assert.equal(r.status, EXIT_STATUS.input);
   assert.match(r.stderr, /no gesture 'thumbs-up'; its gestures are rest, wrist-flexion, wrist-extension, hand-close, hand-open \[UNKNOWN_GESTURE\]/);
   assert.deepEqual(listTree(join(dir, 'data')), []);
 });
@@ -148,8 +149,8 @@ test('a board with the wrong channel count is refused before anything is written
   const running = await boardOnPty(dir, script, 1);
   t.after(() => running.stop());
   const r = await spawnCli(calibrateArgs(dir, ['--protocol', QUICK5])).done;
-  assert.equal(r.status, 1);
-  assert.match(r.stderr, /sends 4 channels but the model package 'test-package-8ch' needs 8.*\[BOARD_CHANNELS_MISMATCH\]/);
+  assert.equal(r.status, EXIT_STATUS.device);
+  assert.match(r.stderr, /sends 4 channels but the model package 'test-package-8ch' needs 8.*\[BOARD_MISMATCH\]/);
   assert.deepEqual(listTree(join(dir, 'data')), []);
 });
 

@@ -7,6 +7,7 @@ import { isHeadstartError } from '../../src/core/errors.ts';
 import { datasetSpec } from '../../src/cli/dataset_options.ts';
 import { runCli } from '../helpers/cli.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
+import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/myo', import.meta.url));
 
@@ -19,8 +20,8 @@ test('datasetSpec turns option strings into a checked spec', () => {
   assert.equal(spec.delimiter, '\t');
   assert.equal(spec.header, false);
   assert.deepEqual(spec.sessions, ['Test0', 'Test1']);
-  assert.throws(() => datasetSpec('x', { rate: 'fast' }), (e) => isHeadstartError(e, 'BAD_RATE'));
-  assert.throws(() => datasetSpec('x', { labelPattern: 'R_(\\d+)' }), (e) => isHeadstartError(e, 'BAD_LABEL_PATTERN'));
+  assert.throws(() => datasetSpec('x', { rate: 'fast' }), (e) => isHeadstartError(e, 'BAD_OPTION'));
+  assert.throws(() => datasetSpec('x', { labelPattern: 'R_(\\d+)' }), (e) => isHeadstartError(e, 'BAD_OPTION'));
 });
 
 test('headstart dataset --json summarizes a Myo folder', () => {
@@ -50,11 +51,11 @@ test('headstart dataset reports a bad CSV value with file and line, not a stack 
   const dir = scratchDir(t, 'hs-cli-data-');
   writeFileSync(join(dir, 'a.csv'), '1,2\n3,oops\n');
   const r = runCli(['dataset', join(dir, 'a.csv'), '--rate', '200']);
-  assert.equal(r.status, 1);
+  assert.equal(r.status, EXIT_STATUS.input);
   assert.match(r.stderr, new RegExp(`${join(dir, 'a.csv')}:2: column 1 is "oops"`));
-  assert.match(r.stderr, /\[CSV_NOT_NUMERIC\]/);
+  assert.match(r.stderr, /\[CSV_BAD_VALUE\]/);
   assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
   const missing = runCli(['dataset', join(dir, 'nope')]);
-  assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /no such folder \[MISSING_FOLDER\]/);
+  assert.equal(missing.status, EXIT_STATUS.input);
+  assert.match(missing.stderr, /no such folder \[FILE_NOT_FOUND\]/);
 });

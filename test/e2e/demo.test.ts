@@ -8,6 +8,7 @@ import { runCli } from '../helpers/cli.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
 import { socatAvailable } from '../../src/sim/pty_pair.ts';
 import type { DemoSummary } from '../../src/sim/demo/run_demo.ts';
+import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 
 const SHIPPED_PACKAGE = 'models/myo8-200hz/manifest.json';
 /** Fast enough to keep each run under about 10 s, slow enough that the board's pacing still matters. */
@@ -96,21 +97,21 @@ test('Ctrl-C during the calibration stops the board and socat and removes the te
   });
   assert.ok(readdirSync(tmp).length > 0, 'the demo works in a temporary folder under TMPDIR');
   child.kill('SIGINT');
-  assert.equal(await exited, 1);
+  assert.equal(await exited, EXIT_STATUS.interrupted);
   assert.match(stderr, /interrupted during the calibration.*\[INTERRUPTED\]/);
   assert.deepEqual(readdirSync(tmp), [], 'temporary folder and pty links removed');
 });
 
 test('demo refuses bad options before doing any work', () => {
   const speed = runCli(['demo', '--speed', '0']);
-  assert.equal(speed.status, 1);
-  assert.match(speed.stderr, /--speed must be .*\[BAD_OPTION\]/);
+  assert.equal(speed.status, EXIT_STATUS.usage);
+  assert.match(speed.stderr, /--speed must be a number above 0 and at most 1000, got "0" \[BAD_OPTION\]\nsee headstart demo --help\n$/);
   const link = runCli(['demo', '--link', 'usb']);
-  assert.equal(link.status, 1);
-  assert.match(link.stderr, /--link must be one of auto, pty, loopback/);
+  assert.equal(link.status, EXIT_STATUS.usage);
+  assert.match(link.stderr, /--link <kind>' argument 'usb' is invalid\. Allowed choices are auto, pty, loopback/);
   const noSocat = runCli(['demo', '--link', 'pty'], { env: { PATH: '/nonexistent' } });
-  assert.equal(noSocat.status, 1);
-  assert.match(noSocat.stderr, /\[SOCAT_MISSING\]/);
+  assert.equal(noSocat.status, EXIT_STATUS.device);
+  assert.match(noSocat.stderr, /\[MISSING_DEPENDENCY\]\nhint: --link loopback needs no socat/);
 });
 
 test('demo --help tells the story, the options and an example', () => {

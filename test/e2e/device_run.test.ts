@@ -17,6 +17,7 @@ import { MYO_GESTURE_NAMES, writeTestPackage } from '../helpers/device_package.t
 import { BIN, calibrate, replicaScore, runLive, start, waitFor } from '../helpers/live_run.ts';
 import { ptySkipReason } from '../helpers/pty.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
+import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 
 const FAST_HEADS = ['lda', 'ncm'] as const;
 
@@ -61,8 +62,9 @@ test('run refuses a board whose channel count is not the package\'s, and a profi
   calibrate(dataDir, pkg.dir, 'frank', [rec(8), { ...rec(8), label: 1 }], [...FAST_HEADS]);
 
   const wrongExtractor = runCli(['run', '--port', join(work, 'nowhere'), '--profile', 'frank', '--data-dir', dataDir, '--package', other.dir]);
-  assert.equal(wrongExtractor.status, 1);
+  assert.equal(wrongExtractor.status, EXIT_STATUS.input);
   assert.match(wrongExtractor.stderr, /PROFILE_EXTRACTOR_MISMATCH/);
+  assert.match(wrongExtractor.stderr, /hint: --package <dir> runs the profile with the package it was calibrated with/);
   assert.match(wrongExtractor.stderr, /calibrate 'frank' again/);
 
   const fourChannels = join(work, 'four.hsrec');
@@ -72,8 +74,8 @@ test('run refuses a board whose channel count is not the package\'s, and a profi
   t.after(() => sim.proc.kill('SIGKILL'));
   await waitFor(() => sim.stdout().includes('"ready"'), 'the virtual board');
   const run = start(['run', '--port', port, '--baud', '2000000', '--profile', 'frank', '--data-dir', dataDir]);
-  assert.equal(await run.exited, 1);
-  assert.match(run.stderr(), /BOARD_CHANNELS_MISMATCH/);
+  assert.equal(await run.exited, EXIT_STATUS.device);
+  assert.match(run.stderr(), /BOARD_MISMATCH/);
   assert.match(run.stderr(), /sends 4 channels but the model package .* was trained on 8/);
 });
 

@@ -10,6 +10,7 @@ import type { QuantizationReport } from '../../src/host/export/report.ts';
 import { runCli } from '../helpers/cli.ts';
 import { FIXTURE_PRETRAINING, makeTestPackage } from '../helpers/export_fixture.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
+import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 
 before(async () => {
   await selectBackend();
@@ -18,27 +19,27 @@ before(async () => {
 test('export --help explains every option and shows examples', () => {
   const r = runCli(['export', '--help']);
   assert.equal(r.status, 0, r.stderr);
-  for (const flag of ['--package <dir>', '--data <path>', '--calibration-windows <n>', '--check-windows <n>', '--percentile <p>', '--input-scaling <how>', '--runtime <name>', '--force', '--json', '--sessions']) {
+  for (const flag of ['--package <dir>', '--data <path>', '--calibration-windows <n>', '--check-windows <n>', '--percentile <p>', '--input-scaling <how>', '--runtime <kind>', '--force', '--json', '--sessions']) {
     assert.ok(r.stdout.includes(flag), `help mentions ${flag}`);
   }
-  assert.match(r.stdout, /Examples:\n\s+headstart export --package models\/myo8-200hz/);
+  assert.match(r.stdout, /Examples:\n\s+\$ headstart export --package models\/myo8-200hz/);
 });
 
 test('a missing package folder and a bad percentile are clear errors', (t) => {
   const missing = runCli(['export', '--package', join(scratchDir(t), 'nope')]);
-  assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /no such model package folder \[MISSING_FOLDER\]/);
+  assert.equal(missing.status, EXIT_STATUS.input);
+  assert.match(missing.stderr, /no such model package folder \[FILE_NOT_FOUND\]\nhint: --package <dir> names the model package to use/);
   const bad = runCli(['export', '--package', 'whatever', '--percentile', '120']);
-  assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /percentile must be .* at most 100.*\[BAD_PERCENTILE\]/);
+  assert.equal(bad.status, EXIT_STATUS.usage);
+  assert.match(bad.stderr, /percentile must be .* at most 100.*\[BAD_OPTION\]/);
 });
 
 test('a package that does not record its training data asks for --data; with --data it exports and prints the report as JSON', async (t) => {
   const dir = scratchDir(t, 'hs-export-cli-');
   await makeTestPackage(dir, { epochs: 2 });
   const noData = runCli(['export', '--package', dir]);
-  assert.equal(noData.status, 1);
-  assert.match(noData.stderr, /give representative data with --data <path>.*\[NO_REPRESENTATIVE_DATA\]/);
+  assert.equal(noData.status, EXIT_STATUS.usage);
+  assert.match(noData.stderr, /give representative data \(e\.g\. the pretraining data set\) \[MISSING_OPTION\]\nhint: --data <path> gives representative data/);
 
   // --force: this two-epoch model's head is all near-ties, so its agreement figure is noise around the 99 % line
   // (export_package.test.ts checks the thresholds and the refusal on a better trained one).
@@ -55,7 +56,7 @@ test('a package that does not record its training data asks for --data; with --d
   for (const f of ['extractor_model_data.h', 'extractor_model_data.cc', 'quantization_report.json']) assert.ok(existsSync(join(dir, f)), `${f} written`);
 
   assert.equal(report.input.channelScales?.length, 8, 'per-channel input scales by default');
-  assert.match(runCli(['export', '--package', dir, '--data', FIXTURE_PRETRAINING, '--input-scaling', 'sideways']).stderr, /--input-scaling must be one of per-channel, per-tensor.*\[BAD_ARGUMENTS\]/);
+  assert.match(runCli(['export', '--package', dir, '--data', FIXTURE_PRETRAINING, '--input-scaling', 'sideways']).stderr, /--input-scaling <how>' argument 'sideways' is invalid\. Allowed choices are per-channel, per-tensor\. \[BAD_OPTION\]/);
 
   const text = runCli(['export', '--package', dir, '--data', FIXTURE_PRETRAINING, '--calibration-windows', '100', '--check-windows', '200', '--percentile', '99.99', '--input-scaling', 'per-tensor', '--force']);
   assert.equal(text.status, 0, text.stderr);

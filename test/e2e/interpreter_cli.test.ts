@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { conv1dExtractorModel } from '../../src/core/tflite/interpreter/sample_models.ts';
 import { writeTflite } from '../../src/core/tflite/writer.ts';
 import { runCli } from '../helpers/cli.ts';
+import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'headstart-infer-'));
 const model = join(dir, 'extractor.tflite');
@@ -44,17 +45,20 @@ test('infer reads a JSON array and the same values as raw little-endian binary',
 test('infer explains a wrong number of input values and a missing input choice', () => {
   writeFileSync(join(dir, 'short.json'), '[1, 2, 3]');
   const r = runCli(['infer', model, '--runtime', 'ts', '--input', join(dir, 'short.json')]);
-  assert.equal(r.status, 1);
+  assert.equal(r.status, EXIT_STATUS.input);
   assert.match(r.stderr, /takes 416 values, but 3 were given \[BAD_INPUT_VALUES\]/);
   const none = runCli(['infer', model]);
-  assert.equal(none.status, 1);
-  assert.match(none.stderr, /exactly one of --input <file> or --random/);
+  assert.equal(none.status, EXIT_STATUS.usage);
+  assert.match(none.stderr, /exactly one of --input <file> or --random \[MISSING_OPTION\]\nsee headstart infer --help\n$/);
+  const both = runCli(['infer', model, '--random', '--input', join(dir, 'short.json')]);
+  assert.equal(both.status, EXIT_STATUS.usage);
+  assert.match(both.stderr, /one of --input <file> or --random, not both \[BAD_OPTION\]/);
 });
 
 test('infer --runtime ts names an operator it cannot run', (t) => {
   const lstm = new URL('../../../shared/fixtures/tflite/trained_lstm_int8.tflite', import.meta.url).pathname;
   if (!existsSync(lstm)) return t.skip(`${lstm} is missing (../shared is not checked out)`);
   const r = runCli(['infer', lstm, '--runtime', 'ts', '--random']);
-  assert.equal(r.status, 1);
-  assert.match(r.stderr, /UNIDIRECTIONAL_SEQUENCE_LSTM.*\[UNSUPPORTED_OPERATOR\]/);
+  assert.equal(r.status, EXIT_STATUS.device);
+  assert.match(r.stderr, /UNIDIRECTIONAL_SEQUENCE_LSTM.*\[UNSUPPORTED_OPERATOR\]\nhint: --runtime native runs the model on the official TensorFlow Lite runtime/);
 });

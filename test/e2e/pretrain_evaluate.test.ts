@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { validateManifest } from '../../src/core/model_package/manifest.ts';
 import { runCli } from '../helpers/cli.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
+import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 
 const FIXTURE = 'test/fixtures/myo';
 
@@ -40,8 +41,14 @@ test('pretrain writes a valid package that evaluate scores per person and k, wit
 
 test('evaluate explains what is missing', () => {
   const r = runCli(['evaluate', '--package', 'no/such/package', '--data', `${FIXTURE}/EvaluationDataset`]);
-  assert.equal(r.status, 1);
-  assert.match(r.stderr, /no such model package folder \[MISSING_FOLDER\]/);
+  assert.equal(r.status, EXIT_STATUS.input);
+  assert.match(r.stderr, /no such model package folder \[FILE_NOT_FOUND\]/);
   const r2 = runCli(['evaluate', '--package', 'x', '--cycles', '1,a']);
-  assert.match(r2.stderr, /--cycles 1,a must list whole numbers/);
+  assert.equal(r2.status, EXIT_STATUS.usage);
+  assert.match(r2.stderr, /--cycles must be a whole number from 0 to 1000, got "a"/);
+  const empty = runCli(['evaluate', '--package', 'x', '--cycles', '']);
+  assert.match(empty.stderr, /--cycles must be a comma-separated list, each a whole number from 0 to 1000, got "" \[BAD_OPTION\]/);
+  const neither = runCli(['evaluate', '--package', 'x']);
+  assert.equal(neither.status, EXIT_STATUS.usage);
+  assert.match(neither.stderr, /give --data <Myo evaluation folder>, or both --calib <glob> and --test <glob> \[MISSING_OPTION\]/);
 });

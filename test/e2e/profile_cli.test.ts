@@ -6,6 +6,7 @@ import { ProfileStore } from '../../src/device/profiles/store.ts';
 import { runCli } from '../helpers/cli.ts';
 import { sampleProfile } from '../helpers/profile_data.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
+import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 
 const BUILT = existsSync(fileURLToPath(new URL('../../bin/headstart.js', import.meta.url)));
 
@@ -37,17 +38,18 @@ test('headstart profile list|show|use|rollback|rm through the built bin', { skip
   assert.deepEqual(json('use', 'alice', 'v2'), { user: 'alice', version: 2 });
 
   const inUse = cli('rm', 'alice', '2');
-  assert.equal(inUse.status, 1);
+  assert.equal(inUse.status, EXIT_STATUS.input);
   assert.match(inUse.stderr, /PROFILE_VERSION_IN_USE/);
   assert.deepEqual(json('rm', 'alice', '1'), { user: 'alice', removed: 1 });
   assert.deepEqual(json('rm', 'alice'), { user: 'alice', removed: 'all' });
   assert.deepEqual(json('list'), []);
 
   const missing = cli('show', 'nobody');
-  assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /no profile 'nobody'.*\[PROFILE_NOT_FOUND\]/);
+  assert.equal(missing.status, EXIT_STATUS.input);
+  assert.match(missing.stderr, /no profile 'nobody'.*\[PROFILE_NOT_FOUND\]\nhint: --data-dir <dir> looks for the profiles in another folder/);
   const badVersion = cli('use', 'alice', 'two');
-  assert.match(badVersion.stderr, /BAD_OPTION/);
+  assert.equal(badVersion.status, EXIT_STATUS.usage);
+  assert.match(badVersion.stderr, /<version> must be a whole number of at least 1, got "two" \[BAD_OPTION\]\nsee headstart profile use --help/);
 });
 
 test('run and profile have help with an example', { skip: BUILT ? false : 'bin not built: run `npm run build`' }, () => {

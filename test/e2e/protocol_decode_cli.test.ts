@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
 import { loadGolden } from '../helpers/golden.ts';
+import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hs-decode-'));
 const golden = loadGolden();
@@ -39,7 +40,7 @@ test('decode prints one line per frame and the statistics; --max-frames limits t
 test('decode fails on a board of another protocol version, naming both versions', () => {
   const stream = golden.streams.find((s) => s.boardVersionMismatch !== undefined)!;
   const r = runCli(['decode', capture('v2.bin', Buffer.from(stream.wire, 'hex'))]);
-  assert.equal(r.status, 1);
+  assert.equal(r.status, EXIT_STATUS.device);
   assert.match(r.stderr, /protocol version 2 but this host speaks version 1.*\[PROTOCOL_VERSION_MISMATCH\]/);
 });
 
@@ -70,10 +71,13 @@ test('decode --format cyton and --format ascii', () => {
 
 test('decode explains a missing file and an unknown format without a stack trace', () => {
   const missing = runCli(['decode', join(dir, 'nope.bin')]);
-  assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /cannot read capture file .*\[CAPTURE_NOT_FOUND\]/);
+  assert.equal(missing.status, EXIT_STATUS.input);
+  assert.match(missing.stderr, /nope\.bin: no such capture file \[FILE_NOT_FOUND\]/);
+  const folder = runCli(['decode', dir]);
+  assert.equal(folder.status, EXIT_STATUS.input);
+  assert.match(folder.stderr, /is a folder, expected a capture file \[WRONG_PATH_TYPE\]/);
   const format = runCli(['decode', capture('x.bin', 'x'), '--format', 'edf']);
-  assert.equal(format.status, 1);
-  assert.match(format.stderr, /use one of headstart, cyton, ascii \[UNKNOWN_FORMAT\]/);
-  assert.doesNotMatch(missing.stderr + format.stderr, /at .*\.js:\d+/);
+  assert.equal(format.status, EXIT_STATUS.usage);
+  assert.match(format.stderr, /Allowed choices are headstart, cyton, ascii\. \[BAD_OPTION\]/);
+  assert.doesNotMatch(missing.stderr + folder.stderr + format.stderr, /at .*\.js:\d+/);
 });

@@ -16,6 +16,7 @@ import { SerialTransport } from '../../src/device/transports/serial.ts';
 import { runCli } from '../helpers/cli.ts';
 import { ptySkipReason } from '../helpers/pty.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
+import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/headstart.js', import.meta.url));
 const PERSON = fileURLToPath(new URL('../../data/demo/EvaluationDataset/Male0', import.meta.url));
@@ -73,8 +74,8 @@ test('a person folder: `dataset` reads both sessions, `sim` refuses with them li
   assert.equal(both.status, 0, both.stderr);
   assert.equal((JSON.parse(both.stdout) as DatasetJson).recordings, 56);
   const refused = runCli(['sim', '--pty', join(PERSON, 'never-made'), '--replay', PERSON]);
-  assert.equal(refused.status, 1);
-  assert.match(refused.stderr, /holds 2 recording sessions \(Male0\/Test0, Male0\/training0\).*--sessions Test0.*\[DATASET_AMBIGUOUS\]/);
+  assert.equal(refused.status, EXIT_STATUS.input);
+  assert.match(refused.stderr, /holds 2 recording sessions \(Male0\/Test0, Male0\/training0\).*--sessions Test0.*\[MIXED_RECORDINGS\]/);
   const picked = runCli(['dataset', PERSON, '--sessions', 'Test0', '--json']);
   assert.equal((JSON.parse(picked.stdout) as DatasetJson).recordings, 28);
 });

@@ -15,6 +15,7 @@ import type { EventFrame, SamplesFrame } from '../../src/core/protocol/frames.ts
 import { isHeadstartError } from '../../src/core/errors.ts';
 import { runCli } from '../helpers/cli.ts';
 import { ptySkipReason } from '../helpers/pty.ts';
+import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/headstart.js', import.meta.url));
 const MYO_SESSION = fileURLToPath(new URL('../../../shared/datasets/myoarmband/EvaluationDataset/Male0/Test0', import.meta.url));
@@ -46,12 +47,13 @@ test('sim refuses what it cannot play, saying what to give instead', () => {
   try {
     const [csv] = writeCsvFixture(dir);
     const noRate = runCli(['sim', '--pty', join(dir, 'p'), '--replay', csv!]);
-    assert.equal(noRate.status, 1);
-    assert.match(noRate.stderr, /--rate/);
+    assert.equal(noRate.status, EXIT_STATUS.usage);
+    assert.match(noRate.stderr, /do not record their sample rate; give it \[MISSING_OPTION\]\nhint: --rate <hz> gives the sample rate of CSV recordings\nsee headstart sim --help\n$/);
     const unknown = runCli(['sim', '--pty', join(dir, 'p'), '--replay', join(dir, 'nothing.bin')]);
     assert.match(unknown.stderr, /no such file/);
     const speed = runCli(['sim', '--pty', join(dir, 'p'), '--replay', csv!, '--rate', '100', '--speed', 'fast']);
-    assert.match(speed.stderr, /--speed must be a positive number/);
+    assert.equal(speed.status, EXIT_STATUS.usage);
+    assert.match(speed.stderr, /--speed must be a number above 0 and at most 10000, got "fast" \[BAD_OPTION\]/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

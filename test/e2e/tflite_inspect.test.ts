@@ -11,6 +11,7 @@ import { writeTflite } from '../../src/core/tflite/writer.ts';
 import { encodeHeadstartMetadata, encodeMinRuntimeVersion, HEADSTART_METADATA_KEY, MIN_RUNTIME_VERSION_KEY, withMetadata } from '../../src/core/tflite/metadata.ts';
 import { loadTfliteFixtures, MISSING_FIXTURES, TFLITE_FIXTURE_DIR } from '../helpers/tflite_fixtures.ts';
 import { fullyConnectedModel } from '../helpers/tflite_models.ts';
+import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 
 const fixtures = loadTfliteFixtures();
 
@@ -84,16 +85,16 @@ test('inspect on a damaged or missing file fails with a code, never a stack trac
   const dir = mkdtempSync(join(tmpdir(), 'headstart-inspect-'));
   try {
     const missing = runCli(['inspect', join(dir, 'nope.tflite')]);
-    assert.equal(missing.status, 1);
-    assert.match(missing.stderr, /\[FILE_UNREADABLE\]/);
+    assert.equal(missing.status, EXIT_STATUS.input);
+    assert.match(missing.stderr, /\[FILE_NOT_FOUND\]/);
     const bytes = writeTflite(fullyConnectedModel());
     writeFileSync(join(dir, 'cut.tflite'), bytes.subarray(0, bytes.length - 50));
     const cut = runCli(['inspect', join(dir, 'cut.tflite')]);
-    assert.equal(cut.status, 1);
-    assert.match(cut.stderr, /truncated or corrupt.*\[TFLITE_TRUNCATED\]/);
+    assert.equal(cut.status, EXIT_STATUS.input);
+    assert.match(cut.stderr, /truncated or corrupt.*\[TFLITE_CORRUPT\]/);
     assert.doesNotMatch(cut.stderr, /at .*\.js:\d+/);
-    writeFileSync(join(dir, 'text.tflite'), 'hello');
-    assert.match(runCli(['inspect', join(dir, 'text.tflite')]).stderr, /\[TFLITE_TRUNCATED\]|\[TFLITE_BAD_IDENTIFIER\]/);
+    writeFileSync(join(dir, 'text.tflite'), 'hello, this is a text file');
+    assert.match(runCli(['inspect', join(dir, 'text.tflite')]).stderr, /\[NOT_TFLITE\]/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

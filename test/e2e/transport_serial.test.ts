@@ -39,7 +39,7 @@ test('opening a path that does not exist says so and points at `headstart ports`
 
 test('writing before open is refused, not lost silently', async () => {
   const t = new SerialTransport({ path: '/dev/null', baudRate: 115200 });
-  await assert.rejects(t.write(Uint8Array.of(1)), (err) => isHeadstartError(err, 'TRANSPORT_NOT_LINKED'));
+  await assert.rejects(t.write(Uint8Array.of(1)), (err) => isHeadstartError(err, 'LINK_CLOSED'));
 });
 
 test('bytes cross a pty pair intact in both directions at 2 Mbaud', { skip }, async () => {
@@ -75,7 +75,7 @@ test('the port vanishing gives disconnect, then reconnect when the path is back,
     const [info] = await disconnected;
     assert.equal(typeof info.reason, 'string');
     assert.equal(host.isLinked, false);
-    await assert.rejects(host.write(Uint8Array.of(1)), (err) => isHeadstartError(err, 'TRANSPORT_NOT_LINKED'));
+    await assert.rejects(host.write(Uint8Array.of(1)), (err) => isHeadstartError(err, 'LINK_CLOSED'));
 
     const reconnected = once(host, 'reconnect');
     await pty.restart();
@@ -128,13 +128,13 @@ test('without reconnect, a vanished port is an error that says what happened, th
   await pty.dispose();
 });
 
-test('reconnecting gives up after giveUpAfterMs with RECONNECT_GAVE_UP', { skip }, async () => {
+test('reconnecting gives up after giveUpAfterMs with PORT_LOST', { skip }, async () => {
   const pty = await makePtyFixture();
   const host = new SerialTransport({ path: pty.hostPath, baudRate: 115200, reconnect: { initialDelayMs: 10, maxDelayMs: 20, giveUpAfterMs: 150 } });
   await host.open();
   const error = once(host, 'error');
   await pty.dispose();
   const [err] = await error;
-  assert.ok(isHeadstartError(err, 'RECONNECT_GAVE_UP'), String(err));
+  assert.ok(isHeadstartError(err, 'PORT_LOST'), String(err));
   assert.equal(host.isLinked, false);
 });

@@ -85,7 +85,8 @@ export function mutatedFileArb(files: Uint8Array[]): fc.Arbitrary<Uint8Array> {
     .map(([i, ms]) => ms.reduce(applyMutation, files[i]!));
 }
 
-export type ReadOutcome = { ok: true } | { ok: false; code: string };
+/** `reason` is the code, with the failed check of a damaged file (details.check) after a slash: TFLITE_CORRUPT/truncated. */
+export type ReadOutcome = { ok: true } | { ok: false; reason: string };
 
 /** The reader's contract: a Model or a HeadstartError; anything else (TypeError, RangeError, ...) is rethrown. */
 export function readOutcome(bytes: Uint8Array): ReadOutcome {
@@ -93,7 +94,10 @@ export function readOutcome(bytes: Uint8Array): ReadOutcome {
     readTflite(bytes);
     return { ok: true };
   } catch (err) {
-    if (isHeadstartError(err)) return { ok: false, code: err.code };
+    if (isHeadstartError(err)) {
+      const check = err.details['check'];
+      return { ok: false, reason: typeof check === 'string' ? `${err.code}/${check}` : err.code };
+    }
     throw err;
   }
 }

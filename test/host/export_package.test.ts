@@ -215,7 +215,7 @@ test('without --data the training data recorded in the package is used; with non
   const bare = scratchDir(t, 'hs-export-bare-');
   cpSync(dir, bare, { recursive: true });
   writeFileSync(join(bare, pkg.manifest.trainingReport), '{"epochs": 1}\n');
-  await assert.rejects(exportPackage(bare, {}), (err) => isHeadstartError(err, 'NO_REPRESENTATIVE_DATA') && /--data/.test(err.message));
+  await assert.rejects(exportPackage(bare, {}), (err) => isHeadstartError(err, 'MISSING_OPTION') && err.details['setting'] === 'data');
 });
 
 test('a model that misses the thresholds is refused and nothing is written', async (t) => {
@@ -226,7 +226,7 @@ test('a model that misses the thresholds is refused and nothing is written', asy
   // Clipping every range to its median value wrecks the model on purpose.
   await assert.rejects(
     exportPackage(copy, { data: { path: FIXTURE_PRETRAINING }, percentile: 50.5, calibrationWindows: 100, checkWindows: 300 }),
-    (err) => isHeadstartError(err, 'QUANTIZATION_CHECK_FAILED') && /--force/.test(err.message),
+    (err) => isHeadstartError(err, 'QUANTIZATION_CHECK_FAILED') && /nothing was written/.test(err.message),
   );
   assert.equal(statSync(join(copy, EXTRACTOR_FILE)).mtimeMs, before);
   assert.equal(readFileSync(join(copy, 'manifest.json'), 'utf8'), manifestBefore);
@@ -241,6 +241,6 @@ test('representative data with another channel count is refused with a message n
   writeFileSync(join(csvDir, 'R_1_C_0.csv'), rows + '\n');
   await assert.rejects(
     exportPackage(copy, { data: { path: csvDir, rate: 200, labelPattern: 'R_(?<rep>\\d+)_C_(?<label>\\d+)\\.csv' } }),
-    (err) => isHeadstartError(err, 'CHANNEL_MISMATCH') && /3 channels/.test(err.message) && /8/.test(err.message),
+    (err) => isHeadstartError(err, 'DATA_PACKAGE_MISMATCH') && /3 channels/.test(err.message) && /8/.test(err.message),
   );
 });

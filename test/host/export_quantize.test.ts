@@ -102,8 +102,8 @@ test('folding handles a dense embedding and a ReLU6 (fused as RELU6)', () => {
 
 test('a float model that does not match the config is refused, naming the layer', () => {
   const model = buildExtractor(SMALL, 1);
-  assert.throws(() => foldExtractor(model, { ...SMALL, blocks: [...SMALL.blocks, { filters: 8, kernel: 3, pool: 1 }] }), (err) => isHeadstartError(err, 'EXTRACTOR_MISMATCH') && /conv2/.test(err.message));
-  assert.throws(() => foldExtractor(model, { ...SMALL, channels: 4 }), (err) => isHeadstartError(err, 'EXTRACTOR_MISMATCH') && /conv0 kernel/.test(err.message));
+  assert.throws(() => foldExtractor(model, { ...SMALL, blocks: [...SMALL.blocks, { filters: 8, kernel: 3, pool: 1 }] }), (err) => isHeadstartError(err, 'BAD_PACKAGE') && /conv2/.test(err.message));
+  assert.throws(() => foldExtractor(model, { ...SMALL, channels: 4 }), (err) => isHeadstartError(err, 'BAD_PACKAGE') && /conv0 kernel/.test(err.message));
 });
 
 test('asymmetric activations: the range always holds 0 exactly; ReLU outputs get zero point -128; the ends map to -128 and 127', () => {
@@ -152,7 +152,7 @@ test('calibration: min/max over every stage, or a percentile that clips rare out
   assert.ok(clipped[0].max < 5, `99.9th percentile ${clipped[0].max} leaves the outlier out`);
   assert.equal(clipped[0].observedMax, 40, 'the report still shows what was seen');
   for (const p of [50, 100.5, Number.NaN]) {
-    assert.throws(() => calibrateRanges(folded, windows, count, { percentile: p }), (err) => isHeadstartError(err, 'BAD_PERCENTILE'));
+    assert.throws(() => calibrateRanges(folded, windows, count, { percentile: p }), (err) => isHeadstartError(err, 'BAD_OPTION'));
   }
 });
 
@@ -221,7 +221,7 @@ test('per-channel input ranges: min/max of each channel, or each channel\'s own 
   assert.deepEqual(full.map((r) => [r.min, Math.fround(r.max)]), [[-10, 10], [Math.fround(-0.03), Math.fround(0.03)], [1, 500]]);
   const clipped = inputChannelRanges(windows, channels, { percentile: 99.5 });
   assert.equal(clipped[2].max, 1, 'the outlier is left out');
-  assert.throws(() => inputChannelRanges(windows, channels, { percentile: 40 }), (err) => isHeadstartError(err, 'BAD_PERCENTILE'));
+  assert.throws(() => inputChannelRanges(windows, channels, { percentile: 40 }), (err) => isHeadstartError(err, 'BAD_OPTION'));
 });
 
 test('per-channel input scales folded into the first convolution: the graph stays exact, and channels of small spread are no longer lost', (t) => {
@@ -248,5 +248,5 @@ test('per-channel input scales folded into the first convolution: the graph stay
   t.diagnostic(`mean cosine: per-tensor input ${tensorCosine.toFixed(5)}, per-channel ${channelCosine.toFixed(5)}`);
   assert.ok(channelCosine > 0.995, `per-channel mean cosine ${channelCosine}`);
   assert.ok(channelCosine > tensorCosine, `per-channel ${channelCosine} beats per-tensor ${tensorCosine}`);
-  assert.throws(() => quantizeExtractor(folded, ranges, { inputChannels: [{ min: -1, max: 1 }] }), (err) => isHeadstartError(err, 'BAD_ARGUMENTS'));
+  assert.throws(() => quantizeExtractor(folded, ranges, { inputChannels: [{ min: -1, max: 1 }] }), (err) => isHeadstartError(err, 'INTERNAL'));
 });

@@ -43,7 +43,7 @@ test('a folder of several sessions is refused with the sessions it holds and how
   assert.equal(loadDataset(DEMO_PERSON).recordings.length, 56, '`headstart dataset` reads both sessions');
   assert.throws(
     () => loadReplayScript([DEMO_PERSON]),
-    (e) => isHeadstartError(e, 'DATASET_AMBIGUOUS') && /Male0\/Test0, Male0\/training0/.test(e.message) && /--sessions Test0/.test(e.message),
+    (e) => isHeadstartError(e, 'MIXED_RECORDINGS') && /Male0\/Test0, Male0\/training0/.test(e.message) && /--sessions Test0/.test(e.message),
   );
   assertPlaysDataset(loadReplayScript([DEMO_PERSON], { sessions: ['Test0'] }), loadDataset(join(DEMO_PERSON, 'Test0')));
   const both = loadReplayScript([DEMO_PERSON], { sessions: ['training0', 'Test0'] });
@@ -54,7 +54,7 @@ test('a folder of several sessions is refused with the sessions it holds and how
 
 test('a data set of several people wants people or sessions named, and gets the same recordings as loadDataset with them', () => {
   const root = join(FIXTURE, 'EvaluationDataset');
-  assert.throws(() => loadReplayScript([root]), (e) => isHeadstartError(e, 'DATASET_AMBIGUOUS') && /--people \w+ --sessions \w+/.test(e.message));
+  assert.throws(() => loadReplayScript([root]), (e) => isHeadstartError(e, 'MIXED_RECORDINGS') && /--people \w+ --sessions \w+/.test(e.message));
   const options = { people: ['Male2'], sessions: ['Test0'] };
   assertPlaysDataset(loadReplayScript([root], options), loadDataset({ path: root, ...options }));
 });
@@ -71,7 +71,7 @@ test('CSV replays take the data set options; labels must mean the same in every 
   assertPlaysDataset(script, loadDataset({ path: glob, ...options }));
   assert.deepEqual(Array.from(script.samples), [10, 20, 30], 'the column chosen');
   // Read one path at a time, each file would have classes of its own.
-  assert.throws(() => loadReplayScript(files, options), (e) => isHeadstartError(e, 'REPLAY_MISMATCH') && /--classes/.test(e.message));
+  assert.throws(() => loadReplayScript(files, options), (e) => isHeadstartError(e, 'MIXED_RECORDINGS') && /--classes/.test(e.message));
   const named = loadReplayScript(files, { ...options, classes: ['open', 'fist'] });
   assert.deepEqual(named.labels, [
     { at: 0, label: 1 },
@@ -92,7 +92,7 @@ test('the format of a path is told before anything is read, so mixtures fail fir
 
 test('the follow script reads its person through the same reader: one session unless selected', () => {
   const person = join(FIXTURE, 'EvaluationDataset/Female1');
-  assert.throws(() => followingScript(person, 'calibration/quick5.json'), (e) => isHeadstartError(e, 'DATASET_AMBIGUOUS'));
+  assert.throws(() => followingScript(person, 'calibration/quick5.json'), (e) => isHeadstartError(e, 'MIXED_RECORDINGS'));
   const script = followingScript({ path: person, sessions: ['training0'] }, 'calibration/quick5.json');
   assert.equal(script.channels, 8);
   assert.ok(script.labels.length > 1);

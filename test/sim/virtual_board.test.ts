@@ -60,7 +60,7 @@ test('replay scripts mark label changes only where the label changes', () => {
 test('recordings of different formats cannot be replayed together', () => {
   assert.throws(
     () => scriptFromRecordings([syntheticRecording({ channels: 8, rate: 1000, seconds: 0.1 }), syntheticRecording({ channels: 8, rate: 200, seconds: 0.1 })]),
-    (err) => isHeadstartError(err, 'REPLAY_MISMATCH'),
+    (err) => isHeadstartError(err, 'MIXED_RECORDINGS'),
   );
 });
 
@@ -157,10 +157,10 @@ test('a board of another protocol version is refused with both versions named', 
   await assert.rejects(session.start(), (err) => isHeadstartError(err, 'PROTOCOL_VERSION_MISMATCH') && /version 2/.test(err.message) && /version 1/.test(err.message));
 });
 
-test('a silent port fails with NO_HELLO after pinging, saying what to check', async () => {
+test('a silent port fails with BOARD_SILENT after pinging, saying what to check', async () => {
   const fake = fakeBoard(() => undefined);
   const session = new BoardSession({ transport: fake.host, helloTimeoutMs: 20, replyTimeoutMs: 20, attempts: 2 });
-  await assert.rejects(session.start(), (err) => isHeadstartError(err, 'NO_HELLO') && /baud/.test(err.message));
+  await assert.rejects(session.start(), (err) => isHeadstartError(err, 'BOARD_SILENT') && /baud/.test(err.message));
   assert.deepEqual(fake.sent.map((f) => (f.type === 'command' ? f.command : f.type)), ['ping', 'ping']);
 });
 

@@ -46,7 +46,7 @@ const KEYS: Record<FilterSpec['kind'], string[]> = {
 };
 
 function filterError(where: string, message: string): HeadstartError {
-  return new HeadstartError('BAD_FILTER', `${where}: ${message}`, { where });
+  return new HeadstartError('BAD_OPTION', `${where}: ${message}`, { where });
 }
 
 function positive(value: unknown, where: string, name: string): number {
@@ -125,7 +125,7 @@ class FilterChain {
   readonly #steps: Step[];
 
   constructor(specs: FilterSpec[], channels: number, rate: number) {
-    if (!Number.isInteger(channels) || channels < 1) throw new HeadstartError('BAD_CHANNEL_COUNT', `channel count must be a positive whole number (got ${channels})`);
+    if (!Number.isInteger(channels) || channels < 1) throw new HeadstartError('INTERNAL', `channel count must be a positive whole number (got ${channels})`);
     this.specs = checkFilterSpecs(specs, rate);
     this.channels = channels;
     this.rate = rate;
@@ -160,7 +160,7 @@ class FilterChain {
   /** Processes interleaved samples from `input` into `output` (may be the same array; default: in place) and returns it. */
   process(input: Float32Array, output: Float32Array = input): Float32Array {
     if (input.length % this.channels !== 0 || output.length < input.length) {
-      throw new HeadstartError('BAD_SAMPLE_COUNT', `filter input of ${input.length} values is not a whole number of ${this.channels}-channel samples (or the output is shorter)`);
+      throw new HeadstartError('INTERNAL', `filter input of ${input.length} values is not a whole number of ${this.channels}-channel samples (or the output is shorter)`);
     }
     let from = input;
     for (const step of this.#steps) {

@@ -60,9 +60,9 @@ export class SosFilter {
   #primed = false;
 
   constructor(sections: Sections, channels: number) {
-    if (!Number.isInteger(channels) || channels < 1) throw new HeadstartError('BAD_CHANNEL_COUNT', `channel count must be a positive whole number (got ${channels})`);
+    if (!Number.isInteger(channels) || channels < 1) throw new HeadstartError('INTERNAL', `channel count must be a positive whole number (got ${channels})`);
     if (sections.length === 0 || sections.length % COEFFICIENTS_PER_SECTION !== 0) {
-      throw new HeadstartError('BAD_FILTER', `filter coefficients come five per section (got ${sections.length})`);
+      throw new HeadstartError('INTERNAL', `filter coefficients come five per section (got ${sections.length})`);
     }
     this.channels = channels;
     this.sections = sections;
@@ -100,7 +100,7 @@ export class SosFilter {
   process(input: Float32Array, output: Float32Array = input): Float32Array {
     const channels = this.channels;
     if (input.length % channels !== 0 || output.length < input.length) {
-      throw new HeadstartError('BAD_SAMPLE_COUNT', `filter input of ${input.length} values is not a whole number of ${channels}-channel samples (or the output is shorter)`);
+      throw new HeadstartError('INTERNAL', `filter input of ${input.length} values is not a whole number of ${channels}-channel samples (or the output is shorter)`);
     }
     if (input.length === 0) return output;
     if (!this.#primed) this.#prime(input);

@@ -76,7 +76,7 @@ export function scoreNormalizedInto(head: HeadData, x: Float32Array, row: Float3
 /** Class scores [count][classes] of a head on raw (unnormalized) embeddings. */
 export function headScores(head: HeadData, e: Embeddings): Float32Array {
   if (e.dim !== head.dim) {
-    throw new HeadstartError('HEAD_DIM_MISMATCH', `the head expects ${head.dim}-value embeddings but got ${e.dim}; it was trained for another extractor`);
+    throw new HeadstartError('PROFILE_EXTRACTOR_MISMATCH', `the head expects ${head.dim}-value embeddings but got ${e.dim}; it was trained for another extractor`);
   }
   const out = new Float32Array(e.count * head.classes);
   const x = new Float32Array(head.dim);

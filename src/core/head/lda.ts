@@ -16,7 +16,7 @@ export function choleskySolve(a: Float64Array, n: number, b: Float64Array, m: nu
       let sum = a[i * n + j];
       for (let k = 0; k < j; k++) sum -= l[i * n + k] * l[j * n + k];
       if (i === j) {
-        if (sum <= 0) throw new HeadstartError('SINGULAR_COVARIANCE', 'the embedding covariance is not positive definite; increase the shrinkage');
+        if (sum <= 0) throw new HeadstartError('INTERNAL', 'the embedding covariance is not positive definite; increase the shrinkage');
         l[i * n + i] = Math.sqrt(sum);
       } else l[i * n + j] = sum / l[j * n + j];
     }
@@ -59,7 +59,7 @@ export function trainLdaHead(e: Embeddings, labels: Int32Array, classes: number,
   const z = new Float64Array(dim);
   for (let i = 0; i < n.count; i++) {
     const c = labels[i];
-    if (c < 0 || c >= classes) throw new HeadstartError('LABEL_OUT_OF_RANGE', `label ${c} is outside 0..${classes - 1}`);
+    if (c < 0 || c >= classes) throw new HeadstartError('INTERNAL', `label ${c} is outside 0..${classes - 1}`);
     counts[c]++;
     for (let d = 0; d < dim; d++) mu[c * dim + d] += (n.data[i * dim + d] - mean[d]) * invStd[d];
   }

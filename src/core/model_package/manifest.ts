@@ -74,7 +74,7 @@ export interface ModelManifest {
 type Json = Record<string, unknown>;
 
 function fail(field: string, problem: string): never {
-  throw new HeadstartError('BAD_MANIFEST', `manifest.json: ${field} ${problem}; re-create the package with \`headstart pretrain\` / \`headstart export\``, { field });
+  throw new HeadstartError('BAD_PACKAGE', `manifest.json: ${field} ${problem}; re-create the package with \`headstart pretrain\` / \`headstart export\``, { field });
 }
 
 function num(o: Json, field: string, path: string, integer = false): number {
@@ -115,14 +115,14 @@ function inputQuant(o: Json, channels: number): TensorQuantization & { shape: nu
   return { ...q, channelScales };
 }
 
-/** Validates parsed manifest JSON; throws BAD_MANIFEST naming the first bad field. */
+/** Validates parsed manifest JSON; throws BAD_PACKAGE naming the first bad field. */
 export function validateManifest(value: unknown): ModelManifest {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('(root)', 'must be a JSON object');
   const m = value as Json;
   if (m.format !== PACKAGE_FORMAT) fail('format', `must be "${PACKAGE_FORMAT}" (this folder is not a headstart model package)`);
   const formatVersion = num(m, 'formatVersion', '', true);
   if (formatVersion > PACKAGE_FORMAT_VERSION) {
-    throw new HeadstartError('PACKAGE_TOO_NEW', `manifest.json: package format ${formatVersion} is newer than this headstart reads (${PACKAGE_FORMAT_VERSION}); upgrade headstart`);
+    throw new HeadstartError('FORMAT_TOO_NEW', `manifest.json: package format ${formatVersion} is newer than this headstart reads (${PACKAGE_FORMAT_VERSION}); upgrade headstart`);
   }
   const channels = num(m, 'channels', '', true);
   if (channels < 1) fail('channels', 'must be at least 1');

@@ -2,7 +2,7 @@
  * Frame -> bytes on the wire. Frames come from code, not from a wire, so an
  * impossible frame (a sample count that does not divide by the channels, a
  * sequence number out of range) is a programming error and throws
- * HeadstartError('FRAME_INVALID').
+ * HeadstartError('INTERNAL').
  */
 import { HeadstartError } from '../errors.ts';
 import { cobsEncodeInto, cobsMaxEncodedLength } from './cobs.ts';
@@ -27,7 +27,7 @@ import {
 } from './wire.ts';
 
 function invalid(message: string): HeadstartError {
-  return new HeadstartError('FRAME_INVALID', `cannot encode frame: ${message}`);
+  return new HeadstartError('INTERNAL', `cannot encode frame: ${message}`);
 }
 
 function checkUint(name: string, value: number, limit: number): void {

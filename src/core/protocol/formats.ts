@@ -2,7 +2,6 @@
  * The wire formats headstart reads, by name, so that every verb that takes
  * `--format` builds its decoder the same way.
  */
-import { HeadstartError } from '../errors.ts';
 import { AsciiParser, type AsciiOptions } from './ascii.ts';
 import { ParserTransform, type ByteParser, type DecoderStreamOptions } from './byte_parser.ts';
 import { CytonParser, type CytonOptions } from './cyton.ts';
@@ -12,11 +11,6 @@ export const WIRE_FORMATS = ['headstart', 'cyton', 'ascii'] as const;
 export type WireFormat = (typeof WIRE_FORMATS)[number];
 
 export type FormatOptions = CytonOptions & Pick<AsciiOptions, 'rate' | 'now'>;
-
-export function parseWireFormat(name: string): WireFormat {
-  if ((WIRE_FORMATS as readonly string[]).includes(name)) return name as WireFormat;
-  throw new HeadstartError('UNKNOWN_FORMAT', `unknown wire format "${name}": use one of ${WIRE_FORMATS.join(', ')}`);
-}
 
 export function createParser(format: WireFormat, options: FormatOptions = {}): ByteParser {
   switch (format) {

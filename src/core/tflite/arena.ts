@@ -29,7 +29,7 @@ export interface ArenaPlan {
 export function tensorBytes(tensor: Tensor): number {
   const bytes = tensorByteLength(tensor.type, elementCount(tensor.shape.map((d) => Math.max(d, 1))));
   if (bytes === undefined) {
-    throw new HeadstartError('UNSUPPORTED_TENSOR_TYPE', `tensor '${tensor.name}' has type ${tensor.type}, which has no fixed size; the arena cannot hold it`);
+    throw new HeadstartError('TFLITE_UNSUPPORTED', `tensor '${tensor.name}' has type ${tensor.type}, which has no fixed size; the arena cannot hold it`);
   }
   return bytes;
 }
@@ -71,7 +71,7 @@ function lifetimes(model: Model, subgraph: SubGraph): { first: Int32Array; last:
 
 export function planArena(model: Model, subgraphIndex = 0): ArenaPlan {
   const subgraph = model.subgraphs[subgraphIndex];
-  if (!subgraph) throw new HeadstartError('NO_SUCH_SUBGRAPH', `the model has ${model.subgraphs.length} subgraph(s); there is no subgraph ${subgraphIndex}`);
+  if (!subgraph) throw new HeadstartError('INTERNAL', `the model has ${model.subgraphs.length} subgraph(s); there is no subgraph ${subgraphIndex}`);
   const n = subgraph.tensors.length;
   const { first, last } = lifetimes(model, subgraph);
   const bytes = new Int32Array(n);

@@ -18,7 +18,7 @@ const BYTES_PER_LINE = 12;
 export function tfliteToCArray(bytes: Uint8Array, symbolName: string, headerFileName = `${symbolName}.h`): CArraySource {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(symbolName)) {
     throw new HeadstartError(
-      'BAD_SYMBOL_NAME',
+      'INTERNAL',
       `${JSON.stringify(symbolName)} is not a C identifier: use letters, digits and underscores, not starting with a digit (e.g. g_model).`,
     );
   }

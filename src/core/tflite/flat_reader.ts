@@ -40,8 +40,9 @@ export class FlatReader {
     this.budget -= units;
     if (this.budget < 0) {
       throw new HeadstartError(
-        'TFLITE_TOO_COMPLEX',
+        'TFLITE_CORRUPT',
         'the model file refers to the same data far more often than a real model does (decoding it would take unbounded time or memory); the file is corrupt or crafted. Re-export the model.',
+        { check: 'too-complex' },
       );
     }
   }
@@ -50,16 +51,16 @@ export class FlatReader {
   check(pos: number, size: number, what: string): void {
     if (pos < 0 || !Number.isSafeInteger(pos)) {
       throw new HeadstartError(
-        'TFLITE_OUT_OF_BOUNDS',
+        'TFLITE_CORRUPT',
         `the model file is corrupt: ${what} points before the start of the file (offset ${pos}). Re-export or re-copy the model.`,
-        { offset: pos },
+        { check: 'out-of-bounds', offset: pos },
       );
     }
     if (pos + size > this.bytes.length) {
       throw new HeadstartError(
-        'TFLITE_TRUNCATED',
+        'TFLITE_CORRUPT',
         `the model file ends at byte ${this.bytes.length} but its ${what} reaches byte ${pos + size}: the file is truncated or corrupt. Re-copy or re-export the model.`,
-        { offset: pos, size, fileSize: this.bytes.length },
+        { check: 'truncated', offset: pos, size, fileSize: this.bytes.length },
       );
     }
   }
@@ -85,9 +86,9 @@ export class FlatReader {
     const tableSize = this.view.getUint16(vtable + 2, true);
     if (vtableSize < 4 || vtableSize % 2 !== 0 || tableSize < 4) {
       throw new HeadstartError(
-        'TFLITE_OUT_OF_BOUNDS',
+        'TFLITE_CORRUPT',
         `the model file is corrupt: the ${what} at byte ${pos} has an impossible layout (vtable size ${vtableSize}, table size ${tableSize}). Re-export the model.`,
-        { offset: pos },
+        { check: 'out-of-bounds', offset: pos },
       );
     }
     this.check(vtable, vtableSize, `${what} vtable`);
@@ -119,9 +120,9 @@ export class FlatTable {
     if (offset === 0) return -1;
     if (offset + size > this.tableSize) {
       throw new HeadstartError(
-        'TFLITE_OUT_OF_BOUNDS',
+        'TFLITE_CORRUPT',
         `the model file is corrupt: field ${id} of the ${this.what} at byte ${this.pos} lies outside its table. Re-export the model.`,
-        { offset: this.pos, field: id },
+        { check: 'out-of-bounds', offset: this.pos, field: id },
       );
     }
     return this.pos + offset;
@@ -198,9 +199,9 @@ export class FlatTable {
     this.r.check(v.start, v.length + 1, `${name} terminator`);
     if (this.r.u8(v.start + v.length) !== 0) {
       throw new HeadstartError(
-        'TFLITE_BAD_STRING',
+        'TFLITE_CORRUPT',
         `the model file is corrupt: the string ${name} at byte ${v.start} is not NUL-terminated. Re-export the model.`,
-        { offset: v.start },
+        { check: 'string', offset: v.start },
       );
     }
     this.r.spend(1 + (v.length >> 4));

@@ -64,7 +64,7 @@ export function metadataBytes(model: Model, name: string): Uint8Array | undefine
 
 export function encodeMinRuntimeVersion(version: string): Uint8Array {
   if (!/^\d+\.\d+(\.\d+)?$/.test(version) || version.length >= RUNTIME_VERSION_BYTES) {
-    throw new HeadstartError('TFLITE_BAD_METADATA', `min_runtime_version must look like "1.14.0" (got ${JSON.stringify(version)})`);
+    throw new HeadstartError('INTERNAL', `min_runtime_version must look like "1.14.0" (got ${JSON.stringify(version)})`);
   }
   const out = new Uint8Array(RUNTIME_VERSION_BYTES);
   out.set(new TextEncoder().encode(version));
@@ -82,13 +82,13 @@ export function encodeHeadstartMetadata(meta: HeadstartMetadata): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(meta));
 }
 
-/** Parses and checks headstart's metadata entry; a malformed entry is TFLITE_BAD_METADATA. */
+/** Parses and checks headstart's metadata entry; a malformed entry is TFLITE_CORRUPT. */
 export function decodeHeadstartMetadata(bytes: Uint8Array): HeadstartMetadata {
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
-    throw new HeadstartError('TFLITE_BAD_METADATA', `the model's "${HEADSTART_METADATA_KEY}" metadata entry is not JSON; re-export the model with headstart.`);
+    throw new HeadstartError('TFLITE_CORRUPT', `the model's "${HEADSTART_METADATA_KEY}" metadata entry is not JSON; re-export the model with headstart.`, { check: 'metadata' });
   }
   checkHeadstartMetadata(parsed);
   return parsed;
@@ -116,7 +116,7 @@ function checkHeadstartMetadata(value: unknown): asserts value is HeadstartMetad
     }
   }
   if (problems.length > 0) {
-    throw new HeadstartError('TFLITE_BAD_METADATA', `headstart metadata is invalid: ${problems.join('; ')}.`, { problems });
+    throw new HeadstartError('TFLITE_CORRUPT', `headstart metadata is invalid: ${problems.join('; ')}.`, { check: 'metadata', problems });
   }
 }
 
@@ -126,7 +126,7 @@ function checkHeadstartMetadata(value: unknown): asserts value is HeadstartMetad
  */
 export function servingDefaultSignature(model: Model, subgraphIndex = 0): SignatureDef {
   const sg = model.subgraphs[subgraphIndex];
-  if (!sg) throw new HeadstartError('TFLITE_BAD_INDEX', `the model has no subgraph ${subgraphIndex}`);
+  if (!sg) throw new HeadstartError('INTERNAL', `the model has no subgraph ${subgraphIndex}`);
   const entry = (tensorIndex: number) => ({ name: sg.tensors[tensorIndex]?.name ?? `tensor_${tensorIndex}`, tensorIndex });
   return { signatureKey: SERVING_DEFAULT, subgraphIndex, inputs: sg.inputs.map(entry), outputs: sg.outputs.map(entry) };
 }

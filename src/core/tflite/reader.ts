@@ -30,14 +30,17 @@ const MAX_TENSOR_ELEMENTS = 0x7fffffff;
 const WORK_PER_BYTE = 4;
 const WORK_BASE = 100_000;
 
-function corrupt(code: string, message: string, details: Record<string, unknown> = {}): HeadstartError {
-  return new HeadstartError(code, `the model file is invalid: ${message}. Re-export the model or check that it is a TensorFlow Lite file.`, details);
+/** Which check a damaged file failed: TFLITE_CORRUPT errors carry it as `details.check` (the fuzz tests tally by it). */
+export type TfliteCheck = 'truncated' | 'out-of-bounds' | 'string' | 'too-complex' | 'no-subgraph' | 'index' | 'enum' | 'shape' | 'buffer-size' | 'quantization' | 'metadata';
+
+function corrupt(check: TfliteCheck, message: string, details: Record<string, unknown> = {}): HeadstartError {
+  return new HeadstartError('TFLITE_CORRUPT', `the model file is invalid: ${message}. Re-export the model or check that it is a TensorFlow Lite file.`, { check, ...details });
 }
 
 function checkIndex(index: number, count: number, what: string, allowOmitted = false): void {
   if (allowOmitted && index === -1) return;
   if (!Number.isInteger(index) || index < 0 || index >= count) {
-    throw corrupt('TFLITE_BAD_INDEX', `${what} is ${index} but only ${count} exist`, { index, count });
+    throw corrupt('index', `${what} is ${index} but only ${count} exist`, { index, count });
   }
 }
 
@@ -45,16 +48,17 @@ function checkIndex(index: number, count: number, what: string, allowOmitted = f
 export function readTflite(bytes: Uint8Array): Model {
   if (bytes.length < 8) {
     throw new HeadstartError(
-      'TFLITE_TRUNCATED',
+      'TFLITE_CORRUPT',
       `the model file is ${bytes.length} bytes long, too short to be a TensorFlow Lite model: it is truncated or empty. Re-copy or re-export the model.`,
+      { check: 'truncated' },
     );
   }
   const identifier = String.fromCharCode(...bytes.subarray(4, 8));
   if (identifier !== TFLITE_FILE_IDENTIFIER) {
     throw new HeadstartError(
-      'TFLITE_BAD_IDENTIFIER',
+      'NOT_TFLITE',
       `this is not a TensorFlow Lite model: bytes 4..7 are ${JSON.stringify(identifier)}, a .tflite file has "${TFLITE_FILE_IDENTIFIER}" there. Check the file path.`,
-      { identifier },
+      { check: 'identifier', identifier },
     );
   }
   const r = new FlatReader(bytes, WORK_PER_BYTE * bytes.length + WORK_BASE);
@@ -64,16 +68,16 @@ export function readTflite(bytes: Uint8Array): Model {
   const version = root.uint32(F.version, 0);
   if (version !== TFLITE_SCHEMA_VERSION) {
     throw new HeadstartError(
-      'TFLITE_UNSUPPORTED_VERSION',
+      'TFLITE_UNSUPPORTED',
       `the model uses TensorFlow Lite schema version ${version}; headstart reads version ${TFLITE_SCHEMA_VERSION}, what every converter since TensorFlow 1.x writes. Re-convert the model with a current converter.`,
-      { version },
+      { check: 'schema-version', version },
     );
   }
 
   const buffers = root.tables(F.buffers, 'buffers').map((t) => readBuffer(t));
   const operatorCodes = root.tables(F.operatorCodes, 'operator_codes').map(readOperatorCode);
   const subgraphs = root.tables(F.subgraphs, 'subgraphs').map((t, i) => readSubGraph(t, i, buffers, operatorCodes.length));
-  if (subgraphs.length === 0) throw corrupt('TFLITE_NO_SUBGRAPH', 'it has no subgraph, so there is nothing to run');
+  if (subgraphs.length === 0) throw corrupt('no-subgraph', 'it has no subgraph, so there is nothing to run');
 
   for (const [s, sg] of subgraphs.entries()) {
     for (const [o, op] of sg.operators.entries()) {
@@ -123,7 +127,7 @@ function readOperatorCode(t: FlatTable, index: number): OperatorCode {
   const F = FIELD.OperatorCode;
   // The schema's rule: the byte field holds codes below 127, the int32 field all codes; old writers fill only the byte.
   const code = Math.max(t.int8(F.deprecatedBuiltinCode, 0), t.int32(F.builtinCode, 0));
-  if (code < 0) throw corrupt('TFLITE_BAD_ENUM', `operator code ${index} has the negative builtin code ${code}`, { index, code });
+  if (code < 0) throw corrupt('enum', `operator code ${index} has the negative builtin code ${code}`, { index, code });
   const out: OperatorCode = { builtin: builtinOperatorName(code), builtinCode: code, version: t.int32(F.version, 1) };
   const custom = t.string(F.customCode, `operator_codes[${index}].custom_code`);
   if (custom !== undefined) out.customCode = custom;
@@ -148,34 +152,35 @@ function readTensor(t: FlatTable, where: string, buffers: Uint8Array[]): Tensor 
   const shape = t.int32s(F.shape, 'tensor shape') ?? [];
   let elements = 1;
   for (const d of shape) {
-    if (d < 0) throw corrupt('TFLITE_BAD_SHAPE', `${where} has the negative dimension ${d} in [${shape.join(', ')}]`);
+    if (d < 0) throw corrupt('shape', `${where} has the negative dimension ${d} in [${shape.join(', ')}]`);
     elements *= d;
   }
   if (elements > MAX_TENSOR_ELEMENTS) {
-    throw corrupt('TFLITE_BAD_SHAPE', `${where} has shape [${shape.join(', ')}], ${elements} elements, more than TensorFlow Lite can address`);
+    throw corrupt('shape', `${where} has shape [${shape.join(', ')}], ${elements} elements, more than TensorFlow Lite can address`);
   }
   const typeCode = t.int8(F.type, 0);
   const type = TENSOR_TYPES[typeCode];
-  if (type === undefined) throw corrupt('TFLITE_BAD_ENUM', `${where} has the unknown tensor type ${typeCode}`, { typeCode });
+  if (type === undefined) throw corrupt('enum', `${where} has the unknown tensor type ${typeCode}`, { typeCode });
   const buffer = t.uint32(F.buffer, 0);
   checkIndex(buffer, buffers.length, `${where} buffer`);
   if (t.has(F.sparsity)) {
     throw new HeadstartError(
-      'TFLITE_UNSUPPORTED_SPARSITY',
+      'TFLITE_UNSUPPORTED',
       `${where} is stored sparse; headstart reads dense tensors only. Convert the model without sparsity (the default of the TensorFlow Lite converter).`,
+      { check: 'sparsity' },
     );
   }
   const data = buffers[buffer]!;
   const expected = tensorByteLength(type, elements);
   if (data.length > 0 && expected !== undefined && data.length !== expected) {
-    throw corrupt('TFLITE_BAD_BUFFER_SIZE', `${where} (${type} [${shape.join(', ')}]) needs ${expected} bytes of constant data but buffer ${buffer} holds ${data.length}`);
+    throw corrupt('buffer-size', `${where} (${type} [${shape.join(', ')}]) needs ${expected} bytes of constant data but buffer ${buffer} holds ${data.length}`);
   }
 
   const tensor: Tensor = { name: t.string(F.name, 'tensor name') ?? '', shape, type, buffer, isVariable: t.bool(F.isVariable, false) };
   const signature = t.int32s(F.shapeSignature, 'tensor shape_signature');
   if (signature !== undefined && !sameNumbers(signature, shape)) {
     if (signature.length !== shape.length || signature.some((d) => d < -1)) {
-      throw corrupt('TFLITE_BAD_SHAPE', `${where} has shape [${shape.join(', ')}] but shape signature [${signature.join(', ')}]`);
+      throw corrupt('shape', `${where} has shape [${shape.join(', ')}] but shape signature [${signature.join(', ')}]`);
     }
     tensor.shapeSignature = signature;
   }
@@ -197,11 +202,11 @@ function readQuantization(t: FlatTable, where: string, shape: number[]): Quantiz
   if (scale.length === 0 && zeroPoint.length === 0 && !min?.length && !max?.length) return undefined;
   const quantizedDimension = t.int32(F.quantizedDimension, 0);
   if (zeroPoint.length !== scale.length) {
-    throw corrupt('TFLITE_BAD_QUANTIZATION', `${where} has ${scale.length} scales but ${zeroPoint.length} zero points`);
+    throw corrupt('quantization', `${where} has ${scale.length} scales but ${zeroPoint.length} zero points`);
   }
   if (scale.length > 1 && (quantizedDimension < 0 || quantizedDimension >= shape.length || shape[quantizedDimension] !== scale.length)) {
     throw corrupt(
-      'TFLITE_BAD_QUANTIZATION',
+      'quantization',
       `${where} has ${scale.length} per-channel scales along dimension ${quantizedDimension} of shape [${shape.join(', ')}]`,
     );
   }
@@ -283,7 +288,7 @@ function decodeOptions(spec: OptionsTable, t: FlatTable | undefined, where: stri
         const values = f.values!;
         const code = t ? t.uint8(f.id, values.indexOf(f.defaultValue as string)) : values.indexOf(f.defaultValue as string);
         const value = values[code];
-        if (value === undefined) throw corrupt('TFLITE_BAD_ENUM', `${where} option ${name} has the unknown value ${code}`, { code });
+        if (value === undefined) throw corrupt('enum', `${where} option ${name} has the unknown value ${code}`, { code });
         out[f.key] = value;
         break;
       }

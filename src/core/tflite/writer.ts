@@ -21,7 +21,7 @@ export const BUFFER_ALIGNMENT = 16;
 type Offset = number;
 
 function invalid(message: string): HeadstartError {
-  return new HeadstartError('TFLITE_WRITE_INVALID', `cannot write the model: ${message}`);
+  return new HeadstartError('INTERNAL', `cannot write the model: ${message}`);
 }
 
 export function writeTflite(model: Model): Uint8Array {
@@ -62,7 +62,7 @@ export function writeTflite(model: Model): Uint8Array {
   try {
     readTflite(bytes);
   } catch (err) {
-    if (isHeadstartError(err)) throw new HeadstartError('TFLITE_WRITE_INVALID', `cannot write the model, it is inconsistent: ${err.message} [${err.code}]`);
+    if (isHeadstartError(err)) throw new HeadstartError('INTERNAL', `cannot write the model, it is inconsistent: ${err.message} [${err.code}]`, { ...err.details, readAs: err.code });
     throw err;
   }
   return bytes;
@@ -213,7 +213,7 @@ function writeOptions(b: Builder, options: BuiltinOptions, opIndex: number): { u
   const spec = OPTIONS_BY_NAME.get(options.type);
   if (!spec) {
     throw new HeadstartError(
-      'TFLITE_UNWRITABLE_OPTIONS',
+      'INTERNAL',
       `cannot write operator ${opIndex}: its options table ${JSON.stringify(options.type)} is not one headstart can encode (it was read from a newer or unknown schema). Re-create the operator with known options.`,
     );
   }

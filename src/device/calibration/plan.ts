@@ -43,7 +43,7 @@ export interface PlanOptions {
 
 export function planTimings(protocol: CalibrationProtocol, rate: number, timeScale = 1): PlanTimings {
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new HeadstartError('BAD_OPTION', `the time scale must be a positive number (got ${timeScale})`);
-  if (!(rate > 0)) throw new HeadstartError('BAD_RATE', `the board rate must be positive (got ${rate})`);
+  if (!(rate > 0)) throw new HeadstartError('BOARD_MISMATCH', `the board rate must be positive (got ${rate})`);
   const samples = (s: number): number => Math.round(s * timeScale * rate);
   return {
     countdown: samples(protocol.countdownSeconds),

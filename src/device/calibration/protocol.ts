@@ -116,8 +116,8 @@ export function loadProtocol(path: string): CalibrationProtocol {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new HeadstartError('PROTOCOL_NOT_FOUND', `${path}: no such protocol file; the shipped ones are in calibration/ (myo7.json, quick5.json)`, { file: path });
-    throw new HeadstartError('PROTOCOL_UNREADABLE', `${path}: cannot read (${code ?? (err as Error).message})`, { file: path });
+    if (code === 'ENOENT') throw new HeadstartError('FILE_NOT_FOUND', `${path}: no such protocol file; the shipped ones are in calibration/ (myo7.json, quick5.json)`, { file: path });
+    throw new HeadstartError('FILE_ACCESS', `${path}: cannot read (${code ?? (err as Error).message})`, { file: path });
   }
   let json: unknown;
   try {

@@ -60,7 +60,7 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
     view.event({ type: 'gap', info });
   };
   const onError = (err: HeadstartError): void => feed.fail(err);
-  const onClose = (): void => feed.fail(new HeadstartError('BOARD_CLOSED', `${board.description}: the board connection closed during the calibration; reconnect it and run again with --resume`));
+  const onClose = (): void => feed.fail(new HeadstartError('LINK_CLOSED', `${board.description}: the board connection closed during the calibration; reconnect it and resume the calibration`));
   board.on('frame', onFrame);
   board.on('gap', onGap);
   board.on('error', onError);

@@ -59,7 +59,7 @@ export class SampleFeed {
 
   /** Resolves once the next `count` samples have been passed to `onChunk`, in pieces as they arrive. */
   take(count: number, onChunk: (span: SampleSpan) => void = () => undefined): Promise<void> {
-    if (this.#waiter) throw new HeadstartError('FEED_BUSY', 'a phase is already collecting samples');
+    if (this.#waiter) throw new HeadstartError('INTERNAL', 'a phase is already collecting samples');
     if (this.#failure) return Promise.reject(this.#failure);
     if (count <= 0) return Promise.resolve();
     return new Promise((resolve, reject) => {

@@ -73,18 +73,18 @@ export interface CalibrationResult {
 function checkBoard(hello: HelloFrame, model: CalibrationModel, description: string): boolean {
   if (hello.channels !== model.channels) {
     throw new HeadstartError(
-      'BOARD_CHANNELS_MISMATCH',
+      'BOARD_MISMATCH',
       `${description}: the board '${hello.boardId}' sends ${hello.channels} channels but the model package '${model.name}' needs ${model.channels}; wire ${model.channels} electrodes (and set the sketch's CHANNELS) or use a package made for ${hello.channels} channels`,
     );
   }
   if (hello.rate === model.rate) return false;
   if (hello.rate < model.rate) {
-    throw new HeadstartError('BOARD_RATE_TOO_LOW', `${description}: the board '${hello.boardId}' samples at ${hello.rate} Hz but the model package '${model.name}' needs ${model.rate} Hz or more; set the board's rate or use a package made for ${hello.rate} Hz`);
+    throw new HeadstartError('BOARD_MISMATCH', `${description}: the board '${hello.boardId}' samples at ${hello.rate} Hz but the model package '${model.name}' needs ${model.rate} Hz or more; set the board's rate or use a package made for ${hello.rate} Hz`);
   }
   try {
     resampleRatio(hello.rate, model.rate);
   } catch (err) {
-    throw new HeadstartError('BOARD_RATE_MISMATCH', `${description}: the board '${hello.boardId}' samples at ${hello.rate} Hz and the model package '${model.name}' at ${model.rate} Hz, and the one cannot be resampled to the other (${(err as Error).message}); set the board to ${model.rate} Hz`);
+    throw new HeadstartError('BOARD_MISMATCH', `${description}: the board '${hello.boardId}' samples at ${hello.rate} Hz and the model package '${model.name}' at ${model.rate} Hz, and the one cannot be resampled to the other (${(err as Error).message}); set the board to ${model.rate} Hz`);
   }
   return true;
 }
@@ -98,19 +98,19 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   // Everything that can be refused is refused before the first write.
   let resumed: JournalState | undefined;
   if (options.resume) {
-    if (!existsSync(paths.journal)) throw new HeadstartError('NOTHING_TO_RESUME', `no interrupted calibration of '${user}' to resume (${paths.journal} does not exist); run without --resume`);
+    if (!existsSync(paths.journal)) throw new HeadstartError('NOTHING_TO_RESUME', `no interrupted calibration of '${user}' to resume (${paths.journal} does not exist); start a new calibration instead`);
     const decoded = readRecordingFile(paths.journal);
     resumed = journalState(decoded.header, decoded.markers, decoded.samples.length / decoded.header.channels, decoded.tornBytes, paths.journal);
   } else if (existsSync(paths.journal)) {
-    throw new HeadstartError('SESSION_IN_PROGRESS', `an interrupted calibration of '${user}' exists (${paths.journal}); continue it with --resume, or delete that file to start over`);
+    throw new HeadstartError('SESSION_IN_PROGRESS', `an interrupted calibration of '${user}' exists (${paths.journal}); resume it, or delete that file to start over`);
   }
   const protocol = resumed?.info.protocol ?? options.protocol;
-  if (!protocol) throw new HeadstartError('NO_PROTOCOL', 'give the calibration protocol (--protocol calibration/quick5.json, for example)');
+  if (!protocol) throw new HeadstartError('MISSING_OPTION', 'give the calibration protocol (calibration/quick5.json, for example)', { setting: 'protocol' });
   const onlyIds = resumed ? resumed.info.only : options.only === undefined ? undefined : [options.only];
   const only = onlyIds?.map((id) => gestureIndex(protocol, id));
   const previousIndex = readSessionIndex(paths.index);
   if (onlyIds) {
-    if (!previousIndex) throw new HeadstartError('NO_CALIBRATION', `'${user}' has no full calibration yet to update one gesture of; calibrate every gesture first (without --only)`);
+    if (!previousIndex) throw new HeadstartError('NO_CALIBRATION', `'${user}' has no full calibration yet to update one gesture of; calibrate every gesture first`);
     const known = previousIndex.protocol.gestures.map((g) => g.id).join(',');
     if (known !== protocol.gestures.map((g) => g.id).join(',')) {
       throw new HeadstartError('PROTOCOL_CHANGED', `'${user}' was calibrated with protocol '${previousIndex.protocol.name}' (gestures ${known}); re-record a gesture with that same protocol, or calibrate from scratch`);

@@ -54,11 +54,11 @@ export function readSessionIndex(path: string): SessionIndex | undefined {
   try {
     value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new HeadstartError('BAD_SESSION_INDEX', `${path}: not valid JSON (${(err as Error).message}); remove it and calibrate from scratch`);
+    throw new HeadstartError('BAD_JOURNAL', `${path}: not valid JSON (${(err as Error).message}); remove it and calibrate from scratch`);
   }
   const sessions = value.sessions;
   if (!Array.isArray(sessions) || !sessions.every((s) => typeof s?.file === 'string' && Array.isArray(s?.gestures) && s.gestures.every((g: unknown) => typeof g === 'string'))) {
-    throw new HeadstartError('BAD_SESSION_INDEX', `${path}: "sessions" is not a list of {file, gestures}; remove it and calibrate from scratch`);
+    throw new HeadstartError('BAD_JOURNAL', `${path}: "sessions" is not a list of {file, gestures}; remove it and calibrate from scratch`);
   }
   return { protocol: parseProtocol(value.protocol, `${path} (protocol)`), sessions };
 }

@@ -82,7 +82,7 @@ export function holdWindows(holds: HoldSamples[], channels: number, rate: number
   }
   const usable = recordings.filter((r) => windowCount(r.samples.length / channels, model.window) > 0);
   if (usable.length === 0) {
-    throw new HeadstartError('HOLDS_TOO_SHORT', `no hold is long enough for one ${model.window.length}-sample window after trimming; lengthen holdSeconds or raise --time-scale`);
+    throw new HeadstartError('HOLDS_TOO_SHORT', `no hold is long enough for one ${model.window.length}-sample window after trimming; lengthen the protocol's holdSeconds or its time scale`, { setting: 'timeScale' });
   }
   return windowRecordings(usable, model.window, model.normalization);
 }

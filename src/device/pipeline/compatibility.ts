@@ -24,7 +24,7 @@ export interface BoardFit {
 export function checkBoardForPackage(hello: Pick<HelloFrame, 'channels' | 'rate' | 'boardId'>, manifest: ModelManifest, packageDir: string): BoardFit {
   if (hello.channels !== manifest.channels) {
     throw new HeadstartError(
-      'BOARD_CHANNELS_MISMATCH',
+      'BOARD_MISMATCH',
       `the board '${hello.boardId}' sends ${hello.channels} channels but the model package ${packageDir} was trained on ${manifest.channels} (${manifest.channelNames.join(', ')}); ` +
         `wire ${manifest.channels} electrodes in that order, or use a package made for ${hello.channels} channels`,
     );
@@ -32,7 +32,7 @@ export function checkBoardForPackage(hello: Pick<HelloFrame, 'channels' | 'rate'
   if (hello.rate === manifest.sampleRate) return { resample: false };
   if (hello.rate < manifest.sampleRate) {
     throw new HeadstartError(
-      'BOARD_RATE_TOO_LOW',
+      'BOARD_MISMATCH',
       `the board '${hello.boardId}' samples at ${hello.rate} Hz but the model package ${packageDir} needs ${manifest.sampleRate} Hz (its extractor learned frequencies up to ${manifest.sampleRate / 2} Hz); ` +
         `set the board to ${manifest.sampleRate} Hz or more, or use a package made for ${hello.rate} Hz`,
     );
@@ -41,7 +41,7 @@ export function checkBoardForPackage(hello: Pick<HelloFrame, 'channels' | 'rate'
     resampleRatio(hello.rate, manifest.sampleRate);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new HeadstartError('BOARD_RATE_MISMATCH', `the board '${hello.boardId}' samples at ${hello.rate} Hz and the model package ${packageDir} at ${manifest.sampleRate} Hz, and the one cannot be resampled to the other (${why}); set the board to ${manifest.sampleRate} Hz`);
+    throw new HeadstartError('BOARD_MISMATCH', `the board '${hello.boardId}' samples at ${hello.rate} Hz and the model package ${packageDir} at ${manifest.sampleRate} Hz, and the one cannot be resampled to the other (${why}); set the board to ${manifest.sampleRate} Hz`);
   }
   return { resample: true };
 }
@@ -50,13 +50,14 @@ export function checkBoardForPackage(hello: Pick<HelloFrame, 'channels' | 'rate'
 export function checkProfileForPackage(profile: SavedProfile, manifest: ModelManifest, packageDir: string): void {
   const sha = manifest.extractor.tflite?.sha256;
   if (sha === undefined) {
-    throw new HeadstartError('PACKAGE_NOT_EXPORTED', `${packageDir}: the package has no int8 extractor yet; run \`headstart export --package ${packageDir}\``);
+    throw new HeadstartError('PACKAGE_NOT_EXPORTED', `${packageDir}: the package has no int8 extractor yet; export it first`, { package: packageDir });
   }
   if (profile.extractorSha256 !== sha) {
     throw new HeadstartError(
       'PROFILE_EXTRACTOR_MISMATCH',
       `profile '${profile.user}' v${profile.version} was trained for extractor ${profile.extractorSha256.slice(0, 12)}… (package '${profile.package.name}'), but ${packageDir} holds extractor ${sha.slice(0, 12)}…; ` +
-        `its head means nothing on another extractor: calibrate '${profile.user}' again with this package, or run with the package it was made for (--package)`,
+        `its head means nothing on another extractor: calibrate '${profile.user}' again with this package, or run with the package it was made for`,
+      { package: packageDir },
     );
   }
   if (profile.head.dim !== manifest.embeddingSize) {

@@ -36,10 +36,10 @@ export class ExtractorStage {
     this.#normalized = new Float32Array(this.length * this.channels);
     this.embedding = new Float32Array(this.embeddingSize);
     if (runtime.outputs[0]!.data.length !== this.embeddingSize) {
-      throw new HeadstartError('EXTRACTOR_SHAPE', `the extractor outputs ${runtime.outputs[0]!.data.length} values, but the package's embedding has ${this.embeddingSize}; re-export the package`);
+      throw new HeadstartError('BAD_PACKAGE', `the extractor outputs ${runtime.outputs[0]!.data.length} values, but the package's embedding has ${this.embeddingSize}; re-export the package`);
     }
     if (runtime.inputs[0]!.data.length !== this.#normalized.length) {
-      throw new HeadstartError('EXTRACTOR_SHAPE', `the extractor takes ${runtime.inputs[0]!.data.length} values, but the package's window is ${this.length} samples x ${this.channels} channels; re-export the package`);
+      throw new HeadstartError('BAD_PACKAGE', `the extractor takes ${runtime.inputs[0]!.data.length} values, but the package's window is ${this.length} samples x ${this.channels} channels; re-export the package`);
     }
   }
 
@@ -56,7 +56,7 @@ export class ExtractorStage {
   embedWindows(windows: Float32Array, count: number): Embeddings {
     const size = this.length * this.channels;
     if (windows.length < count * size) {
-      throw new HeadstartError('BAD_WINDOW_BATCH', `${count} windows of ${this.length} x ${this.channels} need ${count * size} values, got ${windows.length}`);
+      throw new HeadstartError('INTERNAL', `${count} windows of ${this.length} x ${this.channels} need ${count * size} values, got ${windows.length}`);
     }
     const data = new Float32Array(count * this.embeddingSize);
     for (let w = 0; w < count; w++) this.embed(windows.subarray(w * size, (w + 1) * size), data.subarray(w * this.embeddingSize, (w + 1) * this.embeddingSize));

@@ -29,12 +29,12 @@ export class GestureOutputs {
     const { board, classes } = options;
     const ledPins = options.ledPins ?? [];
     const angles = options.servoAngles ?? [];
-    if (ledPins.length > classes) throw new HeadstartError('BAD_OUTPUTS', `${ledPins.length} LED pins given for ${classes} gestures; give at most one per gesture, in class order`);
-    if (angles.length > classes) throw new HeadstartError('BAD_OUTPUTS', `${angles.length} servo angles given for ${classes} gestures; give at most one per gesture, in class order`);
+    if (ledPins.length > classes) throw new HeadstartError('BAD_OPTION', `${ledPins.length} LED pins given for ${classes} gestures; give at most one per gesture, in class order`);
+    if (angles.length > classes) throw new HeadstartError('BAD_OPTION', `${angles.length} servo angles given for ${classes} gestures; give at most one per gesture, in class order`);
     for (const a of angles) {
-      if (a !== undefined && !(a >= 0 && a <= 180)) throw new HeadstartError('BAD_OUTPUTS', `servo angle ${a} is outside 0..180 degrees`);
+      if (a !== undefined && !(a >= 0 && a <= 180)) throw new HeadstartError('BAD_OPTION', `servo angle ${a} is outside 0..180 degrees`);
     }
-    if (options.servoPin === undefined && angles.some((a) => a !== undefined)) throw new HeadstartError('BAD_OUTPUTS', 'servo angles were given without a servo pin');
+    if (options.servoPin === undefined && angles.some((a) => a !== undefined)) throw new HeadstartError('BAD_OPTION', 'servo angles were given without a servo pin');
     this.#classes = classes;
     this.#leds = ledPins.map((pin) => (pin === undefined ? undefined : new five.Led({ pin, board })));
     this.#servo = options.servoPin === undefined ? undefined : new five.Servo({ pin: options.servoPin, board });
@@ -44,7 +44,7 @@ export class GestureOutputs {
   /** Shows a gesture (class index), or none (-1). */
   show(gesture: number): void {
     if (!Number.isInteger(gesture) || gesture < -1 || gesture >= this.#classes) {
-      throw new HeadstartError('BAD_LABEL', `gesture ${gesture} is outside -1..${this.#classes - 1}`);
+      throw new HeadstartError('INTERNAL', `gesture ${gesture} is outside -1..${this.#classes - 1}`);
     }
     if (this.#lit !== gesture) {
       if (this.#lit >= 0) this.#leds[this.#lit]?.off();

@@ -32,12 +32,12 @@ export class HeadStage {
 
   constructor(head: HeadData) {
     if (!Number.isInteger(head.classes) || head.classes < 2 || !Number.isInteger(head.dim) || head.dim < 1) {
-      throw new HeadstartError('BAD_HEAD', `a head needs at least 2 classes and a positive dimension (got ${head.classes} and ${head.dim})`);
+      throw new HeadstartError('BAD_PROFILE', `a head needs at least 2 classes and a positive dimension (got ${head.classes} and ${head.dim})`);
     }
     if (head.kind === 'ncm') {
-      if (head.centroids.length !== head.classes * head.dim) throw new HeadstartError('BAD_HEAD', `an ncm head of ${head.classes} classes x ${head.dim} needs ${head.classes * head.dim} centroid values, has ${head.centroids.length}`);
+      if (head.centroids.length !== head.classes * head.dim) throw new HeadstartError('BAD_PROFILE', `an ncm head of ${head.classes} classes x ${head.dim} needs ${head.classes * head.dim} centroid values, has ${head.centroids.length}`);
     } else if (head.mean.length !== head.dim || head.invStd.length !== head.dim || head.weights.length !== head.dim * head.classes || head.bias.length !== head.classes) {
-      throw new HeadstartError('BAD_HEAD', `a ${head.kind} head of ${head.classes} classes x ${head.dim} has arrays of the wrong sizes; the profile or package is damaged`);
+      throw new HeadstartError('BAD_PROFILE', `a ${head.kind} head of ${head.classes} classes x ${head.dim} has arrays of the wrong sizes; the profile or package is damaged`);
     }
     this.head = head;
     this.classes = head.classes;
@@ -52,7 +52,7 @@ export class HeadStage {
     const dim = this.dim;
     const classes = this.classes;
     if (embedding.length !== dim) {
-      throw new HeadstartError('HEAD_DIM_MISMATCH', `the head expects ${dim}-value embeddings but got ${embedding.length}; it was trained for another extractor`);
+      throw new HeadstartError('PROFILE_EXTRACTOR_MISMATCH', `the head expects ${dim}-value embeddings but got ${embedding.length}; it was trained for another extractor`);
     }
     l2NormalizeInto(embedding, this.#normalized);
     scoreNormalizedInto(this.head, this.#normalized, this.#row, this.scores);

@@ -22,7 +22,7 @@ export class LatencyRecorder {
   #sum = 0;
 
   constructor(capacity = 1 << 16) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new HeadstartError('BAD_CAPACITY', `latency capacity must be a positive whole number (got ${capacity})`);
+    if (!Number.isInteger(capacity) || capacity < 1) throw new HeadstartError('INTERNAL', `latency capacity must be a positive whole number (got ${capacity})`);
     this.#values = new Float64Array(capacity);
   }
 

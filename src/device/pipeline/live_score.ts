@@ -29,7 +29,7 @@ export class LiveScore {
   #unlabelled = 0;
 
   constructor(classes: number) {
-    if (!Number.isInteger(classes) || classes < 1) throw new HeadstartError('BAD_CLASSES', `scoring needs the number of classes (got ${classes})`);
+    if (!Number.isInteger(classes) || classes < 1) throw new HeadstartError('INTERNAL', `scoring needs the number of classes (got ${classes})`);
     this.classes = classes;
     this.#confusion = new Int32Array(classes * classes);
   }

@@ -37,14 +37,14 @@ export interface ResampleRatio {
 export function resampleRatio(inRate: number, outRate: number): ResampleRatio {
   for (const [name, rate] of [['board', inRate], ['model', outRate]] as const) {
     if (!Number.isInteger(rate) || rate < 1) {
-      throw new HeadstartError('BAD_RATE', `the ${name} rate must be a whole number of Hz to resample (got ${rate})`);
+      throw new HeadstartError('BOARD_MISMATCH', `the ${name} rate must be a whole number of Hz to resample (got ${rate})`);
     }
   }
   const g = gcd(inRate, outRate);
   const ratio = { up: outRate / g, down: inRate / g };
   if (ratio.up > MAX_PHASES) {
     throw new HeadstartError(
-      'RESAMPLE_RATIO_TOO_COMPLEX',
+      'BOARD_MISMATCH',
       `resampling ${inRate} Hz to ${outRate} Hz needs ${ratio.up} filter phases (at most ${MAX_PHASES}); set the board to a rate with a simpler ratio to ${outRate} Hz`,
     );
   }
@@ -88,7 +88,7 @@ export class Resampler {
   #outputs = 0;
 
   constructor(channels: number, inRate: number, outRate: number) {
-    if (!Number.isInteger(channels) || channels < 1) throw new HeadstartError('BAD_CHANNEL_COUNT', `channel count must be a positive whole number (got ${channels})`);
+    if (!Number.isInteger(channels) || channels < 1) throw new HeadstartError('INTERNAL', `channel count must be a positive whole number (got ${channels})`);
     const { up, down } = resampleRatio(inRate, outRate);
     this.channels = channels;
     this.up = up;

@@ -23,10 +23,10 @@ export interface SmootherOptions {
 export const DEFAULT_SMOOTHER: SmootherOptions = { votes: 8, threshold: 0.5, enter: 0.6, exit: 0.35 };
 
 export function checkSmootherOptions(o: SmootherOptions): void {
-  if (!Number.isInteger(o.votes) || o.votes < 1) throw new HeadstartError('BAD_SMOOTHER', `the vote needs a whole number of windows >= 1 (got ${o.votes})`);
-  if (!(o.threshold >= 0 && o.threshold <= 1)) throw new HeadstartError('BAD_SMOOTHER', `the confidence threshold is a number in 0..1 (got ${o.threshold})`);
-  if (!(o.enter > 0 && o.enter <= 1)) throw new HeadstartError('BAD_SMOOTHER', `the share of votes to enter a gesture is in (0, 1] (got ${o.enter})`);
-  if (!(o.exit >= 0 && o.exit <= o.enter)) throw new HeadstartError('BAD_SMOOTHER', `the share of votes to leave a gesture must be in 0..enter (${o.enter}), got ${o.exit}; hysteresis needs exit <= enter`);
+  if (!Number.isInteger(o.votes) || o.votes < 1) throw new HeadstartError('BAD_OPTION', `the vote needs a whole number of windows >= 1 (got ${o.votes})`);
+  if (!(o.threshold >= 0 && o.threshold <= 1)) throw new HeadstartError('BAD_OPTION', `the confidence threshold is a number in 0..1 (got ${o.threshold})`);
+  if (!(o.enter > 0 && o.enter <= 1)) throw new HeadstartError('BAD_OPTION', `the share of votes to enter a gesture is in (0, 1] (got ${o.enter})`);
+  if (!(o.exit >= 0 && o.exit <= o.enter)) throw new HeadstartError('BAD_OPTION', `the share of votes to leave a gesture must be in 0..enter (${o.enter}), got ${o.exit}; hysteresis needs exit <= enter`);
 }
 
 export class Smoother {
@@ -45,7 +45,7 @@ export class Smoother {
 
   constructor(classes: number, options: SmootherOptions = DEFAULT_SMOOTHER) {
     checkSmootherOptions(options);
-    if (!Number.isInteger(classes) || classes < 1) throw new HeadstartError('BAD_CLASSES', `the smoother needs the number of classes (got ${classes})`);
+    if (!Number.isInteger(classes) || classes < 1) throw new HeadstartError('INTERNAL', `the smoother needs the number of classes (got ${classes})`);
     this.options = { ...options };
     this.#classes = classes;
     this.#ring = new Int32Array(options.votes).fill(classes);

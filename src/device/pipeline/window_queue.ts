@@ -24,7 +24,7 @@ export class WindowQueue {
 
   constructor(capacity: number, windowValues: number) {
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new HeadstartError('BAD_QUEUE_SIZE', `the window queue must hold at least 1 window (got ${capacity})`);
+      throw new HeadstartError('BAD_OPTION', `the window queue must hold at least 1 window (got ${capacity})`);
     }
     this.capacity = capacity;
     this.#size = windowValues;

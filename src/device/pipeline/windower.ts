@@ -105,7 +105,7 @@ export class Windower {
   constructor(options: WindowerOptions) {
     checkWindowSpec(options.window);
     if (!Number.isInteger(options.channels) || options.channels < 1) {
-      throw new HeadstartError('BAD_CHANNEL_COUNT', `channel count must be a positive whole number (got ${options.channels})`);
+      throw new HeadstartError('INTERNAL', `channel count must be a positive whole number (got ${options.channels})`);
     }
     this.channels = options.channels;
     this.spec = { ...options.window };

@@ -52,7 +52,7 @@ const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** A user name is one path segment: letters, digits, '.', '_', '-', at most 64, not starting with a dot. */
 export function checkUserName(user: string): void {
   if (!USER_NAME.test(user)) {
-    throw new HeadstartError('BAD_USER_NAME', `'${user}' is not a usable profile name: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+    throw new HeadstartError('BAD_OPTION', `'${user}' is not a usable profile name: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
   }
 }
 
@@ -96,7 +96,7 @@ export function validateProfile(value: unknown, source: string): SavedProfile {
   if (p.format !== PROFILE_FORMAT) fail(source, 'format', `must be "${PROFILE_FORMAT}"`);
   if (typeof p.formatVersion !== 'number' || !Number.isInteger(p.formatVersion)) fail(source, 'formatVersion', 'must be a whole number');
   if (p.formatVersion > PROFILE_FORMAT_VERSION) {
-    throw new HeadstartError('PROFILE_TOO_NEW', `${source}: profile format ${p.formatVersion} is newer than this headstart reads (${PROFILE_FORMAT_VERSION}); upgrade headstart`);
+    throw new HeadstartError('FORMAT_TOO_NEW', `${source}: profile format ${p.formatVersion} is newer than this headstart reads (${PROFILE_FORMAT_VERSION}); upgrade headstart`);
   }
   if (typeof p.user !== 'string' || !USER_NAME.test(p.user)) fail(source, 'user', 'must be a profile name');
   if (typeof p.version !== 'number' || !Number.isInteger(p.version) || p.version < 1) fail(source, 'version', 'must be a whole number >= 1');

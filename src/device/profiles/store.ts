@@ -65,7 +65,7 @@ export class ProfileStore {
 
   constructor(dataDir: string, options: ProfileStoreOptions = {}) {
     const keep = options.keep ?? DEFAULT_KEEP_VERSIONS;
-    if (!Number.isInteger(keep) || keep < 1) throw new HeadstartError('BAD_KEEP', `versions to keep must be a whole number >= 1 (got ${keep})`);
+    if (!Number.isInteger(keep) || keep < 1) throw new HeadstartError('INTERNAL', `versions to keep must be a whole number >= 1 (got ${keep})`);
     this.dataDir = dataDir;
     this.root = join(dataDir, PROFILES_DIR);
     this.keep = keep;
@@ -153,7 +153,7 @@ export class ProfileStore {
     } catch {
       const present = this.versionNumbers(user);
       if (present.length === 0) throw this.#noProfile(user);
-      throw new HeadstartError('PROFILE_VERSION_NOT_FOUND', `profile '${user}' has no version ${v} (present: ${present.join(', ')}); \`headstart profile show ${user}\` lists them`);
+      throw new HeadstartError('PROFILE_NOT_FOUND', `profile '${user}' has no version ${v} (present: ${present.join(', ')}); \`headstart profile show ${user}\` lists them`);
     }
     let parsed: unknown;
     try {
@@ -226,7 +226,7 @@ export class ProfileStore {
       return;
     }
     if (!present.includes(version)) {
-      throw new HeadstartError('PROFILE_VERSION_NOT_FOUND', `profile '${user}' has no version ${version} (present: ${present.join(', ') || 'none'})`);
+      throw new HeadstartError('PROFILE_NOT_FOUND', `profile '${user}' has no version ${version} (present: ${present.join(', ') || 'none'})`);
     }
     if (version === this.currentVersion(user)) {
       throw new HeadstartError(
@@ -242,7 +242,7 @@ export class ProfileStore {
     const users = this.users();
     return new HeadstartError(
       'PROFILE_NOT_FOUND',
-      `no profile '${user}' in ${this.root} (${users.length > 0 ? `present: ${users.join(', ')}` : 'none yet'}); calibrate that user first, or give --data-dir where the profiles are`,
+      `no profile '${user}' in ${this.root} (${users.length > 0 ? `present: ${users.join(', ')}` : 'none yet'}); calibrate that user first, or look in the data folder where the profiles are`,
     );
   }
 

@@ -43,11 +43,11 @@ export function blockFolds(labels: Int32Array, classes: number, blocks: number):
 
 export function trainProfileHead(e: Embeddings, labels: Int32Array, reps: Int32Array, classes: number, options: TrainProfileHeadOptions = {}): ProfileHeadResult {
   const kinds = [...(options.kinds ?? HEAD_KINDS)];
-  if (kinds.length === 0) throw new HeadstartError('NO_HEAD_KINDS', 'give at least one head kind to train');
+  if (kinds.length === 0) throw new HeadstartError('INTERNAL', 'give at least one head kind to train');
   if (labels.length !== e.count || reps.length !== e.count) {
-    throw new HeadstartError('LABEL_COUNT_MISMATCH', `${e.count} embeddings but ${labels.length} labels and ${reps.length} repetition numbers`);
+    throw new HeadstartError('INTERNAL', `${e.count} embeddings but ${labels.length} labels and ${reps.length} repetition numbers`);
   }
-  if (e.count === 0) throw new HeadstartError('NO_WINDOWS', 'no calibration windows to train a head on; record the gestures first');
+  if (e.count === 0) throw new HeadstartError('NOT_ENOUGH_DATA', 'no calibration windows to train a head on; record the gestures first');
   const softmax = options.softmax ?? DEFAULT_SOFTMAX_HEAD;
   const distinct = new Set(reps).size;
   let folds: Int32Array | undefined = reps;

@@ -15,7 +15,7 @@ export class JohnnyFiveSink implements LiveSink {
   readonly #connection: JohnnyFiveConnection;
   readonly #outputs: GestureOutputs;
 
-  /** Checks the pins and angles against the gestures (BAD_OUTPUTS) before anything is driven. */
+  /** Checks the pins and angles against the gestures (BAD_OPTION) before anything is driven. */
   constructor(options: JohnnyFiveSinkOptions) {
     const { connection, ...outputs } = options;
     this.#connection = connection;

@@ -29,7 +29,7 @@ export function parseMqttUrl(text: string, setting = 'MQTT broker URL'): URL {
     url = undefined;
   }
   if (!url || !(MQTT_PROTOCOLS as readonly string[]).includes(url.protocol) || url.hostname === '') {
-    throw new HeadstartError('BAD_OPTION', `${setting} must be a URL such as mqtt://127.0.0.1:1883 (mqtt, mqtts, ws or wss), got ${JSON.stringify(text)}`, { setting, got: text });
+    throw new HeadstartError('BAD_OPTION', `${setting} must be a URL such as mqtt://127.0.0.1:1883 (mqtt, mqtts, ws or wss), got ${JSON.stringify(text)}`, { option: setting, got: text });
   }
   return url;
 }
@@ -37,7 +37,7 @@ export function parseMqttUrl(text: string, setting = 'MQTT broker URL'): URL {
 /** A topic to publish on: not empty, no wildcards (+ #), no NUL, at most 65535 bytes. */
 export function checkMqttTopic(topic: string, setting = 'MQTT topic'): string {
   if (topic === '' || /[+#\u0000]/.test(topic) || Buffer.byteLength(topic) > 65535) {
-    throw new HeadstartError('BAD_OPTION', `${setting} must be a topic to publish on, such as headstart/alice/gesture (not empty, without the wildcards + and #), got ${JSON.stringify(topic)}`, { setting, got: topic });
+    throw new HeadstartError('BAD_OPTION', `${setting} must be a topic to publish on, such as headstart/alice/gesture (not empty, without the wildcards + and #), got ${JSON.stringify(topic)}`, { option: setting, got: topic });
   }
   return topic;
 }

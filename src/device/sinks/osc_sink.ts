@@ -40,7 +40,7 @@ export function parseOscTarget(text: string, setting = 'OSC target'): OscTarget 
   const m = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[3]) : Number.NaN;
   if (!m || port < 1 || port > 65535) {
-    throw new HeadstartError('BAD_OPTION', `${setting} must be host:port (e.g. 127.0.0.1:9000, [::1]:9000, mixer.local:8000), got ${JSON.stringify(text)}`, { setting, got: text });
+    throw new HeadstartError('BAD_OPTION', `${setting} must be host:port (e.g. 127.0.0.1:9000, [::1]:9000, mixer.local:8000), got ${JSON.stringify(text)}`, { option: setting, got: text });
   }
   return { host: m[1] ?? m[2]!, port };
 }
@@ -48,7 +48,7 @@ export function parseOscTarget(text: string, setting = 'OSC target'): OscTarget 
 /** An OSC address: '/' then parts without spaces or the pattern characters # * , ? [ ] { }. */
 export function checkOscAddress(address: string, setting = 'OSC address'): string {
   if (!/^(?:\/[^\s#*,?[\]{}/]+)+$/.test(address)) {
-    throw new HeadstartError('BAD_OPTION', `${setting} must be an OSC address such as /headstart/gesture ('/'-separated parts without spaces or # * , ? [ ] { }), got ${JSON.stringify(address)}`, { setting, got: address });
+    throw new HeadstartError('BAD_OPTION', `${setting} must be an OSC address such as /headstart/gesture ('/'-separated parts without spaces or # * , ? [ ] { }), got ${JSON.stringify(address)}`, { option: setting, got: address });
   }
   return address;
 }

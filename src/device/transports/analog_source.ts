@@ -40,7 +40,7 @@ export function analogChannel(pin: string | number): number {
   const n = typeof pin === 'number' ? pin : /^A(\d+)$/i.exec(pin.trim())?.[1];
   const channel = Number(n);
   if (n === undefined || !Number.isInteger(channel) || channel < 0) {
-    throw new HeadstartError('BAD_PIN', `${JSON.stringify(pin)} is not an analog input; name them A0, A1, ... or give analog channel numbers`);
+    throw new HeadstartError('BAD_OPTION', `${JSON.stringify(pin)} is not an analog input; name them A0, A1, ... or give analog channel numbers`);
   }
   return channel;
 }
@@ -63,14 +63,14 @@ export class AnalogSource extends Readable {
     super({ objectMode: true, read: () => undefined });
     const { intervalMs } = options;
     if (!Number.isInteger(intervalMs) || intervalMs < 1 || intervalMs > 1000) {
-      throw new HeadstartError('BAD_INTERVAL', `the sampling interval must be a whole number of milliseconds in 1..1000 (got ${intervalMs})`);
+      throw new HeadstartError('BAD_OPTION', `the sampling interval must be a whole number of milliseconds in 1..1000 (got ${intervalMs})`);
     }
-    if (options.pins.length === 0) throw new HeadstartError('NO_PINS', 'give at least one analog input (e.g. A0)');
+    if (options.pins.length === 0) throw new HeadstartError('BAD_OPTION', 'give at least one analog input (e.g. A0)');
     this.#options = { samplesPerFrame: 1, ...options };
     this.#channels = options.pins.map(analogChannel);
     const available = options.board.io.analogPins.length;
     for (const c of this.#channels) {
-      if (available > 0 && c >= available) throw new HeadstartError('BAD_PIN', `A${c}: this board has analog inputs A0..A${available - 1}`);
+      if (available > 0 && c >= available) throw new HeadstartError('BAD_OPTION', `A${c}: this board has analog inputs A0..A${available - 1}`);
     }
     this.rate = 1000 / intervalMs;
     this.#latest = new Int16Array(this.#channels.length);

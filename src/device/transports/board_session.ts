@@ -152,7 +152,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
 
   /** Opens the transport (unless linked), handshakes and starts streaming; resolves with the board's HELLO. */
   async start(): Promise<HelloFrame> {
-    if (this.#state !== 'idle') throw new HeadstartError('SESSION_ALREADY_STARTED', `${this.description}: start() was already called; create a new session`);
+    if (this.#state !== 'idle') throw new HeadstartError('INTERNAL', `${this.description}: start() was already called; create a new session`);
     this.#state = 'handshake';
     const t = this.#transport;
     t.on('data', (chunk) => this.#onData(chunk));
@@ -174,7 +174,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       if (!hello || hello.type !== 'hello') {
         const waited = this.#options.helloTimeoutMs + this.#options.attempts * this.#options.replyTimeoutMs;
         throw new HeadstartError(
-          'NO_HELLO',
+          'BOARD_SILENT',
           `${this.description}: no HELLO from the board within ${waited} ms (${this.#options.attempts} pings unanswered, ${this.#parser.stats.droppedBytes} bytes not understood); ` +
             'check that the board runs the firmware-bridge sketch and that the baud rate matches it',
         );
@@ -188,9 +188,9 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
         acked = await ack;
       }
       this.#checkFailure();
-      if ((this.#state as State) === 'closed') throw new HeadstartError('SESSION_CLOSED', `${this.description}: the link closed during the handshake`);
+      if ((this.#state as State) === 'closed') throw new HeadstartError('LINK_CLOSED', `${this.description}: the link closed during the handshake`);
       if (!acked) {
-        throw new HeadstartError('START_NOT_ACKNOWLEDGED', `${this.description}: the board sent HELLO but did not acknowledge START after ${this.#options.attempts} tries; reset the board and try again`);
+        throw new HeadstartError('BOARD_SILENT', `${this.description}: the board sent HELLO but did not acknowledge START after ${this.#options.attempts} tries; reset the board and try again`);
       }
       this.#state = 'streaming';
       return this.#hello;

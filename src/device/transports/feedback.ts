@@ -36,7 +36,7 @@ export class JohnnyFiveFeedback {
 
   constructor(options: FeedbackOptions) {
     if (!Number.isInteger(options.classes) || options.classes < 1) {
-      throw new HeadstartError('BAD_CLASSES', `feedback needs the number of classes (got ${options.classes})`);
+      throw new HeadstartError('INTERNAL', `feedback needs the number of classes (got ${options.classes})`);
     }
     const { board } = options;
     this.#led = options.led === undefined ? undefined : new five.Led({ pin: options.led, board });
@@ -50,7 +50,7 @@ export class JohnnyFiveFeedback {
   /** Shows the recognized class (or undefined for "nothing recognized"). */
   showGesture(label: number | undefined): void {
     if (label !== undefined && (!Number.isInteger(label) || label < 0 || label >= this.#classes)) {
-      throw new HeadstartError('BAD_LABEL', `class ${label} is outside 0..${this.#classes - 1}`);
+      throw new HeadstartError('INTERNAL', `class ${label} is outside 0..${this.#classes - 1}`);
     }
     const active = label !== undefined && label !== this.#restClass;
     if (active) this.#led?.on();

@@ -37,7 +37,7 @@ export async function connectJohnnyFive(options: JohnnyFiveConnectOptions): Prom
   let io = options.io;
   let description = io ? `johnny-five IO plugin '${io.name}'` : '';
   if (!io) {
-    if (!options.port) throw new HeadstartError('NO_BOARD_GIVEN', 'give the serial port of the Firmata board (`headstart ports` lists them)');
+    if (!options.port) throw new HeadstartError('MISSING_OPTION', 'give the serial port of the Firmata board (`headstart ports` lists them)');
     const Firmata = await loadFirmata();
     const path = options.port;
     description = `Firmata board on ${path}`;
@@ -56,7 +56,7 @@ export async function connectJohnnyFive(options: JohnnyFiveConnectOptions): Prom
         () =>
           reject(
             new HeadstartError(
-              'BOARD_NOT_READY',
+              'BOARD_SILENT',
               `${description}: not ready within ${timeoutMs} ms; check that the board runs StandardFirmata (Arduino IDE: File > Examples > Firmata) and that nothing else holds the port`,
             ),
           ),
@@ -89,6 +89,6 @@ async function loadFirmata(): Promise<new (transport: object) => IOPlugin> {
   try {
     return (await import('firmata')).default;
   } catch {
-    throw new HeadstartError('FIRMATA_MISSING', 'the firmata package is missing (johnny-five installs it as an optional dependency); reinstall with optional dependencies enabled');
+    throw new HeadstartError('MISSING_DEPENDENCY', 'the firmata package is missing (johnny-five installs it as an optional dependency); reinstall with optional dependencies enabled');
   }
 }

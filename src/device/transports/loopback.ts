@@ -31,14 +31,14 @@ export class LoopbackTransport extends EventEmitter<TransportEvents> implements 
 
   async open(): Promise<void> {
     if (this.#state !== 'idle') {
-      throw new HeadstartError('TRANSPORT_ALREADY_OPENED', `${this.description}: open() was already called; create a new pair to open again`);
+      throw new HeadstartError('INTERNAL', `${this.description}: open() was already called; create a new pair to open again`);
     }
     this.#state = 'linked';
   }
 
   async write(bytes: Uint8Array): Promise<void> {
     if (this.#state !== 'linked') {
-      throw new HeadstartError('TRANSPORT_NOT_LINKED', `${this.description}: not connected (${this.#state}); bytes were not sent`);
+      throw new HeadstartError('LINK_CLOSED', `${this.description}: not connected (${this.#state}); bytes were not sent`);
     }
     const peer = this.#peer;
     // Copy: the caller may reuse its buffer once the write resolves.

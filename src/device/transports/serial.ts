@@ -55,7 +55,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
 
   async open(): Promise<void> {
     if (this.#state !== 'idle') {
-      throw new HeadstartError('TRANSPORT_ALREADY_OPENED', `${this.description}: open() was already called; create a new transport to open it again`);
+      throw new HeadstartError('INTERNAL', `${this.description}: open() was already called; create a new transport to open it again`);
     }
     this.#port = await this.#openPort();
     this.#state = 'linked';
@@ -65,7 +65,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
   write(bytes: Uint8Array): Promise<void> {
     const port = this.#port;
     if (this.#state !== 'linked' || !port) {
-      return Promise.reject(new HeadstartError('TRANSPORT_NOT_LINKED', `${this.description}: not connected (${this.#state}); bytes were not sent`));
+      return Promise.reject(new HeadstartError('LINK_CLOSED', `${this.description}: not connected (${this.#state}); bytes were not sent`));
     }
     return new Promise((resolve, reject) => {
       const fail = (err: HeadstartError): void => {
@@ -75,7 +75,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
       this.#pendingWrites.add(fail);
       port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (err) => {
         if (!this.#pendingWrites.delete(fail)) return;
-        if (err) reject(new HeadstartError('WRITE_FAILED', `${this.description}: write failed (${err.message}); the link is probably gone`));
+        if (err) reject(new HeadstartError('LINK_CLOSED', `${this.description}: write failed (${err.message}); the link is probably gone`));
         else resolve();
       });
     });
@@ -159,7 +159,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
           (err: HeadstartError) => {
             if (this.#state !== 'reconnecting') return;
             if (Date.now() - since >= policy.giveUpAfterMs) {
-              this.#giveUp(new HeadstartError('RECONNECT_GAVE_UP', `${this.description}: the port vanished (${reason}) and did not come back within ${policy.giveUpAfterMs} ms (last attempt: ${err.message}); check the cable and the board`));
+              this.#giveUp(new HeadstartError('PORT_LOST', `${this.description}: the port vanished (${reason}) and did not come back within ${policy.giveUpAfterMs} ms (last attempt: ${err.message}); check the cable and the board`));
             } else {
               attempt(n + 1);
             }
@@ -176,7 +176,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
   }
 
   #failPendingWrites(why: string): void {
-    const err = new HeadstartError('TRANSPORT_NOT_LINKED', `${this.description}: ${why} before the bytes were sent`);
+    const err = new HeadstartError('LINK_CLOSED', `${this.description}: ${why} before the bytes were sent`);
     for (const fail of [...this.#pendingWrites]) fail(err);
   }
 }

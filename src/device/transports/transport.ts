@@ -42,7 +42,7 @@ export interface Transport extends EventEmitter<TransportEvents> {
   open(): Promise<void>;
   /**
    * Writes bytes; resolves once the OS (or the peer) accepted them, which is
-   * the back-pressure point. Rejects with TRANSPORT_NOT_LINKED while
+   * the back-pressure point. Rejects with LINK_CLOSED while
    * disconnected or closed: the caller decides whether losing them matters.
    */
   write(bytes: Uint8Array): Promise<void>;

@@ -13,14 +13,14 @@ export interface CosineSummary {
 
 function checkSameShape(a: Embeddings, b: Embeddings): void {
   if (a.count !== b.count || a.dim !== b.dim) {
-    throw new HeadstartError('EMBEDDINGS_MISMATCH', `cannot compare ${a.count} x ${a.dim} embeddings with ${b.count} x ${b.dim}`);
+    throw new HeadstartError('INTERNAL', `cannot compare ${a.count} x ${a.dim} embeddings with ${b.count} x ${b.dim}`);
   }
 }
 
 /** Cosine similarity of each pair of rows (two zero rows count as identical, one zero row as 0). */
 export function cosineSimilarity(a: Embeddings, b: Embeddings): CosineSummary {
   checkSameShape(a, b);
-  if (a.count === 0) throw new HeadstartError('EMBEDDINGS_MISMATCH', 'no embeddings to compare');
+  if (a.count === 0) throw new HeadstartError('INTERNAL', 'no embeddings to compare');
   let sum = 0;
   let min = Infinity;
   for (let i = 0; i < a.count; i++) {

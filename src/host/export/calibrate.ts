@@ -29,7 +29,7 @@ export interface StageRange {
 
 export function checkPercentile(p: number): void {
   if (!Number.isFinite(p) || p <= 50 || p > 100) {
-    throw new HeadstartError('BAD_PERCENTILE', `the percentile must be a number above 50 and at most 100, e.g. 99.99 (got ${p})`);
+    throw new HeadstartError('BAD_OPTION', `the percentile must be a number above 50 and at most 100, e.g. 99.99 (got ${p})`);
   }
 }
 
@@ -45,7 +45,7 @@ function atPercentile(sorted: Float32Array, p: number): number {
  * percentile, each channel keeps that share of its own values.
  */
 export function inputChannelRanges(windows: Float32Array, channels: number, opts: CalibrationOptions = {}): ValueRange[] {
-  if (windows.length < channels) throw new HeadstartError('NO_CALIBRATION_WINDOWS', 'calibration needs at least one window of representative data');
+  if (windows.length < channels) throw new HeadstartError('NOT_ENOUGH_DATA', 'calibration needs at least one window of representative data');
   if (opts.percentile !== undefined) checkPercentile(opts.percentile);
   const perChannel = windows.length / channels;
   return Array.from({ length: channels }, (_, c): ValueRange => {
@@ -55,7 +55,7 @@ export function inputChannelRanges(windows: Float32Array, channels: number, opts
     const p = opts.percentile ?? 100;
     const range = { min: atPercentile(values, 100 - p), max: atPercentile(values, p) };
     if (!Number.isFinite(range.min) || !Number.isFinite(range.max)) {
-      throw new HeadstartError('CALIBRATION_NOT_FINITE', `input channel ${c} holds non-finite values in the representative windows; the data is broken`);
+      throw new HeadstartError('NOT_FINITE', `input channel ${c} holds non-finite values in the representative windows; the data is broken`);
     }
     return range;
   });
@@ -66,7 +66,7 @@ export function inputChannelRanges(windows: Float32Array, channels: number, opts
  * [count][windowLength][channels], normalized as the device will feed them.
  */
 export function calibrateRanges(f: FoldedExtractor, windows: Float32Array, count: number, opts: CalibrationOptions = {}): StageRange[] {
-  if (count < 1) throw new HeadstartError('NO_CALIBRATION_WINDOWS', 'calibration needs at least one window of representative data');
+  if (count < 1) throw new HeadstartError('NOT_ENOUGH_DATA', 'calibration needs at least one window of representative data');
   if (opts.percentile !== undefined) checkPercentile(opts.percentile);
   const names = stageNames(f);
   const lo = new Array<number>(names.length).fill(Infinity);
@@ -100,7 +100,7 @@ export function calibrateRanges(f: FoldedExtractor, windows: Float32Array, count
       max = atPercentile(all, opts.percentile);
     }
     if (!Number.isFinite(min) || !Number.isFinite(max)) {
-      throw new HeadstartError('CALIBRATION_NOT_FINITE', `stage ${stage} produced non-finite values on the representative windows; the float extractor or the data is broken`);
+      throw new HeadstartError('NOT_FINITE', `stage ${stage} produced non-finite values on the representative windows; the float extractor or the data is broken`);
     }
     return { stage, min, max, observedMin: lo[s], observedMax: hi[s], values: sizes[s] };
   });

@@ -56,15 +56,16 @@ export function trainingDataPath(dir: string, manifest: ModelManifest): string {
   const path = typeof report === 'object' && report !== null ? report.data : undefined;
   if (typeof path !== 'string' || path === '') {
     throw new HeadstartError(
-      'NO_REPRESENTATIVE_DATA',
-      `${join(dir, manifest.trainingReport)} does not say which data the extractor was trained on; give representative data with --data <path> (e.g. the pretraining data set)`,
+      'MISSING_OPTION',
+      `${join(dir, manifest.trainingReport)} does not say which data the extractor was trained on; give representative data (e.g. the pretraining data set)`,
+      { setting: 'data' },
     );
   }
   // Recorded as given to pretrain: relative to where it ran, else (a moved package) to the package.
   const candidates = isAbsolute(path) ? [path] : [resolve(path), resolve(dir, path)];
   const found = candidates.find((p) => existsSync(p));
   if (!found) {
-    throw new HeadstartError('NO_REPRESENTATIVE_DATA', `the training data recorded in the package (${path}) is not here; give representative data with --data <path>`);
+    throw new HeadstartError('FILE_NOT_FOUND', `the training data recorded in the package (${path}) is not here; give representative data`, { file: path, setting: 'data' });
   }
   return found;
 }

@@ -46,8 +46,8 @@ export interface ExportResult {
   files: string[];
 }
 
-function checkCount(name: string, n: number, min: number): void {
-  if (!Number.isInteger(n) || n < min) throw new HeadstartError('BAD_ARGUMENTS', `${name} must be a whole number of at least ${min} (got ${n})`);
+function checkCount(setting: keyof ExportOptions, what: string, n: number, min: number): void {
+  if (!Number.isInteger(n) || n < min) throw new HeadstartError('BAD_OPTION', `${what} must be a whole number of at least ${min} (got ${n})`, { setting });
 }
 
 /** Disjoint random subsets of the windows for calibration and for the check. */
@@ -76,11 +76,11 @@ function identicalWindows(native: TfliteRuntime, ts: TfliteRuntime, manifest: Mo
 
 export async function exportPackage(dir: string, options: Partial<ExportOptions> = {}): Promise<ExportResult> {
   const opts: ExportOptions = { ...DEFAULT_EXPORT, ...options };
-  checkCount('--calibration-windows', opts.calibrationWindows, 1);
-  checkCount('--check-windows', opts.checkWindows, 1);
-  checkCount('the interpreter check window count', opts.interpreterWindows, 0);
+  checkCount('calibrationWindows', 'the number of calibration windows', opts.calibrationWindows, 1);
+  checkCount('checkWindows', 'the number of check windows', opts.checkWindows, 1);
+  checkCount('interpreterWindows', 'the number of interpreter check windows', opts.interpreterWindows, 0);
   if (!INPUT_SCALINGS.includes(opts.inputScaling)) {
-    throw new HeadstartError('BAD_ARGUMENTS', `--input-scaling must be one of ${INPUT_SCALINGS.join(', ')} (got ${JSON.stringify(opts.inputScaling)})`);
+    throw new HeadstartError('BAD_OPTION', `the input scaling must be one of ${INPUT_SCALINGS.join(', ')} (got ${JSON.stringify(opts.inputScaling)})`, { setting: 'inputScaling' });
   }
   const progress = opts.onProgress ?? (() => {});
   const manifest = readManifest(dir);
@@ -90,10 +90,10 @@ export async function exportPackage(dir: string, options: Partial<ExportOptions>
   progress(`reading representative data from ${spec.path}`);
   const dataset = loadDataset(spec);
   if (dataset.channels !== manifest.channels) {
-    throw new HeadstartError('CHANNEL_MISMATCH', `${spec.path} has ${dataset.channels} channels but the package's extractor takes ${manifest.channels}; give the data it was trained on`);
+    throw new HeadstartError('DATA_PACKAGE_MISMATCH', `${spec.path} has ${dataset.channels} channels but the package's extractor takes ${manifest.channels}; give the data it was trained on`);
   }
   if (dataset.rate !== manifest.sampleRate) {
-    throw new HeadstartError('RATE_MISMATCH', `${spec.path} is sampled at ${dataset.rate} Hz but the package's extractor was trained at ${manifest.sampleRate} Hz; give data at that rate`);
+    throw new HeadstartError('DATA_PACKAGE_MISMATCH', `${spec.path} is sampled at ${dataset.rate} Hz but the package's extractor was trained at ${manifest.sampleRate} Hz; give data at that rate`);
   }
   const all = windowRecordings(dataset.recordings, manifest.window, manifest.normalization);
   const { calibration, check } = splitWindows(all, opts.calibrationWindows, opts.checkWindows, opts.seed);
@@ -187,7 +187,7 @@ export async function exportPackage(dir: string, options: Partial<ExportOptions>
       'QUANTIZATION_CHECK_FAILED',
       `the int8 extractor agrees too little with the float one (mean cosine ${cosine.mean.toFixed(4)}, need ${THRESHOLDS.meanCosine}; ` +
         `population top-1 agreement ${(agreement * 100).toFixed(2)} %, need ${THRESHOLDS.top1Agreement * 100} %); nothing was written. ` +
-        'Try --percentile 99.99, more --calibration-windows, or --force to write it anyway',
+        'Clipping the ranges to a percentile or calibrating on more windows may help; or write it anyway (force)',
       { report },
     );
   }

@@ -45,7 +45,7 @@ export interface FoldedExtractor {
 
 function mismatch(what: string): HeadstartError {
   return new HeadstartError(
-    'EXTRACTOR_MISMATCH',
+    'BAD_PACKAGE',
     `the float extractor does not match the package's extractor config: ${what}; re-create the package with \`headstart pretrain\``,
   );
 }

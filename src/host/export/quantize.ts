@@ -156,7 +156,7 @@ function rescaleInputChannels(weights: Float32Array, input: InputQuant): Float32
 /** Quantizes a folded extractor with ranges from calibrateRanges (one per stage, in stage order). */
 export function quantizeExtractor(f: FoldedExtractor, ranges: readonly StageRange[], opts: QuantizeOptions = {}): QuantizedExtractor {
   if (opts.inputChannels && opts.inputChannels.length !== f.channels) {
-    throw new HeadstartError('BAD_ARGUMENTS', `per-channel input ranges: got ${opts.inputChannels.length} for an extractor of ${f.channels} channels`);
+    throw new HeadstartError('INTERNAL', `per-channel input ranges: got ${opts.inputChannels.length} for an extractor of ${f.channels} channels`);
   }
   const quantOf = (r: StageRange): TensorQuant => asymmetricQuant(r.min, r.max);
   const input = quantizeInput(ranges[0], opts.inputChannels);

@@ -93,14 +93,14 @@ export function floatModelSizes(dir: string): { weights: number; model: number }
   try {
     json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
   } catch (err) {
-    throw new HeadstartError('MODEL_UNREADABLE', `${join(dir, 'model.json')}: cannot read the float model (${(err as Error).message})`);
+    throw new HeadstartError('BAD_PACKAGE', `${join(dir, 'model.json')}: cannot read the float model (${(err as Error).message})`);
   }
   const shards = (json.weightsManifest ?? []).flatMap((g) => g.paths ?? []);
   const size = (path: string): number => {
     try {
       return statSync(path).size;
     } catch {
-      throw new HeadstartError('PACKAGE_FILE_MISSING', `${path}: missing (a weight shard of the float model)`);
+      throw new HeadstartError('FILE_NOT_FOUND', `${path}: missing (a weight shard of the float model)`);
     }
   };
   const weights = shards.reduce((n, p) => n + size(join(dir, p)), 0);

@@ -23,11 +23,11 @@ export interface ExtractorConfig {
 export function checkExtractorConfig(cfg: ExtractorConfig): void {
   const last = cfg.blocks[cfg.blocks.length - 1];
   if (!last || last.filters !== cfg.embedding) {
-    throw new HeadstartError('BAD_EXTRACTOR_CONFIG', `the embedding size (${cfg.embedding}) must equal the last conv block's filter count (${last?.filters ?? 'no blocks'})`);
+    throw new HeadstartError('BAD_OPTION', `the embedding size (${cfg.embedding}) must equal the last conv block's filter count (${last?.filters ?? 'no blocks'})`);
   }
   let length = cfg.windowLength;
   for (const b of cfg.blocks) length = Math.floor(length / b.pool);
-  if (length < 1) throw new HeadstartError('BAD_EXTRACTOR_CONFIG', `the pooling shrinks a ${cfg.windowLength}-sample window to nothing`);
+  if (length < 1) throw new HeadstartError('BAD_OPTION', `the pooling shrinks a ${cfg.windowLength}-sample window to nothing`);
 }
 
 export const DEFAULT_EXTRACTOR: ExtractorConfig = {

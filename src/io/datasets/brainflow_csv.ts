@@ -13,7 +13,7 @@
  * default needs the rate given (boards whose fields mean the same then read
  * alike, and the first is named).
  */
-import { HeadstartError } from '../../core/errors.ts';
+import { type ErrorCode, HeadstartError } from '../../core/errors.ts';
 import { selectChannelsByLabel } from './channel_labels.ts';
 import { readFileBytes } from './file_read.ts';
 import { contentLines, numberField } from './text_rows.ts';
@@ -70,8 +70,8 @@ export interface BrainflowCsvReading {
 /** How far the timestamps' rate may stray from a board's rate and still identify it. */
 const RATE_TOLERANCE = 0.15;
 
-function csvError(code: string, source: string, line: number | undefined, message: string): HeadstartError {
-  return new HeadstartError(code, `${source}${line === undefined ? '' : `:${line}`}: ${message}`, { file: source, line });
+function csvError(code: ErrorCode, source: string, line: number | undefined, message: string, details: Record<string, unknown> = {}): HeadstartError {
+  return new HeadstartError(code, `${source}${line === undefined ? '' : `:${line}`}: ${message}`, { file: source, line, ...details });
 }
 
 function knownLayouts(): string {
@@ -81,19 +81,19 @@ function knownLayouts(): string {
 /** Parses the text of a BrainFlow CSV file; `source` names it in errors. */
 export function parseBrainflowCsv(text: string, source: string, options: BrainflowCsvOptions = {}): BrainflowCsvReading {
   if (options.rate !== undefined && !(Number.isFinite(options.rate) && options.rate > 0)) {
-    throw new HeadstartError('BAD_RATE', `sample rate must be a positive number of samples per second (got ${options.rate})`);
+    throw new HeadstartError('BAD_OPTION', `the sample rate must be a positive number of samples per second (got ${options.rate})`, { setting: 'rate' });
   }
   if (options.board !== undefined && !(options.board in BRAINFLOW_LAYOUTS)) {
-    throw new HeadstartError('UNKNOWN_BOARD', `unknown BrainFlow board "${options.board}"; known: ${BRAINFLOW_BOARDS.join(', ')}`);
+    throw new HeadstartError('BAD_OPTION', `unknown BrainFlow board "${options.board}"; known: ${BRAINFLOW_BOARDS.join(', ')}`, { setting: 'board' });
   }
   const lines = contentLines(text);
-  if (lines.length === 0) throw csvError('BRAINFLOW_EMPTY', source, undefined, 'no samples at all');
+  if (lines.length === 0) throw csvError('CSV_MALFORMED', source, undefined, 'no samples at all');
   const delimiter = lines[0].text.includes('\t') ? '\t' : ',';
   const split = (t: string) => t.split(delimiter).map((f) => f.trim());
   const firstFields = split(lines[0].text);
   const width = firstFields.length;
   if (firstFields.some((f) => !/^[+-]?(?:\d|\.\d|nan|inf)/i.test(f))) {
-    throw csvError('BRAINFLOW_NOT_BRAINFLOW', source, lines[0].line, 'the first line is not all numbers; BrainFlow files have no header row (an OpenBCI GUI RAW file starts with "%OpenBCI")');
+    throw csvError('BAD_RECORDING', source, lines[0].line, 'the first line is not all numbers; BrainFlow files have no header row (an OpenBCI GUI RAW file starts with "%OpenBCI")');
   }
   const warnings: string[] = [];
 
@@ -108,9 +108,9 @@ export function parseBrainflowCsv(text: string, source: string, options: Brainfl
   rows.forEach((row, r) => {
     const fields = split(row.text);
     if (fields.length !== width) {
-      throw csvError('BRAINFLOW_WRONG_FIELD_COUNT', source, row.line, `${fields.length} fields, expected ${width} as on line ${rows[0].line}`);
+      throw csvError('CSV_MALFORMED', source, row.line, `${fields.length} fields, expected ${width} as on line ${rows[0].line}`);
     }
-    for (let k = 0; k < width; k++) table[r * width + k] = numberField(fields[k], source, row.line, `field ${k + 1}`, 'BRAINFLOW_BAD_NUMBER');
+    for (let k = 0; k < width; k++) table[r * width + k] = numberField(fields[k], source, row.line, `field ${k + 1}`, 'CSV_BAD_VALUE');
   });
   const n = rows.length;
   const timestampRate = (layout: BrainflowLayout): number | undefined => {
@@ -125,7 +125,7 @@ export function parseBrainflowCsv(text: string, source: string, options: Brainfl
     const layout = BRAINFLOW_LAYOUTS[board];
     if (width !== layout.fields) {
       throw csvError(
-        'BRAINFLOW_WRONG_FIELD_COUNT',
+        'CSV_MALFORMED',
         source,
         rows[0].line,
         `${width} fields per line, but BrainFlow writes ${layout.fields} for a ${layout.name}; check the board (layouts: ${knownLayouts()})`,
@@ -134,7 +134,7 @@ export function parseBrainflowCsv(text: string, source: string, options: Brainfl
   } else {
     const byWidth = BRAINFLOW_BOARDS.filter((b) => BRAINFLOW_LAYOUTS[b].fields === width);
     if (byWidth.length === 0) {
-      throw csvError('BRAINFLOW_UNKNOWN_LAYOUT', source, rows[0].line, `${width} fields per line matches no board headstart knows (${knownLayouts()})`);
+      throw csvError('UNKNOWN_FORMAT', source, rows[0].line, `${width} fields per line matches no board headstart knows (${knownLayouts()})`);
     }
     let candidates = byWidth;
     if (byWidth.length > 1) {
@@ -152,7 +152,7 @@ export function parseBrainflowCsv(text: string, source: string, options: Brainfl
     if (options.rate !== undefined && candidates.length > 1 && candidates.every((b) => sameFields(b, candidates[0]))) candidates = [candidates[0]];
     if (candidates.length !== 1) {
       const names = (candidates.length > 1 ? candidates : byWidth).map((b) => `${b} (${BRAINFLOW_LAYOUTS[b].rate} Hz)`).join(', ');
-      throw csvError('BRAINFLOW_AMBIGUOUS_BOARD', source, undefined, `${width} fields per line fits ${names}, and the timestamps do not tell them apart; give the board (--board)`);
+      throw csvError('MISSING_OPTION', source, undefined, `${width} fields per line fits ${names}, and the timestamps do not tell them apart; give the board`, { setting: 'board' });
     }
     board = candidates[0];
   }
@@ -160,7 +160,7 @@ export function parseBrainflowCsv(text: string, source: string, options: Brainfl
   const measured = timestampRate(layout);
   const rate = options.rate ?? layout.rate;
   if (options.rate === undefined && measured !== undefined && Math.abs(measured / rate - 1) > RATE_TOLERANCE) {
-    warnings.push(`${source}: the timestamps show about ${measured.toFixed(1)} samples/s, but a ${layout.name} streams at ${rate} by default; if the board was set to another rate, give it (--rate)`);
+    warnings.push(`${source}: the timestamps show about ${measured.toFixed(1)} samples/s, but a ${layout.name} streams at ${rate} by default; if the board was set to another rate, give that rate`);
   }
 
   const names = layout.exg.map((_, i) => `EXG Channel ${i}`);

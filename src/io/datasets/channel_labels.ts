@@ -30,11 +30,11 @@ export function listLabels(labels: string[]): string {
 
 /**
  * Indices into `labels` of the `wanted` channels, in the order wanted.
- * Throws CHANNEL_NOT_FOUND (listing the file's labels), CHANNEL_AMBIGUOUS or
- * CHANNEL_REPEATED.
+ * Throws BAD_CHANNELS (listing the file's labels), BAD_CHANNELS or
+ * BAD_CHANNELS.
  */
 export function selectChannelsByLabel(labels: string[], wanted: string[], source: string): number[] {
-  if (wanted.length === 0) throw new HeadstartError('BAD_CHANNEL_LIST', `${source}: no channels chosen; give labels such as F3,F4 (the file has: ${listLabels(labels)})`);
+  if (wanted.length === 0) throw new HeadstartError('BAD_OPTION', `${source}: no channels chosen; give labels such as F3,F4 (the file has: ${listLabels(labels)})`);
   const normalized = labels.map(normalize);
   const chosen: number[] = [];
   for (const name of wanted) {
@@ -46,19 +46,19 @@ export function selectChannelsByLabel(labels: string[], wanted: string[], source
     }
     if (found.length === 0) {
       throw new HeadstartError(
-        'CHANNEL_NOT_FOUND',
+        'BAD_CHANNELS',
         `${source}: no channel labelled "${name}"; the file has: ${listLabels(labels)} (give labels as written, or without their type prefix: F3 for "EEG F3")`,
         { file: source, channel: name, labels },
       );
     }
     if (found.length > 1) {
-      throw new HeadstartError('CHANNEL_AMBIGUOUS', `${source}: "${name}" matches several channels (${found.map((i) => labels[i].trim()).join(', ')}); give the full label`, {
+      throw new HeadstartError('BAD_CHANNELS', `${source}: "${name}" matches several channels (${found.map((i) => labels[i].trim()).join(', ')}); give the full label`, {
         file: source,
         channel: name,
       });
     }
     if (chosen.includes(found[0])) {
-      throw new HeadstartError('CHANNEL_REPEATED', `${source}: channel "${labels[found[0]].trim()}" is chosen twice ("${name}"); name each channel once`, { file: source, channel: name });
+      throw new HeadstartError('BAD_CHANNELS', `${source}: channel "${labels[found[0]].trim()}" is chosen twice ("${name}"); name each channel once`, { file: source, channel: name });
     }
     chosen.push(found[0]);
   }
@@ -71,6 +71,6 @@ export function parseChannelList(spec: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  if (names.length === 0) throw new HeadstartError('BAD_CHANNEL_LIST', `no channels in "${spec}"; give labels separated by commas, e.g. F3,F4,C3,C4`);
+  if (names.length === 0) throw new HeadstartError('BAD_OPTION', `no channels in "${spec}"; give labels separated by commas, e.g. F3,F4,C3,C4`);
   return names;
 }

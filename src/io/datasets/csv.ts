@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { HeadstartError } from '../../core/errors.ts';
+import { type ErrorCode, HeadstartError } from '../../core/errors.ts';
 import { naturalCompare } from './glob.ts';
 import type { Dataset, DatasetAdapter, DatasetRecording, DatasetSpec } from './types.ts';
 
@@ -52,7 +52,7 @@ const NAN = /^[+-]?nan$/i;
 const INFINITY = /^[+-]?inf(?:inity)?$/i;
 const DECIMAL_COMMA = /^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$/;
 
-function csvError(code: string, path: string, line: number | undefined, message: string, details: Record<string, unknown> = {}): HeadstartError {
+function csvError(code: ErrorCode, path: string, line: number | undefined, message: string, details: Record<string, unknown> = {}): HeadstartError {
   return new HeadstartError(code, `${path}${line === undefined ? '' : `:${line}`}: ${message}`, { file: path, line, ...details });
 }
 
@@ -87,7 +87,7 @@ export function parseCsvText(text: string, source: string, options: Omit<CsvOpti
     if (t.trim() === '' || t.trimStart().startsWith('#')) continue;
     rows.push({ line: i + 1, text: t });
   }
-  if (rows.length === 0) throw csvError('CSV_EMPTY', source, undefined, 'no rows at all; expected one sample per row');
+  if (rows.length === 0) throw csvError('CSV_MALFORMED', source, undefined, 'no rows at all; expected one sample per row');
   const delimiter = options.delimiter ?? detectDelimiter(rows[0].text);
   // A delimiter closing every line (some exporters write one) is not an extra, empty column.
   const trailing = delimiter !== ' ' && rows[0].text.trimEnd().endsWith(delimiter);
@@ -99,7 +99,7 @@ export function parseCsvText(text: string, source: string, options: Omit<CsvOpti
   const header = hasHeader ? first : undefined;
   const width = first.length;
   const dataRows = hasHeader ? rows.slice(1) : rows;
-  if (dataRows.length === 0) throw csvError('CSV_EMPTY', source, rows[0].line, 'a header row and no samples');
+  if (dataRows.length === 0) throw csvError('CSV_MALFORMED', source, rows[0].line, 'a header row and no samples');
 
   const selected = resolveColumns(options.columns, header, width, source, rows[0].line);
   const channels = selected.length;
@@ -109,7 +109,7 @@ export function parseCsvText(text: string, source: string, options: Omit<CsvOpti
     const fields = fieldsOf(rowText);
     if (fields.length !== width) {
       throw csvError(
-        'CSV_WRONG_COLUMN_COUNT',
+        'CSV_MALFORMED',
         source,
         line,
         `${fields.length} column${fields.length === 1 ? '' : 's'}, expected ${width} as on line ${rows[0].line} (delimiter ${JSON.stringify(delimiter === ' ' ? 'white space' : delimiter)})`,
@@ -129,28 +129,28 @@ function parseValue(field: string, delimiter: string, source: string, line: numb
   if (NUMBER.test(field)) return Number(field);
   if (delimiter !== ',' && DECIMAL_COMMA.test(field)) return Number(field.replace(',', '.'));
   if (NAN.test(field)) {
-    throw csvError('CSV_NAN', source, line, `${where} is NaN; a recording must not have gaps: fill or cut them before importing`, { column });
+    throw csvError('CSV_BAD_VALUE', source, line, `${where} is NaN; a recording must not have gaps: fill or cut them before importing`, { column });
   }
-  if (INFINITY.test(field)) throw csvError('CSV_NOT_FINITE', source, line, `${where} is ${field}; samples must be finite numbers`, { column });
+  if (INFINITY.test(field)) throw csvError('CSV_BAD_VALUE', source, line, `${where} is ${field}; samples must be finite numbers`, { column });
   const shown = field === '' ? 'empty' : JSON.stringify(field.length > 40 ? `${field.slice(0, 40)}...` : field);
-  throw csvError('CSV_NOT_NUMERIC', source, line, `${where} is ${shown}, not a number; select only numeric channel columns (--columns)`, { column });
+  throw csvError('CSV_BAD_VALUE', source, line, `${where} is ${shown}, not a number; select only numeric channel columns`, { column, setting: 'columns' });
 }
 
 function resolveColumns(columns: ColumnRef[] | undefined, header: string[] | undefined, width: number, source: string, line: number): number[] {
   if (columns === undefined) return Array.from({ length: width }, (_, i) => i);
-  if (columns.length === 0) throw csvError('CSV_NO_COLUMNS', source, undefined, 'no channel columns selected');
+  if (columns.length === 0) throw csvError('BAD_CHANNELS', source, undefined, 'no channel columns selected');
   return columns.map((ref) => {
     if (typeof ref === 'number') {
       if (!Number.isInteger(ref) || ref < 0 || ref >= width) {
-        throw csvError('CSV_UNKNOWN_COLUMN', source, line, `column index ${ref} does not exist: the file has ${width} columns, indexed 0..${width - 1}`);
+        throw csvError('BAD_CHANNELS', source, line, `column index ${ref} does not exist: the file has ${width} columns, indexed 0..${width - 1}`);
       }
       return ref;
     }
     if (header === undefined) {
-      throw csvError('CSV_NO_HEADER', source, line, `column "${ref}" is chosen by name but the file has no header row; choose columns by 0-based index`);
+      throw csvError('BAD_CHANNELS', source, line, `column "${ref}" is chosen by name but the file has no header row; choose columns by 0-based index`);
     }
     const index = header.indexOf(ref);
-    if (index < 0) throw csvError('CSV_UNKNOWN_COLUMN', source, line, `no column named "${ref}" (header: ${header.join(', ')})`);
+    if (index < 0) throw csvError('BAD_CHANNELS', source, line, `no column named "${ref}" (header: ${header.join(', ')})`);
     return index;
   });
 }
@@ -165,12 +165,12 @@ export function parseColumnSpec(spec: string): ColumnRef[] {
       const range = /^(\d+)-(\d+)$/.exec(part);
       if (range) {
         const [a, b] = [Number(range[1]), Number(range[2])];
-        if (b < a) throw new HeadstartError('BAD_COLUMN_SPEC', `column range ${part} runs backwards; write it low-high (e.g. 0-7)`);
+        if (b < a) throw new HeadstartError('BAD_OPTION', `column range ${part} runs backwards; write it low-high (e.g. 0-7)`);
         return Array.from({ length: b - a + 1 }, (_, i) => a + i);
       }
       return /^\d+$/.test(part) ? [Number(part)] : [part];
     });
-  if (refs.length === 0) throw new HeadstartError('BAD_COLUMN_SPEC', `no columns in "${spec}"; give 0-based indices, ranges (0-7) or header names`);
+  if (refs.length === 0) throw new HeadstartError('BAD_OPTION', `no columns in "${spec}"; give 0-based indices, ranges (0-7) or header names`);
   return refs;
 }
 
@@ -189,10 +189,10 @@ export function compileLabelPattern(pattern: RegExp | string): RegExp {
     // Without the g and y flags: with them exec() resumes from the last match and would skip files.
     re = typeof pattern === 'string' ? new RegExp(pattern) : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
   } catch (err) {
-    throw new HeadstartError('BAD_LABEL_PATTERN', `label pattern ${pattern} is not a valid regular expression: ${(err as Error).message}`);
+    throw new HeadstartError('BAD_OPTION', `label pattern ${pattern} is not a valid regular expression: ${(err as Error).message}`);
   }
   if (!/\(\?<label>/.test(re.source)) {
-    throw new HeadstartError('BAD_LABEL_PATTERN', `label pattern ${re.source} has no (?<label>...) group; e.g. 'R_(?<rep>\\d+)_C_(?<label>\\d+)\\.csv'`);
+    throw new HeadstartError('BAD_OPTION', `label pattern ${re.source} has no (?<label>...) group; e.g. 'R_(?<rep>\\d+)_C_(?<label>\\d+)\\.csv'`);
   }
   return re;
 }
@@ -201,14 +201,14 @@ export function compileLabelPattern(pattern: RegExp | string): RegExp {
 export function fileNameFields(path: string, pattern: RegExp): FileNameFields {
   const match = pattern.exec(basename(path)) ?? pattern.exec(path.replace(/\\/g, '/'));
   if (!match?.groups) {
-    throw new HeadstartError('LABEL_PATTERN_NO_MATCH', `${path}: the file name does not match the label pattern ${pattern.source}`, { file: path });
+    throw new HeadstartError('BAD_FILE_NAME', `${path}: the file name does not match the label pattern ${pattern.source}`, { file: path });
   }
   const { label, rep, subject, session } = match.groups;
-  if (label === undefined || label === '') throw new HeadstartError('LABEL_PATTERN_NO_MATCH', `${path}: the label pattern ${pattern.source} matched but its label group is empty`, { file: path });
+  if (label === undefined || label === '') throw new HeadstartError('BAD_FILE_NAME', `${path}: the label pattern ${pattern.source} matched but its label group is empty`, { file: path });
   let repetition: number | undefined;
   if (rep !== undefined) {
     repetition = Number(rep);
-    if (!/^\d+$/.test(rep)) throw new HeadstartError('BAD_REPETITION', `${path}: repetition "${rep}" from the file name is not a whole number`, { file: path });
+    if (!/^\d+$/.test(rep)) throw new HeadstartError('BAD_FILE_NAME', `${path}: repetition "${rep}" from the file name is not a whole number`, { file: path });
   }
   return {
     label,
@@ -247,15 +247,15 @@ function readText(path: string): string {
     return readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new HeadstartError('MISSING_FILE', `${path}: no such file`, { file: path });
-    if (code === 'EISDIR') throw new HeadstartError('NOT_A_FILE', `${path}: is a folder, expected a CSV file`, { file: path });
-    throw new HeadstartError('FILE_UNREADABLE', `${path}: cannot read (${code ?? (err as Error).message})`, { file: path });
+    if (code === 'ENOENT') throw new HeadstartError('FILE_NOT_FOUND', `${path}: no such file`, { file: path });
+    if (code === 'EISDIR') throw new HeadstartError('WRONG_PATH_TYPE', `${path}: is a folder, expected a CSV file`, { file: path });
+    throw new HeadstartError('FILE_ACCESS', `${path}: cannot read (${code ?? (err as Error).message})`, { file: path });
   }
 }
 
 export function checkRate(rate: number): void {
   if (!Number.isFinite(rate) || rate <= 0) {
-    throw new HeadstartError('BAD_RATE', `sample rate must be a positive number of samples per second (got ${rate}); CSV files do not record it, give it with --rate`);
+    throw new HeadstartError('BAD_OPTION', `the sample rate must be a positive number of samples per second (got ${rate})`, { setting: 'rate' });
   }
 }
 
@@ -265,13 +265,13 @@ export function checkRate(rate: number): void {
  */
 export function readCsvRecordings(paths: string[], options: CsvOptions): { recordings: DatasetRecording[]; classes: string[] } {
   checkRate(options.rate);
-  if (paths.length === 0) throw new HeadstartError('NO_FILES_MATCH', 'no CSV files to read');
+  if (paths.length === 0) throw new HeadstartError('NO_RECORDINGS', 'no CSV files to read');
   const pattern = options.labelPattern === undefined ? undefined : compileLabelPattern(options.labelPattern);
   const parsed = paths.map((path) => ({ path, fields: pattern ? fileNameFields(path, pattern) : {}, table: parseCsvText(readText(path), path, options) }));
   const first = parsed[0];
   for (const p of parsed) {
     if (p.table.channels !== first.table.channels) {
-      throw new HeadstartError('CSV_CHANNEL_MISMATCH', `${p.path}: ${p.table.channels} channel columns, but ${first.path} has ${first.table.channels}; select the same columns in every file`, { file: p.path });
+      throw new HeadstartError('MIXED_RECORDINGS', `${p.path}: ${p.table.channels} channel columns, but ${first.path} has ${first.table.channels}; select the same columns in every file`, { file: p.path });
     }
   }
   const labels = parsed.flatMap((p) => (p.fields.label === undefined ? [] : [p.fields.label]));
@@ -281,7 +281,7 @@ export function readCsvRecordings(paths: string[], options: CsvOptions): { recor
     if (fields.label !== undefined) {
       label = resolved.indexOf(fields.label);
       if (label === undefined) {
-        throw new HeadstartError('UNKNOWN_LABEL', `${path}: label "${fields.label}" is not among the classes (${resolved.classes.join(', ')})`, { file: path });
+        throw new HeadstartError('BAD_LABEL', `${path}: label "${fields.label}" is not among the classes (${resolved.classes.join(', ')})`, { file: path });
       }
     }
     return {
@@ -312,7 +312,7 @@ export const csvAdapter: DatasetAdapter = {
   matchesFile: (path) => CSV_EXTENSIONS.includes(extname(path).toLowerCase()),
   read(files: string[], s: DatasetSpec): Dataset {
     if (s.rate === undefined) {
-      throw new HeadstartError('BAD_RATE', `${files[0]}: CSV files do not record their sample rate; give it (--rate <samples per second>)`);
+      throw new HeadstartError('MISSING_OPTION', `${files[0]}: CSV files do not record their sample rate; give it`, { file: files[0], setting: 'rate' });
     }
     const { recordings, classes } = readCsvRecordings(files, {
       rate: s.rate,

@@ -11,7 +11,7 @@
  * hold a comma, a quote or a line break are quoted (RFC 4180).
  */
 import { HeadstartError } from '../../core/errors.ts';
-import { writeFileAtomic } from '../atomic_file.ts';
+import { fileWriteError, writeFileAtomic } from '../atomic_file.ts';
 
 export interface CsvSegment {
   start: number;
@@ -87,7 +87,6 @@ export function writeRecordingCsv(path: string, input: CsvWriteInput): void {
   try {
     writeFileAtomic(path, text);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new HeadstartError('FILE_UNWRITABLE', `${path}: cannot write (${code ?? (err as Error).message})${code === 'ENOENT' ? ' (does its folder exist?)' : code === 'ENOSPC' ? ' (the disk is full)' : ''}`, { file: path });
+    throw fileWriteError(path, err);
   }
 }

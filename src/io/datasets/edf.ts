@@ -18,7 +18,7 @@
  * them, and each gapless stretch is returned as its own recording.
  * Annotations become markers at the sample they fall on.
  */
-import { HeadstartError } from '../../core/errors.ts';
+import { type ErrorCode, HeadstartError } from '../../core/errors.ts';
 import { listLabels, selectChannelsByLabel } from './channel_labels.ts';
 import { readFileBytes } from './file_read.ts';
 import type { DatasetMarker, DatasetRecording } from './types.ts';
@@ -90,7 +90,7 @@ const SIGNAL_FIELDS = [
 const INTEGER = /^[+-]?\d+$/;
 const REAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-function headerError(source: string, where: string, message: string, code = 'EDF_BAD_HEADER'): HeadstartError {
+function headerError(source: string, where: string, message: string, code: ErrorCode = 'BAD_RECORDING'): HeadstartError {
   return new HeadstartError(code, `${source}: ${where}: ${message}`, { file: source });
 }
 
@@ -125,14 +125,14 @@ function microvoltsPer(unit: string): number | undefined {
 /** Parses and checks the header; needs only the header's bytes (and the file's size to count records when the header does not). */
 export function parseEdfHeader(bytes: Uint8Array, source: string, fileSize = bytes.length): EdfHeader {
   if (bytes.length < FIXED_HEADER) {
-    throw new HeadstartError('EDF_TRUNCATED_HEADER', `${source}: ${bytes.length} bytes, shorter than the 256-byte header every EDF/BDF file starts with`, { file: source });
+    throw new HeadstartError('BAD_RECORDING', `${source}: ${bytes.length} bytes, shorter than the 256-byte header every EDF/BDF file starts with`, { file: source });
   }
   const version = ascii(bytes, 0, 8);
   let bdf: boolean;
   if (bytes[0] === 0xff && ascii(bytes, 1, 7) === 'BIOSEMI') bdf = true;
   else if (version.trim() === '0') bdf = false;
   else {
-    throw new HeadstartError('EDF_NOT_EDF', `${source}: does not start like an EDF file ("0" then spaces) or a BDF file (byte 255 then "BIOSEMI"); it is not EDF/BDF or is damaged`, {
+    throw new HeadstartError('BAD_RECORDING', `${source}: does not start like an EDF file ("0" then spaces) or a BDF file (byte 255 then "BIOSEMI"); it is not EDF/BDF or is damaged`, {
       file: source,
     });
   }
@@ -141,7 +141,7 @@ export function parseEdfHeader(bytes: Uint8Array, source: string, fileSize = byt
   const declaredRecords = parseInteger(ascii(bytes, 236, 8), source, 'number of data records (bytes 236-243)');
   const recordSeconds = parseReal(ascii(bytes, 244, 8), source, 'data record duration (bytes 244-251)');
   const ns = parseInteger(ascii(bytes, 252, 4), source, 'number of signals (bytes 252-255)');
-  if (ns < 1) throw headerError(source, 'number of signals (bytes 252-255)', `${ns}: the file holds no signals`, 'EDF_NO_SIGNALS');
+  if (ns < 1) throw headerError(source, 'number of signals (bytes 252-255)', `${ns}: the file holds no signals`, 'NOT_ENOUGH_DATA');
   if (recordSeconds < 0) throw headerError(source, 'data record duration (bytes 244-251)', `${recordSeconds} s is negative`);
   if (declaredRecords < -1) throw headerError(source, 'number of data records (bytes 236-243)', `${declaredRecords} (must be -1 for unknown, or 0 or more)`);
   const expectedHeader = FIXED_HEADER + PER_SIGNAL * ns;
@@ -150,7 +150,7 @@ export function parseEdfHeader(bytes: Uint8Array, source: string, fileSize = byt
   }
   if (bytes.length < expectedHeader) {
     throw new HeadstartError(
-      'EDF_TRUNCATED_HEADER',
+      'BAD_RECORDING',
       `${source}: the header of ${ns} signals takes ${expectedHeader} bytes, but only ${bytes.length} are there; the file is truncated`,
       { file: source },
     );
@@ -212,12 +212,12 @@ export function parseEdfHeader(bytes: Uint8Array, source: string, fileSize = byt
   } else if (dataBytes !== declaredRecords * recordBytes) {
     const expected = `the header announces ${declaredRecords} data records of ${recordBytes} bytes (${declaredRecords * recordBytes} bytes after the ${headerBytes}-byte header)`;
     if (dataBytes < declaredRecords * recordBytes) {
-      throw new HeadstartError('EDF_TRUNCATED', `${source}: ${expected}, but only ${dataBytes} bytes follow it; the file is truncated (copy it again, or re-export it)`, {
+      throw new HeadstartError('BAD_RECORDING', `${source}: ${expected}, but only ${dataBytes} bytes follow it; the file is truncated (copy it again, or re-export it)`, {
         file: source,
       });
     }
     throw new HeadstartError(
-      'EDF_BAD_SIZE',
+      'BAD_RECORDING',
       `${source}: ${expected}, but ${dataBytes} bytes follow it; the header's record count or samples per record do not match the data`,
       { file: source },
     );
@@ -313,20 +313,20 @@ export function decodeEdf(bytes: Uint8Array, source: string, options: EdfReadOpt
   const { signals, bytesPerSample } = header;
   const ordinary = signals.flatMap((s, i) => (s.annotations ? [] : [i]));
   if (ordinary.length === 0) {
-    throw new HeadstartError('EDF_NO_SIGNALS', `${source}: holds only annotation signals, no measurements to read`, { file: source });
+    throw new HeadstartError('NOT_ENOUGH_DATA', `${source}: holds only annotation signals, no measurements to read`, { file: source });
   }
   if (header.recordSeconds === 0) {
     throw headerError(source, 'data record duration (bytes 244-251)', '0 s, so the signals have no sample rate (allowed only in annotation-only files)');
   }
   const chosen = options.channels === undefined ? ordinary : selectChannelsByLabel(signals.map((s) => s.label), options.channels, source);
   for (const i of chosen) {
-    if (signals[i].annotations) throw new HeadstartError('EDF_ANNOTATION_CHOSEN', `${source}: "${signals[i].label}" holds annotations, not a signal; leave it out of the channels`, { file: source });
-    if (signals[i].samplesPerRecord === 0) throw new HeadstartError('EDF_EMPTY_SIGNAL', `${source}: signal "${signals[i].label}" has no samples`, { file: source });
+    if (signals[i].annotations) throw new HeadstartError('BAD_CHANNELS', `${source}: "${signals[i].label}" holds annotations, not a signal; leave it out of the channels`, { file: source });
+    if (signals[i].samplesPerRecord === 0) throw new HeadstartError('NOT_ENOUGH_DATA', `${source}: signal "${signals[i].label}" has no samples`, { file: source });
   }
   const rates = [...new Set(chosen.map((i) => signals[i].rate))];
   if (rates.length > 1) {
     const groups = rates.map((r) => `at ${r} Hz: ${listLabels(chosen.filter((i) => signals[i].rate === r).map((i) => signals[i].label))}`).join('; ');
-    throw new HeadstartError('EDF_MIXED_RATES', `${source}: the signals have different sample rates (${groups}); choose channels of one rate (--channels)`, { file: source, rates });
+    throw new HeadstartError('BAD_CHANNELS', `${source}: the signals have different sample rates (${groups}); choose channels of one rate`, { file: source, rates, setting: 'channels' });
   }
   const rate = rates[0];
   const perRecord = signals[chosen[0]].samplesPerRecord;
@@ -383,7 +383,7 @@ export function decodeEdf(bytes: Uint8Array, source: string, options: EdfReadOpt
     if (discontinuous) {
       const start = starts[r];
       if (start === undefined) {
-        throw new HeadstartError('EDF_NO_RECORD_TIME', `${source}: data record ${r + 1} of this ${header.format} file has no time-keeping annotation, so its start time is unknown`, {
+        throw new HeadstartError('BAD_RECORDING', `${source}: data record ${r + 1} of this ${header.format} file has no time-keeping annotation, so its start time is unknown`, {
           file: source,
           record: r,
         });

@@ -19,7 +19,7 @@
  * marks the padding, so that a reader can tell, and `convert` cuts it off.
  */
 import { HeadstartError } from '../../core/errors.ts';
-import { writeFileAtomic } from '../atomic_file.ts';
+import { fileWriteError, writeFileAtomic } from '../atomic_file.ts';
 
 export interface EdfAnnotation {
   /** Seconds from the start of the recording. */
@@ -284,8 +284,7 @@ export function writeEdfFile(path: string, input: EdfWriteInput): EdfWriting {
   try {
     writeFileAtomic(path, writing.bytes);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new HeadstartError('FILE_UNWRITABLE', `${path}: cannot write (${code ?? (err as Error).message})${code === 'ENOENT' ? ' (does its folder exist?)' : code === 'ENOSPC' ? ' (the disk is full)' : ''}`, { file: path });
+    throw fileWriteError(path, err);
   }
   return writing;
 }

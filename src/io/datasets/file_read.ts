@@ -11,8 +11,8 @@ export function readFileBytes(path: string, expected: string): Buffer {
     return readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new HeadstartError('MISSING_FILE', `${path}: no such file`, { file: path });
-    if (code === 'EISDIR') throw new HeadstartError('NOT_A_FILE', `${path}: is a folder, expected ${expected}`, { file: path });
-    throw new HeadstartError('FILE_UNREADABLE', `${path}: cannot read (${code ?? (err as Error).message})`, { file: path });
+    if (code === 'ENOENT') throw new HeadstartError('FILE_NOT_FOUND', `${path}: no such file`, { file: path });
+    if (code === 'EISDIR') throw new HeadstartError('WRONG_PATH_TYPE', `${path}: is a folder, expected ${expected}`, { file: path });
+    throw new HeadstartError('FILE_ACCESS', `${path}: cannot read (${code ?? (err as Error).message})`, { file: path });
   }
 }

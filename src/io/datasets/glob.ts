@@ -109,7 +109,7 @@ function matchSegments(segs: string[], si: number, names: string[], ni: number):
 /**
  * Files matching `pattern`, in natural order, without duplicates. Paths are
  * returned as the pattern spells its leading folders (relative patterns stay
- * relative to the working directory). Throws MISSING_FOLDER when the
+ * relative to the working directory). Throws FILE_NOT_FOUND when the
  * pattern's fixed leading folder does not exist; returns [] when nothing
  * under it matches (the caller knows what was wanted and says so).
  */
@@ -126,7 +126,7 @@ export function globFiles(pattern: string): string[] {
       continue;
     }
     const entries = readDir(base);
-    if (entries === undefined) throw new HeadstartError('MISSING_FOLDER', `${base}: no such folder (from the pattern ${pattern})`);
+    if (entries === undefined) throw new HeadstartError('FILE_NOT_FOUND', `${base}: no such folder (from the pattern ${pattern})`);
     walk(base, entries, rest, 0, base === '.' && !expanded.startsWith('./') ? '' : base, found);
   }
   return [...found].sort(naturalCompare);

@@ -33,9 +33,9 @@ export function readRecordingFile(path: string): DecodedRecording {
     bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new HeadstartError('MISSING_FILE', `${path}: no such file`, { file: path });
-    if (code === 'EISDIR') throw new HeadstartError('NOT_A_FILE', `${path}: is a folder, expected a .hsrec recording`, { file: path });
-    throw new HeadstartError('FILE_UNREADABLE', `${path}: cannot read (${code ?? (err as Error).message})`, { file: path });
+    if (code === 'ENOENT') throw new HeadstartError('FILE_NOT_FOUND', `${path}: no such file`, { file: path });
+    if (code === 'EISDIR') throw new HeadstartError('WRONG_PATH_TYPE', `${path}: is a folder, expected a .hsrec recording`, { file: path });
+    throw new HeadstartError('FILE_ACCESS', `${path}: cannot read (${code ?? (err as Error).message})`, { file: path });
   }
   return decodeRecording(bytes, path);
 }
@@ -86,7 +86,7 @@ function ioError(path: string, what: string, err: unknown): HeadstartError {
   if (err instanceof HeadstartError) return err;
   const code = (err as NodeJS.ErrnoException).code;
   const hint = code === 'ENOENT' ? ' (does its folder exist?)' : code === 'ENOSPC' ? ' (the disk is full)' : '';
-  return new HeadstartError('FILE_UNWRITABLE', `${path}: cannot ${what} (${code ?? (err as Error).message})${hint}`, { file: path });
+  return new HeadstartError('FILE_ACCESS', `${path}: cannot ${what} (${code ?? (err as Error).message})${hint}`, { file: path });
 }
 
 /** Appends chunks to an open recording file. Not shared between processes. */
@@ -150,7 +150,7 @@ export class RecordingAppender {
   }
 
   private openFd(): number {
-    if (this.fd === undefined) throw new HeadstartError('RECORDING_CLOSED', `${this.path}: the recording was closed; resume it to append more`);
+    if (this.fd === undefined) throw new HeadstartError('INTERNAL', `${this.path}: the recording was closed; resume it to append more`);
     return this.fd;
   }
 }
@@ -230,7 +230,7 @@ export const hsrecAdapter: DatasetAdapter = {
       const own = decoded.header.classes;
       if (own !== undefined) {
         if (classes !== undefined && JSON.stringify(classes) !== JSON.stringify(own)) {
-          throw new HeadstartError('DATASET_CLASS_MISMATCH', `${f}: classes ${own.join(', ')} differ from ${classesFrom}'s (${classes.join(', ')}); recordings of one data set must share a class list`);
+          throw new HeadstartError('MIXED_RECORDINGS', `${f}: classes ${own.join(', ')} differ from ${classesFrom}'s (${classes.join(', ')}); recordings of one data set must share a class list`);
         }
         classes = own;
         classesFrom = f;
@@ -240,12 +240,12 @@ export const hsrecAdapter: DatasetAdapter = {
       if (segments.length === 0) warnings.push(`${f}: no labelled segments (no 'label' markers), nothing taken from it`);
       return segments;
     });
-    if (recordings.length === 0) throw new HeadstartError('NO_LABELLED_DATA', `${files.length === 1 ? files[0] : `${files.length} recordings`}: no labelled segments to use`);
+    if (recordings.length === 0) throw new HeadstartError('NOT_ENOUGH_DATA', `${files.length === 1 ? files[0] : `${files.length} recordings`}: no labelled segments to use`);
     const labelsOf = (r: DatasetRecording): number[] => (spec.whole ? (r.labelChanges ?? []).flatMap((c) => (c.label === null ? [] : [c.label])) : r.label === undefined ? [] : [r.label]);
     const maxLabel = recordings.reduce((m, r) => Math.max(m, ...labelsOf(r)), -1);
     const names = classes ?? Array.from({ length: maxLabel + 1 }, (_, i) => String(i));
     const outside = recordings.find((r) => labelsOf(r).some((l) => l >= names.length));
-    if (outside) throw new HeadstartError('UNKNOWN_LABEL', `${outside.source}: label ${labelsOf(outside).find((l) => l >= names.length)} is outside the class list (${names.join(', ')})`);
+    if (outside) throw new HeadstartError('BAD_LABEL', `${outside.source}: label ${labelsOf(outside).find((l) => l >= names.length)} is outside the class list (${names.join(', ')})`);
     return { kind: 'hsrec', classes: names, channels: recordings[0].channels, rate: recordings[0].rate, recordings, warnings };
   },
 };

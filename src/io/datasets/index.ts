@@ -52,7 +52,7 @@ export function datasetKind(path: string, adapters: readonly DatasetAdapter[] = 
 function resolveDataset(path: string, adapters: readonly DatasetAdapter[]): Resolved {
   if (hasGlobChars(path)) {
     const files = globFiles(path);
-    if (files.length === 0) throw new HeadstartError('NO_FILES_MATCH', `no files match ${path}; check the pattern (quote it so the shell does not expand it)`);
+    if (files.length === 0) throw new HeadstartError('NO_RECORDINGS', `no files match ${path}; check the pattern (quote it so the shell does not expand it)`);
     return byFileNames(files, adapters);
   }
   let isDir: boolean;
@@ -60,7 +60,7 @@ function resolveDataset(path: string, adapters: readonly DatasetAdapter[]): Reso
     isDir = statSync(path).isDirectory();
   } catch {
     const file = extname(path) !== '';
-    throw new HeadstartError(file ? 'MISSING_FILE' : 'MISSING_FOLDER', `${path}: no such ${file ? 'file' : 'folder'}`, { file: path });
+    throw new HeadstartError(file ? 'FILE_NOT_FOUND' : 'FILE_NOT_FOUND', `${path}: no such ${file ? 'file' : 'folder'}`, { file: path });
   }
   if (!isDir) return byFileNames([path], adapters);
   const layout = adapters.find((a) => a.matchesFolder?.(path));
@@ -73,10 +73,10 @@ function resolveDataset(path: string, adapters: readonly DatasetAdapter[]): Reso
   // Files no adapter reads (notes, licences) are left out of a folder.
   const { groups } = groupByAdapter(files, adapters);
   if (groups.size === 0) {
-    throw new HeadstartError('NO_FILES_MATCH', `${path}: no recordings found (expected ${adapters.map((a) => a.describes).join(', or ')})`);
+    throw new HeadstartError('NO_RECORDINGS', `${path}: no recordings found (expected ${adapters.map((a) => a.describes).join(', or ')})`);
   }
   if (groups.size > 1) {
-    throw new HeadstartError('DATASET_MIXED_FORMATS', `${path}: holds ${[...groups.keys()].map((a) => a.describes).join(' and ')}; give a glob that picks one kind`);
+    throw new HeadstartError('MIXED_RECORDINGS', `${path}: holds ${[...groups.keys()].map((a) => a.describes).join(' and ')}; give a glob that picks one kind`);
   }
   const [[adapter, paths]] = groups;
   return { adapter, paths };
@@ -128,7 +128,7 @@ function byFileNames(files: string[], adapters: readonly DatasetAdapter[]): Reso
     throw new HeadstartError('UNKNOWN_FORMAT', `${unknown}: not a format headstart reads; give ${adapters.map((a) => a.describes).join(', ')}`, { file: unknown });
   }
   if (groups.size > 1) {
-    throw new HeadstartError('DATASET_MIXED_FORMATS', `the files given mix formats (${[...groups.keys()].map((a) => a.kind).join(', ')}), e.g. ${files[0]}; give a pattern that picks one kind`);
+    throw new HeadstartError('MIXED_RECORDINGS', `the files given mix formats (${[...groups.keys()].map((a) => a.kind).join(', ')}), e.g. ${files[0]}; give a pattern that picks one kind`);
   }
   const [[adapter, paths]] = groups;
   return { adapter, paths };
@@ -151,12 +151,12 @@ function select(ds: Dataset, s: DatasetSpec): Dataset {
 function finish(ds: Dataset, s: DatasetSpec): Dataset {
   for (const r of ds.recordings) {
     if (r.channels !== ds.channels) {
-      throw new HeadstartError('DATASET_MIXED_CHANNELS', `${r.source}: ${r.channels} channels, but ${ds.recordings[0].source} has ${ds.channels}; one data set has one channel layout`);
+      throw new HeadstartError('MIXED_RECORDINGS', `${r.source}: ${r.channels} channels, but ${ds.recordings[0].source} has ${ds.channels}; one data set has one channel layout`);
     }
-    if (r.rate !== ds.rate) throw new HeadstartError('DATASET_MIXED_RATES', `${r.source}: ${r.rate} samples/s, but ${ds.recordings[0].source} has ${ds.rate}`);
+    if (r.rate !== ds.rate) throw new HeadstartError('MIXED_RECORDINGS', `${r.source}: ${r.rate} samples/s, but ${ds.recordings[0].source} has ${ds.rate}`);
   }
   if (s.rate !== undefined && s.rate !== ds.rate) {
-    throw new HeadstartError('RATE_MISMATCH', `${s.path}: the data says ${ds.rate} samples/s but ${s.rate} was given; leave the rate out for ${ds.kind} data`);
+    throw new HeadstartError('BAD_OPTION', `${s.path}: the data says ${ds.rate} samples/s but ${s.rate} was given; leave the rate out for ${ds.kind} data`, { setting: 'rate' });
   }
   return ds;
 }

@@ -31,12 +31,12 @@ export function readMyoFile(path: string): DatasetRecording {
     bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new HeadstartError('MISSING_FILE', `${path}: no such file`);
-    throw new HeadstartError('FILE_UNREADABLE', `${path}: cannot read (${code ?? (err as Error).message})`);
+    if (code === 'ENOENT') throw new HeadstartError('FILE_NOT_FOUND', `${path}: no such file`);
+    throw new HeadstartError('FILE_ACCESS', `${path}: cannot read (${code ?? (err as Error).message})`);
   }
   if (bytes.length === 0 || bytes.length % BYTES_PER_SAMPLE !== 0) {
     throw new HeadstartError(
-      'BAD_BYTE_COUNT',
+      'BAD_RECORDING',
       `${path}: ${bytes.length} bytes is not a whole, non-zero number of ${MYO_CHANNELS}-channel int16 samples (${BYTES_PER_SAMPLE} bytes each); the file is truncated or not Myo data`,
     );
   }
@@ -65,8 +65,8 @@ function listDir(dir: string, expected: string): Dirent[] {
     return readdirSync(dir, { withFileTypes: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOTDIR') throw new HeadstartError('NOT_A_FOLDER', `${dir}: is a file, expected ${expected}`);
-    throw new HeadstartError('MISSING_FOLDER', `${dir}: no such folder (expected ${expected})`);
+    if (code === 'ENOTDIR') throw new HeadstartError('WRONG_PATH_TYPE', `${dir}: is a file, expected ${expected}`);
+    throw new HeadstartError('FILE_NOT_FOUND', `${dir}: no such folder (expected ${expected})`);
   }
 }
 
@@ -81,7 +81,7 @@ export function listMyoFiles(dir: string): string[] {
 /** Reads every classe_<i>.dat of one session folder, ordered by file index; `session` is the folder's name. */
 export function readMyoSession(dir: string, subject?: string): DatasetRecording[] {
   const files = listMyoFiles(dir);
-  if (files.length === 0) throw new HeadstartError('EMPTY_FOLDER', `${dir}: no classe_<i>.dat files (is this a Myo session folder such as .../Male0/training0?)`);
+  if (files.length === 0) throw new HeadstartError('NO_RECORDINGS', `${dir}: no classe_<i>.dat files (is this a Myo session folder such as .../Male0/training0?)`);
   const session = basename(dir);
   return files.map((f) => ({ ...readMyoFile(join(dir, f)), ...(subject === undefined ? {} : { subject }), session }));
 }
@@ -108,7 +108,7 @@ export function listMyoPeople(root: string): MyoPerson[] {
     .map((e) => ({ name: e.name, dir: join(root, e.name), sessions: listMyoSessions(join(root, e.name)) }))
     .filter((p) => p.sessions.length > 0)
     .sort((a, b) => naturalCompare(a.name, b.name));
-  if (people.length === 0) throw new HeadstartError('EMPTY_FOLDER', `${root}: no person folders with session subfolders of classe_<i>.dat files`);
+  if (people.length === 0) throw new HeadstartError('NO_RECORDINGS', `${root}: no person folders with session subfolders of classe_<i>.dat files`);
   return people;
 }
 
@@ -125,7 +125,7 @@ export function readMyoPerson(personDir: string, select: Pick<MyoSelection, 'ses
   const sessions = select.sessions ?? present;
   const missing = sessions.filter((s) => !present.includes(s));
   if (missing.length > 0) {
-    throw new HeadstartError('MISSING_SESSION', `${personDir}: no session ${missing.join(', ')} (present: ${present.join(', ') || 'none'})`);
+    throw new HeadstartError('EMPTY_SELECTION', `${personDir}: no session ${missing.join(', ')} (present: ${present.join(', ') || 'none'})`);
   }
   return sessions.flatMap((s) => readMyoSession(join(personDir, s), basename(personDir)));
 }
@@ -135,7 +135,7 @@ export function readMyoDataset(root: string, select: MyoSelection = {}): Dataset
   const people = listMyoPeople(root);
   const names = people.map((p) => p.name);
   const unknown = (select.people ?? []).filter((p) => !names.includes(p));
-  if (unknown.length > 0) throw new HeadstartError('UNKNOWN_PERSON', `${root}: no person ${unknown.join(', ')} (present: ${names.join(', ')})`);
+  if (unknown.length > 0) throw new HeadstartError('EMPTY_SELECTION', `${root}: no person ${unknown.join(', ')} (present: ${names.join(', ')})`);
   const recordings = people
     .filter((p) => select.people === undefined || select.people.includes(p.name))
     .flatMap((p) => readMyoPerson(p.dir, { sessions: select.sessions?.filter((s) => p.sessions.includes(s)) ?? p.sessions }));
@@ -169,11 +169,11 @@ function readMyoFolder(dir: string, spec: DatasetSpec): DatasetRecording[] {
       return readMyoDataset(dir, { sessions: spec.sessions, people: spec.people });
     case 'both halves':
       throw new HeadstartError(
-        'DATASET_AMBIGUOUS',
+        'MIXED_RECORDINGS',
         `${dir}: holds both PreTrainingDataset (for training the extractor) and EvaluationDataset (for calibration and scoring); give one of them so evaluation people never leak into training`,
       );
     default:
-      throw new HeadstartError('EMPTY_FOLDER', `${dir}: not a Myo data set, person or session folder`);
+      throw new HeadstartError('NO_RECORDINGS', `${dir}: not a Myo data set, person or session folder`);
   }
 }
 
@@ -190,7 +190,7 @@ export const myoAdapter: DatasetAdapter = {
         : // classe_<i>.dat sits in <person>/<session>/: take both from the path.
           [{ ...readMyoFile(p), subject: basename(dirname(dirname(p))), session: basename(dirname(p)) }],
     );
-    if (recordings.length === 0) throw new HeadstartError('NO_FILES_MATCH', 'no Myo recordings selected');
+    if (recordings.length === 0) throw new HeadstartError('NO_RECORDINGS', 'no Myo recordings selected');
     return { kind: 'myo', classes: [...MYO_GESTURES], channels: recordings[0].channels, rate: recordings[0].rate, recordings, warnings: [] };
   },
 };

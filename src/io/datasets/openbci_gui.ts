@@ -27,7 +27,7 @@
  * up, so `--channels 0,1,2` picks the first three (see channel_labels.ts).
  * Non-zero values of the marker column become markers.
  */
-import { HeadstartError } from '../../core/errors.ts';
+import { type ErrorCode, HeadstartError } from '../../core/errors.ts';
 import { selectChannelsByLabel } from './channel_labels.ts';
 import { readFileBytes } from './file_read.ts';
 import { contentLines, numberField, type TextLine } from './text_rows.ts';
@@ -68,7 +68,7 @@ export function looksLikeOpenBciGui(start: string): boolean {
   return TITLE.test(first);
 }
 
-function guiError(code: string, source: string, line: number | undefined, message: string): HeadstartError {
+function guiError(code: ErrorCode, source: string, line: number | undefined, message: string): HeadstartError {
   return new HeadstartError(code, `${source}${line === undefined ? '' : `:${line}`}: ${message}`, { file: source, line });
 }
 
@@ -80,7 +80,7 @@ function splitFields(text: string): string[] {
 export function parseOpenBciGuiText(text: string, source: string, options: OpenBciGuiOptions = {}): OpenBciGuiReading {
   const lines = contentLines(text);
   if (lines.length === 0 || !TITLE.test(lines[0].text.trim())) {
-    throw guiError('OPENBCI_NOT_GUI_FILE', source, lines[0]?.line, 'does not start with an "%OpenBCI Raw ..." line; it is not an OpenBCI GUI RAW recording');
+    throw guiError('BAD_RECORDING', source, lines[0]?.line, 'does not start with an "%OpenBCI Raw ..." line; it is not an OpenBCI GUI RAW recording');
   }
   const warnings: string[] = [];
   const settings = new Map<string, { value: string; line: number }>();
@@ -91,21 +91,21 @@ export function parseOpenBciGuiText(text: string, source: string, options: OpenB
   }
   const headerEnd = lines[i - 1].line;
   const rateSetting = settings.get('sample rate');
-  if (!rateSetting) throw guiError('OPENBCI_BAD_HEADER', source, undefined, 'no "%Sample Rate = ... Hz" line in the header, so the sample rate is unknown');
+  if (!rateSetting) throw guiError('CSV_MALFORMED', source, undefined, 'no "%Sample Rate = ... Hz" line in the header, so the sample rate is unknown');
   const rateMatch = /^(\d+(?:\.\d*)?)\s*Hz$/i.exec(rateSetting.value);
   const rate = rateMatch ? Number(rateMatch[1]) : NaN;
-  if (!(rate > 0)) throw guiError('OPENBCI_BAD_HEADER', source, rateSetting.line, `sample rate "${rateSetting.value}" is not a positive number of Hz`);
+  if (!(rate > 0)) throw guiError('CSV_MALFORMED', source, rateSetting.line, `sample rate "${rateSetting.value}" is not a positive number of Hz`);
   const countSetting = settings.get('number of channels');
   let declared: number | undefined;
   if (countSetting) {
     declared = /^\d+$/.test(countSetting.value) ? Number(countSetting.value) : NaN;
-    if (!(declared! > 0)) throw guiError('OPENBCI_BAD_HEADER', source, countSetting.line, `number of channels "${countSetting.value}" is not a positive whole number`);
+    if (!(declared! > 0)) throw guiError('CSV_MALFORMED', source, countSetting.line, `number of channels "${countSetting.value}" is not a positive whole number`);
   }
   const board = settings.get('board')?.value;
   const title = lines[0].text.trim().replace(/^%\s*/, '');
 
   let rows = lines.slice(i);
-  if (rows.length === 0) throw guiError('OPENBCI_EMPTY', source, headerEnd, 'a header and no samples');
+  if (rows.length === 0) throw guiError('CSV_MALFORMED', source, headerEnd, 'a header and no samples');
 
   // Which fields hold what.
   let layout: OpenBciGuiLayout;
@@ -119,13 +119,13 @@ export function parseOpenBciGuiText(text: string, source: string, options: OpenB
     const headerLine = rows[0].line;
     rows = rows.slice(1);
     channelColumns = columns.flatMap((c, k) => (EXG_COLUMN.test(c) ? [k] : []));
-    if (channelColumns.length === 0) throw guiError('OPENBCI_BAD_HEADER', source, headerLine, `no "EXG Channel <n>" columns among: ${columns.join(', ')}`);
+    if (channelColumns.length === 0) throw guiError('CSV_MALFORMED', source, headerLine, `no "EXG Channel <n>" columns among: ${columns.join(', ')}`);
     if (declared !== undefined && declared !== channelColumns.length) {
-      throw guiError('OPENBCI_BAD_HEADER', source, headerLine, `the header says ${declared} channels but ${channelColumns.length} columns are named "EXG Channel <n>"`);
+      throw guiError('CSV_MALFORMED', source, headerLine, `the header says ${declared} channels but ${channelColumns.length} columns are named "EXG Channel <n>"`);
     }
     const marker = columns.findIndex((c) => /^marker channel$/i.test(c));
     markerColumn = marker >= 0 ? marker : undefined;
-    if (rows.length === 0) throw guiError('OPENBCI_EMPTY', source, headerLine, 'a header and no samples');
+    if (rows.length === 0) throw guiError('CSV_MALFORMED', source, headerLine, 'a header and no samples');
   } else {
     layout = 'older';
     let count = declared;
@@ -135,10 +135,10 @@ export function parseOpenBciGuiText(text: string, source: string, options: OpenB
       const values = numeric < 0 ? first.length - 1 : numeric;
       const other = settings.get('other columns')?.value ?? '';
       count = /accel|aux/i.test(other) ? values - 3 : values;
-      if (count < 1) throw guiError('OPENBCI_BAD_HEADER', source, rows[0].line, `cannot tell the channel count: no "%Number of channels" line and only ${values} values after the sample index`);
+      if (count < 1) throw guiError('CSV_MALFORMED', source, rows[0].line, `cannot tell the channel count: no "%Number of channels" line and only ${values} values after the sample index`);
       warnings.push(`${source}: the header does not give the channel count; took ${count} from the columns`);
     }
-    if (first.length < count + 1) throw guiError('OPENBCI_WRONG_FIELD_COUNT', source, rows[0].line, `${first.length} fields, too few for a sample index and ${count} channels`);
+    if (first.length < count + 1) throw guiError('CSV_MALFORMED', source, rows[0].line, `${first.length} fields, too few for a sample index and ${count} channels`);
     channelColumns = Array.from({ length: count }, (_, k) => k + 1);
   }
 
@@ -160,14 +160,14 @@ export function parseOpenBciGuiText(text: string, source: string, options: OpenB
   rows.forEach((row: TextLine, r) => {
     const fields = splitFields(row.text);
     if (fields.length !== width) {
-      throw guiError('OPENBCI_WRONG_FIELD_COUNT', source, row.line, `${fields.length} fields, expected ${width} as on line ${rows[0].line}`);
+      throw guiError('CSV_MALFORMED', source, row.line, `${fields.length} fields, expected ${width} as on line ${rows[0].line}`);
     }
     for (let c = 0; c < channels; c++) {
       const k = pickedColumns[c];
-      samples[r * channels + c] = numberField(fields[k], source, row.line, columns ? `column ${k + 1} (${columns[k]})` : `field ${k + 1}`, 'OPENBCI_BAD_NUMBER');
+      samples[r * channels + c] = numberField(fields[k], source, row.line, columns ? `column ${k + 1} (${columns[k]})` : `field ${k + 1}`, 'CSV_BAD_VALUE');
     }
     if (markerColumn !== undefined) {
-      const value = numberField(fields[markerColumn], source, row.line, `column ${markerColumn + 1} (${columns![markerColumn]})`, 'OPENBCI_BAD_NUMBER');
+      const value = numberField(fields[markerColumn], source, row.line, `column ${markerColumn + 1} (${columns![markerColumn]})`, 'CSV_BAD_VALUE');
       if (value !== 0) markers.push({ sample: r, text: String(value) });
     }
   });

@@ -2,7 +2,7 @@
  * Lines and numbers of the text recordings that boards' own software writes
  * (OpenBCI GUI, BrainFlow): one sample per line, a fixed number of fields.
  */
-import { HeadstartError } from '../../core/errors.ts';
+import { type ErrorCode, HeadstartError } from '../../core/errors.ts';
 
 export interface TextLine {
   /** 1-based line number in the file. */
@@ -21,7 +21,7 @@ export function contentLines(text: string): TextLine[] {
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** A field that must be a finite number; the error names file, line and column. */
-export function numberField(field: string, source: string, line: number, column: string, code: string): number {
+export function numberField(field: string, source: string, line: number, column: string, code: ErrorCode): number {
   const t = field.trim();
   if (NUMBER.test(t)) return Number(t);
   const shown = t === '' ? 'empty' : JSON.stringify(t.length > 40 ? `${t.slice(0, 40)}...` : t);

@@ -94,7 +94,7 @@ export function inputsFromBinary(bytes: Uint8Array, inputs: readonly RuntimeTens
         case 'int16': out[i] = view.getInt16(i * 2, true); break;
         case 'int32': out[i] = view.getInt32(i * 4, true); break;
         case 'float32': out[i] = view.getFloat32(i * 4, true); break;
-        default: throw new HeadstartError('UNSUPPORTED_TENSOR_TYPE', `input '${t.name}' is ${t.type}, which cannot be given as binary here`);
+        default: throw new HeadstartError('TFLITE_UNSUPPORTED', `input '${t.name}' is ${t.type}, which cannot be given as binary here`);
       }
     }
     return out;

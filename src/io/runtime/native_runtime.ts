@@ -59,7 +59,7 @@ export function openNativeRuntime(bytes: Uint8Array, options: NativeOptions = {}
   try {
     runner = new Runner(exact, { threads: options.threads ?? 1 });
   } catch (err) {
-    throw new HeadstartError('NATIVE_RUNTIME_LOAD_FAILED', `the native TensorFlow Lite runtime rejected the model: ${(err as Error).message}`);
+    throw new HeadstartError('NATIVE_RUNTIME_FAILED', `the native TensorFlow Lite runtime rejected the model: ${(err as Error).message}`);
   }
   let model: Model | undefined;
   try {
@@ -76,7 +76,7 @@ export function openNativeRuntime(bytes: Uint8Array, options: NativeOptions = {}
     outputs,
     run(...given: ArrayLike<number>[]): readonly RuntimeTensor[] {
       copyInputs(inputs, given);
-      if (!runner.infer()) throw new HeadstartError('NATIVE_INFERENCE_FAILED', 'the native TensorFlow Lite runtime failed to run the model; try --runtime ts to see which operator is at fault');
+      if (!runner.infer()) throw new HeadstartError('NATIVE_RUNTIME_FAILED', 'the native TensorFlow Lite runtime failed to run the model; the TypeScript interpreter would name the operator at fault');
       return outputs;
     },
   };

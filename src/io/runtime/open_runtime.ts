@@ -20,11 +20,6 @@ export interface OpenRuntimeOptions {
 
 export const RUNTIME_CHOICES: readonly RuntimeChoice[] = ['auto', 'native', 'ts'];
 
-export function parseRuntimeChoice(value: string): RuntimeChoice {
-  if ((RUNTIME_CHOICES as readonly string[]).includes(value)) return value as RuntimeChoice;
-  throw new HeadstartError('BAD_RUNTIME', `unknown runtime '${value}': choose one of ${RUNTIME_CHOICES.join(', ')}`);
-}
-
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }
@@ -39,7 +34,7 @@ export function openRuntime(bytes: Uint8Array, options: OpenRuntimeOptions = {})
       if (isHeadstartError(err)) throw err;
       throw new HeadstartError(
         'NATIVE_RUNTIME_UNAVAILABLE',
-        `the native TensorFlow Lite runtime (tfjs-tflite-node) cannot load on ${process.platform}-${process.arch}: ${firstLine(err)}; use --runtime ts`,
+        `the native TensorFlow Lite runtime (tfjs-tflite-node) cannot load on ${process.platform}-${process.arch}: ${firstLine(err)}; the TypeScript interpreter does not need it`,
       );
     }
   }

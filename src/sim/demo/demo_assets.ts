@@ -48,7 +48,7 @@ export interface DemoRecordings {
 export function installRoot(): string {
   const root = findInstallRoot(join('data', 'demo'));
   if (root) return root;
-  throw new HeadstartError('DEMO_DATA_MISSING', 'the demo recording (data/demo) is not in this install; reinstall headstart, or run the demo from a checkout of the repository');
+  throw new HeadstartError('FILE_NOT_FOUND', 'the demo recording (data/demo) is not in this install; reinstall headstart, or run the demo from a checkout of the repository');
 }
 
 /** myo7 with one repetition of each gesture and shorter waits; says what it is in its description. */
@@ -68,7 +68,7 @@ export function locateDemoAssets(root = installRoot()): DemoAssets {
   const calibrationDir = join(personDir, CALIBRATION_SESSION);
   const liveDir = join(personDir, LIVE_SESSION);
   for (const dir of [calibrationDir, liveDir]) {
-    if (!existsSync(dir)) throw new HeadstartError('DEMO_DATA_MISSING', `${dir} is missing: the demo replays it; restore data/demo from the repository`);
+    if (!existsSync(dir)) throw new HeadstartError('FILE_NOT_FOUND', `${dir} is missing: the demo replays it; restore data/demo from the repository`);
   }
   return {
     root,

@@ -26,17 +26,12 @@ export interface DemoLink {
 /** Baud rate set on both pty ends; a pty moves bytes at any rate, this is what a USB-serial board would be set to. */
 const PTY_BAUD = 2_000_000;
 
-export function parseLinkChoice(value: string): LinkChoice {
-  if ((LINK_CHOICES as readonly string[]).includes(value)) return value as LinkChoice;
-  throw new HeadstartError('BAD_OPTION', `--link must be one of ${LINK_CHOICES.join(', ')}, got "${value}"`);
-}
-
 export function chooseLink(choice: LinkChoice, hasSocat: () => boolean = socatAvailable): DemoLink {
   if (choice === 'loopback') return { kind: 'loopback', reason: 'in-process loopback, as asked (--link loopback)' };
   if (hasSocat()) {
     return { kind: 'pty', reason: `pseudo-terminal pair made by socat, opened with serialport like a board on USB${choice === 'pty' ? ' (--link pty)' : ''}` };
   }
-  if (choice === 'pty') throw new HeadstartError('SOCAT_MISSING', '--link pty needs socat to make the pseudo-terminal pair; install it (`apt-get install socat`) or use --link loopback');
+  if (choice === 'pty') throw new HeadstartError('MISSING_DEPENDENCY', 'a pseudo-terminal link needs socat to make the pair; install it (`apt-get install socat`) or use the in-process loopback');
   return { kind: 'loopback', reason: 'in-process loopback, because socat is not installed (install it to send the bytes through a pseudo-terminal and serialport)' };
 }
 

@@ -64,7 +64,7 @@ export async function scoreLiveReplay(options: LiveReplayOptions): Promise<LiveR
   });
   const stall = setInterval(() => {
     if (performance.now() - lastSampleAt > stallMs) {
-      live.stop(new HeadstartError('REPLAY_STALLED', `${live.description}: no samples for ${stallMs / 1000} s after ${samples} of ${options.expectedSamples}; the virtual board stopped sending (run again; if it recurs, try --link loopback)`));
+      live.stop(new HeadstartError('BOARD_SILENT', `${live.description}: no samples for ${stallMs / 1000} s after ${samples} of ${options.expectedSamples}; the virtual board stopped sending (run again; if it recurs, try --link loopback)`));
     }
   }, 250);
   try {

@@ -14,7 +14,7 @@ export type Shape4D = [number, number, number, number];
 export function asShape4D(info: TensorInfo | number[], what: string): Shape4D {
   const shape = Array.isArray(info) ? info : info.shape;
   if (shape.length !== 4) {
-    throw new HeadstartError('WASM_KERNEL_BAD_SHAPE', `${what} must be a 4-D NHWC tensor, got shape [${shape.join(', ')}]`);
+    throw new HeadstartError('INTERNAL', `${what} must be a 4-D NHWC tensor, got shape [${shape.join(', ')}]`);
   }
   return shape as Shape4D;
 }
@@ -23,7 +23,7 @@ export function asShape4D(info: TensorInfo | number[], what: string): Shape4D {
 export function requireChannelsLast(dataFormat: string | undefined, kernel: string): void {
   if (dataFormat !== undefined && dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') {
     throw new HeadstartError(
-      'WASM_KERNEL_UNSUPPORTED',
+      'INTERNAL',
       `${kernel} on the wasm backend supports NHWC data only (got ${dataFormat}); use channelsLast layers`,
     );
   }
@@ -53,7 +53,7 @@ export function requireOutputShape(dy: TensorInfo, info: Conv2DInfo, kernel: str
   const expected = info.outShape;
   if (dy.shape.length !== 4 || dy.shape.some((d, i) => d !== expected[i])) {
     throw new HeadstartError(
-      'WASM_KERNEL_BAD_SHAPE',
+      'INTERNAL',
       `${kernel}: dy has shape [${dy.shape.join(', ')}] but the convolution's output is [${expected.join(', ')}]; ` +
         'pass the gradient of the output of the same convolution (same strides, padding and dilations)',
     );

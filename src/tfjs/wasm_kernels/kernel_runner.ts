@@ -18,7 +18,7 @@ export class WasmKernelRunner {
     const kernel = getKernel(name, 'wasm');
     if (kernel === undefined) {
       throw new HeadstartError(
-        'WASM_KERNEL_MISSING',
+        'MISSING_DEPENDENCY',
         `the wasm backend has no '${name}' kernel, which headstart's training kernels are built from; ` +
           'use the version of @tensorflow/tfjs-backend-wasm in package.json, or HEADSTART_BACKEND=cpu',
       );
@@ -29,7 +29,7 @@ export class WasmKernelRunner {
       attrs: attrs as NamedAttrMap,
     });
     const info = Array.isArray(out) ? out[0] : out;
-    if (info === undefined) throw new HeadstartError('WASM_KERNEL_FAILED', `the wasm '${name}' kernel returned nothing`);
+    if (info === undefined) throw new HeadstartError('INTERNAL', `the wasm '${name}' kernel returned nothing`);
     this.made.push(info);
     return info;
   }

@@ -25,7 +25,7 @@ const tile: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x } = inputs as { x: TensorInfo };
   const { reps } = attrs as unknown as TileAttrs;
   if (x.dtype === 'string' || x.dtype === 'complex64') {
-    throw new HeadstartError('WASM_KERNEL_UNSUPPORTED', `Tile on the wasm backend supports numeric and bool tensors, not ${x.dtype}`);
+    throw new HeadstartError('INTERNAL', `Tile on the wasm backend supports numeric and bool tensors, not ${x.dtype}`);
   }
   return withWasmKernels(backend, (k) => {
     const numeric = x.dtype === 'float32' || x.dtype === 'int32';

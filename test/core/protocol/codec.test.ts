@@ -127,12 +127,12 @@ test('a HELLO of another protocol version fails with a message naming both versi
   assert.ok(isHeadstartError(await failure, 'PROTOCOL_VERSION_MISMATCH'));
 });
 
-test('the encoder refuses impossible frames with FRAME_INVALID', () => {
+test('the encoder refuses impossible frames with INTERNAL', () => {
   const bad: Frame[] = [
     { type: 'samples', seq: 0, timestampUs: 0, channels: 3, samples: new Int16Array(4) },
     { type: 'samples', seq: 70000, timestampUs: 0, channels: 1, samples: new Int16Array(1) },
     { type: 'samples', seq: 0, timestampUs: 0, channels: 1, samples: new Int16Array(600) },
     { type: 'hello', seq: 0, protocolVersion: 1, channels: 1, rate: 1, sampleFormat: 'int16', boardId: 'ü' },
   ];
-  for (const f of bad) assert.throws(() => encodeFrame(f), (e) => isHeadstartError(e, 'FRAME_INVALID'));
+  for (const f of bad) assert.throws(() => encodeFrame(f), (e) => isHeadstartError(e, 'INTERNAL'));
 });

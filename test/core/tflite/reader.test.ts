@@ -78,26 +78,27 @@ test('custom ops keep their name; LSTM options, omitted inputs and intermediates
   assert.equal(lstm.signatureDefs[0]?.signatureKey, 'serving_default');
 });
 
+/** The code, with the check a damaged file failed after a slash (TFLITE_CORRUPT/truncated). */
 function codeOf(fn: () => unknown): string {
   try {
     fn();
   } catch (err) {
     assert.ok(isHeadstartError(err), `expected a HeadstartError, got ${String(err)}`);
-    return err.code;
+    return err.code === 'TFLITE_CORRUPT' ? `${err.code}/${String(err.details['check'])}` : err.code;
   }
   return 'OK';
 }
 
 test('garbage, empty and truncated files get stable codes', (t) => {
-  assert.equal(codeOf(() => readTflite(new Uint8Array(0))), 'TFLITE_TRUNCATED');
-  assert.equal(codeOf(() => readTflite(new TextEncoder().encode('not a model at all'))), 'TFLITE_BAD_IDENTIFIER');
+  assert.equal(codeOf(() => readTflite(new Uint8Array(0))), 'TFLITE_CORRUPT/truncated');
+  assert.equal(codeOf(() => readTflite(new TextEncoder().encode('not a model at all'))), 'NOT_TFLITE');
   if (!fixtures) return t.skip(MISSING_FIXTURES);
   const bytes = fixture('hello_world_int8.tflite');
-  assert.equal(codeOf(() => readTflite(bytes.subarray(0, bytes.length - 100))), 'TFLITE_TRUNCATED');
-  assert.equal(codeOf(() => readTflite(bytes.subarray(0, 40))), 'TFLITE_TRUNCATED');
+  assert.equal(codeOf(() => readTflite(bytes.subarray(0, bytes.length - 100))), 'TFLITE_CORRUPT/truncated');
+  assert.equal(codeOf(() => readTflite(bytes.subarray(0, 40))), 'TFLITE_CORRUPT/truncated');
   const badRoot = bytes.slice();
   new DataView(badRoot.buffer).setUint32(0, 0xfffffff0, true);
-  assert.equal(codeOf(() => readTflite(badRoot)), 'TFLITE_TRUNCATED');
+  assert.equal(codeOf(() => readTflite(badRoot)), 'TFLITE_CORRUPT/truncated');
 });
 
 test('indices that point nowhere are rejected, not followed', (t) => {
@@ -113,5 +114,5 @@ test('indices that point nowhere are rejected, not followed', (t) => {
   assert.ok(hit > 0, 'inputs vector found');
   const bad = bytes.slice();
   new DataView(bad.buffer).setInt32(hit + 4, m.subgraphs[0]!.tensors.length + 5, true);
-  assert.equal(codeOf(() => readTflite(bad)), 'TFLITE_BAD_INDEX');
+  assert.equal(codeOf(() => readTflite(bad)), 'TFLITE_CORRUPT/index');
 });

@@ -123,7 +123,7 @@ test('a session cannot start over an interrupted one, and --resume needs one', a
   board.once('end', () => setTimeout(() => void pair.host.close(), 50));
   await board.powerOn();
   const cut = runCalibration({ board: new BoardSession({ transport: pair.host, helloTimeoutMs: 200 }), protocol, user: 'bob', dataDir, model: featureModel(), view: { event: () => undefined }, timeScale: 0.4 });
-  await assert.rejects(cut, (err) => isHeadstartError(err, 'BOARD_CLOSED'));
+  await assert.rejects(cut, (err) => isHeadstartError(err, 'LINK_CLOSED'));
   await board.powerOff();
   const journal = join(dataDir, 'profiles', 'bob', 'calibration', 'journal.hsrec');
   assert.ok(existsSync(journal));
@@ -201,6 +201,6 @@ test('a faster board is resampled to the model rate; a slower one is refused bef
   // Twice the board samples per hold, resampled to 200 Hz: about as many windows as at 200 Hz.
   assert.ok(Math.abs(faster.windows - same.windows) <= 15, `${faster.windows} windows at 400 Hz, ${same.windows} at 200 Hz`);
   assert.ok((faster.trained.cv.accuracy.lda ?? 0) > 0.9);
-  await assert.rejects(run(100, 'slower'), (err) => isHeadstartError(err, 'BOARD_RATE_TOO_LOW') && /needs 200 Hz or more/.test(err.message));
+  await assert.rejects(run(100, 'slower'), (err) => isHeadstartError(err, 'BOARD_MISMATCH') && /needs 200 Hz or more/.test(err.message));
   assert.ok(!existsSync(join(dataDir, 'profiles', 'slower')));
 });

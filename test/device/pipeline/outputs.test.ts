@@ -37,13 +37,13 @@ test('one LED per gesture and a servo position per gesture follow the recognized
   m.calls.length = 0;
   outputs.show(-1);
   assert.deepEqual(writes(), ['analogWrite 3 0']);
-  assert.throws(() => outputs.show(4), (err) => isHeadstartError(err, 'BAD_LABEL'));
+  assert.throws(() => outputs.show(4), (err) => isHeadstartError(err, 'INTERNAL'));
 });
 
 test('output lists are checked and parsed with "-" for none', async () => {
   assert.deepEqual(parseOptionalList('-,2, 3,,x', (s) => s), [undefined, '2', '3', undefined, 'x']);
   const { board } = await connectJohnnyFive({ io: mockBoard().io });
-  assert.throws(() => new GestureOutputs({ board, classes: 2, ledPins: [1, 2, 3] }), (err) => isHeadstartError(err, 'BAD_OUTPUTS'));
-  assert.throws(() => new GestureOutputs({ board, classes: 2, servoPin: 9, servoAngles: [0, 200] }), (err) => isHeadstartError(err, 'BAD_OUTPUTS') && /0\.\.180/.test(err.message));
-  assert.throws(() => new GestureOutputs({ board, classes: 2, servoAngles: [10] }), (err) => isHeadstartError(err, 'BAD_OUTPUTS') && /without a servo pin/.test(err.message));
+  assert.throws(() => new GestureOutputs({ board, classes: 2, ledPins: [1, 2, 3] }), (err) => isHeadstartError(err, 'BAD_OPTION'));
+  assert.throws(() => new GestureOutputs({ board, classes: 2, servoPin: 9, servoAngles: [0, 200] }), (err) => isHeadstartError(err, 'BAD_OPTION') && /0\.\.180/.test(err.message));
+  assert.throws(() => new GestureOutputs({ board, classes: 2, servoAngles: [10] }), (err) => isHeadstartError(err, 'BAD_OPTION') && /without a servo pin/.test(err.message));
 });

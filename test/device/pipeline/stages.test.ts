@@ -44,8 +44,8 @@ function stream(total: number, channels: number, rate: number, changes: { at: nu
 test('resampling ratios reduce to whole factors; odd ones are refused', () => {
   assert.deepEqual(resampleRatio(250, 200), { up: 4, down: 5 });
   assert.deepEqual(resampleRatio(1000, 200), { up: 1, down: 5 });
-  assert.throws(() => resampleRatio(250.5, 200), (err) => isHeadstartError(err, 'BAD_RATE'));
-  assert.throws(() => resampleRatio(1009, 200), (err) => isHeadstartError(err, 'RESAMPLE_RATIO_TOO_COMPLEX') && /simpler ratio/.test(err.message));
+  assert.throws(() => resampleRatio(250.5, 200), (err) => isHeadstartError(err, 'BOARD_MISMATCH'));
+  assert.throws(() => resampleRatio(1009, 200), (err) => isHeadstartError(err, 'BOARD_MISMATCH') && /simpler ratio/.test(err.message));
 });
 
 function toneGainDb(freq: number, inRate: number, outRate: number): { gainDb: number; count: number; maxError: number } {
@@ -220,7 +220,7 @@ test('the head stage scores exactly as headScores does, for every head kind', ()
       assert.ok(stage.confidence > 0 && stage.confidence <= 1, `${head.kind} confidence ${stage.confidence}`);
     }
   }
-  assert.throws(() => new HeadStage(randomHeads(4, 3, 1)[0]!).classify(new Float32Array(5)), (err) => isHeadstartError(err, 'HEAD_DIM_MISMATCH'));
+  assert.throws(() => new HeadStage(randomHeads(4, 3, 1)[0]!).classify(new Float32Array(5)), (err) => isHeadstartError(err, 'PROFILE_EXTRACTOR_MISMATCH'));
 });
 
 test('the smoother votes, ignores unsure windows, and holds a gesture with hysteresis', () => {
@@ -240,7 +240,7 @@ test('the smoother votes, ignores unsure windows, and holds a gesture with hyste
   assert.deepEqual(feed([0, 0, 0, 0]), ['same', 'same', 'same', 0]);
   s.reset();
   assert.equal(s.current, -1);
-  assert.throws(() => new Smoother(3, { votes: 5, threshold: 0.5, enter: 0.4, exit: 0.6 }), (err) => isHeadstartError(err, 'BAD_SMOOTHER') && /hysteresis/.test(err.message));
+  assert.throws(() => new Smoother(3, { votes: 5, threshold: 0.5, enter: 0.4, exit: 0.6 }), (err) => isHeadstartError(err, 'BAD_OPTION') && /hysteresis/.test(err.message));
 });
 
 test('latency percentiles and the live score', () => {

@@ -35,7 +35,7 @@ test('save, load, list, use, rollback and remove versions', (t) => {
   assert.equal(store.load('alice').version, 1);
   assert.throws(() => store.rollback('alice'), (err) => isHeadstartError(err, 'NO_OLDER_PROFILE'));
   assert.equal(store.use('alice', 2).version, 2);
-  assert.throws(() => store.use('alice', 9), (err) => isHeadstartError(err, 'PROFILE_VERSION_NOT_FOUND') && /present: 1, 2/.test(err.message));
+  assert.throws(() => store.use('alice', 9), (err) => isHeadstartError(err, 'PROFILE_NOT_FOUND') && /present: 1, 2/.test(err.message));
 
   // A new version after a rollback is numbered after every version ever stored.
   store.rollback('alice');
@@ -62,7 +62,7 @@ test('only the last versions are kept, and never the one in use', (t) => {
 test('user names are one safe path segment', (t) => {
   const store = new ProfileStore(scratchDir(t));
   for (const bad of ['', '../x', 'a/b', '.hidden', 'x'.repeat(65), 'sp ace']) {
-    assert.throws(() => store.save(sampleProfile(bad)), (err) => isHeadstartError(err, 'BAD_USER_NAME'), JSON.stringify(bad));
+    assert.throws(() => store.save(sampleProfile(bad)), (err) => isHeadstartError(err, 'BAD_OPTION'), JSON.stringify(bad));
   }
   assert.equal(store.save(sampleProfile('Anna-Lena_2.b')).version, 1);
 });

@@ -38,16 +38,16 @@ test('johnny-five connects through a ready IO plugin', async () => {
 
 test('a board that never gets ready fails with what to check', async () => {
   const m = mockBoard({ ready: false });
-  await assert.rejects(connectJohnnyFive({ io: m.io, timeoutMs: 50 }), (err) => isHeadstartError(err, 'BOARD_NOT_READY') && /StandardFirmata/.test(err.message));
+  await assert.rejects(connectJohnnyFive({ io: m.io, timeoutMs: 50 }), (err) => isHeadstartError(err, 'BOARD_SILENT') && /StandardFirmata/.test(err.message));
 });
 
 test('analog pins are named A0.. or by number, and checked against the board', async () => {
   assert.equal(analogChannel('A3'), 3);
   assert.equal(analogChannel(4), 4);
-  assert.throws(() => analogChannel('B3'), (err) => isHeadstartError(err, 'BAD_PIN'));
+  assert.throws(() => analogChannel('B3'), (err) => isHeadstartError(err, 'BAD_OPTION'));
   const { board } = await connectJohnnyFive({ io: mockBoard().io });
-  assert.throws(() => new AnalogSource({ board, pins: ['A9'], intervalMs: 10 }), (err) => isHeadstartError(err, 'BAD_PIN') && /A0\.\.A5/.test(err.message));
-  assert.throws(() => new AnalogSource({ board, pins: ['A0'], intervalMs: 2.5 }), (err) => isHeadstartError(err, 'BAD_INTERVAL'));
+  assert.throws(() => new AnalogSource({ board, pins: ['A9'], intervalMs: 10 }), (err) => isHeadstartError(err, 'BAD_OPTION') && /A0\.\.A5/.test(err.message));
+  assert.throws(() => new AnalogSource({ board, pins: ['A0'], intervalMs: 2.5 }), (err) => isHeadstartError(err, 'BAD_OPTION'));
 });
 
 test('analog inputs become HELLO then SAMPLES frames at the sampling interval, holding the latest readings', async () => {
@@ -119,6 +119,6 @@ test('feedback drives the LED, the vibration motor and the servo through johnny-
   feedback.showGesture(0);
   assert.deepEqual(m.named('digitalWrite'), [[13, 0]], 'rest turns the LED off');
   assert.deepEqual(m.named('analogWrite'), [], 'rest does not buzz');
-  assert.throws(() => feedback.showGesture(3), (err) => isHeadstartError(err, 'BAD_LABEL'));
+  assert.throws(() => feedback.showGesture(3), (err) => isHeadstartError(err, 'INTERNAL'));
   feedback.off();
 });

@@ -35,9 +35,9 @@ test('the adapter table decides by name, or by how a file starts, in table order
   );
   assert.throws(
     () => loadDataset({ path: dir, rate: 10 }, table),
-    (e) => isHeadstartError(e, 'DATASET_MIXED_FORMATS') && /sniffed text files/.test(e.message) && /\.csv/.test(e.message),
+    (e) => isHeadstartError(e, 'MIXED_RECORDINGS') && /sniffed text files/.test(e.message) && /\.csv/.test(e.message),
   );
-  assert.throws(() => loadDataset(join(dir, 'c.bin'), table), (e) => isHeadstartError(e, 'MISSING_FILE'));
+  assert.throws(() => loadDataset(join(dir, 'c.bin'), table), (e) => isHeadstartError(e, 'FILE_NOT_FOUND'));
   writeFileSync(join(dir, 'c.bin'), 'x');
   assert.throws(() => loadDataset(join(dir, 'c.bin'), table), (e) => isHeadstartError(e, 'UNKNOWN_FORMAT') && /sniffed text files/.test(e.message));
 });

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HeadstartError, isHeadstartError } from '../../../src/core/errors.ts';
+import { type ErrorCode, HeadstartError, isHeadstartError } from '../../../src/core/errors.ts';
 import { BRAINFLOW_LAYOUTS, parseBrainflowCsv, readBrainflowCsvFile, type BrainflowBoard } from '../../../src/io/datasets/brainflow_csv.ts';
 import { brainflowText, eegLike } from '../../helpers/openbci_writer.ts';
 import { scratchDir } from '../../helpers/scratch_dir.ts';
 
-function throwsCode(fn: () => unknown, code: string, also?: RegExp): void {
+function throwsCode(fn: () => unknown, code: ErrorCode, also?: RegExp): void {
   assert.throws(fn, (e: unknown) => {
     assert.ok(isHeadstartError(e, code), `expected ${code}, got ${(e as HeadstartError).code}: ${(e as Error).message}`);
     if (also) assert.match(e.message, also);
@@ -58,7 +58,7 @@ test('the board given: its layout and rate; channels by label or number; commas 
   // Told the board but not the rate it ran at: the board's default, and a warning that the timestamps disagree.
   const told = parseBrainflowCsv(fast, 'fast.csv', { board: 'cyton' });
   assert.equal(told.recording.rate, 250);
-  assert.match(told.warnings.join('\n'), /timestamps show about 500\.0 samples\/s, but a Cyton streams at 250 by default.*--rate/);
+  assert.match(told.warnings.join('\n'), /timestamps show about 500\.0 samples\/s, but a Cyton streams at 250 by default.*give that rate/);
 });
 
 test('a layout two boards share, with timestamps that cannot tell them apart, asks for the board', () => {
@@ -67,9 +67,9 @@ test('a layout two boards share, with timestamps that cannot tell them apart, as
     .split('\n')
     .map((l) => l.split('\t').map((f, k) => (k === 22 ? '1700000000.000000' : f)).join('\t'))
     .join('\n');
-  throwsCode(() => parseBrainflowCsv(still, 'still.csv'), 'BRAINFLOW_AMBIGUOUS_BOARD', /24 fields per line fits cyton \(250 Hz\), cyton-wifi \(1000 Hz\).*--board/);
+  throwsCode(() => parseBrainflowCsv(still, 'still.csv'), 'MISSING_OPTION', /24 fields per line fits cyton \(250 Hz\), cyton-wifi \(1000 Hz\).*give the board/);
   assert.equal(parseBrainflowCsv(still, 'still.csv', { board: 'cyton' }).recording.rate, 250);
-  throwsCode(() => parseBrainflowCsv(brainflowText('cyton', { rate: 600, samples }), 'odd.csv'), 'BRAINFLOW_AMBIGUOUS_BOARD');
+  throwsCode(() => parseBrainflowCsv(brainflowText('cyton', { rate: 600, samples }), 'odd.csv'), 'MISSING_OPTION');
 });
 
 test('bad files give HeadstartErrors that say what is wrong and where', () => {
@@ -77,15 +77,15 @@ test('bad files give HeadstartErrors that say what is wrong and where', () => {
   const lines = good.split('\n');
   const withLine = (n: number, text: string) => lines.map((l, i) => (i === n - 1 ? text : l)).join('\n');
   const row = lines[2].split('\t');
-  throwsCode(() => parseBrainflowCsv('', 'e.csv'), 'BRAINFLOW_EMPTY');
-  throwsCode(() => parseBrainflowCsv(`time\temg\n${good}`, 'h.csv'), 'BRAINFLOW_NOT_BRAINFLOW', /h\.csv:1: .*no header row/);
-  throwsCode(() => parseBrainflowCsv(withLine(3, row.slice(0, 9).join('\t')), 'g.csv'), 'BRAINFLOW_WRONG_FIELD_COUNT', /g\.csv:3: 9 fields, expected 15/);
-  throwsCode(() => parseBrainflowCsv(withLine(3, row.map((f, k) => (k === 2 ? 'x1' : f)).join('\t')), 'g.csv'), 'BRAINFLOW_BAD_NUMBER', /g\.csv:3: field 3 is "x1", not a number/);
-  throwsCode(() => parseBrainflowCsv(withLine(3, row.map((f, k) => (k === 1 ? 'nan' : f)).join('\t')), 'g.csv'), 'BRAINFLOW_BAD_NUMBER', /field 2 is NaN/);
-  throwsCode(() => parseBrainflowCsv(good, 'g.csv', { board: 'cyton' }), 'BRAINFLOW_WRONG_FIELD_COUNT', /15 fields per line, but BrainFlow writes 24 for a Cyton/);
-  throwsCode(() => parseBrainflowCsv('1\t2\t3\n4\t5\t6\n', 'three.csv'), 'BRAINFLOW_UNKNOWN_LAYOUT', /3 fields per line matches no board.*cyton \(24 fields\)/);
-  throwsCode(() => parseBrainflowCsv(good, 'g.csv', { board: 'muse' as BrainflowBoard }), 'UNKNOWN_BOARD');
-  throwsCode(() => parseBrainflowCsv(good, 'g.csv', { rate: -1 }), 'BAD_RATE');
+  throwsCode(() => parseBrainflowCsv('', 'e.csv'), 'CSV_MALFORMED');
+  throwsCode(() => parseBrainflowCsv(`time\temg\n${good}`, 'h.csv'), 'BAD_RECORDING', /h\.csv:1: .*no header row/);
+  throwsCode(() => parseBrainflowCsv(withLine(3, row.slice(0, 9).join('\t')), 'g.csv'), 'CSV_MALFORMED', /g\.csv:3: 9 fields, expected 15/);
+  throwsCode(() => parseBrainflowCsv(withLine(3, row.map((f, k) => (k === 2 ? 'x1' : f)).join('\t')), 'g.csv'), 'CSV_BAD_VALUE', /g\.csv:3: field 3 is "x1", not a number/);
+  throwsCode(() => parseBrainflowCsv(withLine(3, row.map((f, k) => (k === 1 ? 'nan' : f)).join('\t')), 'g.csv'), 'CSV_BAD_VALUE', /field 2 is NaN/);
+  throwsCode(() => parseBrainflowCsv(good, 'g.csv', { board: 'cyton' }), 'CSV_MALFORMED', /15 fields per line, but BrainFlow writes 24 for a Cyton/);
+  throwsCode(() => parseBrainflowCsv('1\t2\t3\n4\t5\t6\n', 'three.csv'), 'UNKNOWN_FORMAT', /3 fields per line matches no board.*cyton \(24 fields\)/);
+  throwsCode(() => parseBrainflowCsv(good, 'g.csv', { board: 'muse' as BrainflowBoard }), 'BAD_OPTION');
+  throwsCode(() => parseBrainflowCsv(good, 'g.csv', { rate: -1 }), 'BAD_OPTION');
   // A partial last line (interrupted write) is dropped and reported.
   const cut = parseBrainflowCsv(good.slice(0, good.length - 40), 'cut.csv');
   assert.equal(cut.recording.samples.length, 5 * 4);
@@ -115,5 +115,5 @@ test('readBrainflowCsvFile reads from disk', (t) => {
   const reading = readBrainflowCsvFile(path);
   assert.equal(reading.board, 'cyton-daisy');
   assert.equal(reading.recording.source, path);
-  throwsCode(() => readBrainflowCsvFile(join(dir, 'none.csv')), 'MISSING_FILE');
+  throwsCode(() => readBrainflowCsvFile(join(dir, 'none.csv')), 'FILE_NOT_FOUND');
 });

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HeadstartError, isHeadstartError } from '../../../src/core/errors.ts';
+import { type ErrorCode, HeadstartError, isHeadstartError } from '../../../src/core/errors.ts';
 import { parseChannelList, selectChannelsByLabel } from '../../../src/io/datasets/channel_labels.ts';
 
-function throwsCode(fn: () => unknown, code: string, also?: RegExp): void {
+function throwsCode(fn: () => unknown, code: ErrorCode, also?: RegExp): void {
   assert.throws(fn, (e: unknown) => {
     assert.ok(isHeadstartError(e, code), `expected ${code}, got ${(e as HeadstartError).code}: ${(e as Error).message}`);
     if (also) assert.match(e.message, also);
@@ -22,13 +22,13 @@ test('labels match as written, then without their type prefix, then by their las
 
 test('missing, ambiguous and repeated channels are errors that list what the file has', () => {
   const labels = ['EEG F3', 'EMG F3', 'EEG C3'];
-  throwsCode(() => selectChannelsByLabel(labels, ['F3'], 'x.edf'), 'CHANNEL_AMBIGUOUS', /"F3" matches several channels \(EEG F3, EMG F3\); give the full label/);
-  throwsCode(() => selectChannelsByLabel(labels, ['Pz'], 'x.edf'), 'CHANNEL_NOT_FOUND', /x\.edf: no channel labelled "Pz"; the file has: EEG F3, EMG F3, EEG C3/);
-  throwsCode(() => selectChannelsByLabel(labels, ['C3', 'eeg c3'], 'x.edf'), 'CHANNEL_REPEATED');
-  throwsCode(() => selectChannelsByLabel(labels, [], 'x.edf'), 'BAD_CHANNEL_LIST');
+  throwsCode(() => selectChannelsByLabel(labels, ['F3'], 'x.edf'), 'BAD_CHANNELS', /"F3" matches several channels \(EEG F3, EMG F3\); give the full label/);
+  throwsCode(() => selectChannelsByLabel(labels, ['Pz'], 'x.edf'), 'BAD_CHANNELS', /x\.edf: no channel labelled "Pz"; the file has: EEG F3, EMG F3, EEG C3/);
+  throwsCode(() => selectChannelsByLabel(labels, ['C3', 'eeg c3'], 'x.edf'), 'BAD_CHANNELS');
+  throwsCode(() => selectChannelsByLabel(labels, [], 'x.edf'), 'BAD_OPTION');
 });
 
 test('--channels lists split on commas', () => {
   assert.deepEqual(parseChannelList('F3, F4 ,EEG C3,,'), ['F3', 'F4', 'EEG C3']);
-  throwsCode(() => parseChannelList(' , '), 'BAD_CHANNEL_LIST', /e\.g\. F3,F4,C3,C4/);
+  throwsCode(() => parseChannelList(' , '), 'BAD_OPTION', /e\.g\. F3,F4,C3,C4/);
 });

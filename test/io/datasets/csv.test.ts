@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HeadstartError, isHeadstartError } from '../../../src/core/errors.ts';
+import { type ErrorCode, HeadstartError, isHeadstartError } from '../../../src/core/errors.ts';
 import { detectDelimiter, parseColumnSpec, parseCsvText, readCsvRecording, readCsvRecordings, resolveClasses } from '../../../src/io/datasets/csv.ts';
 import { scratchDir } from '../../helpers/scratch_dir.ts';
 
@@ -16,7 +16,7 @@ function write(dir: string, name: string, text: string): string {
 }
 
 /** Asserts `fn` throws a HeadstartError with `code` whose message starts with `file:line:`. */
-function throwsAt(fn: () => unknown, code: string, file: string, line: number, also?: RegExp): void {
+function throwsAt(fn: () => unknown, code: ErrorCode, file: string, line: number, also?: RegExp): void {
   assert.throws(fn, (e: unknown) => {
     assert.ok(isHeadstartError(e, code), `expected ${code}, got ${(e as HeadstartError).code}: ${(e as Error).message}`);
     assert.ok(e.message.startsWith(`${file}:${line}: `), `message names file and line: ${e.message}`);
@@ -67,8 +67,8 @@ test('columns are selected by index or header name, in the order given', () => {
   assert.deepEqual(byName.channelNames, ['emg2', 'emg3']);
   assert.deepEqual(parseColumnSpec('1-3'), [1, 2, 3]);
   assert.deepEqual(parseColumnSpec('0, 2-3,emg1'), [0, 2, 3, 'emg1']);
-  assert.throws(() => parseColumnSpec('5-2'), (e) => isHeadstartError(e, 'BAD_COLUMN_SPEC'));
-  assert.throws(() => parseColumnSpec(' , '), (e) => isHeadstartError(e, 'BAD_COLUMN_SPEC'));
+  assert.throws(() => parseColumnSpec('5-2'), (e) => isHeadstartError(e, 'BAD_OPTION'));
+  assert.throws(() => parseColumnSpec(' , '), (e) => isHeadstartError(e, 'BAD_OPTION'));
 });
 
 test('blank lines, # comments, a BOM and a trailing delimiter are tolerated; line numbers stay true', () => {
@@ -76,23 +76,23 @@ test('blank lines, # comments, a BOM and a trailing delimiter are tolerated; lin
   const table = parseCsvText(text.replace('3,x,', '3,4,'), 't.csv');
   assert.deepEqual(table.header, ['a', 'b']);
   assert.deepEqual(Array.from(table.samples), [1, 2, 3, 4]);
-  throwsAt(() => parseCsvText(text, 't.csv'), 'CSV_NOT_NUMERIC', 't.csv', 6, /column 1 \(b\) is "x"/);
+  throwsAt(() => parseCsvText(text, 't.csv'), 'CSV_BAD_VALUE', 't.csv', 6, /column 1 \(b\) is "x"/);
 });
 
 test('every bad value names the file and the line', () => {
-  throwsAt(() => parseCsvText('a,b\n1,2\n3\n', 'w.csv'), 'CSV_WRONG_COLUMN_COUNT', 'w.csv', 3, /1 column, expected 2/);
-  throwsAt(() => parseCsvText('1,2\n3,4,5\n', 'w.csv'), 'CSV_WRONG_COLUMN_COUNT', 'w.csv', 2, /3 columns, expected 2/);
-  throwsAt(() => parseCsvText('1,2\n3,abc\n', 'n.csv'), 'CSV_NOT_NUMERIC', 'n.csv', 2, /column 1 is "abc"/);
-  throwsAt(() => parseCsvText('1,2\n3,\n4,5\n', 'e.csv'), 'CSV_NOT_NUMERIC', 'e.csv', 2, /empty/);
-  throwsAt(() => parseCsvText('1,2\n0x1f,2\n', 'h.csv'), 'CSV_NOT_NUMERIC', 'h.csv', 2);
-  throwsAt(() => parseCsvText('a,b\n1,2\n3,NaN\n', 'nan.csv'), 'CSV_NAN', 'nan.csv', 3, /column 1 \(b\) is NaN/);
-  throwsAt(() => parseCsvText('1,nan\n', 'nan.csv'), 'CSV_NAN', 'nan.csv', 1);
-  throwsAt(() => parseCsvText('1,2\n-inf,2\n', 'i.csv'), 'CSV_NOT_FINITE', 'i.csv', 2);
-  throwsAt(() => parseCsvText('a,b\n1,2\n', 'u.csv', { columns: ['c'] }), 'CSV_UNKNOWN_COLUMN', 'u.csv', 1, /header: a, b/);
-  throwsAt(() => parseCsvText('1,2\n', 'u.csv', { columns: [2] }), 'CSV_UNKNOWN_COLUMN', 'u.csv', 1, /0\.\.1/);
-  throwsAt(() => parseCsvText('1,2\n', 'u.csv', { columns: ['a'] }), 'CSV_NO_HEADER', 'u.csv', 1);
-  throwsAt(() => parseCsvText('# nothing\na,b\n', 'h.csv'), 'CSV_EMPTY', 'h.csv', 2);
-  assert.throws(() => parseCsvText('\n\n', 'z.csv'), (e) => isHeadstartError(e, 'CSV_EMPTY') && e.message.startsWith('z.csv: '));
+  throwsAt(() => parseCsvText('a,b\n1,2\n3\n', 'w.csv'), 'CSV_MALFORMED', 'w.csv', 3, /1 column, expected 2/);
+  throwsAt(() => parseCsvText('1,2\n3,4,5\n', 'w.csv'), 'CSV_MALFORMED', 'w.csv', 2, /3 columns, expected 2/);
+  throwsAt(() => parseCsvText('1,2\n3,abc\n', 'n.csv'), 'CSV_BAD_VALUE', 'n.csv', 2, /column 1 is "abc"/);
+  throwsAt(() => parseCsvText('1,2\n3,\n4,5\n', 'e.csv'), 'CSV_BAD_VALUE', 'e.csv', 2, /empty/);
+  throwsAt(() => parseCsvText('1,2\n0x1f,2\n', 'h.csv'), 'CSV_BAD_VALUE', 'h.csv', 2);
+  throwsAt(() => parseCsvText('a,b\n1,2\n3,NaN\n', 'nan.csv'), 'CSV_BAD_VALUE', 'nan.csv', 3, /column 1 \(b\) is NaN/);
+  throwsAt(() => parseCsvText('1,nan\n', 'nan.csv'), 'CSV_BAD_VALUE', 'nan.csv', 1);
+  throwsAt(() => parseCsvText('1,2\n-inf,2\n', 'i.csv'), 'CSV_BAD_VALUE', 'i.csv', 2);
+  throwsAt(() => parseCsvText('a,b\n1,2\n', 'u.csv', { columns: ['c'] }), 'BAD_CHANNELS', 'u.csv', 1, /header: a, b/);
+  throwsAt(() => parseCsvText('1,2\n', 'u.csv', { columns: [2] }), 'BAD_CHANNELS', 'u.csv', 1, /0\.\.1/);
+  throwsAt(() => parseCsvText('1,2\n', 'u.csv', { columns: ['a'] }), 'BAD_CHANNELS', 'u.csv', 1);
+  throwsAt(() => parseCsvText('# nothing\na,b\n', 'h.csv'), 'CSV_MALFORMED', 'h.csv', 2);
+  assert.throws(() => parseCsvText('\n\n', 'z.csv'), (e) => isHeadstartError(e, 'CSV_MALFORMED') && e.message.startsWith('z.csv: '));
   // Unselected columns may hold anything.
   assert.deepEqual(Array.from(parseCsvText('1,NaN\n2,oops\n', 'ok.csv', { columns: [0] }).samples), [1, 2]);
 });
@@ -129,7 +129,7 @@ test('label names map to a sorted class list, or to the one given', (t) => {
   assert.deepEqual(given.recordings.map((r) => r.label), [1, 2, 0, 1]);
   assert.throws(
     () => readCsvRecordings(paths, { rate: 200, labelPattern: pattern, classes: ['rest', 'fist'] }),
-    (e) => isHeadstartError(e, 'UNKNOWN_LABEL') && e.message.startsWith(paths[1]) && /"open"/.test(e.message),
+    (e) => isHeadstartError(e, 'BAD_LABEL') && e.message.startsWith(paths[1]) && /"open"/.test(e.message),
   );
   assert.deepEqual(resolveClasses(['2', '0']).classes, ['0', '1', '2']);
   assert.equal(resolveClasses(['1'], ['rest', 'fist', 'open']).indexOf('1'), 1, 'a whole-number label is an index when not a class name');
@@ -143,14 +143,14 @@ test('file-level errors: pattern mismatch, bad pattern, channel mismatch, bad ra
   const b = write(dir, 'other.csv', '1,2\n');
   const c = write(dir, 'R_2_C_1.csv', '1,2,3\n');
   const pattern = 'R_(?<rep>\\d+)_C_(?<label>\\d+)\\.csv';
-  assert.throws(() => readCsvRecordings([a, b], { rate: 200, labelPattern: pattern }), (e) => isHeadstartError(e, 'LABEL_PATTERN_NO_MATCH') && e.message.startsWith(b));
-  assert.throws(() => readCsvRecordings([a], { rate: 200, labelPattern: 'R_(\\d+)' }), (e) => isHeadstartError(e, 'BAD_LABEL_PATTERN'));
-  assert.throws(() => readCsvRecordings([a], { rate: 200, labelPattern: '(?<label>[' }), (e) => isHeadstartError(e, 'BAD_LABEL_PATTERN'));
-  assert.throws(() => readCsvRecordings([a, c], { rate: 200 }), (e) => isHeadstartError(e, 'CSV_CHANNEL_MISMATCH') && e.message.startsWith(c));
-  for (const rate of [0, -1, NaN, Infinity]) assert.throws(() => readCsvRecording(a, { rate }), (e) => isHeadstartError(e, 'BAD_RATE'));
-  assert.throws(() => readCsvRecording(join(dir, 'gone.csv'), { rate: 200 }), (e) => isHeadstartError(e, 'MISSING_FILE') && e.message.includes('gone.csv'));
-  assert.throws(() => readCsvRecording(dir, { rate: 200 }), (e) => isHeadstartError(e, 'NOT_A_FILE'));
-  assert.throws(() => readCsvRecordings([], { rate: 200 }), (e) => isHeadstartError(e, 'NO_FILES_MATCH'));
+  assert.throws(() => readCsvRecordings([a, b], { rate: 200, labelPattern: pattern }), (e) => isHeadstartError(e, 'BAD_FILE_NAME') && e.message.startsWith(b));
+  assert.throws(() => readCsvRecordings([a], { rate: 200, labelPattern: 'R_(\\d+)' }), (e) => isHeadstartError(e, 'BAD_OPTION'));
+  assert.throws(() => readCsvRecordings([a], { rate: 200, labelPattern: '(?<label>[' }), (e) => isHeadstartError(e, 'BAD_OPTION'));
+  assert.throws(() => readCsvRecordings([a, c], { rate: 200 }), (e) => isHeadstartError(e, 'MIXED_RECORDINGS') && e.message.startsWith(c));
+  for (const rate of [0, -1, NaN, Infinity]) assert.throws(() => readCsvRecording(a, { rate }), (e) => isHeadstartError(e, 'BAD_OPTION'));
+  assert.throws(() => readCsvRecording(join(dir, 'gone.csv'), { rate: 200 }), (e) => isHeadstartError(e, 'FILE_NOT_FOUND') && e.message.includes('gone.csv'));
+  assert.throws(() => readCsvRecording(dir, { rate: 200 }), (e) => isHeadstartError(e, 'WRONG_PATH_TYPE'));
+  assert.throws(() => readCsvRecordings([], { rate: 200 }), (e) => isHeadstartError(e, 'NO_RECORDINGS'));
   // A recording with no label pattern simply has no label.
   assert.equal(readCsvRecording(a, { rate: 200 }).label, undefined);
 });
@@ -158,7 +158,7 @@ test('file-level errors: pattern mismatch, bad pattern, channel mismatch, bad ra
 test('a file-level error from a read names the file and line', (t) => {
   const dir = scratch(t);
   const path = write(dir, 'R_1_C_2.csv', 'ch1,ch2\n1,2\n3,4\n5,NaN\n');
-  throwsAt(() => readCsvRecording(path, { rate: 200 }), 'CSV_NAN', path, 4);
+  throwsAt(() => readCsvRecording(path, { rate: 200 }), 'CSV_BAD_VALUE', path, 4);
 });
 
 test('any numeric table written with any delimiter, with or without header, reads back (property)', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HeadstartError, isHeadstartError } from '../../../src/core/errors.ts';
+import { type ErrorCode, HeadstartError, isHeadstartError } from '../../../src/core/errors.ts';
 import { decodeEdf, parseEdfHeader, readEdfFile } from '../../../src/io/datasets/edf.ts';
 import { tal, toDigital, toPhysical, writeEdf, type FixtureEdf, type FixtureSignal } from '../../helpers/edf_writer.ts';
 import { scratchDir } from '../../helpers/scratch_dir.ts';
@@ -20,7 +20,7 @@ function sineSignal(label: string, freq: number, amplitude: number, extra: Parti
   return { label, samplesPerRecord: RATE, ...ranges, ...extra, digital: physical.map((p) => toDigital(p, ranges)), physical };
 }
 
-function throwsCode(fn: () => unknown, code: string, also?: RegExp): void {
+function throwsCode(fn: () => unknown, code: ErrorCode, also?: RegExp): void {
   assert.throws(fn, (e: unknown) => {
     assert.ok(isHeadstartError(e, code), `expected ${code}, got ${(e as HeadstartError).code}: ${(e as Error).message}`);
     if (also) assert.match(e.message, also);
@@ -76,16 +76,16 @@ test('channels are chosen by label, with or without the type prefix, in the orde
     assert.equal(picked.samples[i * 3 + 1], whole.samples[i * 3]);
     assert.equal(picked.samples[i * 3 + 2], whole.samples[i * 3 + 2]);
   }
-  throwsCode(() => decodeEdf(bytes, 'f.edf', { channels: ['F3', 'Cz'] }), 'CHANNEL_NOT_FOUND', /"Cz".*EEG F3, EEG F4, EEG A2-A1, EDF Annotations/);
-  throwsCode(() => decodeEdf(bytes, 'f.edf', { channels: ['F3', 'eeg f3'] }), 'CHANNEL_REPEATED');
-  throwsCode(() => decodeEdf(bytes, 'f.edf', { channels: ['EDF Annotations'] }), 'EDF_ANNOTATION_CHOSEN');
+  throwsCode(() => decodeEdf(bytes, 'f.edf', { channels: ['F3', 'Cz'] }), 'BAD_CHANNELS', /"Cz".*EEG F3, EEG F4, EEG A2-A1, EDF Annotations/);
+  throwsCode(() => decodeEdf(bytes, 'f.edf', { channels: ['F3', 'eeg f3'] }), 'BAD_CHANNELS');
+  throwsCode(() => decodeEdf(bytes, 'f.edf', { channels: ['EDF Annotations'] }), 'BAD_CHANNELS');
 });
 
 test('signals of different rates: refused together, read when only one rate is chosen; a unit that is not a voltage is kept and reported', () => {
   const temp = { label: 'Temp body', unit: 'degC', physicalMin: 30, physicalMax: 42, digitalMin: -2048, digitalMax: 2047, samplesPerRecord: 1, digital: [0, 10, 20] };
   const bytes = writeEdf({ recordSeconds: 1, records: RECORDS, signals: [sineSignal('EEG O1', 10, 30), temp, sineSignal('EEG O2', 10, 30)] });
-  throwsCode(() => decodeEdf(bytes, 'mixed.edf'), 'EDF_MIXED_RATES', /at 100 Hz: EEG O1, EEG O2; at 1 Hz: Temp body.*--channels/);
-  throwsCode(() => decodeEdf(bytes, 'mixed.edf', { channels: ['O1', 'Temp body'] }), 'EDF_MIXED_RATES');
+  throwsCode(() => decodeEdf(bytes, 'mixed.edf'), 'BAD_CHANNELS', /at 100 Hz: EEG O1, EEG O2; at 1 Hz: Temp body\); choose channels of one rate/);
+  throwsCode(() => decodeEdf(bytes, 'mixed.edf', { channels: ['O1', 'Temp body'] }), 'BAD_CHANNELS');
   const eeg = decodeEdf(bytes, 'mixed.edf', { channels: ['O1', 'O2'] });
   assert.equal(eeg.header.format, 'EDF');
   assert.equal(eeg.recordings[0].rate, 100);
@@ -146,7 +146,7 @@ test('EDF+D: a gap between records splits the recording; markers land in their s
   const broken = writeEdf({ plus: 'D', recordSeconds: 1, records: RECORDS, signals: [s] });
   const at = broken.indexOf('+1\x14\x14', 0, 'latin1');
   broken.fill(0, at, at + 5);
-  throwsCode(() => decodeEdf(broken, 'broken.edf'), 'EDF_NO_RECORD_TIME', /record 2/);
+  throwsCode(() => decodeEdf(broken, 'broken.edf'), 'BAD_RECORDING', /record 2/);
 });
 
 test('a record count of -1 (recording still open) is counted from the size; a torn last record is dropped and reported', () => {
@@ -168,20 +168,20 @@ test('bad files give HeadstartErrors that say what is wrong and where', () => {
   };
   const ns = 3;
   const signalField = (fieldOffset: number, signal: number, width: number) => 256 + fieldOffset * ns + signal * width;
-  throwsCode(() => decodeEdf(good.subarray(0, 100), 'x.edf'), 'EDF_TRUNCATED_HEADER', /100 bytes, shorter than the 256-byte header/);
-  throwsCode(() => decodeEdf(good.subarray(0, 600), 'x.edf'), 'EDF_TRUNCATED_HEADER', /1024 bytes, but only 600/);
-  throwsCode(() => decodeEdf(edit(0, 'PK\x03\x04'), 'x.edf'), 'EDF_NOT_EDF');
-  throwsCode(() => decodeEdf(edit(184, '999     '), 'x.edf'), 'EDF_BAD_HEADER', /header byte count.*999, but 3 signals make a 1024-byte header/);
-  throwsCode(() => decodeEdf(edit(252, 'ab  '), 'x.edf'), 'EDF_BAD_HEADER', /number of signals \(bytes 252-255\): "ab" is not a whole number/);
-  throwsCode(() => decodeEdf(edit(244, '1.x     '), 'x.edf'), 'EDF_BAD_HEADER', /data record duration/);
+  throwsCode(() => decodeEdf(good.subarray(0, 100), 'x.edf'), 'BAD_RECORDING', /100 bytes, shorter than the 256-byte header/);
+  throwsCode(() => decodeEdf(good.subarray(0, 600), 'x.edf'), 'BAD_RECORDING', /1024 bytes, but only 600/);
+  throwsCode(() => decodeEdf(edit(0, 'PK\x03\x04'), 'x.edf'), 'BAD_RECORDING');
+  throwsCode(() => decodeEdf(edit(184, '999     '), 'x.edf'), 'BAD_RECORDING', /header byte count.*999, but 3 signals make a 1024-byte header/);
+  throwsCode(() => decodeEdf(edit(252, 'ab  '), 'x.edf'), 'BAD_RECORDING', /number of signals \(bytes 252-255\): "ab" is not a whole number/);
+  throwsCode(() => decodeEdf(edit(244, '1.x     '), 'x.edf'), 'BAD_RECORDING', /data record duration/);
   // Physical minimum of signal 2 (EEG C4): fields label 16, transducer 80, dimension 8 come first.
-  throwsCode(() => decodeEdf(edit(signalField(16 + 80 + 8, 1, 8), 'abc     '), 'x.edf'), 'EDF_BAD_HEADER', /signal 2 \(EEG C4\), physical minimum: "abc" is not a number/);
-  throwsCode(() => decodeEdf(edit(signalField(16 + 80 + 8 * 3, 0, 8), '-40000  '), 'x.edf'), 'EDF_BAD_HEADER', /signal 1 \(EEG C3\), digital minimum.*16-bit range/);
-  throwsCode(() => decodeEdf(edit(signalField(16 + 80 + 8 * 4, 0, 8), '-32768  '), 'x.edf'), 'EDF_BAD_HEADER', /digital maximum: -32768 is not above the digital minimum/);
-  throwsCode(() => decodeEdf(edit(signalField(16 + 80 + 8, 0, 8), '200     '), 'x.edf'), 'EDF_BAD_HEADER', /physical maximum: 200 equals the physical minimum/);
-  throwsCode(() => decodeEdf(good.subarray(0, good.length - 1), 'x.edf'), 'EDF_TRUNCATED', /3 data records of 520 bytes.*but only 1559 bytes follow it; the file is truncated/);
-  throwsCode(() => decodeEdf(Buffer.concat([good, Buffer.alloc(7)]), 'x.edf'), 'EDF_BAD_SIZE', /1567 bytes follow it/);
-  throwsCode(() => decodeEdf(edit(236, '-5      '), 'x.edf'), 'EDF_BAD_HEADER', /number of data records/);
+  throwsCode(() => decodeEdf(edit(signalField(16 + 80 + 8, 1, 8), 'abc     '), 'x.edf'), 'BAD_RECORDING', /signal 2 \(EEG C4\), physical minimum: "abc" is not a number/);
+  throwsCode(() => decodeEdf(edit(signalField(16 + 80 + 8 * 3, 0, 8), '-40000  '), 'x.edf'), 'BAD_RECORDING', /signal 1 \(EEG C3\), digital minimum.*16-bit range/);
+  throwsCode(() => decodeEdf(edit(signalField(16 + 80 + 8 * 4, 0, 8), '-32768  '), 'x.edf'), 'BAD_RECORDING', /digital maximum: -32768 is not above the digital minimum/);
+  throwsCode(() => decodeEdf(edit(signalField(16 + 80 + 8, 0, 8), '200     '), 'x.edf'), 'BAD_RECORDING', /physical maximum: 200 equals the physical minimum/);
+  throwsCode(() => decodeEdf(good.subarray(0, good.length - 1), 'x.edf'), 'BAD_RECORDING', /3 data records of 520 bytes.*but only 1559 bytes follow it; the file is truncated/);
+  throwsCode(() => decodeEdf(Buffer.concat([good, Buffer.alloc(7)]), 'x.edf'), 'BAD_RECORDING', /1567 bytes follow it/);
+  throwsCode(() => decodeEdf(edit(236, '-5      '), 'x.edf'), 'BAD_RECORDING', /number of data records/);
   // Unreadable annotations are skipped with a warning, never fatal for the signals.
   const badTal = writeEdf({ plus: 'C', recordSeconds: 1, records: RECORDS, signals: [sineSignal('EEG C3', 10, 50)], annotations: (r) => (r === 1 ? '+x1\x14oops\x14\x00' : '') });
   const r = decodeEdf(badTal, 'tal.edf');
@@ -213,6 +213,6 @@ test('readEdfFile reads from disk and names missing files', (t) => {
   assert.equal(reading.recordings[0].rate, 250);
   assert.equal(reading.recordings[0].source, path);
   assert.equal(parseEdfHeader(Buffer.from(writeEdf({ recordSeconds: 1, records: 1, signals: [sineSignal('EEG Fz', 2, 10)] })), 'h.edf').signals[0].label, 'EEG Fz');
-  throwsCode(() => readEdfFile(join(dir, 'none.edf')), 'MISSING_FILE');
-  throwsCode(() => readEdfFile(dir), 'NOT_A_FILE');
+  throwsCode(() => readEdfFile(join(dir, 'none.edf')), 'FILE_NOT_FOUND');
+  throwsCode(() => readEdfFile(dir), 'WRONG_PATH_TYPE');
 });

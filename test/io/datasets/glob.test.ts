@@ -97,11 +97,11 @@ test('globFiles agrees with matchGlob over a whole tree', (t) => {
   }
 });
 
-test('globFiles: a missing leading folder is MISSING_FOLDER naming it', (t) => {
+test('globFiles: a missing leading folder is FILE_NOT_FOUND naming it', (t) => {
   const root = tree(t);
   assert.throws(
     () => globFiles(`${root}/nope/*.csv`),
-    (e) => isHeadstartError(e, 'MISSING_FOLDER') && e.message.includes(`${root}/nope`),
+    (e) => isHeadstartError(e, 'FILE_NOT_FOUND') && e.message.includes(`${root}/nope`),
   );
 });
 

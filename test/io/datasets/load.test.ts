@@ -52,7 +52,7 @@ test('a Myo data set folder, person folder, session folder and file glob are rec
 });
 
 test('the Myo root holding both halves is refused, so evaluation people never leak into training', () => {
-  assert.throws(() => loadDataset(FIXTURE), (e) => isHeadstartError(e, 'DATASET_AMBIGUOUS') && /PreTrainingDataset/.test(e.message));
+  assert.throws(() => loadDataset(FIXTURE), (e) => isHeadstartError(e, 'MIXED_RECORDINGS') && /PreTrainingDataset/.test(e.message));
 });
 
 test('a CSV folder and a CSV glob load with label, rep and a shared class list', (t) => {
@@ -81,7 +81,7 @@ test('a CSV folder and a CSV glob load with label, rep and a shared class list',
   const glob = loadDataset({ path: `${dir}/R_*_C_1.csv`, rate: 1000, labelPattern, classes: ['rest', 'fist', 'open'] });
   assert.deepEqual(glob.classes, ['rest', 'fist', 'open']);
   assert.deepEqual(glob.recordings.map((r) => r.label), [1, 1]);
-  assert.throws(() => loadDataset({ path: dir, labelPattern }), (e) => isHeadstartError(e, 'BAD_RATE') && /--rate/.test(e.message));
+  assert.throws(() => loadDataset({ path: dir, labelPattern }), (e) => isHeadstartError(e, 'MISSING_OPTION') && e.details['setting'] === 'rate');
 });
 
 test('recordings (.hsrec) load as labelled segments; a torn tail becomes a warning', (t) => {
@@ -108,27 +108,27 @@ test('recordings (.hsrec) load as labelled segments; a torn tail becomes a warni
   assert.equal(ds.warnings.length, 1);
   assert.match(ds.warnings[0], /b\.hsrec: dropped a torn last chunk of 5 bytes/);
   assert.equal(loadDataset({ path: join(dir, 'a.hsrec'), people: ['p1'] }).recordings.length, 2);
-  assert.throws(() => loadDataset({ path: join(dir, 'a.hsrec'), rate: 200 }), (e) => isHeadstartError(e, 'RATE_MISMATCH'));
+  assert.throws(() => loadDataset({ path: join(dir, 'a.hsrec'), rate: 200 }), (e) => isHeadstartError(e, 'BAD_OPTION') && e.details['setting'] === 'rate');
   writeRecordingFile(join(dir, 'c.hsrec'), { ...header, classes: ['x', 'y'] }, [1, 1], [{ at: 0, kind: 'label', label: 0 }]);
-  assert.throws(() => loadDataset(dir), (e) => isHeadstartError(e, 'DATASET_CLASS_MISMATCH') && e.message.includes('c.hsrec'));
+  assert.throws(() => loadDataset(dir), (e) => isHeadstartError(e, 'MIXED_RECORDINGS') && e.message.includes('c.hsrec'));
 });
 
 test('bad paths and mixtures are clear errors', (t) => {
   const dir = scratch(t);
-  assert.throws(() => loadDataset(join(dir, 'missing')), (e) => isHeadstartError(e, 'MISSING_FOLDER') && e.message.includes(join(dir, 'missing')));
-  assert.throws(() => loadDataset(join(dir, 'missing.csv')), (e) => isHeadstartError(e, 'MISSING_FILE'));
-  assert.throws(() => loadDataset(`${dir}/nope/*.csv`), (e) => isHeadstartError(e, 'MISSING_FOLDER'));
-  assert.throws(() => loadDataset(`${dir}/*.csv`), (e) => isHeadstartError(e, 'NO_FILES_MATCH') && e.message.includes(`${dir}/*.csv`));
+  assert.throws(() => loadDataset(join(dir, 'missing')), (e) => isHeadstartError(e, 'FILE_NOT_FOUND') && e.message.includes(join(dir, 'missing')));
+  assert.throws(() => loadDataset(join(dir, 'missing.csv')), (e) => isHeadstartError(e, 'FILE_NOT_FOUND'));
+  assert.throws(() => loadDataset(`${dir}/nope/*.csv`), (e) => isHeadstartError(e, 'FILE_NOT_FOUND'));
+  assert.throws(() => loadDataset(`${dir}/*.csv`), (e) => isHeadstartError(e, 'NO_RECORDINGS') && e.message.includes(`${dir}/*.csv`));
   mkdirSync(join(dir, 'empty'));
-  assert.throws(() => loadDataset(join(dir, 'empty')), (e) => isHeadstartError(e, 'NO_FILES_MATCH') && /classe_<i>\.dat/.test(e.message));
+  assert.throws(() => loadDataset(join(dir, 'empty')), (e) => isHeadstartError(e, 'NO_RECORDINGS') && /classe_<i>\.dat/.test(e.message));
   writeFileSync(join(dir, 'x.csv'), '1,2\n');
   writeRecordingFile(join(dir, 'y.hsrec'), { channels: 2, rate: 200, sampleFormat: 'int16' }, [1, 2], [{ at: 0, kind: 'label', label: 0 }]);
-  assert.throws(() => loadDataset({ path: dir, rate: 200 }), (e) => isHeadstartError(e, 'DATASET_MIXED_FORMATS'));
-  assert.throws(() => loadDataset({ path: `${dir}/*.{csv,hsrec}`, rate: 200 }), (e) => isHeadstartError(e, 'DATASET_MIXED_FORMATS'));
+  assert.throws(() => loadDataset({ path: dir, rate: 200 }), (e) => isHeadstartError(e, 'MIXED_RECORDINGS'));
+  assert.throws(() => loadDataset({ path: `${dir}/*.{csv,hsrec}`, rate: 200 }), (e) => isHeadstartError(e, 'MIXED_RECORDINGS'));
   writeFileSync(join(dir, 'notes.dat'), Buffer.from([1, 2, 3]));
   assert.throws(() => loadDataset(join(dir, 'notes.dat')), (e) => isHeadstartError(e, 'UNKNOWN_FORMAT') && e.message.includes('notes.dat'));
   writeFileSync(join(dir, 'z.csv'), '1,2,3\n');
-  assert.throws(() => loadDataset({ path: `${dir}/*.csv`, rate: 200 }), (e) => isHeadstartError(e, 'CSV_CHANNEL_MISMATCH') && e.message.includes('z.csv'));
+  assert.throws(() => loadDataset({ path: `${dir}/*.csv`, rate: 200 }), (e) => isHeadstartError(e, 'MIXED_RECORDINGS') && e.message.includes('z.csv'));
   assert.throws(
     () => loadDataset({ path: join(FIXTURE, 'EvaluationDataset/Female1'), sessions: ['Test1'] }),
     (e) => isHeadstartError(e, 'EMPTY_SELECTION') && /Test0/.test(e.message),

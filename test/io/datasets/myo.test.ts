@@ -73,16 +73,16 @@ test('readMyoPerson and readMyoDataset select sessions and people', () => {
 test('selection errors name what is missing and what is present', () => {
   assert.throws(
     () => readMyoPerson(join(FIXTURE, 'EvaluationDataset/Female1'), { sessions: ['Test1'] }),
-    (e) => isHeadstartError(e, 'MISSING_SESSION') && /Test1/.test(e.message) && /training0/.test(e.message),
+    (e) => isHeadstartError(e, 'EMPTY_SELECTION') && /Test1/.test(e.message) && /training0/.test(e.message),
   );
   assert.throws(
     () => readMyoDataset(join(FIXTURE, 'PreTrainingDataset'), { people: ['Male99'] }),
-    (e) => isHeadstartError(e, 'UNKNOWN_PERSON') && /Male99/.test(e.message),
+    (e) => isHeadstartError(e, 'EMPTY_SELECTION') && /Male99/.test(e.message),
   );
   assert.throws(() => readMyoDataset(join(FIXTURE, 'PreTrainingDataset'), { sessions: ['Test0'] }), (e) => isHeadstartError(e, 'EMPTY_SELECTION'));
 });
 
-test('an odd byte count is BAD_BYTE_COUNT naming the file', (t) => {
+test('an odd byte count is BAD_RECORDING naming the file', (t) => {
   const dir = scratch(t);
   const src = join(FIXTURE, 'PreTrainingDataset/Male0/training0/classe_3.dat');
   for (const [name, bytes] of [
@@ -94,23 +94,23 @@ test('an odd byte count is BAD_BYTE_COUNT naming the file', (t) => {
     writeFileSync(path, bytes);
     assert.throws(
       () => readMyoFile(path),
-      (e) => isHeadstartError(e, 'BAD_BYTE_COUNT') && e.message.startsWith(path) && e.message.includes(`${bytes.length} bytes`),
+      (e) => isHeadstartError(e, 'BAD_RECORDING') && e.message.startsWith(path) && e.message.includes(`${bytes.length} bytes`),
       name,
     );
   }
   // In a session, the bad file stops the read with the same error.
-  assert.throws(() => readMyoSession(dir), (e) => isHeadstartError(e, 'BAD_BYTE_COUNT'));
+  assert.throws(() => readMyoSession(dir), (e) => isHeadstartError(e, 'BAD_RECORDING'));
 });
 
 test('missing folders, files and wrong names are clear errors', (t) => {
   const dir = scratch(t);
-  assert.throws(() => readMyoSession(join(dir, 'nope')), (e) => isHeadstartError(e, 'MISSING_FOLDER') && e.message.includes(join(dir, 'nope')));
-  assert.throws(() => listMyoPeople(join(dir, 'nope')), (e) => isHeadstartError(e, 'MISSING_FOLDER'));
-  assert.throws(() => readMyoSession(dir), (e) => isHeadstartError(e, 'EMPTY_FOLDER'));
-  assert.throws(() => readMyoFile(join(dir, 'classe_1.dat')), (e) => isHeadstartError(e, 'MISSING_FILE'));
+  assert.throws(() => readMyoSession(join(dir, 'nope')), (e) => isHeadstartError(e, 'FILE_NOT_FOUND') && e.message.includes(join(dir, 'nope')));
+  assert.throws(() => listMyoPeople(join(dir, 'nope')), (e) => isHeadstartError(e, 'FILE_NOT_FOUND'));
+  assert.throws(() => readMyoSession(dir), (e) => isHeadstartError(e, 'NO_RECORDINGS'));
+  assert.throws(() => readMyoFile(join(dir, 'classe_1.dat')), (e) => isHeadstartError(e, 'FILE_NOT_FOUND'));
   writeFileSync(join(dir, 'data.bin'), Buffer.alloc(16));
   assert.throws(() => readMyoFile(join(dir, 'data.bin')), (e) => isHeadstartError(e, 'BAD_FILE_NAME'));
-  assert.throws(() => readMyoSession(join(dir, 'data.bin')), (e) => isHeadstartError(e, 'NOT_A_FOLDER'));
+  assert.throws(() => readMyoSession(join(dir, 'data.bin')), (e) => isHeadstartError(e, 'WRONG_PATH_TYPE'));
   mkdirSync(join(dir, 'P/training0'), { recursive: true });
   copyFileSync(join(FIXTURE, 'PreTrainingDataset/Male0/training0/classe_0.dat'), join(dir, 'P/training0/classe_0.dat'));
   mkdirSync(join(dir, 'Empty/training0'), { recursive: true });

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HeadstartError, isHeadstartError } from '../../../src/core/errors.ts';
+import { type ErrorCode, HeadstartError, isHeadstartError } from '../../../src/core/errors.ts';
 import { looksLikeOpenBciGui, parseOpenBciGuiText, readOpenBciGuiFile } from '../../../src/io/datasets/openbci_gui.ts';
 import { eegLike, guiCurrentText, guiOlderText, javaDouble } from '../../helpers/openbci_writer.ts';
 import { scratchDir } from '../../helpers/scratch_dir.ts';
 
-function throwsCode(fn: () => unknown, code: string, also?: RegExp): void {
+function throwsCode(fn: () => unknown, code: ErrorCode, also?: RegExp): void {
   assert.throws(fn, (e: unknown) => {
     assert.ok(isHeadstartError(e, code), `expected ${code}, got ${(e as HeadstartError).code}: ${(e as Error).message}`);
     if (also) assert.match(e.message, also);
@@ -46,7 +46,7 @@ test('channels by label or number; a Cyton + Daisy file has 16', () => {
   assert.deepEqual(recording.channelNames, ['EXG Channel 12', 'EXG Channel 3']);
   assert.equal(recording.samples[2 * 2], Math.fround(Number(javaDouble(samples[2][12]))));
   assert.equal(recording.samples[2 * 2 + 1], Math.fround(Number(javaDouble(samples[2][3]))));
-  throwsCode(() => parseOpenBciGuiText(text, 'daisy.txt', { channels: ['F3'] }), 'CHANNEL_NOT_FOUND', /"F3".*EXG Channel 0, EXG Channel 1/);
+  throwsCode(() => parseOpenBciGuiText(text, 'daisy.txt', { channels: ['F3'] }), 'BAD_CHANNELS', /"F3".*EXG Channel 0, EXG Channel 1/);
 });
 
 test('older layout (GUI 1-4): channel count from the header, or from the columns when the oldest header lacks it', () => {
@@ -82,17 +82,17 @@ test('bad files give HeadstartErrors that say what is wrong and where', () => {
   const good = guiCurrentText({ rate: 250, samples: eegLike(5, 8, 250) });
   const lines = good.split('\n');
   const withLine = (n: number, text: string) => lines.map((l, i) => (i === n - 1 ? text : l)).join('\n');
-  throwsCode(() => parseOpenBciGuiText('1,2,3\n', 'plain.csv'), 'OPENBCI_NOT_GUI_FILE', /plain\.csv:1: does not start with an "%OpenBCI Raw/);
-  throwsCode(() => parseOpenBciGuiText(withLine(3, '%Sample Rate = fast'), 'x.txt'), 'OPENBCI_BAD_HEADER', /x\.txt:3: sample rate "fast"/);
-  throwsCode(() => parseOpenBciGuiText(withLine(3, '%Comment = none'), 'x.txt'), 'OPENBCI_BAD_HEADER', /no "%Sample Rate = \.\.\. Hz" line/);
-  throwsCode(() => parseOpenBciGuiText(withLine(2, '%Number of channels = 4'), 'x.txt'), 'OPENBCI_BAD_HEADER', /x\.txt:5: the header says 4 channels but 8 columns/);
-  throwsCode(() => parseOpenBciGuiText(lines.slice(0, 5).join('\n'), 'x.txt'), 'OPENBCI_EMPTY');
+  throwsCode(() => parseOpenBciGuiText('1,2,3\n', 'plain.csv'), 'BAD_RECORDING', /plain\.csv:1: does not start with an "%OpenBCI Raw/);
+  throwsCode(() => parseOpenBciGuiText(withLine(3, '%Sample Rate = fast'), 'x.txt'), 'CSV_MALFORMED', /x\.txt:3: sample rate "fast"/);
+  throwsCode(() => parseOpenBciGuiText(withLine(3, '%Comment = none'), 'x.txt'), 'CSV_MALFORMED', /no "%Sample Rate = \.\.\. Hz" line/);
+  throwsCode(() => parseOpenBciGuiText(withLine(2, '%Number of channels = 4'), 'x.txt'), 'CSV_MALFORMED', /x\.txt:5: the header says 4 channels but 8 columns/);
+  throwsCode(() => parseOpenBciGuiText(lines.slice(0, 5).join('\n'), 'x.txt'), 'CSV_MALFORMED');
   const row = lines[6].split(', ');
-  throwsCode(() => parseOpenBciGuiText(withLine(7, row.slice(0, 10).join(', ')), 'x.txt'), 'OPENBCI_WRONG_FIELD_COUNT', /x\.txt:7: 10 fields, expected 25/);
-  throwsCode(() => parseOpenBciGuiText(withLine(7, row.map((f, k) => (k === 3 ? 'abc' : f)).join(', ')), 'x.txt'), 'OPENBCI_BAD_NUMBER', /x\.txt:7: column 4 \(EXG Channel 2\) is "abc", not a number/);
-  throwsCode(() => parseOpenBciGuiText(withLine(7, row.map((f, k) => (k === 1 ? 'NaN' : f)).join(', ')), 'x.txt'), 'OPENBCI_BAD_NUMBER', /column 2 \(EXG Channel 0\) is NaN/);
-  throwsCode(() => parseOpenBciGuiText(withLine(7, row.map((f, k) => (k === 23 ? '?' : f)).join(', ')), 'x.txt'), 'OPENBCI_BAD_NUMBER', /Marker Channel/);
-  throwsCode(() => parseOpenBciGuiText(withLine(5, 'Sample Index, Accel Channel 0'), 'x.txt'), 'OPENBCI_BAD_HEADER', /no "EXG Channel <n>" columns/);
+  throwsCode(() => parseOpenBciGuiText(withLine(7, row.slice(0, 10).join(', ')), 'x.txt'), 'CSV_MALFORMED', /x\.txt:7: 10 fields, expected 25/);
+  throwsCode(() => parseOpenBciGuiText(withLine(7, row.map((f, k) => (k === 3 ? 'abc' : f)).join(', ')), 'x.txt'), 'CSV_BAD_VALUE', /x\.txt:7: column 4 \(EXG Channel 2\) is "abc", not a number/);
+  throwsCode(() => parseOpenBciGuiText(withLine(7, row.map((f, k) => (k === 1 ? 'NaN' : f)).join(', ')), 'x.txt'), 'CSV_BAD_VALUE', /column 2 \(EXG Channel 0\) is NaN/);
+  throwsCode(() => parseOpenBciGuiText(withLine(7, row.map((f, k) => (k === 23 ? '?' : f)).join(', ')), 'x.txt'), 'CSV_BAD_VALUE', /Marker Channel/);
+  throwsCode(() => parseOpenBciGuiText(withLine(5, 'Sample Index, Accel Channel 0'), 'x.txt'), 'CSV_MALFORMED', /no "EXG Channel <n>" columns/);
 });
 
 test('damaged files never throw anything but a HeadstartError', () => {
@@ -127,5 +127,5 @@ test('files are recognized by their first line and read from disk', (t) => {
   assert.equal(recording.source, path);
   assert.equal(recording.channels, 4);
   assert.equal(recording.samples.length, 12);
-  throwsCode(() => readOpenBciGuiFile(join(dir, 'none.txt')), 'MISSING_FILE');
+  throwsCode(() => readOpenBciGuiFile(join(dir, 'none.txt')), 'FILE_NOT_FOUND');
 });

@@ -64,7 +64,7 @@ export function typedView(type: TensorType, buffer: ArrayBuffer, byteOffset: num
     case 'int64':
       return new BigInt64Array(buffer, byteOffset, count);
     default:
-      throw new HeadstartError('UNSUPPORTED_TENSOR_TYPE', `tensors of type ${type} are not supported by the TypeScript interpreter; use --runtime native`);
+      throw new HeadstartError('UNSUPPORTED_OPERATOR', `tensors of type ${type} are not supported by the TypeScript interpreter; run this model on the official runtime`);
   }
 }
 

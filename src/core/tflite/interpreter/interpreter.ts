@@ -63,7 +63,7 @@ function checkOperators(model: Model, subgraphIndex: number): void {
     if (!preparerFor(name)) {
       throw new HeadstartError(
         'UNSUPPORTED_OPERATOR',
-        `operator #${i} is ${name}, which the TypeScript interpreter does not implement (it runs ${supportedOperators().join(', ')}); use the native runtime (--runtime native) for this model`,
+        `operator #${i} is ${name}, which the TypeScript interpreter does not implement (it runs ${supportedOperators().join(', ')}); run this model on the official runtime`,
         { operator: name, index: i },
       );
     }
@@ -80,7 +80,7 @@ function makeSlots(model: Model, subgraphIndex: number, plan: ArenaPlan, arena: 
       const bytes = model.buffers[tensor.buffer]!;
       const expected = tensorBytes(tensor);
       if (bytes.length !== expected) {
-        throw new HeadstartError('BAD_MODEL', `constant tensor ${index} ('${tensor.name}') holds ${bytes.length} bytes but its shape and type need ${expected}; the model file is inconsistent, re-export it`);
+        throw new HeadstartError('TFLITE_CORRUPT', `constant tensor ${index} ('${tensor.name}') holds ${bytes.length} bytes but its shape and type need ${expected}; the model file is inconsistent, re-export it`);
       }
       // Copied into a fresh buffer: file buffers need not be aligned for Int32Array.
       const copy = new ArrayBuffer(Math.max(expected, 8));
@@ -101,7 +101,7 @@ export function loadInterpreter(source: Model | Uint8Array, options: LoadOptions
   const model = source instanceof Uint8Array ? readTflite(source) : source;
   const subgraphIndex = options.subgraph ?? 0;
   const subgraph = model.subgraphs[subgraphIndex];
-  if (!subgraph) throw new HeadstartError('NO_SUCH_SUBGRAPH', `the model has ${model.subgraphs.length} subgraph(s); there is no subgraph ${subgraphIndex}`);
+  if (!subgraph) throw new HeadstartError('INTERNAL', `the model has ${model.subgraphs.length} subgraph(s); there is no subgraph ${subgraphIndex}`);
   checkOperators(model, subgraphIndex);
   const arenaPlan = planArena(model, subgraphIndex);
   const arena = new ArrayBuffer(Math.max(arenaPlan.size, 16));
@@ -110,7 +110,7 @@ export function loadInterpreter(source: Model | Uint8Array, options: LoadOptions
   const prepared: PreparedOp[] = subgraph.operators.map((op, opIndex) => {
     const { name, version } = operatorName(model, op.opcodeIndex);
     const fail = (message: string): never => {
-      throw new HeadstartError('UNSUPPORTED_OPERATOR', `operator #${opIndex} (${name}): ${message}; use the native runtime (--runtime native) for this model`, {
+      throw new HeadstartError('UNSUPPORTED_OPERATOR', `operator #${opIndex} (${name}): ${message}; run this model on the official runtime`, {
         operator: name,
         index: opIndex,
       });
@@ -149,7 +149,7 @@ export function loadInterpreter(source: Model | Uint8Array, options: LoadOptions
 
   const bind = (t: number): BoundTensor => {
     const slot = slots[t];
-    if (!slot) throw new HeadstartError('BAD_MODEL', `subgraph input/output tensor ${t} does not exist or has no data`);
+    if (!slot) throw new HeadstartError('TFLITE_CORRUPT', `subgraph input/output tensor ${t} does not exist or has no data`);
     return { index: t, name: slot.tensor.name, type: slot.type, shape: slot.shape, scale: slot.scale, zeroPoint: slot.zeroPoint, data: slot.data };
   };
   const inputs = subgraph.inputs.map(bind);

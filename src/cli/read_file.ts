@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { HeadstartError } from '../core/errors.ts';
+
+/** A whole file given on the command line, with the error a person can act on: missing, a folder, or unreadable. */
+export function readGivenFile(path: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new HeadstartError('FILE_NOT_FOUND', `${path}: no such file (expected ${what})`, { file: path });
+    if (code === 'EISDIR') throw new HeadstartError('WRONG_PATH_TYPE', `${path}: is a folder, expected ${what}`, { file: path });
+    throw new HeadstartError('FILE_ACCESS', `${path}: cannot read (${code ?? (err as Error).message})`, { file: path });
+  }
+}
