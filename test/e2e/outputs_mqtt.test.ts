@@ -121,7 +121,7 @@ test('run refuses malformed MQTT options before opening the port', () => {
     [['--topic', 'arm/gesture'], /need --mqtt/],
   ] as const) {
     const r = runCli(['run', '--port', '/nonexistent/port', '--profile', 'nobody', '--data-dir', '/nonexistent/data', ...args]);
-    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.status, 2, `a usage error: ${r.stderr}`);
     assert.match(r.stderr, pattern);
   }
 });

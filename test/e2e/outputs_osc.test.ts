@@ -73,7 +73,7 @@ test('run refuses a malformed --osc target or address before opening the port', 
     [['--osc-address', '/x'], /--osc-address needs --osc/],
   ] as const) {
     const r = runCli(['run', '--port', '/nonexistent/port', '--profile', 'nobody', '--data-dir', '/nonexistent/data', ...args]);
-    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.status, 2, `a usage error: ${r.stderr}`);
     assert.match(r.stderr, pattern);
   }
 });

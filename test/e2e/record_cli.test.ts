@@ -61,6 +61,12 @@ test('record: typed labels and notes, then Ctrl-C stops the board and leaves a v
   await type('loose electrode, re-seated', /note kept: loose electrode, re-seated/);
   await type('', /fist ended/);
   await type('1', /s {2}rest\n/);
+  // Let some samples of the last label reach the file before stopping (an empty stretch is no stretch).
+  await waitFor(() => {
+    const sofar = readRecordingFile(out);
+    const rest = sofar.markers.find((m) => m.kind === 'label' && m.label === 0);
+    return rest !== undefined && sofar.samples.length / 8 > rest.at;
+  }, 'samples under the last label');
   rec.proc.kill('SIGINT');
   assert.equal(await rec.exited, 0, rec.stderr());
 
@@ -133,16 +139,17 @@ test('record refuses bad options before opening the port', (t) => {
   const work = scratchDir(t, 'hs-record-');
   const existing = join(work, 'exists.hsrec');
   writeRecordingFile(existing, { channels: 1, rate: 10, sampleFormat: 'int16' }, [1]);
-  for (const [args, pattern] of [
-    [['--out', existing], /already exists/],
-    [['--out', join(work, 'x.edf')], /--out must name a \.hsrec file/],
-    [['--out', join(work, 'no', 'such', 'x.hsrec')], /no such folder/],
-    [['--out', join(work, 'y.hsrec'), '--labels', 'a,,b'], /--labels must be a comma-separated list/],
-    [['--out', join(work, 'y.hsrec'), '--labels', 'a', '--protocol', 'calibration/quick5.json'], /--labels and --protocol/],
-    [['--out', join(work, 'y.hsrec'), '--seconds', '0'], /--seconds must be a number above 0/],
+  // Exit status 2: a usage error; 3: the input (a file that exists, a folder that does not).
+  for (const [args, pattern, status] of [
+    [['--out', existing], /already exists/, 3],
+    [['--out', join(work, 'x.edf')], /--out must name a \.hsrec file/, 2],
+    [['--out', join(work, 'no', 'such', 'x.hsrec')], /no such folder/, 3],
+    [['--out', join(work, 'y.hsrec'), '--labels', 'a,,b'], /--labels must be a comma-separated list/, 2],
+    [['--out', join(work, 'y.hsrec'), '--labels', 'a', '--protocol', 'calibration/quick5.json'], /--labels and --protocol/, 2],
+    [['--out', join(work, 'y.hsrec'), '--seconds', '0'], /--seconds must be a number above 0/, 2],
   ] as const) {
     const r = runCli(['record', '--port', '/nonexistent/port', ...args]);
-    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.status, status, r.stderr);
     assert.match(r.stderr, pattern);
   }
 });
