@@ -117,7 +117,7 @@ test('run refuses malformed MQTT options before opening the port', () => {
   for (const [args, pattern] of [
     [['--mqtt', 'http://127.0.0.1:1883'], /--mqtt must be a URL such as mqtt:/],
     [['--mqtt', 'mqtt://127.0.0.1', '--topic', 'arm/#'], /--topic must be a topic to publish on/],
-    [['--mqtt', 'mqtt://127.0.0.1', '--qos', '3'], /--qos must be 0, 1 or 2/],
+    [['--mqtt', 'mqtt://127.0.0.1', '--qos', '3'], /--qos must be a whole number from 0 to 2/],
     [['--topic', 'arm/gesture'], /need --mqtt/],
   ] as const) {
     const r = runCli(['run', '--port', '/nonexistent/port', '--profile', 'nobody', '--data-dir', '/nonexistent/data', ...args]);
