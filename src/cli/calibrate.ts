@@ -12,8 +12,11 @@ import type { RuntimeChoice } from '../io/runtime/types.ts';
 import { BoardSession } from '../device/transports/board_session.ts';
 import { connectJohnnyFive, type JohnnyFiveConnection } from '../device/transports/johnny_five_board.ts';
 import { SerialTransport } from '../device/transports/serial.ts';
+import { combineViews } from '../device/calibration/views.ts';
+import type { WebDashboard } from '../device/web/dashboard.ts';
 import { addHelpNotes } from './help.ts';
 import { baudOption, dataDirOption, numberOption, packageOption, portOption, profileOption, runtimeOption, textOption } from './options.ts';
+import { listenOption, parseWebUi, startWebUi, uiOption, type UiChoice } from './web_ui.ts';
 
 interface CalibrateOptions {
   port: string;
@@ -32,6 +35,8 @@ interface CalibrateOptions {
   cueBoard?: string;
   cueLed: string;
   cueVibration?: string;
+  ui: UiChoice;
+  listen?: string;
 }
 
 export function registerCalibrate(program: Command): void {
@@ -56,7 +61,9 @@ export function registerCalibrate(program: Command): void {
     .addOption(numberOption('--min-accuracy <share>', 'per-gesture leave-one-repetition-out accuracy below which the verdict asks for a redo', { above: 0, max: 1 }, 0.8))
     .addOption(textOption('--cue-board <port>', 'a Firmata board (johnny-five) for cues beside the screen: LED lit during holds, a buzz at start and end'))
     .addOption(textOption('--cue-led <pin>', 'LED pin on the cue board').default('13'))
-    .addOption(textOption('--cue-vibration <pin>', 'PWM pin of a vibration motor on the cue board (through a transistor)'));
+    .addOption(textOption('--cue-vibration <pin>', 'PWM pin of a vibration motor on the cue board (through a transistor)'))
+    .addOption(uiOption("every channel's trace and level, the link, the prompt, countdown and hold, the checks' advice, the redo question (answered from the page or the terminal, the first answer wins), then the verdict and the confusion matrix"))
+    .addOption(listenOption());
   addHelpNotes(cmd, {
     notes: [
       "The session runs on the board's sample clock: each hold lasts exactly its number of samples, so a stalled link pauses the session instead of mislabelling it. Every sample is journalled as it arrives (<data dir>/profiles/<user>/calibration/journal.hsrec); after a crash or a pulled cable, --resume re-records only the repetition that was cut short. The report is <data dir>/profiles/<user>/report.html.",
@@ -67,6 +74,8 @@ export function registerCalibrate(program: Command): void {
       '$ headstart calibrate --port /dev/ttyACM0 --profile alice --resume',
       '$ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice --only hand-open',
       '$ headstart calibrate --port /dev/ttyACM0 --protocol calibration/myo7.json --profile bob --auto --json   # from a script',
+      '$ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice --ui web   # and open the printed URL',
+      '$ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice --ui web --listen 0.0.0.0:8080   # from a phone on the same network',
       '# no hardware: a virtual board playing a recorded person who keeps to the protocol (no redos: use --auto)',
       '$ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0/training0 --follow calibration/myo7.json --speed 10 &',
       '$ headstart calibrate --port /tmp/hs-board --baud 2000000 --protocol calibration/myo7.json --profile demo --auto',
@@ -78,6 +87,7 @@ export function registerCalibrate(program: Command): void {
       if (opts.protocol === undefined && !opts.resume) throw new HeadstartError('MISSING_OPTION', 'give the calibration protocol with --protocol (e.g. calibration/quick5.json), or --resume an interrupted one');
       const protocol = opts.protocol === undefined ? undefined : loadProtocol(opts.protocol);
       const { timeScale, minAccuracy, runtime, baud: baudRate } = opts;
+      const web = parseWebUi(opts);
       if (protocol && opts.only !== undefined && !protocol.gestures.some((g) => g.id === opts.only)) {
         throw new HeadstartError('UNKNOWN_GESTURE', `protocol '${protocol.name}' has no gesture '${opts.only}'; its gestures are ${protocol.gestures.map((g) => g.id).join(', ')}`);
       }
@@ -90,8 +100,8 @@ export function registerCalibrate(program: Command): void {
       await selectBackend();
 
       const interactive = !opts.auto && process.stdout.isTTY === true && process.stdin.isTTY === true;
-      if (!opts.auto && !interactive) throw new HeadstartError('NO_TERMINAL', 'the guided session needs a terminal; run it in one, or pass --auto to record without questions');
-      const view: CalibrationView & { close?: () => void } = interactive
+      if (!opts.auto && !interactive && !web) throw new HeadstartError('NO_TERMINAL', 'the guided session needs a terminal or the page (--ui web); run it in one, or pass --auto to record without questions');
+      const terminal: CalibrationView & { close?: () => void } = interactive
         ? new TerminalView({ out: process.stdout, input: process.stdin })
         : new LineView((line) => process.stderr.write(line + '\n'));
 
@@ -101,6 +111,16 @@ export function registerCalibrate(program: Command): void {
         cueConnection = await connectJohnnyFive({ port: opts.cueBoard });
         cues = johnnyFiveCues({ board: cueConnection.board, led: opts.cueLed, ...(opts.cueVibration ? { vibration: opts.cueVibration } : {}) });
       }
+      let dashboard: WebDashboard | undefined;
+      try {
+        if (web) dashboard = await startWebUi(web, (line) => void process.stderr.write(line + '\n'));
+      } catch (err) {
+        terminal.close?.();
+        await cueConnection?.close();
+        throw err;
+      }
+      // Without a terminal, the page alone asks (and nothing asks with --auto).
+      const view = combineViews([terminal, ...(dashboard ? [dashboard.calibrationView('headstart calibrate', { offerRedo: !opts.auto })] : [])]);
       const board = new BoardSession({ transport: new SerialTransport({ path: opts.port, baudRate }) });
       let result;
       try {
@@ -118,8 +138,9 @@ export function registerCalibrate(program: Command): void {
           minAccuracy,
         });
       } finally {
-        view.close?.();
+        terminal.close?.();
         await cueConnection?.close();
+        await dashboard?.close();
       }
       if (opts.json) {
         process.stdout.write(

@@ -14,9 +14,11 @@ import type { BoardSessionStats } from '../device/transports/board_session.ts';
 import { connectJohnnyFive } from '../device/transports/johnny_five_board.ts';
 import { SerialTransport } from '../device/transports/serial.ts';
 import { defaultPackageDir } from '../io/install_root.ts';
+import type { WebDashboard } from '../device/web/dashboard.ts';
 import { addHelpNotes } from './help.ts';
 import { baudOption, dataDirOption, numberOption, packageOption, parseNumber, portOption, profileOption, runtimeOption, textOption } from './options.ts';
 import { addNetworkOutputOptions, describeNetworkOutputs, type NetworkOutputOptions, type NetworkOutputs, networkOutputSettings, openNetworkOutputs } from './network_outputs.ts';
+import { listenOption, parseWebUi, startWebUi, uiOption, type UiChoice } from './web_ui.ts';
 
 interface RunOptions extends NetworkOutputOptions {
   port: string;
@@ -37,6 +39,8 @@ interface RunOptions extends NetworkOutputOptions {
   ledPins?: string;
   servoPin?: string;
   servoAngles?: string;
+  ui: UiChoice;
+  listen?: string;
 }
 
 /** How often the live score and the pipeline's health go to stderr. */
@@ -113,7 +117,9 @@ export function registerRun(program: Command): void {
     .addOption(textOption('--outputs-board <port>', 'a Firmata board (johnny-five) driving LEDs and a servo from the recognized gesture'))
     .addOption(textOption('--led-pins <list>', "LED pin per gesture in class order, '-' for none (e.g. -,2,3,4,5,6,7)"))
     .addOption(textOption('--servo-pin <pin>', 'servo pin on the outputs board (e.g. a gripper)'))
-    .addOption(textOption('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)"));
+    .addOption(textOption('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)"))
+    .addOption(uiOption("every channel's trace and level, the link, the current gesture large, each class's score, latency p50/p99, windows per second and dropped windows"))
+    .addOption(listenOption());
   addNetworkOutputOptions(cmd);
   addHelpNotes(cmd, {
     notes: [
@@ -126,6 +132,7 @@ export function registerRun(program: Command): void {
       '$ headstart run --port /dev/ttyACM0 --profile alice --json | my-app',
       '$ headstart run --port /dev/ttyACM0 --profile alice --osc 127.0.0.1:9000',
       '$ headstart run --port /dev/ttyACM0 --profile alice --mqtt mqtt://127.0.0.1:1883 --topic home/arm/gesture --qos 1',
+      '$ headstart run --port /dev/ttyACM0 --profile alice --ui web   # and open the printed URL',
       '$ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0/Test0 --speed 10 &',
       '$ headstart run --port /tmp/hs-board --profile male0 --score --idle-stop 2 --max-queue 100000',
     ],
@@ -141,6 +148,7 @@ export function registerRun(program: Command): void {
       const servoAngles = opts.servoAngles === undefined ? undefined : parseOptionalList(opts.servoAngles, (s) => parseNumber('--servo-angles', s, { min: 0, max: 180 }));
       const network = networkOutputSettings(opts, opts.profile);
       if ((ledPins || opts.servoPin) && !opts.outputsBoard) throw new HeadstartError('MISSING_OPTION', 'LED and servo pins need --outputs-board <port> (the Firmata board they are wired to)');
+      const web = parseWebUi(opts);
 
       const store = new ProfileStore(resolveDataDir(opts.dataDir));
       const profile = store.load(opts.profile);
@@ -170,6 +178,17 @@ export function registerRun(program: Command): void {
 
       const outputs = await openNetworkOutputs(network);
       sinks.push(...outputs.sinks);
+
+      let dashboard: WebDashboard | undefined;
+      if (web) {
+        try {
+          dashboard = await startWebUi(web, (line) => void process.stderr.write(line + '\n'));
+        } catch (err) {
+          for (const sink of sinks) await sink.close();
+          throw err;
+        }
+        sinks.push(dashboard.liveSink(`headstart run · ${profile.user}`));
+      }
 
       // Ctrl-C stops cleanly: STOP to the board, then the summary of what was recognized.
       const interrupt = new AbortController();
@@ -213,6 +232,7 @@ export function registerRun(program: Command): void {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        await dashboard?.close();
       }
     });
 }

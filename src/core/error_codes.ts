@@ -92,6 +92,7 @@ export const ERROR_CODES = {
   BOARD_CHANGED: { class: 'device', meaning: 'the board changed its set-up (channels, rate) during or between sessions' },
   PROTOCOL_VERSION_MISMATCH: { class: 'device', meaning: 'the board speaks another version of the headstart wire protocol' },
   BOARD_ERROR: { class: 'device', meaning: 'a Firmata board (johnny-five) or another output reported an error or failed to close' },
+  LISTEN_FAILED: { class: 'device', meaning: 'the web dashboard cannot listen on the address given (the port is in use, or the address is not one of this machine\'s)' },
 
   // device: runtimes and tools
   MISSING_DEPENDENCY: { class: 'device', meaning: 'a program or package headstart needs here is not installed, or not the version it needs (socat, firmata, the wasm backend)' },

@@ -38,7 +38,16 @@ export class LineView implements CalibrationView {
       case 'training':
         this.#write(`training the head on ${e.windows} windows of ${e.classes} gestures`);
         return;
+      case 'link':
+        this.#write(e.state === 'reconnecting' ? `  ! the link dropped (${e.reason ?? 'unknown'}): reconnecting` : '  the link is back');
+        return;
+      case 'redo-answer':
+        this.#write(`  ${e.redo ? 'redo' : 'kept'} (answered from the ${e.from})`);
+        return;
       case 'tick':
+      case 'samples':
+      case 'loss':
+      case 'result':
         return;
     }
   }

@@ -7,6 +7,7 @@
 import { HeadstartError } from '../../core/errors.ts';
 import type { HelloFrame, Frame } from '../../core/protocol/frames.ts';
 import type { BoardSession, GapInfo } from '../transports/board_session.ts';
+import type { DisconnectInfo } from '../transports/transport.ts';
 import type { CalibrationCues, CalibrationView, Phase, TrialInfo } from './events.ts';
 import type { Journal } from './journal.ts';
 import { type CalibrationPlan, type Trial, trialLength } from './plan.ts';
@@ -49,25 +50,39 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
   const feed = new SampleFeed(channels, journal.sampleCount);
   let lostInHold = 0;
   let phaseNow: Phase | undefined;
+  let crcSeen = board.stats.decoder.crcFailures;
+  const reportLoss = (): void => {
+    const s = board.stats;
+    crcSeen = s.decoder.crcFailures;
+    view.event({ type: 'loss', missingFrames: s.missingFrames, missingSamples: s.missingSamples, crcFailures: s.decoder.crcFailures, gaps: s.gaps });
+  };
   const onFrame = (f: Frame): void => {
     if (f.type !== 'samples') return;
     journal.append(f.samples);
+    view.event({ type: 'samples', samples: f.samples, arrivedAtMs: performance.now() });
     feed.push(f.samples);
+    if (board.stats.decoder.crcFailures !== crcSeen) reportLoss();
   };
   const onGap = (info: GapInfo): void => {
     journal.mark({ kind: 'gap', text: JSON.stringify(info) });
     if (phaseNow === 'hold') lostInHold += info.missingSamples ?? plan.hold;
     view.event({ type: 'gap', info });
+    reportLoss();
   };
+  const onDisconnect = (info: DisconnectInfo): void => view.event({ type: 'link', state: 'reconnecting', description: board.description, reason: info.reason });
+  const onReconnect = (): void => view.event({ type: 'link', state: 'connected', description: board.description });
   const onError = (err: HeadstartError): void => feed.fail(err);
   const onClose = (): void => feed.fail(new HeadstartError('LINK_CLOSED', `${board.description}: the board connection closed during the calibration; reconnect it and resume the calibration`));
   board.on('frame', onFrame);
   board.on('gap', onGap);
   board.on('error', onError);
   board.on('close', onClose);
+  board.on('disconnect', onDisconnect);
+  board.on('reconnect', onReconnect);
   if (options.earlyTap) board.off('frame', options.earlyTap);
   for (const samples of options.early ?? []) {
     journal.append(samples);
+    view.event({ type: 'samples', samples, arrivedAtMs: performance.now() });
     feed.push(samples);
   }
 
@@ -142,6 +157,8 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
     board.off('gap', onGap);
     board.off('error', onError);
     board.off('close', onClose);
+    board.off('disconnect', onDisconnect);
+    board.off('reconnect', onReconnect);
   }
   return recorded;
 }

@@ -26,6 +26,7 @@ import { type CalibrationProtocol, gestureIndex } from './protocol.ts';
 import type { QualityIssue } from './quality.ts';
 import { recordTrials } from './record.ts';
 import { renderReport } from './report.ts';
+import { loadWebBundle } from '../web/assets.ts';
 import { calibrationPaths, readSessionIndex, withSession, writeSessionIndex } from './session_index.ts';
 import { type CalibrationModel, holdSamples, type HoldSamples, holdWindows, type TrainedHead } from './training.ts';
 import { type CalibrationVerdict, cvMethodWords, DEFAULT_MIN_ACCURACY, judgeCalibration } from './verdict.ts';
@@ -159,7 +160,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     throw err;
   }
 
-  view.event({ type: 'started', profile: user, protocol: protocol.name, trials: plan.trials.length, alreadyDone: plan.trials.length - todo.length, resumed: resumed !== undefined, board: `${hello.boardId} on ${board.description}`, channels: hello.channels, rate: hello.rate });
+  view.event({ type: 'started', profile: user, protocol: protocol.name, gestures: protocol.gestures, trials: plan.trials.length, alreadyDone: plan.trials.length - todo.length, resumed: resumed !== undefined, board: `${hello.boardId} on ${board.description}`, channels: hello.channels, rate: hello.rate });
   try {
     if (!resumed?.finished) {
       await recordTrials({ board, hello, protocol, plan, trials: todo, alreadyDone: plan.trials.length - todo.length, journal, early, earlyTap, view, ...(options.cues ? { cues: options.cues } : {}) });
@@ -207,6 +208,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     cv: trained.cv,
     calibration: { windows: set.count, repetitions: protocol.repetitions, seconds: holds.reduce((s, h) => s + (h.end - h.start), 0) / hello.rate, source: relative(paths.userDir, finished) },
   }, createdAt);
+  const charts = await loadWebBundle('report');
   const reportHtml = renderReport({
     profile: `${user} (profile version ${profile.version})`,
     protocol,
@@ -221,7 +223,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     cvMethod: cvMethodWords(trained),
     verdict,
     holds,
-  });
+  }, charts);
   writeFileAtomic(paths.report, reportHtml);
 
   // Last: the journal becomes a finished session. A crash before this leaves a finished journal that --resume trains again.
@@ -229,9 +231,24 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   renameSync(paths.journal, finished);
   writeSessionIndex(paths.index, withSession(onlyIds ? previousIndex : undefined, protocol, { file: relative(paths.dir, finished), gestures: recordedIds }));
 
+  const profilePath = join(paths.userDir, versionFileName(profile.version));
+  const accuracy = trained.cv.accuracy[trained.cv.chosen];
+  view.event({
+    type: 'result',
+    outcome: {
+      verdict,
+      gestures: protocol.gestures,
+      ...(trained.cv.confusion ? { confusion: trained.cv.confusion } : {}),
+      cvMethod: cvMethodWords(trained),
+      ...(accuracy === undefined ? {} : { accuracy }),
+      profile: `${user} (version ${profile.version})`,
+      profilePath,
+      reportPath: paths.report,
+    },
+  });
   return {
     profile,
-    profilePath: join(paths.userDir, versionFileName(profile.version)),
+    profilePath,
     reportPath: paths.report,
     journalPath: finished,
     trained,

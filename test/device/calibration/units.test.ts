@@ -182,7 +182,7 @@ test('the terminal view redraws in place, notices a stalled link, and takes a on
   const input = new PassThrough() as unknown as NodeJS.ReadStream;
   const view = new TerminalView({ out, input });
   const trial = { gesture: 3, rep: 1, gestureInfo: protocol.gestures[3]!, index: 4, total: 15, repetitions: 3 };
-  view.event({ type: 'started', profile: 'erin', protocol: 'quick5', trials: 15, alreadyDone: 0, resumed: false, board: 'sim', channels: 2, rate: 200 });
+  view.event({ type: 'started', profile: 'erin', protocol: 'quick5', gestures: protocol.gestures, trials: 15, alreadyDone: 0, resumed: false, board: 'sim', channels: 2, rate: 200 });
   view.event({ type: 'trial', trial });
   view.event({ type: 'phase', trial, phase: 'hold', seconds: 3 });
   // Ticks closer than 50 ms are not redrawn (the sample clock can outrun a terminal).
