@@ -8,9 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, statSync, truncateSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { labelledSegments } from '../../src/core/recording_format.ts';
+import { encodeSamplesChunk, labelledSegments } from '../../src/core/recording_format.ts';
 import { readRecordingFile, writeRecordingFile } from '../../src/io/datasets/hsrec.ts';
 import { runCli } from '../helpers/cli.ts';
 import { BIN, start, waitFor } from '../helpers/live_run.ts';
@@ -105,15 +105,17 @@ test('record killed outright leaves a file that convert reads, and a torn last c
   await rec.exited;
   const kept = readRecordingFile(out);
   assert.ok(kept.samples.length >= 800);
+  assert.equal(kept.tornBytes, 0, 'each chunk is one write: a killed process leaves whole chunks');
   const whole = runCli(['convert', out, join(work, 'crash.edf')]);
   assert.equal(whole.status, 0, whole.stderr);
 
-  // A write cut short by the crash: the last chunk torn in the middle.
-  truncateSync(out, statSync(out).size - 3);
+  // A write cut short by the crash: the next samples chunk only partly on disk.
+  const next = encodeSamplesChunk(kept.header, new Int16Array(8 * 50).fill(7));
+  appendFileSync(out, next.subarray(0, next.length - 40));
   const torn = runCli(['convert', out, join(work, 'torn.csv'), '--json']);
   assert.equal(torn.status, 0, torn.stderr);
-  assert.match(torn.stderr, /warning: .*dropped a torn last chunk/);
-  assert.ok((JSON.parse(torn.stdout) as { samples: number }).samples > 0);
+  assert.match(torn.stderr, /warning: .*dropped a torn last chunk of \d+ bytes/);
+  assert.equal((JSON.parse(torn.stdout) as { samples: number }).samples, kept.samples.length / 8, 'everything before the torn chunk is kept');
 });
 
 test('record --protocol: the prompts are shown, each hold recorded under its label, and the recording ends with the protocol', { timeout: 90_000 }, async (t) => {
