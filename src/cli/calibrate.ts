@@ -1,26 +1,22 @@
 import type { Command } from 'commander';
+import { type BoardOptions, boardFromOptions, boardOptions, PORT_OR_CYTON_DESCRIPTION } from './board_options.ts';
 import { HeadstartError } from '../core/errors.ts';
-import { defaultPackageDir } from '../io/install_root.ts';
+import { calibrate } from '../api/index.ts';
 import type { CalibrationCues, CalibrationView } from '../device/calibration/events.ts';
 import { johnnyFiveCues } from '../device/calibration/johnny_five_cues.ts';
 import { LineView } from '../device/calibration/line_view.ts';
 import { loadProtocol } from '../device/calibration/protocol.ts';
-import { runCalibration } from '../device/calibration/session.ts';
 import { TerminalView } from '../device/calibration/terminal_view.ts';
-import { resolveDataDir } from '../device/profiles/data_dir.ts';
 import type { RuntimeChoice } from '../io/runtime/types.ts';
-import { BoardSession } from '../device/transports/board_session.ts';
 import { connectJohnnyFive, type JohnnyFiveConnection } from '../device/transports/johnny_five_board.ts';
-import { SerialTransport } from '../device/transports/serial.ts';
 import { combineViews } from '../device/calibration/views.ts';
 import type { WebDashboard } from '../device/web/dashboard.ts';
 import { addHelpNotes } from './help.ts';
-import { baudOption, dataDirOption, numberOption, packageOption, portOption, profileOption, runtimeOption, textOption } from './options.ts';
+import { dataDirOption, numberOption, packageOption, portOption, profileOption, runtimeOption, textOption } from './options.ts';
 import { listenOption, parseWebUi, startWebUi, uiOption, type UiChoice } from './web_ui.ts';
 
-interface CalibrateOptions {
+interface CalibrateOptions extends BoardOptions {
   port: string;
-  baud: number;
   protocol?: string;
   profile: string;
   package?: string;
@@ -46,12 +42,15 @@ export function registerCalibrate(program: Command): void {
     .description(
       "teach the wearable its wearer: a guided session of prompts, holds and rests recorded from the board, checked as it goes, then a head trained on the device, scored leave-one-repetition-out, saved as the wearer's profile with an HTML report beside it",
     )
-    .addOption(portOption())
+    .addOption(portOption(PORT_OR_CYTON_DESCRIPTION))
     .addOption(profileOption('whose calibration this is: the profile saved (letters, digits, ".", "_", "-")').makeOptionMandatory())
     .addOption(textOption('--protocol <file>', 'calibration protocol (JSON, see calibration/README.md): calibration/myo7.json, calibration/quick5.json; not needed with --resume'))
     .addOption(packageOption('model package whose int8 extractor embeds the recordings (default: the one shipped under models/)'))
     .addOption(dataDirOption())
-    .addOption(baudOption(500000))
+    .addOption(boardOptions()[0]!)
+    .addOption(boardOptions()[1]!)
+    .addOption(boardOptions()[2]!)
+    .addOption(boardOptions()[3]!)
     .addOption(numberOption('--time-scale <x>', 'multiply every duration of the protocol (0.5 = twice as fast; for practice runs and tests)', { above: 0, max: 100 }, 1))
     .addOption(textOption('--only <gesture>', 're-record one gesture (by id, e.g. wrist-flexion) and retrain the profile with the earlier recordings of the others'))
     .option('--resume', 'continue an interrupted calibration of this profile from its journal (nothing recorded is lost)')
@@ -86,19 +85,11 @@ export function registerCalibrate(program: Command): void {
       // Options first: a typo must not open the port or touch the data folder.
       if (opts.protocol === undefined && !opts.resume) throw new HeadstartError('MISSING_OPTION', 'give the calibration protocol with --protocol (e.g. calibration/quick5.json), or --resume an interrupted one');
       const protocol = opts.protocol === undefined ? undefined : loadProtocol(opts.protocol);
-      const { timeScale, minAccuracy, runtime, baud: baudRate } = opts;
+      const { timeScale, minAccuracy, runtime } = opts;
       const web = parseWebUi(opts);
       if (protocol && opts.only !== undefined && !protocol.gestures.some((g) => g.id === opts.only)) {
         throw new HeadstartError('UNKNOWN_GESTURE', `protocol '${protocol.name}' has no gesture '${opts.only}'; its gestures are ${protocol.gestures.map((g) => g.id).join(', ')}`);
       }
-      // TensorFlow.js (the head trainers) loads only now: the verbs that do not train start without it.
-      const { packageCalibrationModel } = await import('../device/calibration/package_model.ts');
-      const { selectBackend } = await import('../tfjs/backend.ts');
-      const model = packageCalibrationModel(opts.package ?? defaultPackageDir(), { runtime });
-      if (model.fallbackReason) process.stderr.write(`note: using the TypeScript interpreter (${model.fallbackReason})\n`);
-      // The head trainer uses TensorFlow.js; start its backend before the session, not after the wearer's effort.
-      await selectBackend();
-
       const interactive = !opts.auto && process.stdout.isTTY === true && process.stdin.isTTY === true;
       if (!opts.auto && !interactive && !web) throw new HeadstartError('NO_TERMINAL', 'the guided session needs a terminal or the page (--ui web); run it in one, or pass --auto to record without questions');
       const terminal: CalibrationView & { close?: () => void } = interactive
@@ -121,15 +112,17 @@ export function registerCalibrate(program: Command): void {
       }
       // Without a terminal, the page alone asks (and nothing asks with --auto).
       const view = combineViews([terminal, ...(dashboard ? [dashboard.calibrationView('headstart calibrate', { offerRedo: !opts.auto })] : [])]);
-      const board = new BoardSession({ transport: new SerialTransport({ path: opts.port, baudRate }) });
       let result;
       try {
-        result = await runCalibration({
-          board,
+        // TensorFlow.js (the head trainers) loads inside: the verbs that do not train start without it.
+        result = await calibrate({
+          board: boardFromOptions(opts),
           ...(protocol ? { protocol } : {}),
           user: opts.profile,
-          dataDir: resolveDataDir(opts.dataDir),
-          model,
+          ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+          ...(opts.package !== undefined ? { model: opts.package } : {}),
+          runtime,
+          onNote: (note) => process.stderr.write(`note: ${note}\n`),
           view,
           ...(cues ? { cues } : {}),
           timeScale,

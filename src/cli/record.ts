@@ -6,15 +6,12 @@ import { HeadstartError } from '../core/errors.ts';
 import { LineView } from '../device/calibration/line_view.ts';
 import { loadProtocol } from '../device/calibration/protocol.ts';
 import { BoardRecorder, type RecordResult } from '../device/recorder.ts';
-import { BoardSession } from '../device/transports/board_session.ts';
-import { SerialTransport } from '../device/transports/serial.ts';
+import { type BoardOptions, boardFromOptions, boardOptions, PORT_OR_CYTON_DESCRIPTION } from './board_options.ts';
 import { addHelpNotes } from './help.ts';
-import { baudOption, numberOption, portOption, textOption } from './options.ts';
+import { numberOption, portOption, textOption } from './options.ts';
 
-interface RecordOptions {
-  port: string;
+interface RecordOptions extends BoardOptions {
   out: string;
-  baud: number;
   labels?: string[];
   protocol?: string;
   timeScale: number;
@@ -41,9 +38,8 @@ export function registerRecord(program: Command): void {
     .command('record')
     .summary('record a board into a crash-safe .hsrec file, labels typed as you go or prompted by a protocol')
     .description('record a board into a .hsrec file, crash-safe (appended as it arrives, made durable every second), with labels typed as you go or prompted by a calibration protocol; Ctrl-C stops the board and leaves a valid file')
-    .addOption(portOption())
+    .addOption(portOption(PORT_OR_CYTON_DESCRIPTION))
     .addOption(textOption('--out <file>', 'the recording to create (.hsrec); an existing file is never overwritten').makeOptionMandatory())
-    .addOption(baudOption(500000))
     .addOption(new Option('--labels <list>', 'class names (e.g. rest,fist,hand-open): a typed line naming one, or giving its number from 1, starts that label; an empty line ends it; other lines are kept as notes').argParser(parseLabels))
     .addOption(textOption('--protocol <file>', 'walk a calibration protocol instead (calibration/myo7.json, calibration/quick5.json): its prompts are shown on stderr and its labels recorded; the recording ends with the protocol'))
     .addOption(numberOption('--time-scale <x>', 'with --protocol: multiply every duration (0.5 = twice as fast)', { above: 0, max: 100 }, 1))
@@ -51,6 +47,7 @@ export function registerRecord(program: Command): void {
     .addOption(textOption('--subject <name>', 'who is recorded (kept in the file, and as the patient code in EDF)'))
     .addOption(textOption('--session <name>', 'a name for the session, kept in the file'))
     .option('--json', 'print what was kept as one JSON object on stdout');
+  for (const option of boardOptions()) cmd.addOption(option);
   addHelpNotes(cmd, {
     notes: [
       'Every sample goes to the file as it arrives and is made durable at least every second: if the machine dies, the file keeps everything up to then, and readers (convert, dataset, sim) drop a torn last chunk with a warning. Samples lost on the link are marked where they were lost. Ctrl-C sends STOP to the board, closes the file and says what it kept (exit status 0).',
@@ -59,14 +56,14 @@ export function registerRecord(program: Command): void {
     examples: [
       '$ headstart record --port /dev/ttyACM0 --out alice-1.hsrec --labels rest,fist,hand-open --subject alice',
       '$ headstart record --port /dev/ttyACM0 --out alice-2.hsrec --protocol calibration/quick5.json',
-      '$ headstart record --port /dev/ttyUSB0 --baud 115200 --out eeg.hsrec --seconds 300',
+      '$ headstart record --port /dev/ttyUSB0 --format cyton --out eeg.hsrec --seconds 300   # float32 microvolts, then convert to .bdf',
       '$ headstart convert alice-1.hsrec alice-1.edf     # for EDFbrowser or MNE',
     ],
   });
   cmd
     .action(async (opts: RecordOptions) => {
       // Options first: a typo must not open the port or create the file.
-      const { baud: baudRate, timeScale, seconds, labels } = opts;
+      const { timeScale, seconds, labels } = opts;
       if (labels !== undefined && opts.protocol !== undefined) throw new HeadstartError('BAD_OPTION', '--labels and --protocol both give the labels; use one');
       if (timeScale !== 1 && opts.protocol === undefined) throw new HeadstartError('MISSING_OPTION', '--time-scale needs --protocol (it scales the protocol\'s durations)');
       const protocol = opts.protocol === undefined ? undefined : loadProtocol(opts.protocol);
@@ -77,7 +74,7 @@ export function registerRecord(program: Command): void {
 
       const say = (line: string): void => void process.stderr.write(line + '\n');
       const recorder = new BoardRecorder({
-        board: new BoardSession({ transport: new SerialTransport({ path: opts.port, baudRate }) }),
+        board: boardFromOptions(opts).session(),
         out: opts.out,
         ...(labels ? { labels } : {}),
         ...(protocol ? { protocol, timeScale, view: new LineView(say) } : {}),

@@ -1,31 +1,28 @@
 import type { Command } from 'commander';
+import { type BoardOptions, boardFromOptions, boardOptions, PORT_OR_CYTON_DESCRIPTION } from './board_options.ts';
 import { HeadstartError } from '../core/errors.ts';
-import { LiveSession, type LiveSink, openRecognizer } from '../device/live_session.ts';
+import { createRecognizer, loadProfile } from '../api/index.ts';
+import type { LiveSink } from '../device/live_session.ts';
 import { parseOptionalList } from '../device/pipeline/gesture_outputs.ts';
 import type { LivePipelineStats } from '../device/pipeline/live_pipeline.ts';
 import { formatConfusion, type ScoreSummary } from '../device/pipeline/live_score.ts';
 import { DEFAULT_SMOOTHER, type SmootherOptions } from '../device/pipeline/smoother.ts';
-import { resolveDataDir } from '../device/profiles/data_dir.ts';
-import { ProfileStore } from '../device/profiles/store.ts';
 import { JohnnyFiveSink } from '../device/sinks/johnny_five_sink.ts';
 import { StdoutSink } from '../device/sinks/stdout_sink.ts';
 import type { RuntimeChoice } from '../io/runtime/types.ts';
 import type { BoardSessionStats } from '../device/transports/board_session.ts';
 import { connectJohnnyFive } from '../device/transports/johnny_five_board.ts';
-import { SerialTransport } from '../device/transports/serial.ts';
-import { defaultPackageDir } from '../io/install_root.ts';
 import type { WebDashboard } from '../device/web/dashboard.ts';
 import { addHelpNotes } from './help.ts';
-import { baudOption, dataDirOption, numberOption, packageOption, parseNumber, portOption, profileOption, runtimeOption, textOption } from './options.ts';
+import { dataDirOption, numberOption, packageOption, parseNumber, portOption, profileOption, runtimeOption, textOption } from './options.ts';
 import { addNetworkOutputOptions, describeNetworkOutputs, type NetworkOutputOptions, type NetworkOutputs, networkOutputSettings, openNetworkOutputs } from './network_outputs.ts';
 import { listenOption, parseWebUi, startWebUi, uiOption, type UiChoice } from './web_ui.ts';
 
-interface RunOptions extends NetworkOutputOptions {
+interface RunOptions extends BoardOptions, NetworkOutputOptions {
   port: string;
   profile: string;
   package?: string;
   dataDir?: string;
-  baud: number;
   runtime: RuntimeChoice;
   votes: number;
   threshold: number;
@@ -100,11 +97,14 @@ export function registerRun(program: Command): void {
     .description(
       "live gesture recognition for a calibrated wearer: the board's frames are cut into windows, embedded by the package's int8 extractor, classified by the wearer's profile head and smoothed into gesture events (one line per change)",
     )
-    .addOption(portOption())
+    .addOption(portOption(PORT_OR_CYTON_DESCRIPTION))
     .addOption(profileOption('whose profile to use (its version in use: see `headstart profile show <user>`)').makeOptionMandatory())
     .addOption(packageOption('model package (default: the one the profile was calibrated with, else the one shipped under models/)'))
     .addOption(dataDirOption('where the profiles live (default $HEADSTART_DATA_DIR, else ~/.headstart)'))
-    .addOption(baudOption(500000))
+    .addOption(boardOptions()[0]!)
+    .addOption(boardOptions()[1]!)
+    .addOption(boardOptions()[2]!)
+    .addOption(boardOptions()[3]!)
     .addOption(runtimeOption())
     .addOption(numberOption('--votes <n>', 'windows in the smoothing vote', { integer: true, min: 1, max: MAX_VOTES }, DEFAULT_SMOOTHER.votes))
     .addOption(numberOption('--threshold <p>', 'least confidence (0..1) for a window to vote', { min: 0, max: 1 }, DEFAULT_SMOOTHER.threshold))
@@ -141,7 +141,8 @@ export function registerRun(program: Command): void {
     .action(async (opts: RunOptions) => {
       // Options first: a typo must not open the port.
       const smoother = smootherOptions(opts);
-      const { baud: baudRate, maxQueue, runtime: runtimeChoice } = opts;
+      const { maxQueue, runtime: runtimeChoice } = opts;
+      const board = boardFromOptions(opts);
       const idleStopMs = opts.idleStop === undefined ? undefined : 1000 * opts.idleStop;
       const parsePin = (s: string): number | string => (/^\d+$/.test(s) ? Number(s) : s);
       const ledPins = opts.ledPins === undefined ? undefined : parseOptionalList(opts.ledPins, parsePin);
@@ -150,10 +151,9 @@ export function registerRun(program: Command): void {
       if ((ledPins || opts.servoPin) && !opts.outputsBoard) throw new HeadstartError('MISSING_OPTION', 'LED and servo pins need --outputs-board <port> (the Firmata board they are wired to)');
       const web = parseWebUi(opts);
 
-      const store = new ProfileStore(resolveDataDir(opts.dataDir));
-      const profile = store.load(opts.profile);
-      const packageDir = opts.package ?? profile.package.dir ?? defaultPackageDir();
-      const recognizer = openRecognizer({ profile, packageDir, runtime: runtimeChoice });
+      const profile = loadProfile(opts.profile, opts.dataDir === undefined ? {} : { dataDir: opts.dataDir });
+      const recognizer = createRecognizer({ profile, runtime: runtimeChoice, ...(opts.package !== undefined ? { model: opts.package } : {}) });
+      const packageDir = recognizer.packageDir;
       if (recognizer.fallbackReason) process.stderr.write(`note: using the TypeScript interpreter (${recognizer.fallbackReason})\n`);
       const gestures = profile.gestures;
 
@@ -196,9 +196,7 @@ export function registerRun(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        const live = new LiveSession({
-          transport: new SerialTransport({ path: opts.port, baudRate }),
-          recognizer,
+        const live = recognizer.listen(board, {
           pipeline: { smoother, maxQueue },
           score: opts.score === true,
           sinks,
@@ -213,7 +211,7 @@ export function registerRun(program: Command): void {
         const { hello, resampled } = await live.start();
         process.stderr.write(
           `running '${profile.user}' v${profile.version} (${profile.head.kind} head, ${gestures.length} gestures) on ${live.description}: ` +
-            `board '${hello.boardId}' ${hello.channels} ch at ${hello.rate} Hz${resampled ? ` resampled to ${recognizer.manifest.sampleRate} Hz` : ''}, ${recognizer.runtime.kind} runtime\n`,
+            `board '${hello.boardId}' ${hello.channels} ch at ${hello.rate} Hz${resampled ? ` resampled to ${recognizer.manifest.sampleRate} Hz` : ''}, ${recognizer.runtime} runtime\n`,
         );
         const result = await live.done();
         const summary: Summary = {
@@ -221,7 +219,7 @@ export function registerRun(program: Command): void {
           reason: result.reason,
           profile: { user: profile.user, version: profile.version, head: profile.head.kind },
           package: packageDir,
-          runtime: recognizer.runtime.kind,
+          runtime: recognizer.runtime,
           pipeline: result.pipeline,
           board: result.board,
           maxRssMB: process.resourceUsage().maxRSS / 1024,

@@ -14,6 +14,8 @@ export type Phase = 'countdown' | 'hold' | 'rest';
 
 export interface TrialInfo extends Trial {
   gestureInfo: ProtocolGesture;
+  /** What this trial asks, with any generated numbers filled in (see trialPrompt). */
+  prompt: string;
   /** Position of this trial in the session (from 0) and the session's number of trials. */
   index: number;
   total: number;
@@ -37,7 +39,7 @@ export interface CalibrationOutcome {
 export type SessionEvent =
   | { type: 'started'; profile: string; protocol: string; gestures: ProtocolGesture[]; trials: number; alreadyDone: number; resumed: boolean; board: string; channels: number; rate: number }
   /** Every block of samples as it reached the session (for live traces), with its arrival time (performance.now()). */
-  | { type: 'samples'; samples: Int16Array; arrivedAtMs: number }
+  | { type: 'samples'; samples: Int16Array | Float32Array; arrivedAtMs: number }
   | { type: 'link'; state: 'connected' | 'reconnecting'; description: string; reason?: string }
   /** The link's losses so far: after a gap, and whenever the CRC failures grew. */
   | { type: 'loss'; missingFrames: number; missingSamples: number; crcFailures: number; gaps: number }

@@ -18,7 +18,7 @@ export class LineView implements CalibrationView {
         this.#write(`calibrating '${e.profile}' with protocol ${e.protocol} on ${e.board} (${e.channels} ch at ${e.rate} Hz): ${e.trials} trials${e.resumed ? `, resuming with ${e.alreadyDone} done` : ''}`);
         return;
       case 'trial':
-        this.#write(`trial ${e.trial.index + 1}/${e.trial.total}: ${e.trial.gestureInfo.label}, repetition ${e.trial.rep + 1}/${e.trial.repetitions}: ${e.trial.gestureInfo.prompt}`);
+        this.#write(`trial ${e.trial.index + 1}/${e.trial.total}: ${e.trial.gestureInfo.label}, repetition ${e.trial.rep + 1}/${e.trial.repetitions}: ${e.trial.prompt}`);
         return;
       case 'phase':
         if (e.phase === 'hold') this.#write(`  hold ${e.seconds.toFixed(1)} s`);

@@ -11,9 +11,9 @@ import type { DisconnectInfo } from '../transports/transport.ts';
 import type { CalibrationCues, CalibrationView, Phase, TrialInfo } from './events.ts';
 import type { Journal } from './journal.ts';
 import { type CalibrationPlan, type Trial, trialLength } from './plan.ts';
-import type { CalibrationProtocol } from './protocol.ts';
-import { checkHold, type QualityIssue } from './quality.ts';
-import { SampleFeed, type SampleSpan } from './sample_feed.ts';
+import { type CalibrationProtocol, trialPrompt } from './protocol.ts';
+import { checkHold, INT16_RAILS, type QualityIssue } from './quality.ts';
+import { type BoardSamples, SampleFeed, type SampleSpan } from './sample_feed.ts';
 
 /** The protocol gesture that is rest by convention; it has no active-vs-rest check. */
 export const REST_GESTURE_ID = 'rest';
@@ -29,11 +29,15 @@ export interface RecordOptions {
   alreadyDone: number;
   journal: Journal;
   /** Samples that arrived before recording began (right after START), to record first. */
-  early?: Int16Array[];
+  early?: BoardSamples[];
   /** A listener that collected `early`; removed once this takes over. */
   earlyTap?: (frame: Frame) => void;
   view: CalibrationView;
   cues?: CalibrationCues;
+  /** Draws the numbers of generated prompts (default Math.random). */
+  random?: () => number;
+  /** Whether each active hold must stand out from the rest before it (EMG: yes; EEG mental states: no). Default true. */
+  compareWithRest?: boolean;
 }
 
 export interface RecordedTrial extends Trial {
@@ -46,6 +50,7 @@ const LEVEL_WINDOW_S = 0.1;
 
 export async function recordTrials(options: RecordOptions): Promise<RecordedTrial[]> {
   const { board, hello, protocol, plan, trials, journal, view, cues } = options;
+  const random = options.random ?? Math.random;
   const channels = hello.channels;
   const feed = new SampleFeed(channels, journal.sampleCount);
   let lostInHold = 0;
@@ -93,7 +98,7 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
   const restIndex = protocol.gestures.findIndex((g) => g.id === REST_GESTURE_ID);
   const recorded: RecordedTrial[] = [];
 
-  const runPhase = async (trial: TrialInfo, phase: Phase, count: number, keep?: Int16Array): Promise<void> => {
+  const runPhase = async (trial: TrialInfo, phase: Phase, count: number, keep?: Float32Array): Promise<void> => {
     phaseNow = phase;
     view.event({ type: 'phase', trial, phase, seconds: count / plan.rate });
     let got = 0;
@@ -116,19 +121,31 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
   try {
     for (let i = 0; i < trials.length; ) {
       const t = trials[i]!;
-      const info: TrialInfo = { ...t, gestureInfo: protocol.gestures[t.gesture]!, index: options.alreadyDone + i, total: options.alreadyDone + trials.length, repetitions: protocol.repetitions };
+      const gesture = protocol.gestures[t.gesture]!;
+      const prompt = trialPrompt(gesture, random);
+      const info: TrialInfo = { ...t, gestureInfo: gesture, prompt, index: options.alreadyDone + i, total: options.alreadyDone + trials.length, repetitions: protocol.repetitions };
       view.event({ type: 'trial', trial: info });
-      journal.mark({ kind: 'trial', label: t.gesture, rep: t.rep, at: feed.position });
-      const countdown = new Int16Array(plan.countdown * channels);
+      // A generated prompt is kept with the trial: the journal says what was asked.
+      journal.mark({ kind: 'trial', label: t.gesture, rep: t.rep, at: feed.position, ...(gesture.generate ? { text: prompt } : {}) });
+      const countdown = new Float32Array(plan.countdown * channels);
       await runPhase(info, 'countdown', plan.countdown, countdown);
       journal.mark({ kind: 'label', label: t.gesture, rep: t.rep, at: feed.position });
       cues?.holdStart();
       lostInHold = 0;
-      const hold = new Int16Array(plan.hold * channels);
+      const hold = new Float32Array(plan.hold * channels);
       await runPhase(info, 'hold', plan.hold, hold);
       cues?.holdEnd();
       journal.mark({ kind: 'label', label: null, at: feed.position });
-      const issues = checkHold({ hold, rest: countdown, channels, rate: plan.rate, isRest: t.gesture === restIndex, lostSamples: lostInHold });
+      const issues = checkHold({
+        hold,
+        rest: countdown,
+        channels,
+        rate: plan.rate,
+        isRest: t.gesture === restIndex,
+        lostSamples: lostInHold,
+        rails: hello.sampleFormat === 'int16' ? INT16_RAILS : undefined,
+        compareWithRest: options.compareWithRest ?? true,
+      });
       if (issues.length > 0) view.event({ type: 'quality', trial: info, issues });
       const previous = recorded.find((r) => r.gesture === t.gesture && r.rep === t.rep);
       if (issues.length > 0 && view.askRedo && (await view.askRedo(info, issues))) {
@@ -179,7 +196,7 @@ class LevelMeter {
     this.#peak = new Array<number>(channels).fill(1);
   }
 
-  push(samples: Int16Array): void {
+  push(samples: BoardSamples): void {
     const n = samples.length / this.#channels;
     for (let i = 0; i < n; i++) {
       this.#ring.set(samples.subarray(i * this.#channels, (i + 1) * this.#channels), this.#at * this.#channels);

@@ -169,7 +169,7 @@ export class TerminalView implements CalibrationView {
     const t = this.#trial;
     if (t) {
       lines.push(`  ▶ ${t.gestureInfo.label.toUpperCase()}   (repetition ${t.rep + 1} of ${t.repetitions})`);
-      lines.push(`    ${t.gestureInfo.prompt}`);
+      lines.push(`    ${t.prompt}`);
       lines.push(this.#phase ? `    ${PHASE_WORD[this.#phase].padEnd(10)} ${this.#remaining.toFixed(1)} s` : '');
     }
     lines.push('');

@@ -7,7 +7,7 @@ import { WebCalibrationView } from '../../../src/device/calibration/web_view.ts'
 import { DashboardFeed } from '../../../src/device/web/dashboard_feed.ts';
 
 const protocol = loadProtocol('calibration/quick5.json');
-const trial: TrialInfo = { gesture: 1, rep: 0, gestureInfo: protocol.gestures[1]!, index: 3, total: 15, repetitions: 3 };
+const trial: TrialInfo = { gesture: 1, rep: 0, gestureInfo: protocol.gestures[1]!, prompt: protocol.gestures[1]!.prompt, index: 3, total: 15, repetitions: 3 };
 
 /** A view that answers when told to, and records what it saw. */
 function manualView(name: string) {
