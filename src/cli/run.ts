@@ -19,9 +19,10 @@ import { connectJohnnyFive } from '../device/transports/johnny_five_board.ts';
 import type { WebDashboard } from '../device/web/dashboard.ts';
 import { addHelpNotes } from './help.ts';
 import { dataDirOption, numberOption, packageOption, parseNumber, portOption, profileOption, runtimeOption, textOption } from './options.ts';
+import { addNetworkOutputOptions, describeNetworkOutputs, type NetworkOutputOptions, type NetworkOutputs, networkOutputSettings, openNetworkOutputs } from './network_outputs.ts';
 import { listenOption, parseWebUi, startWebUi, uiOption, type UiChoice } from './web_ui.ts';
 
-interface RunOptions extends BoardOptions {
+interface RunOptions extends BoardOptions, NetworkOutputOptions {
   port: string;
   profile: string;
   package?: string;
@@ -74,6 +75,8 @@ interface Summary {
   /** Peak resident memory of this process (MB). */
   maxRssMB: number;
   score?: ScoreSummary;
+  /** The OSC and MQTT outputs' deliveries, when any was asked for. */
+  outputs?: ReturnType<NetworkOutputs['stats']>;
 }
 
 function describeSummary(s: Summary, gestures: string[]): string {
@@ -84,6 +87,7 @@ function describeSummary(s: Summary, gestures: string[]): string {
     `latency from a window's last sample to its result: p50 ${p.latency.p50Ms.toFixed(2)} ms, p99 ${p.latency.p99Ms.toFixed(2)} ms, max ${p.latency.maxMs.toFixed(2)} ms`,
     `peak resident memory ${s.maxRssMB.toFixed(0)} MB; board: ${s.board.samples} samples per channel, ${s.board.missingFrames} frames missing, ${s.board.decoder.crcFailures} CRC failures, ${s.board.gaps} gaps`,
   ];
+  if (s.outputs) lines.push(...describeNetworkOutputs(s.outputs));
   if (s.score) {
     lines.push(
       '',
@@ -131,14 +135,18 @@ export function registerRun(program: Command): void {
     .option('--reject [p]', "answer unknown (no gesture) for windows less confident than p: the profile's suggestion from calibration when no p is given; sets --threshold")
     .addOption(uiOption("every channel's trace and level, the link, the current gesture large, each class's score, latency p50/p99, windows per second and dropped windows"))
     .addOption(listenOption());
+  addNetworkOutputOptions(cmd);
   addHelpNotes(cmd, {
     notes: [
       "Each event carries the board's most recent EVENT marker (button, sync, or the true label of a replay). The board must send the package's channels at its rate or a higher one that resamples to it (250 -> 200 Hz); a profile trained for another extractor is refused.",
       'The serial reader never waits for inference: when inference falls behind, the oldest windows are dropped and counted in the summary. Ctrl-C stops cleanly (exit status 0, with the summary).',
+      'An OSC or MQTT output that cannot deliver (nobody listening, the broker down) never stops recognition: it says so once on stderr and counts the events it could not send; the MQTT client reconnects by itself.',
     ],
     examples: [
       '$ headstart run --port /dev/ttyACM0 --profile alice',
       '$ headstart run --port /dev/ttyACM0 --profile alice --json | my-app',
+      '$ headstart run --port /dev/ttyACM0 --profile alice --osc 127.0.0.1:9000',
+      '$ headstart run --port /dev/ttyACM0 --profile alice --mqtt mqtt://127.0.0.1:1883 --topic home/arm/gesture --qos 1',
       '$ headstart run --port /dev/ttyACM0 --profile alice --ui web   # and open the printed URL',
       '$ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0/Test0 --speed 10 &',
       '$ headstart run --port /tmp/hs-board --profile male0 --score --idle-stop 2 --max-queue 100000',
@@ -154,6 +162,7 @@ export function registerRun(program: Command): void {
       const parsePin = (s: string): number | string => (/^\d+$/.test(s) ? Number(s) : s);
       const ledPins = opts.ledPins === undefined ? undefined : parseOptionalList(opts.ledPins, parsePin);
       const servoAngles = opts.servoAngles === undefined ? undefined : parseOptionalList(opts.servoAngles, (s) => parseNumber('--servo-angles', s, { min: 0, max: 180 }));
+      const network = networkOutputSettings(opts, opts.profile);
       if ((ledPins || opts.servoPin) && !opts.outputsBoard) throw new HeadstartError('MISSING_OPTION', 'LED and servo pins need --outputs-board <port> (the Firmata board they are wired to)');
       const web = parseWebUi(opts);
 
@@ -185,6 +194,9 @@ export function registerRun(program: Command): void {
           throw err;
         }
       }
+
+      const outputs = await openNetworkOutputs(network);
+      sinks.push(...outputs.sinks);
 
       let dashboard: WebDashboard | undefined;
       if (web) {
@@ -246,6 +258,7 @@ export function registerRun(program: Command): void {
           board: result.board,
           maxRssMB: process.resourceUsage().maxRSS / 1024,
           ...(result.score ? { score: result.score } : {}),
+          ...(outputs.sinks.length > 0 ? { outputs: outputs.stats() } : {}),
         };
         process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describeSummary(summary, gestures));
         const adapted = live.adaptedHead();
