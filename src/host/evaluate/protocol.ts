@@ -6,6 +6,7 @@
  * it, a model of the same architecture trained from scratch on the same k
  * cycles shows what transfer gains (or loses).
  */
+import type * as tf from '@tensorflow/tfjs';
 import type { Embeddings } from '../../core/head/embeddings.ts';
 import { selectRows } from '../../core/head/embeddings.ts';
 import { type HeadData, headInputOf, type HeadMethod, headScores, type LinearHeadData, predictClasses, scoreInputInto } from '../../core/head/head.ts';
@@ -21,6 +22,7 @@ import { applyBandCorrection, channelCovariance, correctionPlan, defaultSyncGest
 import { HeadstartError } from '../../core/errors.ts';
 import { type WindowSet, windowRecordings, selectWindows } from '../../core/window_set.ts';
 import { type ChannelNormalization, windowCount, type WindowSpec } from '../../core/windowing.ts';
+import type { AugmentOptions } from '../extractor/augment.ts';
 import { DEFAULT_TRAIN, type ExtractorConfig } from '../extractor/config.ts';
 import { classifierAccuracy, trainExtractor } from '../extractor/train.ts';
 
@@ -232,6 +234,28 @@ function rotated(recordings: Recording[], shift: number): Recording[] {
   return shift === 0 ? recordings : recordings.map((r) => ({ ...r, samples: rotateBand(r.samples, r.channels, shift) }));
 }
 
+/**
+ * The from-scratch comparison: the package's architecture trained only on
+ * one person's calibration windows, `scratchSteps` batches of 64 (the
+ * population classifier; dispose it after use), augmented as pretraining
+ * augments (`augment`: default DEFAULT_TRAIN's).
+ */
+export async function trainScratch(setup: Pick<EvaluationSetup, 'scratchSteps' | 'extractorConfig' | 'classes' | 'seed'>, own: WindowSet, augment: AugmentOptions | null = DEFAULT_TRAIN.augment): Promise<tf.LayersModel> {
+  const batchSize = 64;
+  const epochFraction = Math.min(1, (setup.scratchSteps * batchSize) / own.count);
+  const epochs = Math.max(1, Math.round((setup.scratchSteps * batchSize) / (own.count * epochFraction)));
+  const scratch = await trainExtractor(setup.extractorConfig, setup.classes, own, undefined, {
+    ...DEFAULT_TRAIN,
+    epochs,
+    batchSize,
+    epochFraction,
+    seed: setup.seed,
+    subjectHeads: false,
+    augment,
+  });
+  return scratch.classifier;
+}
+
 export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onStep?: (text: string) => void): Promise<PersonResult[]> {
   const calib = windowRecordings(rotated(p.calibration, setup.shiftCalib ?? 0), setup.window, setup.normalization, setup.preprocessing);
   const ec = await setup.embed(calib);
@@ -308,20 +332,9 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
       testWindows: test.count,
     };
     if (setup.scratchSteps > 0) {
-      const own = set.windows;
-      const batchSize = 64;
-      const epochFraction = Math.min(1, (setup.scratchSteps * batchSize) / own.count);
-      const epochs = Math.max(1, Math.round((setup.scratchSteps * batchSize) / (own.count * epochFraction)));
-      const scratch = await trainExtractor(setup.extractorConfig, setup.classes, own, undefined, {
-        ...DEFAULT_TRAIN,
-        epochs,
-        batchSize,
-        epochFraction,
-        seed: setup.seed,
-        subjectHeads: false,
-      });
-      r.scratchAccuracy = classifierAccuracy(scratch.classifier, test);
-      scratch.classifier.dispose();
+      const scratch = await trainScratch(setup, set.windows);
+      r.scratchAccuracy = classifierAccuracy(scratch, test);
+      scratch.dispose();
     }
     results.push(r);
   }
