@@ -51,6 +51,7 @@ const SETTINGS: Record<string, { flag: string; does: string }> = {
   calibrationWindows: { flag: '--calibration-windows', does: 'sets the number of calibration windows' },
   checkWindows: { flag: '--check-windows', does: 'sets the number of check windows' },
   inputScaling: { flag: '--input-scaling', does: 'chooses the input scaling' },
+  cycles: { flag: '--cycles', does: 'chooses the values of k' },
 };
 
 function optionTerm(command: Command | undefined, flag: string): string | undefined {
