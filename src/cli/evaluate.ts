@@ -9,7 +9,7 @@ import { loadModelPackage } from '../io/model_package.ts';
 import { openRuntime } from '../io/runtime/index.ts';
 import { loadDataset } from '../io/datasets/index.ts';
 import type { DatasetRecording } from '../io/datasets/types.ts';
-import { checkCyclesAvailable } from '../host/evaluate/cycles.ts';
+import { checkCyclesAvailable } from '../host/evaluate/calibration_checks.ts';
 import type { HeadChoiceMode, PersonData, PersonResult } from '../host/evaluate/protocol.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { addHelpNotes } from './help.ts';

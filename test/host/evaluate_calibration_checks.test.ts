@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isHeadstartError } from '../../src/core/errors.ts';
-import { calibrationCycles, checkCyclesAvailable } from '../../src/host/evaluate/cycles.ts';
+import { calibrationCycles, checkCyclesAvailable } from '../../src/host/evaluate/calibration_checks.ts';
 
 const person = (name: string, reps: (number | undefined)[]) => ({ name, calibration: reps.map((rep) => (rep === undefined ? {} : { rep })) });
 
