@@ -9,7 +9,7 @@ import { loadModelPackage } from '../io/model_package.ts';
 import { openRuntime } from '../io/runtime/index.ts';
 import { loadDataset } from '../io/datasets/index.ts';
 import type { DatasetRecording } from '../io/datasets/types.ts';
-import { checkCyclesAvailable } from '../host/evaluate/calibration_checks.ts';
+import { checkCalibrationClasses, checkCyclesAvailable } from '../host/evaluate/calibration_checks.ts';
 import type { HeadChoiceMode, PersonData, PersonResult } from '../host/evaluate/protocol.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { addHelpNotes } from './help.ts';
@@ -119,6 +119,7 @@ export function registerEvaluate(program: Command): void {
       throw new HeadstartError('MISSING_OPTION', 'give --data <Myo evaluation folder>, or both --calib <glob> and --test <glob>');
     }
     if (people.length === 0) throw new HeadstartError('NOT_ENOUGH_DATA', 'no person has both calibration and test recordings');
+    checkCalibrationClasses(people);
     checkCyclesAvailable(people, cycles);
 
     const pkg = loadModelPackage(opts.package, { requireTflite: runtime !== 'float' });

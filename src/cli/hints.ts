@@ -27,7 +27,10 @@ const HINTS: Partial<Record<ErrorCode, Hint[]>> = {
     { flag: '--package', text: (d) => (text(d['package']) ? '--package <dir> names the model package to use' : undefined) },
     { text: (d) => (text(d['package']) && d['file'] !== d['package'] ? `\`headstart export --package ${text(d['package'])}\` writes the int8 extractor again` : undefined) },
   ],
-  PROFILE_NOT_FOUND: [{ flag: '--data-dir', text: '--data-dir <dir> looks for the profiles in another folder' }],
+  PROFILE_NOT_FOUND: [
+    { text: (d) => (text(d['interruptedCalibration']) ? `\`headstart calibrate --port <port> --profile ${text(d['user']) ?? '<user>'} --resume\` continues it` : undefined) },
+    { flag: '--data-dir', text: (d) => (text(d['interruptedCalibration']) ? undefined : '--data-dir <dir> looks for the profiles in another folder') },
+  ],
   PROFILE_EXTRACTOR_MISMATCH: [{ flag: '--package', text: '--package <dir> runs the profile with the package it was calibrated with' }],
   SESSION_IN_PROGRESS: [{ flag: '--resume', text: 'add --resume to continue it' }],
   NOTHING_TO_RESUME: [{ flag: '--resume', text: 'leave out --resume to start a new calibration' }],
