@@ -200,7 +200,10 @@ function readQuantization(t: FlatTable, where: string, shape: number[]): Quantiz
   const max = t.float32s(F.max, 'quantization max');
   // Converters write an empty table on float tensors; that means "not quantized".
   if (scale.length === 0 && zeroPoint.length === 0 && !min?.length && !max?.length) return undefined;
-  const quantizedDimension = t.int32(F.quantizedDimension, 0);
+  // A 1-D tensor has one axis to be per-channel along, whatever the file says: the official converter writes
+  // depthwise biases with the filter's quantized_dimension (3), and the official runtime loads them.
+  const written = t.int32(F.quantizedDimension, 0);
+  const quantizedDimension = shape.length === 1 && scale.length > 1 && shape[0] === scale.length ? 0 : written;
   if (zeroPoint.length !== scale.length) {
     throw corrupt('quantization', `${where} has ${scale.length} scales but ${zeroPoint.length} zero points`);
   }

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readTflite } from '../../../src/core/tflite/reader.ts';
+import { writeTflite } from '../../../src/core/tflite/writer.ts';
+import { conv1dExtractorModel } from '../../../src/core/tflite/interpreter/sample_models.ts';
 import { isHeadstartError } from '../../../src/core/errors.ts';
 import { loadTfliteFixtures, MISSING_FIXTURES } from '../../helpers/tflite_fixtures.ts';
 
@@ -115,4 +117,15 @@ test('indices that point nowhere are rejected, not followed', (t) => {
   const bad = bytes.slice();
   new DataView(bad.buffer).setInt32(hit + 4, m.subgraphs[0]!.tensors.length + 5, true);
   assert.equal(codeOf(() => readTflite(bad)), 'TFLITE_CORRUPT/index');
+});
+
+test('a 1-D per-channel tensor is read along its one axis whatever quantized_dimension says (the converter writes 3 on depthwise biases)', () => {
+  const model = conv1dExtractorModel(3);
+  const tensors = model.subgraphs[0]!.tensors;
+  const bias = tensors.findIndex((x) => x.shape.length === 1 && (x.quantization?.scale.length ?? 0) > 1);
+  assert.ok(bias >= 0, 'the sample model has a per-channel 1-D tensor');
+  tensors[bias]!.quantization!.quantizedDimension = 3;
+  const read = readTflite(writeTflite(model)).subgraphs[0]!.tensors[bias]!;
+  assert.equal(read.quantization?.quantizedDimension, 0);
+  assert.deepEqual(read.quantization?.scale, tensors[bias]!.quantization!.scale.map((x) => Math.fround(x)));
 });
