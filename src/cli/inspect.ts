@@ -77,7 +77,9 @@ function formatReport(file: string, r: InspectReport, withTensors: boolean): str
 function formatOptions(options: BuiltinOptions | undefined): string {
   if (!options) return '';
   const { type, ...fields } = options;
-  const parts = Object.entries(fields).map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`);
+  // quantized_bias_type 0 is the schema's "not set" (it reads as float32): the runtime then takes int32 biases for int8 models, int64 for int16.
+  const shown = Object.entries(fields).filter(([k, v]) => !(k === 'quantizedBiasType' && v === 'float32'));
+  const parts = shown.map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`);
   return `  ${type}${parts.length ? ` ${parts.join(' ')}` : ''}`;
 }
 

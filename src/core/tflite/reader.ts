@@ -53,12 +53,16 @@ export function readTflite(bytes: Uint8Array): Model {
       { check: 'truncated' },
     );
   }
-  const identifier = String.fromCharCode(...bytes.subarray(4, 8));
+  const identifierBytes = bytes.subarray(4, 8);
+  const identifier = String.fromCharCode(...identifierBytes);
   if (identifier !== TFLITE_FILE_IDENTIFIER) {
+    // Shown as text only when it is printable ASCII: raw bytes could be terminal escapes.
+    const printable = /^[\x20-\x7e]{4}$/.test(identifier);
+    const hex = Array.from(identifierBytes, (b) => `0x${b.toString(16).padStart(2, '0')}`).join(' ');
     throw new HeadstartError(
       'NOT_TFLITE',
-      `this is not a TensorFlow Lite model: bytes 4..7 are ${JSON.stringify(identifier)}, a .tflite file has "${TFLITE_FILE_IDENTIFIER}" there. Check the file path.`,
-      { check: 'identifier', identifier },
+      `this is not a TensorFlow Lite model: bytes 4..7 are ${printable ? `"${identifier}"` : hex}, a .tflite file has "${TFLITE_FILE_IDENTIFIER}" there. Check the file path.`,
+      { check: 'identifier', identifier: hex },
     );
   }
   const r = new FlatReader(bytes, WORK_PER_BYTE * bytes.length + WORK_BASE);

@@ -94,6 +94,10 @@ function codeOf(fn: () => unknown): string {
 test('garbage, empty and truncated files get stable codes', (t) => {
   assert.equal(codeOf(() => readTflite(new Uint8Array(0))), 'TFLITE_CORRUPT/truncated');
   assert.equal(codeOf(() => readTflite(new TextEncoder().encode('not a model at all'))), 'NOT_TFLITE');
+  // Bytes that are not printable text are named in hex, not written to the terminal as they are.
+  const png = Uint8Array.from([0x00, 0x00, 0x00, 0x00, 0x89, 0x1b, 0x4e, 0x47, ...new Array(40).fill(0)]);
+  assert.throws(() => readTflite(png), (e) => isHeadstartError(e, 'NOT_TFLITE') && e.message.includes('bytes 4..7 are 0x89 0x1b 0x4e 0x47,') && !/[\x00-\x1f\x7f-\xff]/.test(e.message));
+  assert.throws(() => readTflite(new TextEncoder().encode('not a model at all')), (e) => isHeadstartError(e, 'NOT_TFLITE') && e.message.includes('bytes 4..7 are "a mo"'));
   if (!fixtures) return t.skip(MISSING_FIXTURES);
   const bytes = fixture('hello_world_int8.tflite');
   assert.equal(codeOf(() => readTflite(bytes.subarray(0, bytes.length - 100))), 'TFLITE_CORRUPT/truncated');
