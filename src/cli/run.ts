@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { HeadstartError } from '../core/errors.ts';
 import { LiveSession, type LiveSink, openRecognizer } from '../device/live_session.ts';
 import { parseOptionalList } from '../device/pipeline/gesture_outputs.ts';
@@ -136,6 +137,13 @@ export function registerRun(program: Command): void {
       const store = new ProfileStore(resolveDataDir(opts.dataDir));
       const profile = store.load(opts.profile);
       const packageDir = opts.package ?? profile.package.dir ?? defaultPackageDir();
+      if (opts.package === undefined && profile.package.dir !== undefined && !existsSync(profile.package.dir)) {
+        throw new HeadstartError(
+          'FILE_NOT_FOUND',
+          `${profile.package.dir}: the model package folder that profile '${profile.user}' v${profile.version} was calibrated with (package '${profile.package.name}') is gone; give its new place with --package <dir> (the same extractor: sha256 ${profile.extractorSha256.slice(0, 12)}…)`,
+          { file: profile.package.dir, fromProfile: profile.user },
+        );
+      }
       const recognizer = openRecognizer({ profile, packageDir, runtime: runtimeChoice });
       if (recognizer.fallbackReason) process.stderr.write(`note: using the TypeScript interpreter (${recognizer.fallbackReason})\n`);
       const gestures = profile.gestures;
