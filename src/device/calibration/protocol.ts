@@ -61,6 +61,9 @@ export function parseProtocol(value: unknown, source: string): CalibrationProtoc
   const text = (v: unknown, field: string, optional = false): string | undefined => {
     if (optional && v === undefined) return undefined;
     if (typeof v !== 'string' || v.trim() === '') bad(field, 'must be non-empty text');
+    // Labels and prompts go to the terminal: a control character (an ANSI escape) would be run, not shown.
+    const control = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.exec(v as string);
+    if (control) bad(field, `holds a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}); use plain text`);
     return v as string;
   };
   const seconds = (v: unknown, field: string, min: number): number => {
