@@ -13,6 +13,7 @@ import { BoardSession } from '../device/transports/board_session.ts';
 import { connectJohnnyFive, type JohnnyFiveConnection } from '../device/transports/johnny_five_board.ts';
 import { SerialTransport } from '../device/transports/serial.ts';
 import { addHelpNotes } from './help.ts';
+import { handleStopSignals } from './interrupt.ts';
 import { baudOption, dataDirOption, numberOption, packageOption, portOption, profileOption, runtimeOption, textOption } from './options.ts';
 
 interface CalibrateOptions {
@@ -60,7 +61,7 @@ export function registerCalibrate(program: Command): void {
   addHelpNotes(cmd, {
     notes: [
       "The session runs on the board's sample clock: each hold lasts exactly its number of samples, so a stalled link pauses the session instead of mislabelling it. Every sample is journalled as it arrives (<data dir>/profiles/<user>/calibration/journal.hsrec); after a crash or a pulled cable, --resume re-records only the repetition that was cut short. The report is <data dir>/profiles/<user>/report.html.",
-      'The exit status is 0 once the profile is saved, whatever the verdict: scripts read verdict.pass from --json.',
+      'The exit status is 0 once the profile is saved, whatever the verdict: scripts read verdict.pass from --json. A re-record (--only) whose verdict fails is saved but not put in use (inUse in --json). Ctrl-C (or SIGTERM, SIGHUP) stops the board and keeps what was recorded: the same command with --resume goes on (exit status 130).',
     ],
     examples: [
       '$ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice',
@@ -102,6 +103,18 @@ export function registerCalibrate(program: Command): void {
         cues = johnnyFiveCues({ board: cueConnection.board, led: opts.cueLed, ...(opts.cueVibration ? { vibration: opts.cueVibration } : {}) });
       }
       const board = new BoardSession({ transport: new SerialTransport({ path: opts.port, baudRate }) });
+      // Ctrl-C, SIGTERM, SIGHUP: STOP to the board, the journal kept, and the way to resume said (exit 130).
+      const stop = handleStopSignals();
+      // Link drops and returns, as they happened, for --json (the lines on stderr show them at once).
+      const linkEvents: { state: string; atMs: number; reason?: string; downtimeMs?: number }[] = [];
+      const startedAt = performance.now();
+      const watched: CalibrationView = {
+        event: (e) => {
+          if (e.type === 'link') linkEvents.push({ ...e, atMs: Math.round(performance.now() - startedAt) });
+          view.event(e);
+        },
+        ...(view.askRedo ? { askRedo: (trial, issues) => view.askRedo!(trial, issues) } : {}),
+      };
       let result;
       try {
         result = await runCalibration({
@@ -110,7 +123,8 @@ export function registerCalibrate(program: Command): void {
           user: opts.profile,
           dataDir: resolveDataDir(opts.dataDir),
           model,
-          view,
+          view: watched,
+          signal: stop.signal,
           ...(cues ? { cues } : {}),
           timeScale,
           ...(opts.only !== undefined ? { only: opts.only } : {}),
@@ -118,6 +132,7 @@ export function registerCalibrate(program: Command): void {
           minAccuracy,
         });
       } finally {
+        stop.dispose();
         view.close?.();
         await cueConnection?.close();
       }
@@ -126,6 +141,7 @@ export function registerCalibrate(program: Command): void {
           JSON.stringify({
             profile: result.profile.user,
             version: result.profile.version,
+            inUse: result.inUse,
             profilePath: result.profilePath,
             reportPath: result.reportPath,
             journalPath: result.journalPath,
@@ -134,6 +150,7 @@ export function registerCalibrate(program: Command): void {
             gestures: result.profile.gestures,
             windows: result.windows,
             verdict: result.verdict,
+            link: linkEvents,
           }) + '\n',
         );
         return;
@@ -144,7 +161,11 @@ export function registerCalibrate(program: Command): void {
         out.push(`${g.redo ? '✗' : '✓'} ${g.label.padEnd(20)} ${g.accuracy === undefined ? '' : `${Math.round(g.accuracy * 100)} %`}`);
         for (const r of g.reasons) out.push(`    ${r}`);
       }
-      out.push('', `verdict: ${result.verdict.summary}`, `profile '${result.profile.user}' version ${result.profile.version}: ${result.profilePath}`, `report: ${result.reportPath}`);
+      out.push('', `verdict: ${result.verdict.summary}`, `profile '${result.profile.user}' version ${result.profile.version}: ${result.profilePath}`);
+      if (!result.inUse) {
+        out.push(`  not put in use: its verdict failed, so the version in use stays (\`headstart profile use ${result.profile.user} ${result.profile.version}\` takes this one anyway)`);
+      }
+      out.push(`recording: ${result.journalPath}`, `report: ${result.reportPath}`);
       process.stdout.write(out.join('\n') + '\n');
     });
 }

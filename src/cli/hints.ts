@@ -36,6 +36,7 @@ const HINTS: Partial<Record<ErrorCode, Hint[]>> = {
   NOTHING_TO_RESUME: [{ flag: '--resume', text: 'leave out --resume to start a new calibration' }],
   NO_CALIBRATION: [{ flag: '--only', text: 'leave out --only to calibrate every gesture' }],
   LINK_CLOSED: [{ flag: '--resume', text: 'run the same command with --resume to continue where it stopped' }],
+  INTERRUPTED: [{ flag: '--resume', text: (d) => (d['resumable'] === true ? 'run the same command with --resume to continue where it stopped' : undefined) }],
   QUANTIZATION_CHECK_FAILED: [{ flag: '--force', text: '--percentile 99.99 or more --calibration-windows may help; --force writes it anyway' }],
   MISSING_DEPENDENCY: [{ flag: '--link', text: '--link loopback needs no socat' }],
   BOARD_SILENT: [{ flag: '--link', text: 'if it happens again, --link loopback takes socat out of the way' }],

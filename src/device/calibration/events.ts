@@ -35,6 +35,10 @@ export type SessionEvent =
   | { type: 'quality'; trial: TrialInfo; issues: QualityIssue[] }
   | { type: 'redo'; trial: TrialInfo; reason: string }
   | { type: 'gap'; info: GapInfo }
+  /** The link to the board dropped (the session waits for it: the sample clock stops) or came back. */
+  | { type: 'link'; state: 'disconnected'; reason: string }
+  | { type: 'link'; state: 'reconnected'; attempts: number; downtimeMs: number }
+  /** Every trial is recorded (into the journal, which becomes a finished session once the profile is saved). */
   | { type: 'recorded'; journal: string; samples: number }
   | { type: 'training'; windows: number; classes: number };
 

@@ -32,8 +32,12 @@ export class LineView implements CalibrationView {
       case 'gap':
         this.#write(`  ! link gap (${e.info.cause}): ${e.info.missingSamples ?? 'unknown'} samples lost`);
         return;
+      case 'link':
+        this.#write(e.state === 'disconnected' ? `  ! board disconnected (${e.reason}): waiting for it to come back; the hold resumes where it stopped` : `  board reconnected after ${(e.downtimeMs / 1000).toFixed(1)} s (${e.attempts} attempt${e.attempts === 1 ? '' : 's'})`);
+        return;
       case 'recorded':
-        this.#write(`recorded ${e.samples} samples per channel into ${e.journal}`);
+        // The journal moves to sessions/ once the profile is saved: where it ends up is printed with the result.
+        this.#write(`recorded ${e.samples} samples per channel`);
         return;
       case 'training':
         this.#write(`training the head on ${e.windows} windows of ${e.classes} gestures`);

@@ -7,6 +7,7 @@
 import { HeadstartError } from '../../core/errors.ts';
 import type { HelloFrame, Frame } from '../../core/protocol/frames.ts';
 import type { BoardSession, GapInfo } from '../transports/board_session.ts';
+import type { DisconnectInfo, ReconnectInfo } from '../transports/transport.ts';
 import type { CalibrationCues, CalibrationView, Phase, TrialInfo } from './events.ts';
 import type { Journal } from './journal.ts';
 import { type CalibrationPlan, type Trial, trialLength } from './plan.ts';
@@ -33,6 +34,8 @@ export interface RecordOptions {
   earlyTap?: (frame: Frame) => void;
   view: CalibrationView;
   cues?: CalibrationCues;
+  /** Aborting stops the recording at once (INTERRUPTED); what was journalled stays. */
+  signal?: AbortSignal;
 }
 
 export interface RecordedTrial extends Trial {
@@ -61,10 +64,23 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
   };
   const onError = (err: HeadstartError): void => feed.fail(err);
   const onClose = (): void => feed.fail(new HeadstartError('LINK_CLOSED', `${board.description}: the board connection closed during the calibration; reconnect it and resume the calibration`));
+  const onDisconnect = (info: DisconnectInfo): void => view.event({ type: 'link', state: 'disconnected', reason: info.reason });
+  const onReconnect = (info: ReconnectInfo): void => view.event({ type: 'link', state: 'reconnected', attempts: info.attempts, downtimeMs: info.downtimeMs });
+  const interrupted = new HeadstartError('INTERRUPTED', 'the calibration was interrupted');
+  const onAbort = (): void => feed.fail(interrupted);
   board.on('frame', onFrame);
   board.on('gap', onGap);
   board.on('error', onError);
   board.on('close', onClose);
+  board.on('disconnect', onDisconnect);
+  board.on('reconnect', onReconnect);
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  // A question to the wearer is abandoned as soon as the session is interrupted.
+  const unlessAborted = <T>(work: Promise<T>): Promise<T> =>
+    options.signal
+      ? Promise.race([work, new Promise<never>((_, reject) => (options.signal!.aborted ? reject(interrupted) : options.signal!.addEventListener('abort', () => reject(interrupted), { once: true })))])
+      : work;
   if (options.earlyTap) board.off('frame', options.earlyTap);
   for (const samples of options.early ?? []) {
     journal.append(samples);
@@ -116,7 +132,7 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
       const issues = checkHold({ hold, rest: countdown, channels, rate: plan.rate, isRest: t.gesture === restIndex, lostSamples: lostInHold });
       if (issues.length > 0) view.event({ type: 'quality', trial: info, issues });
       const previous = recorded.find((r) => r.gesture === t.gesture && r.rep === t.rep);
-      if (issues.length > 0 && view.askRedo && (await view.askRedo(info, issues))) {
+      if (issues.length > 0 && view.askRedo && (await unlessAborted(view.askRedo(info, issues)))) {
         const reason = issues.map((x) => x.kind).join(', ');
         journal.mark({ kind: 'trial-redo', label: t.gesture, rep: t.rep, text: reason, at: feed.position });
         view.event({ type: 'redo', trial: info, reason });
@@ -142,6 +158,9 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
     board.off('gap', onGap);
     board.off('error', onError);
     board.off('close', onClose);
+    board.off('disconnect', onDisconnect);
+    board.off('reconnect', onReconnect);
+    options.signal?.removeEventListener('abort', onAbort);
   }
   return recorded;
 }

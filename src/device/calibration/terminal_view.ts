@@ -92,6 +92,9 @@ export class TerminalView implements CalibrationView {
       case 'gap':
         this.#notes.push(`! the link lost ${e.info.missingSamples ?? 'an unknown number of'} samples (${e.info.cause}); a hold with a gap is checked and can be redone`);
         break;
+      case 'link':
+        this.#notes.push(e.state === 'disconnected' ? `! board disconnected (${e.reason}): waiting for it to come back` : `board reconnected after ${(e.downtimeMs / 1000).toFixed(1)} s`);
+        break;
       case 'recorded':
         this.#phase = undefined;
         this.#notes = ['recording complete'];

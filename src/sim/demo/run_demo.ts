@@ -143,6 +143,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         dataDir,
         model,
         view: new LineView((line) => log(`  ${line}`)),
+        ...(options.signal ? { signal: options.signal } : {}),
       }), options.signal, options.dataDir ? `the calibration (its unfinished journal stays in ${options.dataDir}: delete it, or finish it with \`headstart calibrate --resume\`)` : 'the calibration; its temporary folder is removed');
     } finally {
       await calibrationBoard.stop();
