@@ -5,6 +5,7 @@ import { defaultPackageDir } from '../io/install_root.ts';
 import { formatConfusion } from '../device/pipeline/live_score.ts';
 import type { RuntimeChoice } from '../io/runtime/types.ts';
 import { addHelpNotes } from './help.ts';
+import { handleStopSignals } from './interrupt.ts';
 import { choiceOption, dataDirOption, numberOption, packageOption, runtimeOption } from './options.ts';
 
 /** Board speed (times real time) at which the demo takes about a minute on a small machine. */
@@ -72,11 +73,8 @@ export function registerDemo(program: Command): void {
   cmd
     .action(async (opts: DemoCliOptions) => {
       const { speed, runtime, link } = opts;
-      // Ctrl-C: stop the boards (and socat) and remove the temporary folder rather than leave them behind.
-      const interrupt = new AbortController();
-      const onSignal = (): void => interrupt.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      // Ctrl-C, SIGTERM, SIGHUP: stop the boards (and socat) and remove the temporary folder rather than leave them behind.
+      const stop = handleStopSignals();
       let summary: DemoSummary;
       try {
         // Loaded here, not at start: it brings TensorFlow.js, which the verbs that do not train go without.
@@ -89,11 +87,10 @@ export function registerDemo(program: Command): void {
         ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
         keep: opts.keep === true,
         log: (line) => process.stderr.write(line + '\n'),
-        signal: interrupt.signal,
+        signal: stop.signal,
       });
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        stop.dispose();
       }
       process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describe(summary));
     });

@@ -13,6 +13,7 @@ import { checkCalibrationClasses, checkCyclesAvailable } from '../host/evaluate/
 import type { HeadChoiceMode, PersonData, PersonResult } from '../host/evaluate/protocol.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { addHelpNotes } from './help.ts';
+import { stoppable } from './interrupt.ts';
 import { choiceOption, EVALUATE_RUNTIMES, type EvaluateRuntime, numberListOption, numberOption, packageOption, seedOption, textOption } from './options.ts';
 
 const HEAD_CHOICES: readonly HeadChoiceMode[] = ['auto', 'lda', 'softmax', 'ncm'];
@@ -141,7 +142,12 @@ export function registerEvaluate(program: Command): void {
     }
     const progress = createProgress('evaluate', process.stderr, opts.json === true && !process.stderr.isTTY);
     const results: PersonResult[] = [];
+    // Ctrl-C, SIGTERM, SIGHUP: stop between people and steps; nothing is written before the end.
+    await stoppable(async (stop) => {
     for (const [i, p] of people.entries()) {
+      // A turn of the event loop: the work is synchronous, and a signal is only seen between turns.
+      await new Promise((resolve) => setImmediate(resolve));
+      stop.check();
       progress.update(i, people.length, p.name);
       results.push(
         ...(await evaluatePerson(
@@ -158,10 +164,18 @@ export function registerEvaluate(program: Command): void {
             extractorConfig: m.extractor.config,
             seed: opts.seed,
           },
-          (step) => progress.update(i, people.length, step),
+          (step) => {
+            stop.check();
+            progress.update(i, people.length, step);
+          },
         )),
       );
     }
+    }, () => {
+      const done = new Set(results.map((r) => r.person));
+      const left = people.filter((p) => !done.has(p.name)).map((p) => p.name);
+      return `the evaluation stopped with ${done.size} of ${people.length} people scored; nothing was written${opts.out ? ` (${opts.out} neither)` : ''}. Run the same command again${done.size > 0 ? `, with --people ${left.join(',')} to score only the people left` : ''}`;
+    });
     progress.done();
     const summary = summarize(results);
     // `extractor` is the field's name from before --runtime, kept for the scripts that read it.

@@ -56,6 +56,7 @@ const SETTINGS: Record<string, { flag: string; does: string }> = {
   checkWindows: { flag: '--check-windows', does: 'sets the number of check windows' },
   inputScaling: { flag: '--input-scaling', does: 'chooses the input scaling' },
   cycles: { flag: '--cycles', does: 'chooses the values of k' },
+  samplesPerFrame: { flag: '--samples-per-frame', does: 'sets the samples in each frame' },
 };
 
 function optionTerm(command: Command | undefined, flag: string): string | undefined {

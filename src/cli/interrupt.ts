@@ -12,6 +12,7 @@
  * temporary folder) registers a synchronous `process.on('exit')` cleanup
  * of its own, which process.exit still runs.
  */
+import { HeadstartError } from '../core/errors.ts';
 import { EXIT_STATUS } from './report_error.ts';
 
 export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -24,8 +25,27 @@ export interface StopSignals {
   readonly signal: AbortSignal;
   /** The signal received, once one was. */
   readonly received: NodeJS.Signals | undefined;
+  /** Throws INTERRUPTED once a signal was received (for loops that look between steps). */
+  check(): void;
   /** Removes the handlers (the verb is done). */
   dispose(): void;
+}
+
+/**
+ * Runs a verb's work with the stop signals handled; when a signal stopped it,
+ * the failure is INTERRUPTED with `interrupted()`'s words (what was kept, how
+ * to go on), whatever error the abandoned work ended with.
+ */
+export async function stoppable<T>(work: (stop: StopSignals) => Promise<T>, interrupted: () => string, options: StopSignalOptions = {}): Promise<T> {
+  const stop = handleStopSignals(options);
+  try {
+    return await work(stop);
+  } catch (err) {
+    if (stop.received === undefined) throw err;
+    throw new HeadstartError('INTERRUPTED', `stopped by ${stop.received}: ${interrupted()}`, { signal: stop.received });
+  } finally {
+    stop.dispose();
+  }
 }
 
 export interface StopSignalOptions {
@@ -62,6 +82,9 @@ export function handleStopSignals(options: StopSignalOptions = {}): StopSignals 
     signal: controller.signal,
     get received() {
       return received;
+    },
+    check: () => {
+      if (received !== undefined) throw new HeadstartError('INTERRUPTED', `stopped by ${received}`, { signal: received });
     },
     dispose: () => {
       clearTimeout(grace);

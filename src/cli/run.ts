@@ -16,6 +16,7 @@ import { connectJohnnyFive } from '../device/transports/johnny_five_board.ts';
 import { SerialTransport } from '../device/transports/serial.ts';
 import { defaultPackageDir } from '../io/install_root.ts';
 import { addHelpNotes } from './help.ts';
+import { handleStopSignals } from './interrupt.ts';
 import { baudOption, dataDirOption, numberOption, packageOption, parseNumber, portOption, profileOption, runtimeOption, textOption } from './options.ts';
 
 interface RunOptions {
@@ -114,7 +115,8 @@ export function registerRun(program: Command): void {
   addHelpNotes(cmd, {
     notes: [
       "Each event carries the board's most recent EVENT marker (button, sync, or the true label of a replay). The board must send the package's channels at its rate or a higher one that resamples to it (250 -> 200 Hz); a profile trained for another extractor is refused.",
-      'The serial reader never waits for inference: when inference falls behind, the oldest windows are dropped and counted in the summary. Ctrl-C stops cleanly (exit status 0, with the summary).',
+      'The serial reader never waits for inference: when inference falls behind, the oldest windows are dropped and counted in the summary. Ctrl-C, SIGTERM and SIGHUP stop cleanly: STOP to the board, exit status 0, with the summary.',
+      'When the board goes away (cable, power, a sim that ended) run says so and keeps trying to reconnect; with --json the drop and the return are {"event":"link","state":"disconnected"|"reconnected",...} lines. --idle-stop ends the run instead.',
     ],
     examples: [
       '$ headstart run --port /dev/ttyACM0 --profile alice',
@@ -167,11 +169,8 @@ export function registerRun(program: Command): void {
         }
       }
 
-      // Ctrl-C stops cleanly: STOP to the board, then the summary of what was recognized.
-      const interrupt = new AbortController();
-      const onSignal = (): void => interrupt.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      // Ctrl-C, SIGTERM, SIGHUP stop cleanly: STOP to the board, then the summary of what was recognized (exit 0).
+      const stop = handleStopSignals();
       try {
         const live = new LiveSession({
           transport: new SerialTransport({ path: opts.port, baudRate }),
@@ -179,11 +178,34 @@ export function registerRun(program: Command): void {
           pipeline: { smoother, maxQueue },
           score: opts.score === true,
           sinks,
-          signal: interrupt.signal,
+          signal: stop.signal,
           ...(idleStopMs !== undefined ? { idleStopMs } : {}),
           statsIntervalMs: PROGRESS_MS,
         });
+        // The link as it drops and comes back: a line on stderr, and an event line on stdout with --json.
+        let down = false;
+        live.on('link', (e) => {
+          if (e.state === 'reconnecting') {
+            down = true;
+            process.stderr.write(`board disconnected (${e.reason ?? 'the link dropped'}): reconnecting to ${e.description}; recognition resumes when it is back\n`);
+          } else if (e.state === 'connected' && e.attempts !== undefined) {
+            down = false;
+            process.stderr.write(`board reconnected after ${((e.downtimeMs ?? 0) / 1000).toFixed(1)} s (${e.attempts} attempt${e.attempts === 1 ? '' : 's'})\n`);
+          } else if (e.state === 'disconnected') {
+            down = false;
+          } else {
+            return;
+          }
+          if (opts.json && (e.state === 'reconnecting' || e.attempts !== undefined)) {
+            const { hello: _hello, ...fields } = e;
+            process.stdout.write(JSON.stringify({ event: 'link', ...fields, state: e.state === 'reconnecting' ? 'disconnected' : 'reconnected' }) + '\n');
+          }
+        });
+        let lastWindows = -1;
         live.on('stats', (s) => {
+          // While the board is away nothing changes: one line said so, not one every few seconds.
+          if (down || s.pipeline.windows === lastWindows) return;
+          lastWindows = s.pipeline.windows;
           const scored = s.score ? `, live per-window accuracy ${pct(s.score.accuracy)} over ${s.score.scored} windows` : '';
           process.stderr.write(`${s.pipeline.windows} windows, ${s.pipeline.dropped} dropped, latency p50 ${s.pipeline.latency.p50Ms.toFixed(1)} ms${scored}\n`);
         });
@@ -206,8 +228,7 @@ export function registerRun(program: Command): void {
         };
         process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describeSummary(summary, gestures));
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        stop.dispose();
       }
     });
 }

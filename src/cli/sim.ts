@@ -6,6 +6,8 @@ import { loadReplayScript } from '../sim/replay_source.ts';
 import { scriptLength } from '../sim/replay_script.ts';
 import { startVirtualBoardOnPty } from '../sim/run_on_pty.ts';
 import { addHelpNotes } from './help.ts';
+import { handleStopSignals, type StopSignals } from './interrupt.ts';
+import type { ReplayScript } from '../sim/replay_script.ts';
 import { baudOption, numberOption, parseNumber, textOption } from './options.ts';
 
 interface SimOptions extends DatasetOptions {
@@ -50,7 +52,7 @@ export function registerSim(program: Command): void {
   addDatasetOptions(cmd);
   addHelpNotes(cmd, {
     notes: [
-      "The board waits for the host's START before streaming, like a real one; it exits after playing everything once (unless --loop) and the host's STOP (or 2 s), or on Ctrl-C. Progress goes to stderr.",
+      "The board waits for the host's START before streaming, like a real one; it exits after playing everything once (unless --loop) and the host's STOP (or 2 s), or on Ctrl-C, SIGTERM or SIGHUP (exit status 0, with the totals; the pty pair and socat go with it). Progress goes to stderr.",
       'A board streams one session: a folder that holds several (a Myo person folder such as .../Male0) is refused with the list of its sessions; pick one with --sessions Test0, or name several to play them one after another in that order.',
     ],
     examples: [
@@ -63,7 +65,6 @@ export function registerSim(program: Command): void {
   });
   cmd
     .action(async (opts: SimOptions) => {
-      const { speed } = opts;
       // The paths are read as `headstart dataset` reads them, with the same options.
       const { path: _first, ...datasetOptions } = datasetSpec(opts.replay[0]!, opts);
       if (opts.follow && opts.replay.length > 1) {
@@ -72,57 +73,65 @@ export function registerSim(program: Command): void {
       const script = opts.follow
         ? followingScript({ ...datasetOptions, path: opts.replay[0]! }, opts.follow, opts.timeScale)
         : loadReplayScript(opts.replay, datasetOptions);
-      const running = await startVirtualBoardOnPty({
-        ptyPath: opts.pty,
-        script,
-        speed,
-        baudRate: opts.baud,
-        loop: opts.loop ?? false,
-        ...(opts.samplesPerFrame !== undefined ? { samplesPerFrame: opts.samplesPerFrame } : {}),
-      });
-      const seconds = scriptLength(script) / script.rate;
-      const ready = {
-        event: 'ready',
-        port: running.hostPath,
-        boardEnd: running.boardPath,
-        channels: script.channels,
-        rate: script.rate,
-        seconds,
-        labelChanges: script.labels.length,
-        speed: Number.isFinite(speed) ? speed : 'max',
-        samplesPerFrame: running.board.samplesPerFrame,
-      };
-      if (opts.json) process.stdout.write(JSON.stringify(ready) + '\n');
-      else {
-        process.stdout.write(
-          `virtual board on ${running.hostPath}: ${script.channels} ch at ${script.rate} Hz, ${seconds.toFixed(1)} s of ${script.source}, ` +
-            `${script.labels.length} label changes, speed ${Number.isFinite(speed) ? `${speed}x` : 'max'}. Waiting for the host's START.\n`,
-        );
+      const stop = handleStopSignals();
+      try {
+        await serve(opts, script, stop);
+      } finally {
+        stop.dispose();
       }
-
-      const progress = setInterval(() => {
-        const s = running.board.stats;
-        if (s.framesSent + s.framesLost === 0) return;
-        const played = (s.samplesSent + s.samplesLost) / script.rate;
-        process.stderr.write(`played ${played.toFixed(1)} of ${seconds.toFixed(1)} s: ${s.framesSent} frames sent, ${s.framesLost} lost while the link was down\n`);
-      }, 5000);
-      progress.unref();
-
-      const signalled = new Promise<string>((resolve) => {
-        process.once('SIGINT', () => resolve('interrupted'));
-        process.once('SIGTERM', () => resolve('terminated'));
-      });
-      const stopped = new Promise<void>((resolve) => running.board.on('command', (f) => f.command === 'stop' && resolve()));
-      const why = await Promise.race([running.ended.then(() => (opts.loop ? new Promise<string>(() => undefined) : 'played to the end')), signalled]);
-      clearInterval(progress);
-      if (why === 'played to the end') {
-        // Taking the pty away discards what the host has not read yet: wait for its STOP, briefly.
-        await Promise.race([stopped, signalled, new Promise((resolve) => setTimeout(resolve, END_LINGER_MS).unref())]);
-      }
-      await running.stop();
-      const s = running.board.stats;
-      const summary = { event: 'end', reason: why, ...s };
-      if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
-      else process.stdout.write(`${why}: ${s.framesSent} frames (${s.samplesSent} samples) sent, ${s.framesLost} frames lost while the link was down, ${s.commands} commands answered.\n`);
     });
+}
+
+async function serve(opts: SimOptions, script: ReplayScript, stop: StopSignals): Promise<void> {
+  const { speed } = opts;
+  const running = await startVirtualBoardOnPty({
+    ptyPath: opts.pty,
+    script,
+    speed,
+    baudRate: opts.baud,
+    loop: opts.loop ?? false,
+    ...(opts.samplesPerFrame !== undefined ? { samplesPerFrame: opts.samplesPerFrame } : {}),
+  });
+  const seconds = scriptLength(script) / script.rate;
+  const ready = {
+    event: 'ready',
+    port: running.hostPath,
+    boardEnd: running.boardPath,
+    channels: script.channels,
+    rate: script.rate,
+    seconds,
+    labelChanges: script.labels.length,
+    speed: Number.isFinite(speed) ? speed : 'max',
+    samplesPerFrame: running.board.samplesPerFrame,
+  };
+  if (opts.json) process.stdout.write(JSON.stringify(ready) + '\n');
+  else {
+    process.stdout.write(
+      `virtual board on ${running.hostPath}: ${script.channels} ch at ${script.rate} Hz, ${seconds.toFixed(1)} s of ${script.source}, ` +
+        `${script.labels.length} label changes, speed ${Number.isFinite(speed) ? `${speed}x` : 'max'}. Waiting for the host's START.\n`,
+    );
+  }
+
+  const progress = setInterval(() => {
+    const s = running.board.stats;
+    if (s.framesSent + s.framesLost === 0) return;
+    const played = (s.samplesSent + s.samplesLost) / script.rate;
+    process.stderr.write(`played ${played.toFixed(1)} of ${seconds.toFixed(1)} s: ${s.framesSent} frames sent, ${s.framesLost} lost while the link was down\n`);
+  }, 5000);
+  progress.unref();
+
+  // Ctrl-C, SIGTERM, SIGHUP: the pty pair and socat are taken away, whatever the host did (exit 0 with the totals).
+  const signalled = new Promise<string>((resolve) => stop.signal.addEventListener('abort', () => resolve(stop.received === 'SIGINT' ? 'interrupted' : `stopped by ${stop.received}`), { once: true }));
+  const stopped = new Promise<void>((resolve) => running.board.on('command', (f) => f.command === 'stop' && resolve()));
+  const why = await Promise.race([running.ended.then(() => (opts.loop ? new Promise<string>(() => undefined) : 'played to the end')), signalled]);
+  clearInterval(progress);
+  if (why === 'played to the end') {
+    // Taking the pty away discards what the host has not read yet: wait for its STOP, briefly.
+    await Promise.race([stopped, signalled, new Promise((resolve) => setTimeout(resolve, END_LINGER_MS).unref())]);
+  }
+  await running.stop();
+  const s = running.board.stats;
+  const summary = { event: 'end', reason: why, ...s };
+  if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
+  else process.stdout.write(`${why}: ${s.framesSent} frames (${s.samplesSent} samples) sent, ${s.framesLost} frames lost while the link was down, ${s.commands} commands answered.\n`);
 }

@@ -14,7 +14,7 @@ export const ERROR_CLASSES = {
   input: 'a file or data set given is missing, unreadable, damaged or does not fit (recordings, model packages, models, protocols, profiles)',
   device: 'the board, its link, a runtime or a tool this machine needs failed or is missing',
   check: 'the work ran, but its result failed the check it must pass',
-  interrupted: 'stopped by a signal (Ctrl-C) before the work was done',
+  interrupted: 'stopped by a signal (Ctrl-C, SIGTERM, SIGHUP) before the work was done',
   internal: 'a bug in headstart',
 } as const;
 

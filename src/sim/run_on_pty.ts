@@ -44,13 +44,12 @@ function isTerminalDevice(path: string): boolean {
 export async function startVirtualBoardOnPty(options: RunOnPtyOptions): Promise<RunningVirtualBoard> {
   const { ptyPath, script, baudRate = 2_000_000, ...boardOptions } = options;
   let pair: PtyPair | undefined;
-  let boardPath = ptyPath;
-  if (!isTerminalDevice(ptyPath)) {
-    pair = await startPtyPair({ boardPath: `${ptyPath}.board`, hostPath: ptyPath });
-    boardPath = pair.boardPath;
-  }
+  const madePair = !isTerminalDevice(ptyPath);
+  const boardPath = madePair ? `${ptyPath}.board` : ptyPath;
+  // The board first: options it refuses (samples per frame) are refused before socat runs, not after.
   const transport = new SerialTransport({ path: boardPath, baudRate });
   const board = new VirtualBoard(script, transport, boardOptions);
+  if (madePair) pair = await startPtyPair({ boardPath, hostPath: ptyPath });
   const ended = new Promise<void>((resolve) => board.once('end', () => resolve()));
   try {
     await board.powerOn();
