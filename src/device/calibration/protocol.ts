@@ -5,8 +5,10 @@
  * drop as transition. Validated on load; every problem names the field and
  * the file, so a typo never turns into a half-recorded session.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { HeadstartError } from '../../core/errors.ts';
+import { findInstallRoot } from '../../io/install_root.ts';
+import { isAbsolute, join } from 'node:path';
 
 export const PROTOCOL_FORMAT = 'headstart-calibration-protocol';
 export const PROTOCOL_FORMAT_VERSION = 1;
@@ -112,8 +114,21 @@ export function parseProtocol(value: unknown, source: string): CalibrationProtoc
   };
 }
 
+/**
+ * A relative protocol path that names nothing from here but one of the
+ * shipped protocols (calibration/myo7.json) is read from the install, so the
+ * documented commands work outside the headstart folder.
+ */
+function protocolPath(given: string): string {
+  if (isAbsolute(given) || existsSync(given)) return given;
+  const root = findInstallRoot('calibration');
+  const shipped = root ? join(root, given) : undefined;
+  return shipped && existsSync(shipped) ? shipped : given;
+}
+
 /** Reads and validates a protocol file. */
-export function loadProtocol(path: string): CalibrationProtocol {
+export function loadProtocol(given: string): CalibrationProtocol {
+  const path = protocolPath(given);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

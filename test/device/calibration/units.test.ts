@@ -213,3 +213,12 @@ test('a journal whose protocol holds terminal escapes is refused on resume, as t
   journal.close();
   assert.throws(() => Journal.resume(path), (err) => isHeadstartError(err, 'BAD_PROTOCOL') && /\(protocol\): gestures\[1\]\.prompt holds a control character \(U\+001B\)/.test(err.message));
 });
+
+test('a shipped protocol named relative to the headstart folder is found from any working folder', (t) => {
+  const elsewhere = scratchDir(t);
+  const cwd = process.cwd();
+  process.chdir(elsewhere);
+  t.after(() => process.chdir(cwd));
+  assert.equal(loadProtocol('calibration/quick5.json').name, 'quick5');
+  assert.throws(() => loadProtocol('calibration/nope.json'), (err) => isHeadstartError(err, 'FILE_NOT_FOUND') && /calibration\/nope\.json: no such protocol file/.test(err.message));
+});

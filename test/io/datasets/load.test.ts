@@ -158,3 +158,11 @@ test('the demo recording is byte-identical to the shared data set it was cut fro
     assert.ok(readFileSync(join(DEMO, 'EvaluationDataset/Male0', rel)).equals(readFileSync(join(shared, rel))), rel);
   }
 });
+
+test('a folder above the data sets points at the data set folder inside it', () => {
+  const demo = fileURLToPath(new URL('../../../data/demo', import.meta.url));
+  assert.throws(
+    () => loadDataset({ path: demo }),
+    (e) => isHeadstartError(e, 'NO_RECORDINGS') && e.message.endsWith(`the data set folder inside is ${join(demo, 'EvaluationDataset')}: give it`),
+  );
+});
