@@ -18,6 +18,7 @@ import { BIN, calibrate, replicaScore, runLive, start, waitFor } from '../helper
 import { ptySkipReason } from '../helpers/pty.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
 import { EXIT_STATUS } from '../../src/cli/report_error.ts';
+import { stopChild } from '../helpers/stop_child.ts';
 
 const FAST_HEADS = ['lda', 'ncm'] as const;
 
@@ -71,7 +72,7 @@ test('run refuses a board whose channel count is not the package\'s, and a profi
   writeRecordingFile(fourChannels, { channels: 4, rate: 200, sampleFormat: 'int16' }, rec(4).samples);
   const port = join(work, 'board');
   const sim = start(['sim', '--pty', port, '--replay', fourChannels, '--json']);
-  t.after(() => sim.proc.kill('SIGKILL'));
+  t.after(() => stopChild(sim.proc));
   await waitFor(() => sim.stdout().includes('"ready"'), 'the virtual board');
   const run = start(['run', '--port', port, '--baud', '2000000', '--profile', 'frank', '--data-dir', dataDir]);
   assert.equal(await run.exited, EXIT_STATUS.device);

@@ -1,6 +1,6 @@
 // `headstart infer` end to end through the built bin (npm test builds it first).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -10,6 +10,8 @@ import { runCli } from '../helpers/cli.ts';
 import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'headstart-infer-'));
+// Built once for the whole file; removed when the test process ends.
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
 const model = join(dir, 'extractor.tflite');
 writeFileSync(model, writeTflite(conv1dExtractorModel(5, { timeSteps: 52, channels: 8 })));
 
