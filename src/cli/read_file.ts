@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { HeadstartError } from '../core/errors.ts';
+import { refuseSpecialFile } from '../io/datasets/file_read.ts';
 
 /** A whole file given on the command line, with the error a person can act on: missing, a folder, or unreadable. */
 export function readGivenFile(path: string, what: string): Uint8Array {
+  refuseSpecialFile(path, what);
   try {
     return new Uint8Array(readFileSync(path));
   } catch (err) {

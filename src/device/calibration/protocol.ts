@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { HeadstartError } from '../../core/errors.ts';
 import { findInstallRoot } from '../../io/install_root.ts';
 import { isAbsolute, join } from 'node:path';
+import { refuseSpecialFile } from '../../io/datasets/file_read.ts';
 
 export const PROTOCOL_FORMAT = 'headstart-calibration-protocol';
 export const PROTOCOL_FORMAT_VERSION = 1;
@@ -130,6 +131,7 @@ function protocolPath(given: string): string {
 export function loadProtocol(given: string): CalibrationProtocol {
   const path = protocolPath(given);
   let text: string;
+  refuseSpecialFile(path, 'a calibration protocol (JSON)');
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {

@@ -16,6 +16,7 @@ import { type ErrorCode, HeadstartError } from '../../core/errors.ts';
 import { naturalCompare } from './glob.ts';
 import { outOfSampleRange } from './text_rows.ts';
 import type { Dataset, DatasetAdapter, DatasetRecording, DatasetSpec } from './types.ts';
+import { refuseSpecialFile } from './file_read.ts';
 
 export type ColumnRef = number | string;
 
@@ -249,6 +250,7 @@ export function resolveClasses(labels: string[], classes?: string[]): { classes:
 }
 
 function readText(path: string): string {
+  refuseSpecialFile(path, 'a CSV file');
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {

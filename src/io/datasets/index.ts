@@ -91,11 +91,21 @@ function resolveDataset(path: string, adapters: readonly DatasetAdapter[]): Reso
 /** Bytes of a file's start an adapter may look at to tell formats that share a name. */
 const START_BYTES = 4096;
 
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function fileStart(path: string): () => Uint8Array {
   let start: Uint8Array | undefined;
   return () => {
     if (start) return start;
     start = new Uint8Array(0);
+    // Opening a named pipe waits for a writer: its start is not read (the reader refuses it).
+    if (!isRegularFile(path)) return start;
     try {
       const fd = openSync(path, 'r');
       try {
