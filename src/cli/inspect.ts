@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { inspectTflite, type InspectReport, type InspectTensor } from '../core/tflite/inspect_report.ts';
 import type { BuiltinOptions, QuantizationParams } from '../core/tflite/model.ts';
 import { addHelpNotes } from './help.ts';
-import { readGivenFile } from './read_file.ts';
+import { namingFile, readGivenFile } from './read_file.ts';
 
 export function registerInspect(program: Command): void {
   const cmd = program
@@ -22,7 +22,7 @@ export function registerInspect(program: Command): void {
   });
   cmd
     .action((file: string, opts: { json?: boolean; tensors: boolean }) => {
-      const report = inspectTflite(readGivenFile(file, 'a TensorFlow Lite model'));
+      const report = namingFile(file, () => inspectTflite(readGivenFile(file, 'a TensorFlow Lite model')));
       if (opts.json) {
         process.stdout.write(JSON.stringify(report) + '\n');
         return;

@@ -14,3 +14,15 @@ export function readGivenFile(path: string, what: string): Uint8Array {
     throw new HeadstartError('FILE_ACCESS', `${path}: cannot read (${code ?? (err as Error).message})`, { file: path });
   }
 }
+
+/** Runs `read` on a file's contents; a model or format error from it names the file (the readers see bytes, not paths). */
+export function namingFile<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof HeadstartError && (err.code === 'NOT_TFLITE' || err.code === 'TFLITE_CORRUPT' || err.code === 'TFLITE_UNSUPPORTED') && !err.message.startsWith(path)) {
+      throw new HeadstartError(err.code, `${path}: ${err.message}`, { ...err.details, file: path });
+    }
+    throw err;
+  }
+}

@@ -64,3 +64,16 @@ test('infer --runtime ts names an operator it cannot run', (t) => {
   assert.equal(r.status, EXIT_STATUS.device);
   assert.match(r.stderr, /UNIDIRECTIONAL_SEQUENCE_LSTM.*\[UNSUPPORTED_OPERATOR\]\nhint: --runtime native runs the model on the official TensorFlow Lite runtime/);
 });
+
+test('a file that is not a model is refused by headstart with the file named, before the official runtime prints its own line', () => {
+  const garbage = join(dir, 'garbage.tflite');
+  writeFileSync(garbage, Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 131 + 7) % 256)));
+  for (const runtime of ['auto', 'native', 'ts']) {
+    const r = runCli(['infer', garbage, '--random', '--runtime', runtime]);
+    assert.equal(r.status, EXIT_STATUS.input, runtime);
+    assert.equal(r.stderr, `headstart: ${garbage}: this is not a TensorFlow Lite model: bytes 4..7 are 0x13 0x96 0x19 0x9c, a .tflite file has "TFL3" there. Check the file path. [NOT_TFLITE]\n`, runtime);
+  }
+  const inspect = runCli(['inspect', garbage]);
+  assert.equal(inspect.status, EXIT_STATUS.input);
+  assert.match(inspect.stderr, new RegExp(`^headstart: ${garbage.replace(/[.]/g, '\\.')}: this is not a TensorFlow Lite model`));
+});
