@@ -38,6 +38,7 @@ export const PLANS: Record<string, Plan> = {
   datasets: { full: [], quick: ['test/fixtures/myo'] },
   decoder: { full: [], quick: ['5'] },
   filters: { full: [], quick: ['30'] },
+  device_install: { full: ['5'], quick: ['1'] },
   device: { full: [], quick: { skip: 'trains heads and replays 280 s of signal, then 35 s in real time' } },
   interpreter: { full: [], quick: ['0.2'] },
   myo_baseline: { full: [], quick: ['test/fixtures/myo/EvaluationDataset'] },

@@ -31,6 +31,8 @@ describe('layering', () => {
       ['device/d.ts', "const m = await import('../host/pretrain.ts');"],
       ['host/e.ts', "import '../sim/board.ts';"],
       ['tools/f.ts', ''],
+      ['web/g.ts', "import { readFileSync } from 'node:fs';\nimport type { S } from '../device/web/server.ts';"],
+      ['device/h.ts', "import '../web/dashboard/main.ts';"],
     ]);
     const found = checkLayering(files).map((v) => `${v.file} ${v.spec}`);
     assert.deepEqual(found.sort(), [
@@ -38,10 +40,13 @@ describe('layering', () => {
       'core/a.ts node:fs',
       'core/b.ts ../io/t.ts',
       'device/d.ts ../host/pretrain.ts',
+      'device/h.ts ../web/dashboard/main.ts',
       'host/e.ts ../sim/board.ts',
       'io/c.ts ../tfjs/y.ts',
       'io/c.ts @tensorflow/tfjs',
       'tools/f.ts ',
+      'web/g.ts ../device/web/server.ts',
+      'web/g.ts node:fs',
     ]);
   });
 
@@ -51,6 +56,7 @@ describe('layering', () => {
       ['io/q.ts', "import { readFileSync } from 'node:fs';\nimport { HeadstartError } from '../core/errors.ts';"],
       ['device/r.ts', "const { selectBackend } = await import('../tfjs/backend.ts');\nimport type { M } from '../io/q.ts';"],
       ['cli/s.ts', "import '../sim/demo/run_demo.ts';\nimport { Command } from 'commander';"],
+      ['web/t.ts', "import uPlot from 'uplot';\nimport 'uplot/dist/uPlot.min.css';\nimport type { UpdateMessage } from '../core/dashboard_messages.ts';\nimport './style.css';"],
     ]);
     assert.deepEqual(checkLayering(files), []);
   });

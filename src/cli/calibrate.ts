@@ -1,24 +1,23 @@
 import type { Command } from 'commander';
+import { type BoardOptions, boardFromOptions, boardOptions, PORT_OR_CYTON_DESCRIPTION } from './board_options.ts';
 import { HeadstartError } from '../core/errors.ts';
-import { defaultPackageDir } from '../io/install_root.ts';
+import { calibrate } from '../api/index.ts';
 import type { CalibrationCues, CalibrationView } from '../device/calibration/events.ts';
 import { johnnyFiveCues } from '../device/calibration/johnny_five_cues.ts';
 import { LineView } from '../device/calibration/line_view.ts';
 import { loadProtocol } from '../device/calibration/protocol.ts';
-import { runCalibration } from '../device/calibration/session.ts';
 import { TerminalView } from '../device/calibration/terminal_view.ts';
-import { resolveDataDir } from '../device/profiles/data_dir.ts';
 import type { RuntimeChoice } from '../io/runtime/types.ts';
-import { BoardSession } from '../device/transports/board_session.ts';
 import { connectJohnnyFive, type JohnnyFiveConnection } from '../device/transports/johnny_five_board.ts';
-import { SerialTransport } from '../device/transports/serial.ts';
+import { combineViews } from '../device/calibration/views.ts';
+import type { WebDashboard } from '../device/web/dashboard.ts';
 import { addHelpNotes } from './help.ts';
 import { handleStopSignals } from './interrupt.ts';
-import { baudOption, dataDirOption, numberOption, packageOption, portOption, profileOption, runtimeOption, textOption } from './options.ts';
+import { dataDirOption, numberOption, packageOption, portOption, profileOption, runtimeOption, textOption } from './options.ts';
+import { listenOption, parseWebUi, startWebUi, uiOption, type UiChoice } from './web_ui.ts';
 
-interface CalibrateOptions {
+interface CalibrateOptions extends BoardOptions {
   port: string;
-  baud: number;
   protocol?: string;
   profile: string;
   package?: string;
@@ -33,6 +32,8 @@ interface CalibrateOptions {
   cueBoard?: string;
   cueLed: string;
   cueVibration?: string;
+  ui: UiChoice;
+  listen?: string;
 }
 
 export function registerCalibrate(program: Command): void {
@@ -42,12 +43,15 @@ export function registerCalibrate(program: Command): void {
     .description(
       "teach the wearable its wearer: a guided session of prompts, holds and rests recorded from the board, checked as it goes, then a head trained on the device, scored leave-one-repetition-out, saved as the wearer's profile with an HTML report beside it",
     )
-    .addOption(portOption())
+    .addOption(portOption(PORT_OR_CYTON_DESCRIPTION))
     .addOption(profileOption('whose calibration this is: the profile saved (letters, digits, ".", "_", "-")').makeOptionMandatory())
     .addOption(textOption('--protocol <file>', 'calibration protocol (JSON, see calibration/README.md): calibration/myo7.json, calibration/quick5.json; not needed with --resume'))
     .addOption(packageOption('model package whose int8 extractor embeds the recordings (default: the one shipped under models/)'))
     .addOption(dataDirOption())
-    .addOption(baudOption(500000))
+    .addOption(boardOptions()[0]!)
+    .addOption(boardOptions()[1]!)
+    .addOption(boardOptions()[2]!)
+    .addOption(boardOptions()[3]!)
     .addOption(numberOption('--time-scale <x>', 'multiply every duration of the protocol (0.5 = twice as fast; for practice runs and tests)', { above: 0, max: 100 }, 1))
     .addOption(textOption('--only <gesture>', 're-record one gesture (by id, e.g. wrist-flexion) and retrain the profile with the earlier recordings of the others'))
     .option('--resume', 'continue an interrupted calibration of this profile from its journal (nothing recorded is lost)')
@@ -57,7 +61,9 @@ export function registerCalibrate(program: Command): void {
     .addOption(numberOption('--min-accuracy <share>', 'per-gesture leave-one-repetition-out accuracy below which the verdict asks for a redo', { above: 0, max: 1 }, 0.8))
     .addOption(textOption('--cue-board <port>', 'a Firmata board (johnny-five) for cues beside the screen: LED lit during holds, a buzz at start and end'))
     .addOption(textOption('--cue-led <pin>', 'LED pin on the cue board').default('13'))
-    .addOption(textOption('--cue-vibration <pin>', 'PWM pin of a vibration motor on the cue board (through a transistor)'));
+    .addOption(textOption('--cue-vibration <pin>', 'PWM pin of a vibration motor on the cue board (through a transistor)'))
+    .addOption(uiOption("every channel's trace and level, the link, the prompt, countdown and hold, the checks' advice, the redo question (answered from the page or the terminal, the first answer wins), then the verdict and the confusion matrix"))
+    .addOption(listenOption());
   addHelpNotes(cmd, {
     notes: [
       "The session runs on the board's sample clock: each hold lasts exactly its number of samples, so a stalled link pauses the session instead of mislabelling it. Every sample is journalled as it arrives (<data dir>/profiles/<user>/calibration/journal.hsrec); after a crash or a pulled cable, --resume re-records only the repetition that was cut short. The report is <data dir>/profiles/<user>/report.html.",
@@ -68,6 +74,8 @@ export function registerCalibrate(program: Command): void {
       '$ headstart calibrate --port /dev/ttyACM0 --profile alice --resume',
       '$ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice --only hand-open',
       '$ headstart calibrate --port /dev/ttyACM0 --protocol calibration/myo7.json --profile bob --auto --json   # from a script',
+      '$ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice --ui web   # and open the printed URL',
+      '$ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice --ui web --listen 0.0.0.0:8080   # from a phone on the same network',
       '# no hardware: a virtual board playing a recorded person who keeps to the protocol (no redos: use --auto)',
       '$ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0/training0 --follow calibration/myo7.json --speed 10 &',
       '$ headstart calibrate --port /tmp/hs-board --baud 2000000 --protocol calibration/myo7.json --profile demo --auto',
@@ -78,21 +86,14 @@ export function registerCalibrate(program: Command): void {
       // Options first: a typo must not open the port or touch the data folder.
       if (opts.protocol === undefined && !opts.resume) throw new HeadstartError('MISSING_OPTION', 'give the calibration protocol with --protocol (e.g. calibration/quick5.json), or --resume an interrupted one');
       const protocol = opts.protocol === undefined ? undefined : loadProtocol(opts.protocol);
-      const { timeScale, minAccuracy, runtime, baud: baudRate } = opts;
+      const { timeScale, minAccuracy, runtime } = opts;
+      const web = parseWebUi(opts);
       if (protocol && opts.only !== undefined && !protocol.gestures.some((g) => g.id === opts.only)) {
         throw new HeadstartError('UNKNOWN_GESTURE', `protocol '${protocol.name}' has no gesture '${opts.only}'; its gestures are ${protocol.gestures.map((g) => g.id).join(', ')}`);
       }
-      // TensorFlow.js (the head trainers) loads only now: the verbs that do not train start without it.
-      const { packageCalibrationModel } = await import('../device/calibration/package_model.ts');
-      const { selectBackend } = await import('../tfjs/backend.ts');
-      const model = packageCalibrationModel(opts.package ?? defaultPackageDir(), { runtime });
-      if (model.fallbackReason) process.stderr.write(`note: using the TypeScript interpreter (${model.fallbackReason})\n`);
-      // The head trainer uses TensorFlow.js; start its backend before the session, not after the wearer's effort.
-      await selectBackend();
-
       const interactive = !opts.auto && process.stdout.isTTY === true && process.stdin.isTTY === true;
-      if (!opts.auto && !interactive) throw new HeadstartError('NO_TERMINAL', 'the guided session needs a terminal; run it in one, or pass --auto to record without questions');
-      const view: CalibrationView & { close?: () => void } = interactive
+      if (!opts.auto && !interactive && !web) throw new HeadstartError('NO_TERMINAL', 'the guided session needs a terminal or the page (--ui web); run it in one, or pass --auto to record without questions');
+      const terminal: CalibrationView & { close?: () => void } = interactive
         ? new TerminalView({ out: process.stdout, input: process.stdin })
         : new LineView((line) => process.stderr.write(line + '\n'));
 
@@ -102,28 +103,40 @@ export function registerCalibrate(program: Command): void {
         cueConnection = await connectJohnnyFive({ port: opts.cueBoard });
         cues = johnnyFiveCues({ board: cueConnection.board, led: opts.cueLed, ...(opts.cueVibration ? { vibration: opts.cueVibration } : {}) });
       }
-      const board = new BoardSession({ transport: new SerialTransport({ path: opts.port, baudRate }) });
+      let dashboard: WebDashboard | undefined;
+      try {
+        if (web) dashboard = await startWebUi(web, (line) => void process.stderr.write(line + '\n'));
+      } catch (err) {
+        terminal.close?.();
+        await cueConnection?.close();
+        throw err;
+      }
+      // Without a terminal, the page alone asks (and nothing asks with --auto).
+      const combined = combineViews([terminal, ...(dashboard ? [dashboard.calibrationView('headstart calibrate', { offerRedo: !opts.auto })] : [])]);
       // Ctrl-C, SIGTERM, SIGHUP: STOP to the board, the journal kept, and the way to resume said (exit 130).
       const stop = handleStopSignals();
       // Link drops and returns, as they happened, for --json (the lines on stderr show them at once).
       const linkEvents: { state: string; atMs: number; reason?: string; downtimeMs?: number }[] = [];
       const startedAt = performance.now();
-      const watched: CalibrationView = {
+      const view: CalibrationView = {
         event: (e) => {
           if (e.type === 'link') linkEvents.push({ ...e, atMs: Math.round(performance.now() - startedAt) });
-          view.event(e);
+          combined.event(e);
         },
-        ...(view.askRedo ? { askRedo: (trial, issues) => view.askRedo!(trial, issues) } : {}),
+        ...(combined.askRedo ? { askRedo: (trial, issues) => combined.askRedo!(trial, issues) } : {}),
       };
       let result;
       try {
-        result = await runCalibration({
-          board,
+        // TensorFlow.js (the head trainers) loads inside: the verbs that do not train start without it.
+        result = await calibrate({
+          board: boardFromOptions(opts),
           ...(protocol ? { protocol } : {}),
           user: opts.profile,
-          dataDir: resolveDataDir(opts.dataDir),
-          model,
-          view: watched,
+          ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+          ...(opts.package !== undefined ? { model: opts.package } : {}),
+          runtime,
+          onNote: (note) => process.stderr.write(`note: ${note}\n`),
+          view,
           signal: stop.signal,
           ...(cues ? { cues } : {}),
           timeScale,
@@ -133,8 +146,9 @@ export function registerCalibrate(program: Command): void {
         });
       } finally {
         stop.dispose();
-        view.close?.();
+        terminal.close?.();
         await cueConnection?.close();
+        await dashboard?.close();
       }
       if (opts.json) {
         process.stdout.write(

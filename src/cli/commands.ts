@@ -8,6 +8,7 @@ import { registerInspect } from './inspect.ts';
 import { registerDataset } from './dataset.ts';
 import { registerInfer } from './infer.ts';
 import { registerExport } from './export.ts';
+import { registerPackage } from './package.ts';
 import { registerPorts } from './ports.ts';
 import { registerSim } from './sim.ts';
 import { registerRun } from './run.ts';
@@ -25,6 +26,7 @@ export function registerCommands(program: Command): void {
   registerDataset(program);
   registerInfer(program);
   registerExport(program);
+  registerPackage(program);
   registerPorts(program);
   registerSim(program);
   registerRun(program);

@@ -14,6 +14,7 @@ export function registerDataset(program: Command): void {
     .argument(
       '<path>',
       'a Myo folder (PreTrainingDataset, EvaluationDataset, one person, one session), a .hsrec recording or folder of them, ' +
+        'EDF/BDF files, OpenBCI GUI .txt or BrainFlow .csv recordings, the eegmat folder (or some of its SubjectNN_*.edf files), ' +
         'a CSV file or folder, or a quoted glob such as "data/**/R_*_C_*.csv"',
     )
     .option('--json', 'print one JSON object (the summary, plus warnings) instead of text');
@@ -24,6 +25,8 @@ export function registerDataset(program: Command): void {
       '$ headstart dataset data/demo/EvaluationDataset --sessions training0',
       "$ headstart dataset \"recordings/*.csv\" --rate 1000 --columns 1-8 --label-pattern 'R_(?<rep>\\d+)_C_(?<label>\\d+)\\.csv'",
       '$ headstart dataset data/demo/EvaluationDataset --json | jq .perClass',
+      '$ headstart dataset ../shared/datasets/eegmat --channels Fp1,Fp2,F7,F8,T3,T4,Fz,Pz --people Subject00,Subject01',
+      "$ headstart dataset \"recordings/OpenBCI-RAW-*.txt\" --label-pattern '(?<label>rest|task)' --channels 0,1,2,3",
     ],
   });
   cmd

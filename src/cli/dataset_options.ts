@@ -1,10 +1,13 @@
 /**
  * The options every verb that reads a data set shares (dataset, pretrain,
- * evaluate, sim), so `--rate`, `--columns`, `--label-pattern` mean the same
+ * evaluate, sim), so `--rate`, `--columns`, `--channels`, `--label-pattern` mean the same
  * everywhere. Add them with addDatasetOptions, turn the parsed values into a
  * DatasetSpec with datasetSpec.
  */
 import type { Command } from 'commander';
+import { HeadstartError } from '../core/errors.ts';
+import { BRAINFLOW_BOARDS } from '../io/datasets/brainflow_csv.ts';
+import { parseChannelList } from '../io/datasets/channel_labels.ts';
 import { compileLabelPattern, parseColumnSpec } from '../io/datasets/csv.ts';
 import type { DatasetSpec } from '../io/datasets/index.ts';
 import { MAX_RATE, parseNumber } from './options.ts';
@@ -12,6 +15,8 @@ import { MAX_RATE, parseNumber } from './options.ts';
 export interface DatasetOptions {
   rate?: string;
   columns?: string;
+  channels?: string;
+  board?: string;
   labelPattern?: string;
   classes?: string;
   delimiter?: string;
@@ -20,18 +25,23 @@ export interface DatasetOptions {
   people?: string;
 }
 
-/** Adds the data set options to a command; the path(s) themselves are the verb's own arguments or options. */
-export function addDatasetOptions(cmd: Command): Command {
-  return cmd
-    .option('--rate <hz>', 'CSV: samples per second per channel (CSV files do not record it; other formats carry their own)')
-    .option('--columns <list>', 'CSV: channel columns, by 0-based index, range or header name, in channel order (e.g. 1-8, or emg1,emg2); default: all')
-    .option('--label-pattern <regex>', 'CSV: regex on each file name with a named group label, and optionally rep, subject, session (e.g. \'R_(?<rep>\\d+)_C_(?<label>\\d+)\\.csv\')')
-    .option('--classes <names>', 'CSV: comma-separated class names the labels refer to (default: numeric labels are indices; names are sorted)')
-    .option('--delimiter <char>', 'CSV: force the delimiter (",", ";", "tab" or "space"); default: detected')
-    .option('--header', 'CSV: the first row is a header (default: detected)')
-    .option('--no-header', 'CSV: the first row is data')
-    .option('--sessions <names>', 'keep only these sessions, comma-separated (Myo: training0, Test0, Test1)')
-    .option('--people <names>', 'keep only these people, comma-separated (e.g. Male0,Female1)');
+/** Adds the data set options to a command; the path(s) themselves are the verb's own arguments or options. `except` leaves out options the verb declares with a meaning of its own (e.g. `package import`'s --rate and --classes, which also describe the model). */
+export function addDatasetOptions(cmd: Command, except: readonly (keyof DatasetOptions)[] = []): Command {
+  const options: [keyof DatasetOptions, string, string][] = [
+    ['rate', '--rate <hz>', 'CSV: samples per second per channel (CSV files do not record it; other formats carry their own)'],
+    ['columns', '--columns <list>', 'CSV: channel columns, by 0-based index, range or header name, in channel order (e.g. 1-8, or emg1,emg2); default: all'],
+    ['channels', '--channels <labels>', 'EDF/BDF, OpenBCI GUI, BrainFlow, eegmat: channels by label, comma-separated, in this order (e.g. Fp1,Fp2,F7,F8 or "EXG Channel 0,EXG Channel 1"); default: all EEG channels'],
+    ['board', '--board <name>', `BrainFlow CSV: the board that recorded it (${BRAINFLOW_BOARDS.join(', ')}); default: inferred from the fields and timestamps`],
+    ['labelPattern', '--label-pattern <regex>', "CSV, EDF/BDF, OpenBCI GUI, BrainFlow: regex on each file name with a named group label, and optionally rep, subject, session (e.g. 'R_(?<rep>\\d+)_C_(?<label>\\d+)\\.csv')"],
+    ['classes', '--classes <names>', 'CSV: comma-separated class names the labels refer to (default: numeric labels are indices; names are sorted)'],
+    ['delimiter', '--delimiter <char>', 'CSV: force the delimiter (",", ";", "tab" or "space"); default: detected'],
+    ['header', '--header', 'CSV: the first row is a header (default: detected)'],
+    ['header', '--no-header', 'CSV: the first row is data'],
+    ['sessions', '--sessions <names>', 'keep only these sessions, comma-separated (Myo: training0, Test0, Test1)'],
+    ['people', '--people <names>', 'keep only these people, comma-separated (e.g. Male0,Female1)'],
+  ];
+  for (const [key, flags, description] of options) if (!except.includes(key)) cmd.option(flags, description);
+  return cmd;
 }
 
 const list = (text: string) =>
@@ -45,6 +55,11 @@ export function datasetSpec(path: string, opts: DatasetOptions): DatasetSpec {
   const spec: DatasetSpec = { path };
   if (opts.rate !== undefined) spec.rate = parseNumber('--rate', opts.rate, { above: 0, max: MAX_RATE });
   if (opts.columns !== undefined) spec.columns = parseColumnSpec(opts.columns);
+  if (opts.channels !== undefined) spec.channels = parseChannelList(opts.channels);
+  if (opts.board !== undefined) {
+    if (!(BRAINFLOW_BOARDS as string[]).includes(opts.board)) throw new HeadstartError('BAD_OPTION', `--board ${opts.board} is not a BrainFlow board headstart reads; give one of ${BRAINFLOW_BOARDS.join(', ')}`, { setting: 'board' });
+    spec.board = opts.board;
+  }
   if (opts.labelPattern !== undefined) spec.labelPattern = compileLabelPattern(opts.labelPattern);
   if (opts.classes !== undefined) spec.classes = list(opts.classes);
   if (opts.delimiter !== undefined) {

@@ -24,7 +24,7 @@ export function describeFrame(f: Frame): string {
       return `hello    seq=${f.seq} protocol v${f.protocolVersion}, ${f.channels} ch at ${f.rate || 'unknown'} Hz, ${f.sampleFormat}, board "${f.boardId}"`;
     case 'samples': {
       const n = f.samples.length / f.channels;
-      const shown = Array.from(f.values ?? f.samples).slice(0, f.channels).map((v) => (Number.isInteger(v) ? String(v) : v.toFixed(2)));
+      const shown = Array.from(f.samples).slice(0, f.channels).map((v) => (Number.isInteger(v) ? String(v) : v.toFixed(2)));
       return `samples  seq=${f.seq} t=${f.timestampUs} us, ${n} x ${f.channels} ch, first [${shown.join(' ')}]`;
     }
     case 'event':

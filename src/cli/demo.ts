@@ -4,9 +4,11 @@ import type { DemoSummary } from '../sim/demo/run_demo.ts';
 import { defaultPackageDir } from '../io/install_root.ts';
 import { formatConfusion } from '../device/pipeline/live_score.ts';
 import type { RuntimeChoice } from '../io/runtime/types.ts';
+import type { WebDashboard } from '../device/web/dashboard.ts';
 import { addHelpNotes } from './help.ts';
 import { handleStopSignals } from './interrupt.ts';
 import { choiceOption, dataDirOption, numberOption, packageOption, runtimeOption } from './options.ts';
+import { listenOption, parseWebUi, startWebUi, uiOption, type UiChoice } from './web_ui.ts';
 
 /** Board speed (times real time) at which the demo takes about a minute on a small machine. */
 export const DEFAULT_DEMO_SPEED = 4;
@@ -19,6 +21,8 @@ interface DemoCliOptions {
   runtime: RuntimeChoice;
   link: LinkChoice;
   json?: boolean;
+  ui: UiChoice;
+  listen?: string;
 }
 
 function pct(x: number): string {
@@ -62,21 +66,27 @@ export function registerDemo(program: Command): void {
         'auto',
       ),
     )
-    .option('--json', 'print one summary object (calibration, live accuracy, latency, drops, confusion matrix) on stdout');
+    .option('--json', 'print one summary object (calibration, live accuracy, latency, drops, confusion matrix) on stdout')
+    .addOption(uiOption("the calibration's prompts, traces and verdict, then the live replay's gesture, class scores, latency and drops"))
+    .addOption(listenOption());
   addHelpNotes(cmd, {
     notes: [
       'The calibration uses calibration/myo7.json with one repetition of each gesture (the k = 1 case: 5 s holds, shorter countdown and rest); the simulated wearer plays the prompted gesture from Male0/training0. The live part streams Male0/Test0, recorded later, with the true gesture as label EVENT markers, so every window under one gesture is scored as it is recognized. Progress goes to stderr, results to stdout.',
       'Nothing is written outside a temporary folder unless --data-dir is given.',
     ],
-    examples: ['$ headstart demo', '$ headstart demo --speed 20 --json | jq .live.score.accuracy', '$ headstart demo --link loopback --runtime ts --keep'],
+    examples: ['$ headstart demo', '$ headstart demo --speed 20 --json | jq .live.score.accuracy', '$ headstart demo --link loopback --runtime ts --keep', '$ headstart demo --speed 1 --ui web   # and open the printed URL'],
   });
   cmd
     .action(async (opts: DemoCliOptions) => {
       const { speed, runtime, link } = opts;
+      const web = parseWebUi(opts);
+      const log = (line: string): void => void process.stderr.write(line + '\n');
       // Ctrl-C, SIGTERM, SIGHUP: stop the boards (and socat) and remove the temporary folder rather than leave them behind.
       const stop = handleStopSignals();
       let summary: DemoSummary;
+      let dashboard: WebDashboard | undefined;
       try {
+        if (web) dashboard = await startWebUi(web, log);
         // Loaded here, not at start: it brings TensorFlow.js, which the verbs that do not train go without.
         const { runDemo } = await import('../sim/demo/run_demo.ts');
         summary = await runDemo({
@@ -86,11 +96,13 @@ export function registerDemo(program: Command): void {
         speed,
         ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
         keep: opts.keep === true,
-        log: (line) => process.stderr.write(line + '\n'),
+        log,
         signal: stop.signal,
+        ...(dashboard ? { dashboard } : {}),
       });
       } finally {
         stop.dispose();
+        await dashboard?.close();
       }
       process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describe(summary));
     });

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { createRequire } from 'node:module';
 import type { BackendChoice } from '../tfjs/backend.ts';
 import type { Model } from '../core/tflite/model.ts';
 import { writeTflite } from '../core/tflite/writer.ts';
 import { PRODUCER_VERSION } from '../io/version.ts';
+import { loadNativeBinding } from '../io/runtime/native_runtime.ts';
+import { type DeviceInstall, deviceInstall } from '../io/install_root.ts';
 import { addHelpNotes } from './help.ts';
 
 interface TfliteRuntimeCheck {
@@ -16,6 +17,8 @@ interface DoctorReport {
   version: string;
   node: string;
   platform: string;
+  /** Present when headstart runs from a device tarball (npm run pack:device). */
+  device?: DeviceInstall;
   backend: BackendChoice;
   tfliteRuntime: TfliteRuntimeCheck;
 }
@@ -51,12 +54,15 @@ interface NativeRunner {
 }
 
 /** Loads the official TensorFlow Lite runtime and runs a model written by headstart's own writer. */
-function checkTfliteRuntime(): TfliteRuntimeCheck {
+function checkTfliteRuntime(device: DeviceInstall | undefined): TfliteRuntimeCheck {
   let Runner: new (model: ArrayBuffer, options: { threads: number }) => NativeRunner;
   try {
-    Runner = createRequire(import.meta.url)('tfjs-tflite-node').TFLiteNodeModelRunner;
+    Runner = loadNativeBinding() as unknown as typeof Runner;
   } catch (err) {
     const reason = (err as Error).message.split('\n')[0];
+    if (device && !device.nativeTflite.included) {
+      return { ok: false, detail: `this device install for ${device.platform} was packed without it (${device.nativeTflite.reason}); devices will use the TypeScript interpreter` };
+    }
     return { ok: false, detail: `tfjs-tflite-node does not load on this platform (${reason}); devices will use the TypeScript interpreter` };
   }
   try {
@@ -77,6 +83,10 @@ function checkTfliteRuntime(): TfliteRuntimeCheck {
 function printText(report: DoctorReport): void {
   const out = (line: string) => process.stdout.write(line + '\n');
   out(`headstart ${report.version} on node ${report.node} (${report.platform})`);
+  const device = report.device;
+  if (device) {
+    out(`device install for ${device.platform}, packed ${device.packedAt}${device.platform === report.platform ? '' : `: this machine is ${report.platform}, install the tarball made for it`}`);
+  }
   out(`tfjs backend: ${report.backend.name}`);
   for (const s of report.backend.skipped) out(`  passed over ${s.name}: ${s.reason}`);
   const wasm = report.backend.wasm;
@@ -94,20 +104,22 @@ export function registerDoctor(program: Command): void {
     .description(
       'check this machine: the TensorFlow.js backend that trains models (and why faster ones were passed over), the wasm features in use, and whether the official TensorFlow Lite runtime loads and runs a model',
     )
-    .option('--json', 'print one JSON object (version, node, platform, backend, tfliteRuntime) instead of text');
+    .option('--json', 'print one JSON object (version, node, platform, device when run from a device tarball, backend, tfliteRuntime) instead of text');
   addHelpNotes(cmd, {
     notes: ['The backend is tfjs-node when installed, else WebAssembly, else pure JavaScript; set HEADSTART_BACKEND=tensorflow|wasm|cpu to force one (doctor then reports only that one).'],
     examples: ['$ headstart doctor', '$ HEADSTART_BACKEND=cpu headstart doctor --json'],
   });
   cmd
     .action(async (opts: { json?: boolean }) => {
+      const device = deviceInstall();
       const report: DoctorReport = {
         version: PRODUCER_VERSION,
         node: process.version,
         platform: `${process.platform}-${process.arch}`,
+        ...(device ? { device } : {}),
         // Loaded only here: the other verbs that do not train start without TensorFlow.js.
         backend: await (await import('../tfjs/backend.ts')).selectBackend(),
-        tfliteRuntime: checkTfliteRuntime(),
+        tfliteRuntime: checkTfliteRuntime(device),
       };
       if (opts.json) process.stdout.write(JSON.stringify(report) + '\n');
       else printText(report);

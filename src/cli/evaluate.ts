@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { createProgress } from './progress.ts';
 import { HeadstartError } from '../core/errors.ts';
 import type { Embeddings } from '../core/head/embeddings.ts';
+import { packagePreprocessing } from '../core/model_package/manifest.ts';
 import type { WindowSet } from '../core/window_set.ts';
 import { embedWithRuntime } from '../io/extractor_embed.ts';
 import { loadModelPackage } from '../io/model_package.ts';
@@ -158,6 +159,7 @@ export function registerEvaluate(program: Command): void {
             classes: m.classes.length,
             window: m.window,
             normalization: m.normalization,
+            preprocessing: packagePreprocessing(m),
             populationHead: pkg.populationHead,
             embed,
             scratchSteps,

@@ -15,7 +15,7 @@ export interface VerbGroup {
 /** The verbs in the order a new user meets them. */
 export const VERB_GROUPS: readonly VerbGroup[] = [
   { title: 'Start here', verbs: ['demo', 'doctor'] },
-  { title: 'Data and training', verbs: ['dataset', 'pretrain', 'evaluate', 'export'] },
+  { title: 'Data and training', verbs: ['dataset', 'pretrain', 'evaluate', 'export', 'package'] },
   { title: 'On the device', verbs: ['ports', 'calibrate', 'run', 'profile'] },
   { title: 'Tools', verbs: ['sim', 'decode', 'inspect', 'infer'] },
 ];

@@ -1,30 +1,29 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
+import { type BoardOptions, boardFromOptions, boardOptions, PORT_OR_CYTON_DESCRIPTION } from './board_options.ts';
 import { HeadstartError } from '../core/errors.ts';
-import { LiveSession, type LiveSink, openRecognizer } from '../device/live_session.ts';
+import { createRecognizer, loadProfile } from '../api/index.ts';
+import type { LiveSink } from '../device/live_session.ts';
 import { parseOptionalList } from '../device/pipeline/gesture_outputs.ts';
 import type { LivePipelineStats } from '../device/pipeline/live_pipeline.ts';
 import { formatConfusion, type ScoreSummary } from '../device/pipeline/live_score.ts';
 import { DEFAULT_SMOOTHER, type SmootherOptions } from '../device/pipeline/smoother.ts';
-import { resolveDataDir } from '../device/profiles/data_dir.ts';
-import { ProfileStore } from '../device/profiles/store.ts';
 import { JohnnyFiveSink } from '../device/sinks/johnny_five_sink.ts';
 import { StdoutSink } from '../device/sinks/stdout_sink.ts';
 import type { RuntimeChoice } from '../io/runtime/types.ts';
 import type { BoardSessionStats } from '../device/transports/board_session.ts';
 import { connectJohnnyFive } from '../device/transports/johnny_five_board.ts';
-import { SerialTransport } from '../device/transports/serial.ts';
-import { defaultPackageDir } from '../io/install_root.ts';
+import type { WebDashboard } from '../device/web/dashboard.ts';
 import { addHelpNotes } from './help.ts';
 import { handleStopSignals } from './interrupt.ts';
-import { baudOption, dataDirOption, numberOption, packageOption, parseNumber, portOption, profileOption, runtimeOption, textOption } from './options.ts';
+import { dataDirOption, numberOption, packageOption, parseNumber, portOption, profileOption, runtimeOption, textOption } from './options.ts';
+import { listenOption, parseWebUi, startWebUi, uiOption, type UiChoice } from './web_ui.ts';
 
-interface RunOptions {
+interface RunOptions extends BoardOptions {
   port: string;
   profile: string;
   package?: string;
   dataDir?: string;
-  baud: number;
   runtime: RuntimeChoice;
   votes: number;
   threshold: number;
@@ -38,6 +37,8 @@ interface RunOptions {
   ledPins?: string;
   servoPin?: string;
   servoAngles?: string;
+  ui: UiChoice;
+  listen?: string;
 }
 
 /** How often the live score and the pipeline's health go to stderr. */
@@ -94,11 +95,14 @@ export function registerRun(program: Command): void {
     .description(
       "live gesture recognition for a calibrated wearer: the board's frames are cut into windows, embedded by the package's int8 extractor, classified by the wearer's profile head and smoothed into gesture events (one line per change)",
     )
-    .addOption(portOption())
+    .addOption(portOption(PORT_OR_CYTON_DESCRIPTION))
     .addOption(profileOption('whose profile to use (its version in use: see `headstart profile show <user>`)').makeOptionMandatory())
     .addOption(packageOption('model package (default: the one the profile was calibrated with, else the one shipped under models/)'))
     .addOption(dataDirOption('where the profiles live (default $HEADSTART_DATA_DIR, else ~/.headstart)'))
-    .addOption(baudOption(500000))
+    .addOption(boardOptions()[0]!)
+    .addOption(boardOptions()[1]!)
+    .addOption(boardOptions()[2]!)
+    .addOption(boardOptions()[3]!)
     .addOption(runtimeOption())
     .addOption(numberOption('--votes <n>', 'windows in the smoothing vote', { integer: true, min: 1, max: MAX_VOTES }, DEFAULT_SMOOTHER.votes))
     .addOption(numberOption('--threshold <p>', 'least confidence (0..1) for a window to vote', { min: 0, max: 1 }, DEFAULT_SMOOTHER.threshold))
@@ -111,7 +115,9 @@ export function registerRun(program: Command): void {
     .addOption(textOption('--outputs-board <port>', 'a Firmata board (johnny-five) driving LEDs and a servo from the recognized gesture'))
     .addOption(textOption('--led-pins <list>', "LED pin per gesture in class order, '-' for none (e.g. -,2,3,4,5,6,7)"))
     .addOption(textOption('--servo-pin <pin>', 'servo pin on the outputs board (e.g. a gripper)'))
-    .addOption(textOption('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)"));
+    .addOption(textOption('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)"))
+    .addOption(uiOption("every channel's trace and level, the link, the current gesture large, each class's score, latency p50/p99, windows per second and dropped windows"))
+    .addOption(listenOption());
   addHelpNotes(cmd, {
     notes: [
       "Each event carries the board's most recent EVENT marker (button, sync, or the true label of a replay). The board must send the package's channels at its rate or a higher one that resamples to it (250 -> 200 Hz); a profile trained for another extractor is refused.",
@@ -121,6 +127,7 @@ export function registerRun(program: Command): void {
     examples: [
       '$ headstart run --port /dev/ttyACM0 --profile alice',
       '$ headstart run --port /dev/ttyACM0 --profile alice --json | my-app',
+      '$ headstart run --port /dev/ttyACM0 --profile alice --ui web   # and open the printed URL',
       '$ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0/Test0 --speed 10 &',
       '$ headstart run --port /tmp/hs-board --profile male0 --score --idle-stop 2 --max-queue 100000',
     ],
@@ -129,16 +136,16 @@ export function registerRun(program: Command): void {
     .action(async (opts: RunOptions) => {
       // Options first: a typo must not open the port.
       const smoother = smootherOptions(opts);
-      const { baud: baudRate, maxQueue, runtime: runtimeChoice } = opts;
+      const { maxQueue, runtime: runtimeChoice } = opts;
+      const board = boardFromOptions(opts);
       const idleStopMs = opts.idleStop === undefined ? undefined : 1000 * opts.idleStop;
       const parsePin = (s: string): number | string => (/^\d+$/.test(s) ? Number(s) : s);
       const ledPins = opts.ledPins === undefined ? undefined : parseOptionalList(opts.ledPins, parsePin);
       const servoAngles = opts.servoAngles === undefined ? undefined : parseOptionalList(opts.servoAngles, (s) => parseNumber('--servo-angles', s, { min: 0, max: 180 }));
       if ((ledPins || opts.servoPin) && !opts.outputsBoard) throw new HeadstartError('MISSING_OPTION', 'LED and servo pins need --outputs-board <port> (the Firmata board they are wired to)');
+      const web = parseWebUi(opts);
 
-      const store = new ProfileStore(resolveDataDir(opts.dataDir));
-      const profile = store.load(opts.profile);
-      const packageDir = opts.package ?? profile.package.dir ?? defaultPackageDir();
+      const profile = loadProfile(opts.profile, opts.dataDir === undefined ? {} : { dataDir: opts.dataDir });
       if (opts.package === undefined && profile.package.dir !== undefined && !existsSync(profile.package.dir)) {
         throw new HeadstartError(
           'FILE_NOT_FOUND',
@@ -146,7 +153,8 @@ export function registerRun(program: Command): void {
           { file: profile.package.dir, fromProfile: profile.user },
         );
       }
-      const recognizer = openRecognizer({ profile, packageDir, runtime: runtimeChoice });
+      const recognizer = createRecognizer({ profile, runtime: runtimeChoice, ...(opts.package !== undefined ? { model: opts.package } : {}) });
+      const packageDir = recognizer.packageDir;
       if (recognizer.fallbackReason) process.stderr.write(`note: using the TypeScript interpreter (${recognizer.fallbackReason})\n`);
       const gestures = profile.gestures;
 
@@ -169,12 +177,21 @@ export function registerRun(program: Command): void {
         }
       }
 
+      let dashboard: WebDashboard | undefined;
+      if (web) {
+        try {
+          dashboard = await startWebUi(web, (line) => void process.stderr.write(line + '\n'));
+        } catch (err) {
+          for (const sink of sinks) await sink.close();
+          throw err;
+        }
+        sinks.push(dashboard.liveSink(`headstart run · ${profile.user}`));
+      }
+
       // Ctrl-C, SIGTERM, SIGHUP stop cleanly: STOP to the board, then the summary of what was recognized (exit 0).
       const stop = handleStopSignals();
       try {
-        const live = new LiveSession({
-          transport: new SerialTransport({ path: opts.port, baudRate }),
-          recognizer,
+        const live = recognizer.listen(board, {
           pipeline: { smoother, maxQueue },
           score: opts.score === true,
           sinks,
@@ -212,7 +229,7 @@ export function registerRun(program: Command): void {
         const { hello, resampled } = await live.start();
         process.stderr.write(
           `running '${profile.user}' v${profile.version} (${profile.head.kind} head, ${gestures.length} gestures) on ${live.description}: ` +
-            `board '${hello.boardId}' ${hello.channels} ch at ${hello.rate} Hz${resampled ? ` resampled to ${recognizer.manifest.sampleRate} Hz` : ''}, ${recognizer.runtime.kind} runtime\n`,
+            `board '${hello.boardId}' ${hello.channels} ch at ${hello.rate} Hz${resampled ? ` resampled to ${recognizer.manifest.sampleRate} Hz` : ''}, ${recognizer.runtime} runtime\n`,
         );
         const result = await live.done();
         const summary: Summary = {
@@ -220,7 +237,7 @@ export function registerRun(program: Command): void {
           reason: result.reason,
           profile: { user: profile.user, version: profile.version, head: profile.head.kind },
           package: packageDir,
-          runtime: recognizer.runtime.kind,
+          runtime: recognizer.runtime,
           pipeline: result.pipeline,
           board: result.board,
           maxRssMB: process.resourceUsage().maxRSS / 1024,
@@ -229,6 +246,7 @@ export function registerRun(program: Command): void {
         process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describeSummary(summary, gestures));
       } finally {
         stop.dispose();
+        await dashboard?.close();
       }
     });
 }

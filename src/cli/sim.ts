@@ -4,18 +4,26 @@ import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_o
 import { followingScript } from '../sim/follow_script.ts';
 import { loadReplayScript } from '../sim/replay_source.ts';
 import { scriptLength } from '../sim/replay_script.ts';
-import { startVirtualBoardOnPty } from '../sim/run_on_pty.ts';
-import { addHelpNotes } from './help.ts';
-import { handleStopSignals, type StopSignals } from './interrupt.ts';
+import { type RunningCytonBoard, type RunningVirtualBoard, startCytonBoardOnPty, startVirtualBoardOnPty } from '../sim/run_on_pty.ts';
+import { CYTON_CHANNELS } from '../core/protocol/cyton.ts';
+import { datasetKind } from '../io/datasets/index.ts';
+import { EEGMAT_CYTON_MONTAGE } from '../io/datasets/eegmat.ts';
+import { CYTON_PACKET_RATE } from '../sim/cyton_board.ts';
+import { resampleScript } from '../sim/resample_script.ts';
 import type { ReplayScript } from '../sim/replay_script.ts';
-import { baudOption, numberOption, parseNumber, textOption } from './options.ts';
+import { addHelpNotes } from './help.ts';
+import { handleStopSignals } from './interrupt.ts';
+import { choiceOption, MAX_BAUD, numberOption, parseNumber, textOption } from './options.ts';
+
+const SIM_FORMATS = ['headstart', 'cyton'] as const;
 
 interface SimOptions extends DatasetOptions {
   pty: string;
+  format: (typeof SIM_FORMATS)[number];
   replay: string[];
   speed: number;
   samplesPerFrame?: number;
-  baud: number;
+  baud?: number;
   loop?: boolean;
   json?: boolean;
   follow?: string;
@@ -44,7 +52,15 @@ export function registerSim(program: Command): void {
     )
     .addOption(new Option('--speed <times>', 'playback speed: 1 = real time, 10 = ten times faster, max = as fast as the link takes').argParser(parseSpeed).default(1))
     .addOption(numberOption('--samples-per-frame <n>', 'samples in each SAMPLES frame (default: about 10 ms worth, as the reference sketch)', { integer: true, min: 1, max: 1000 }))
-    .addOption(baudOption(2000000, 'baud rate set on the board end of the pty'))
+    .addOption(
+      choiceOption(
+        '--format <format>',
+        "what the board speaks: headstart (protocol frames, with true-label EVENTs) or cyton (an OpenBCI Cyton's byte stream: 33-byte packets of 24-bit counts at 250 Hz, or 16 channels at 125 Hz as with a Daisy; the recording is resampled to that rate; no labels on the wire)",
+        SIM_FORMATS,
+        'headstart',
+      ),
+    )
+    .addOption(numberOption('--baud <rate>', 'baud rate set on the board end of the pty (default 2000000; 115200 with --format cyton, as the Cyton dongle)', { integer: true, min: 1, max: MAX_BAUD }))
     .option('--loop', 'start over at the end instead of exiting')
     .addOption(textOption('--follow <protocol>', 'play the person of --replay (one labelled data set) following this calibration protocol, prompt by prompt, for `headstart calibrate --auto`'))
     .addOption(numberOption('--time-scale <x>', 'with --follow: the --time-scale the calibration will be given', { above: 0, max: 100 }, 1))
@@ -61,77 +77,141 @@ export function registerSim(program: Command): void {
       '$ headstart decode --help',
       '# one session of a person folder',
       '$ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0 --sessions Test0 --speed 2',
+      "# an OpenBCI Cyton playing an eegmat person who follows the EEG protocol (8 channels: Fp1 Fp2 F7 F8 T3 T4 Fz Pz unless --channels; 'b' starts it, 's' stops it)",
+      '$ headstart sim --pty /tmp/cyton --format cyton --replay ../shared/datasets/eegmat --people Subject30 --follow calibration/eeg-mental2.json --speed 4 &',
+      '$ headstart calibrate --port /tmp/cyton --format cyton --protocol calibration/eeg-mental2.json --profile s30 --auto',
     ],
   });
   cmd
     .action(async (opts: SimOptions) => {
+      const { speed } = opts;
+      const cyton = opts.format === 'cyton';
+      if (cyton && opts.samplesPerFrame !== undefined) throw new HeadstartError('BAD_OPTION', '--samples-per-frame is for --format headstart: a Cyton sends one sample per packet', { setting: 'samplesPerFrame' });
       // The paths are read as `headstart dataset` reads them, with the same options.
       const { path: _first, ...datasetOptions } = datasetSpec(opts.replay[0]!, opts);
+      // A Cyton carries 8 channels: eegmat's montage for it, unless chosen.
+      if (cyton && datasetOptions.channels === undefined && datasetKind(opts.replay[0]!) === 'eegmat') datasetOptions.channels = EEGMAT_CYTON_MONTAGE;
       if (opts.follow && opts.replay.length > 1) {
         throw new HeadstartError('BAD_OPTION', `--follow plays one person from one data set; give one --replay path (a session folder, or a quoted glob), not ${opts.replay.length}`);
       }
-      const script = opts.follow
-        ? followingScript({ ...datasetOptions, path: opts.replay[0]! }, opts.follow, opts.timeScale)
-        : loadReplayScript(opts.replay, datasetOptions);
+      const cytonRate = (channels: number) => CYTON_PACKET_RATE / (channels > CYTON_CHANNELS ? 2 : 1);
+      let script: ReplayScript;
+      if (opts.follow) {
+        const rate = cyton ? cytonRate(datasetOptions.channels?.length ?? CYTON_CHANNELS) : undefined;
+        script = followingScript({ ...datasetOptions, path: opts.replay[0]! }, opts.follow, opts.timeScale, rate);
+      } else {
+        script = loadReplayScript(opts.replay, datasetOptions);
+        if (cyton) script = resampleScript(script, cytonRate(script.channels));
+      }
       const stop = handleStopSignals();
       try {
-        await serve(opts, script, stop);
+        const running: SimBoard = cyton
+          ? cytonSimBoard(await startCytonBoardOnPty({ ptyPath: opts.pty, script, speed, loop: opts.loop ?? false, ...(opts.baud ? { baudRate: opts.baud } : {}) }), script.rate)
+          : headstartSimBoard(
+              await startVirtualBoardOnPty({
+                ptyPath: opts.pty,
+                script,
+                speed,
+                loop: opts.loop ?? false,
+                ...(opts.baud ? { baudRate: opts.baud } : {}),
+                ...(opts.samplesPerFrame !== undefined ? { samplesPerFrame: opts.samplesPerFrame } : {}),
+              }),
+              script.rate,
+            );
+        const seconds = scriptLength(script) / script.rate;
+        const ready = {
+          event: 'ready',
+          port: running.hostPath,
+          boardEnd: running.boardPath,
+          channels: script.channels,
+          rate: script.rate,
+          seconds,
+          labelChanges: cyton ? 0 : script.labels.length,
+          speed: Number.isFinite(speed) ? speed : 'max',
+          format: opts.format,
+          ...(running.samplesPerFrame === undefined ? {} : { samplesPerFrame: running.samplesPerFrame }),
+        };
+        if (opts.json) process.stdout.write(JSON.stringify(ready) + '\n');
+        else {
+          process.stdout.write(
+            `virtual ${cyton ? 'Cyton' : 'board'} on ${running.hostPath}: ${script.channels} ch at ${script.rate} Hz, ${seconds.toFixed(1)} s of ${script.source}, ` +
+              `${cyton ? 'no labels on the wire' : `${script.labels.length} label changes`}, speed ${Number.isFinite(speed) ? `${speed}x` : 'max'}. Waiting for the host's ${cyton ? "'b'" : 'START'}.\n`,
+          );
+        }
+
+        const progress = setInterval(() => {
+          const line = running.progress(seconds);
+          if (line) process.stderr.write(line + '\n');
+        }, 5000);
+        progress.unref();
+
+        // Ctrl-C, SIGTERM, SIGHUP: the pty pair and socat are taken away, whatever the host did (exit 0 with the totals).
+        const signalled = new Promise<string>((resolve) => stop.signal.addEventListener('abort', () => resolve(stop.received === 'SIGINT' ? 'interrupted' : `stopped by ${stop.received}`), { once: true }));
+        const stopped = running.stopped;
+        const why = await Promise.race([running.ended.then(() => (opts.loop ? new Promise<string>(() => undefined) : 'played to the end')), signalled]);
+        clearInterval(progress);
+        if (why === 'played to the end') {
+          // Taking the pty away discards what the host has not read yet: wait for its STOP, briefly.
+          await Promise.race([stopped, signalled, new Promise((resolve) => setTimeout(resolve, END_LINGER_MS).unref())]);
+        }
+        await running.stop();
+        const summary = { event: 'end', reason: why, ...running.stats() };
+        if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
+        else process.stdout.write(`${why}: ${running.summary()}.\n`);
       } finally {
         stop.dispose();
       }
     });
 }
 
-async function serve(opts: SimOptions, script: ReplayScript, stop: StopSignals): Promise<void> {
-  const { speed } = opts;
-  const running = await startVirtualBoardOnPty({
-    ptyPath: opts.pty,
-    script,
-    speed,
-    baudRate: opts.baud,
-    loop: opts.loop ?? false,
-    ...(opts.samplesPerFrame !== undefined ? { samplesPerFrame: opts.samplesPerFrame } : {}),
-  });
-  const seconds = scriptLength(script) / script.rate;
-  const ready = {
-    event: 'ready',
-    port: running.hostPath,
-    boardEnd: running.boardPath,
-    channels: script.channels,
-    rate: script.rate,
-    seconds,
-    labelChanges: script.labels.length,
-    speed: Number.isFinite(speed) ? speed : 'max',
-    samplesPerFrame: running.board.samplesPerFrame,
+/** What the verb needs of either virtual board. */
+interface SimBoard {
+  hostPath: string;
+  boardPath: string;
+  ended: Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves on the host's stop command. */
+  stopped: Promise<void>;
+  samplesPerFrame?: number;
+  stats(): object;
+  /** A progress line, undefined before anything was played. */
+  progress(seconds: number): string | undefined;
+  summary(): string;
+}
+
+function headstartSimBoard(running: RunningVirtualBoard, rate: number): SimBoard {
+  const { board } = running;
+  return {
+    ...running,
+    stopped: new Promise<void>((resolve) => board.on('command', (f) => f.command === 'stop' && resolve())),
+    samplesPerFrame: board.samplesPerFrame,
+    stats: () => board.stats,
+    progress: (seconds) => {
+      const s = board.stats;
+      if (s.framesSent + s.framesLost === 0) return undefined;
+      return `played ${((s.samplesSent + s.samplesLost) / rate).toFixed(1)} of ${seconds.toFixed(1)} s: ${s.framesSent} frames sent, ${s.framesLost} lost while the link was down`;
+    },
+    summary: () => {
+      const s = board.stats;
+      return `${s.framesSent} frames (${s.samplesSent} samples) sent, ${s.framesLost} frames lost while the link was down, ${s.commands} commands answered`;
+    },
   };
-  if (opts.json) process.stdout.write(JSON.stringify(ready) + '\n');
-  else {
-    process.stdout.write(
-      `virtual board on ${running.hostPath}: ${script.channels} ch at ${script.rate} Hz, ${seconds.toFixed(1)} s of ${script.source}, ` +
-        `${script.labels.length} label changes, speed ${Number.isFinite(speed) ? `${speed}x` : 'max'}. Waiting for the host's START.\n`,
-    );
-  }
+}
 
-  const progress = setInterval(() => {
-    const s = running.board.stats;
-    if (s.framesSent + s.framesLost === 0) return;
-    const played = (s.samplesSent + s.samplesLost) / script.rate;
-    process.stderr.write(`played ${played.toFixed(1)} of ${seconds.toFixed(1)} s: ${s.framesSent} frames sent, ${s.framesLost} lost while the link was down\n`);
-  }, 5000);
-  progress.unref();
-
-  // Ctrl-C, SIGTERM, SIGHUP: the pty pair and socat are taken away, whatever the host did (exit 0 with the totals).
-  const signalled = new Promise<string>((resolve) => stop.signal.addEventListener('abort', () => resolve(stop.received === 'SIGINT' ? 'interrupted' : `stopped by ${stop.received}`), { once: true }));
-  const stopped = new Promise<void>((resolve) => running.board.on('command', (f) => f.command === 'stop' && resolve()));
-  const why = await Promise.race([running.ended.then(() => (opts.loop ? new Promise<string>(() => undefined) : 'played to the end')), signalled]);
-  clearInterval(progress);
-  if (why === 'played to the end') {
-    // Taking the pty away discards what the host has not read yet: wait for its STOP, briefly.
-    await Promise.race([stopped, signalled, new Promise((resolve) => setTimeout(resolve, END_LINGER_MS).unref())]);
-  }
-  await running.stop();
-  const s = running.board.stats;
-  const summary = { event: 'end', reason: why, ...s };
-  if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
-  else process.stdout.write(`${why}: ${s.framesSent} frames (${s.samplesSent} samples) sent, ${s.framesLost} frames lost while the link was down, ${s.commands} commands answered.\n`);
+function cytonSimBoard(running: RunningCytonBoard, rate: number): SimBoard {
+  const { board } = running;
+  return {
+    ...running,
+    stopped: new Promise<void>((resolve) => board.on('command', (letter) => letter === 's' && board.stats.samplesSent > 0 && resolve())),
+    stats: () => board.stats,
+    progress: (seconds) => {
+      const s = board.stats;
+      if (s.samplesSent + s.samplesLost === 0) return undefined;
+      return `played ${((s.samplesSent + s.samplesLost) / rate).toFixed(1)} of ${seconds.toFixed(1)} s: ${s.packetsSent} packets sent, ${s.samplesLost} samples lost while the link was down`;
+    },
+    summary: () => {
+      const s = board.stats;
+      return `${s.packetsSent} packets (${s.samplesSent} samples) sent, ${s.samplesLost} samples lost while the link was down, ${s.clipped} values beyond the ADC's range, ${s.commands} command bytes answered`;
+    },
+  };
 }

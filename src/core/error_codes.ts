@@ -60,6 +60,7 @@ export const ERROR_CODES = {
   PACKAGE_NOT_EXPORTED: { class: 'input', meaning: 'a model package has no int8 extractor yet (headstart export adds it)' },
   NOT_TFLITE: { class: 'input', meaning: 'a file given as a TensorFlow Lite model is not one' },
   TFLITE_CORRUPT: { class: 'input', meaning: 'a TensorFlow Lite file is damaged or crafted: truncated, offsets, strings, indices, enums, shapes, buffers, quantization or headstart metadata invalid' },
+  UNSUPPORTED_LAYER: { class: 'input', meaning: 'a model to import has a layer (or a layer setting) the int8 exporter cannot write as TensorFlow Lite Micro builtins' },
   TFLITE_UNSUPPORTED: { class: 'input', meaning: 'a valid TensorFlow Lite model uses something headstart does not read or feed (schema version, sparse tensors, tensor types)' },
   BAD_INPUT_VALUES: { class: 'input', meaning: "input values given for a model do not fit its inputs (count, size, type or range)" },
 
@@ -93,6 +94,7 @@ export const ERROR_CODES = {
   BOARD_CHANGED: { class: 'device', meaning: 'the board changed its set-up (channels, rate) during or between sessions' },
   PROTOCOL_VERSION_MISMATCH: { class: 'device', meaning: 'the board speaks another version of the headstart wire protocol' },
   BOARD_ERROR: { class: 'device', meaning: 'a Firmata board (johnny-five) or another output reported an error or failed to close' },
+  LISTEN_FAILED: { class: 'device', meaning: 'the web dashboard cannot listen on the address given (the port is in use, or the address is not one of this machine\'s)' },
 
   // device: runtimes and tools
   MISSING_DEPENDENCY: { class: 'device', meaning: 'a program or package headstart needs here is not installed, or not the version it needs (socat, firmata, the wasm backend)' },
@@ -102,6 +104,7 @@ export const ERROR_CODES = {
   BACKEND_UNAVAILABLE: { class: 'device', meaning: 'no TensorFlow.js backend (or not the one asked for) can start here' },
 
   // check
+  IMPORT_CHECK_FAILED: { class: 'check', meaning: 'an imported model, copied into headstart\'s layout, does not compute the same embedding as the original' },
   QUANTIZATION_CHECK_FAILED: { class: 'check', meaning: 'the int8 extractor agrees too little with the float one to be written' },
 
   // interrupted

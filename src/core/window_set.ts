@@ -2,6 +2,7 @@
  * A labelled batch of windows cut from recordings: the unit of data for
  * extractor training, head training and evaluation.
  */
+import { type Preprocessing, preprocessRecording } from './dsp/preprocess.ts';
 import { HeadstartError } from './errors.ts';
 import type { Recording } from './signal.ts';
 import { type ChannelNormalization, normalizeInPlace, sliceWindows, type WindowSpec, windowCount } from './windowing.ts';
@@ -21,9 +22,17 @@ export interface WindowSet {
   subjects: string[];
 }
 
-/** Cuts labelled recordings into windows (optionally normalized). Every recording must carry a label. */
-export function windowRecordings(recordings: Recording[], spec: WindowSpec, norm?: ChannelNormalization): WindowSet {
+/**
+ * Cuts labelled recordings into windows (optionally normalized). Every
+ * recording must carry a label. With `preprocessing` (a model package's:
+ * packagePreprocessing), each recording first goes through the chain the
+ * device runs live, from its first sample (resampled to the package's
+ * rate, then filtered), so these windows are the ones a live run of the
+ * recording gives.
+ */
+export function windowRecordings(recordings: Recording[], spec: WindowSpec, norm?: ChannelNormalization, preprocessing?: Preprocessing): WindowSet {
   if (recordings.length === 0) throw new HeadstartError('NO_RECORDINGS', 'no recordings to cut into windows');
+  if (preprocessing) recordings = recordings.map((r) => preprocessRecording(r, preprocessing));
   const channels = recordings[0].channels;
   const subjects: string[] = [];
   let count = 0;

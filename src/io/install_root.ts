@@ -4,7 +4,7 @@
  * given entry (models/, data/demo). Shipped assets are found from there,
  * the default model package among them.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { HeadstartError } from '../core/errors.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,4 +29,25 @@ export function defaultPackageDir(): string {
     if (found[0]) return found[0];
   }
   throw new HeadstartError('NO_MODEL_PACKAGE', 'no model package given and none shipped under models/; give one (pretrain and export make one)', { setting: 'package' });
+}
+
+/** What `npm run pack:device` records in a device tarball's package.json. */
+export interface DeviceInstall {
+  /** The platform the tarball was packed for (linux-x64, linux-arm64). */
+  platform: string;
+  /** Whether the official TensorFlow Lite runtime's addon is inside, and why not when it is not. */
+  nativeTflite: { included: boolean; builtWith?: string; reason?: string };
+  packedAt: string;
+}
+
+/** The device tarball's record when headstart runs from one; undefined in a checkout or an ordinary install. */
+export function deviceInstall(): DeviceInstall | undefined {
+  const root = findInstallRoot('package.json');
+  if (!root) return undefined;
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { headstartDevice?: DeviceInstall };
+    return pkg.headstartDevice;
+  } catch {
+    return undefined;
+  }
 }

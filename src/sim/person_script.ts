@@ -61,17 +61,39 @@ export function personScript(person: PersonRecordings, timings: PlanTimings, tri
     at += count;
   };
   playRest(leadIn);
+  // Per gesture, the next holds' place in its recordings, for people with fewer recordings than repetitions.
+  const cursors = person.byGesture.map(() => ({ take: 0, at: 0 }));
+  const repetitions = trials.reduce((n, t) => Math.max(n, t.rep + 1), 0);
   for (const t of trials) {
     playRest(timings.countdown);
     const takes = person.byGesture[t.gesture]!;
-    const take = takes[t.rep % takes.length]!;
-    if (take.channels !== channels || take.rate !== rate) {
-      throw new HeadstartError('MIXED_RECORDINGS', `${take.source}: ${take.channels} channels at ${take.rate} Hz, but the rest recording has ${channels} at ${rate} Hz`);
+    for (const take of takes) {
+      if (take.channels !== channels || take.rate !== rate) {
+        throw new HeadstartError('MIXED_RECORDINGS', `${take.source}: ${take.channels} channels at ${take.rate} Hz, but the rest recording has ${channels} at ${rate} Hz`);
+      }
     }
     labels.push({ at, label: t.gesture });
-    // Start a little into the recording: its first moments are the person getting into the gesture.
-    const length = take.samples.length / channels;
-    copyCyclic(take, Math.max(0, Math.floor((length - timings.hold) / 2)), timings.hold, samples, at);
+    if (takes.length < repetitions && t.gesture === person.restGesture) {
+      // One long rest recording: a rest hold goes on with the rest played between holds.
+      playRest(timings.hold + timings.rest);
+      continue;
+    }
+    if (takes.length >= repetitions) {
+      // One recording per repetition (the Myo data): the middle of it, past the person getting into the gesture.
+      const take = takes[t.rep % takes.length]!;
+      const length = take.samples.length / channels;
+      copyCyclic(take, Math.max(0, Math.floor((length - timings.hold) / 2)), timings.hold, samples, at);
+    } else {
+      // One long recording of the state (eegmat's minute of arithmetic): each hold plays the next stretch of it.
+      const cursor = cursors[t.gesture]!;
+      const take = takes[cursor.take % takes.length]!;
+      copyCyclic(take, cursor.at, timings.hold, samples, at);
+      cursor.at += timings.hold;
+      if (cursor.at >= take.samples.length / channels) {
+        cursor.at = 0;
+        cursor.take++;
+      }
+    }
     at += timings.hold;
     playRest(timings.rest);
   }

@@ -7,6 +7,7 @@
 import { lstatSync, statSync } from 'node:fs';
 import { SerialTransport } from '../device/transports/serial.ts';
 import { startPtyPair, type PtyPair } from './pty_pair.ts';
+import { CytonBoard, type CytonBoardOptions } from './cyton_board.ts';
 import type { ReplayScript } from './replay_script.ts';
 import { VirtualBoard, type VirtualBoardOptions } from './virtual_board.ts';
 
@@ -41,15 +42,63 @@ function isTerminalDevice(path: string): boolean {
   }
 }
 
+/** The host's end of the pty and the board's open transport (a socat pair made unless the path already is a terminal). */
+async function boardEnd(ptyPath: string, baudRate: number): Promise<{ pair: PtyPair | undefined; boardPath: string; transport: SerialTransport }> {
+  let pair: PtyPair | undefined;
+  let boardPath = ptyPath;
+  if (!isTerminalDevice(ptyPath)) {
+    pair = await startPtyPair({ boardPath: `${ptyPath}.board`, hostPath: ptyPath });
+    boardPath = pair.boardPath;
+  }
+  return { pair, boardPath, transport: new SerialTransport({ path: boardPath, baudRate }) };
+}
+
+export interface RunCytonOnPtyOptions extends CytonBoardOptions {
+  ptyPath: string;
+  script: ReplayScript;
+  /** Baud rate set on the board's end (default 115200, the Cyton dongle's). */
+  baudRate?: number;
+}
+
+export interface RunningCytonBoard extends Omit<RunningVirtualBoard, 'board'> {
+  board: CytonBoard;
+}
+
+/** The software Cyton on a pseudo-terminal, as startVirtualBoardOnPty for the headstart board. */
+export async function startCytonBoardOnPty(options: RunCytonOnPtyOptions): Promise<RunningCytonBoard> {
+  const { ptyPath, script, baudRate = 115_200, ...boardOptions } = options;
+  const { pair, boardPath, transport } = await boardEnd(ptyPath, baudRate);
+  let board: CytonBoard;
+  try {
+    board = new CytonBoard(script, transport, boardOptions);
+  } catch (err) {
+    await pair?.stop();
+    throw err;
+  }
+  const ended = new Promise<void>((resolve) => board.once('end', () => resolve()));
+  try {
+    await board.powerOn();
+  } catch (err) {
+    await pair?.stop();
+    throw err;
+  }
+  return {
+    board,
+    hostPath: ptyPath,
+    boardPath,
+    madePair: pair !== undefined,
+    ended,
+    stop: async () => {
+      await board.powerOff();
+      await pair?.stop();
+    },
+  };
+}
+
 export async function startVirtualBoardOnPty(options: RunOnPtyOptions): Promise<RunningVirtualBoard> {
   const { ptyPath, script, baudRate = 2_000_000, ...boardOptions } = options;
-  let pair: PtyPair | undefined;
-  const madePair = !isTerminalDevice(ptyPath);
-  const boardPath = madePair ? `${ptyPath}.board` : ptyPath;
-  // The board first: options it refuses (samples per frame) are refused before socat runs, not after.
-  const transport = new SerialTransport({ path: boardPath, baudRate });
+  const { pair, boardPath, transport } = await boardEnd(ptyPath, baudRate);
   const board = new VirtualBoard(script, transport, boardOptions);
-  if (madePair) pair = await startPtyPair({ boardPath, hostPath: ptyPath });
   const ended = new Promise<void>((resolve) => board.once('end', () => resolve()));
   try {
     await board.powerOn();

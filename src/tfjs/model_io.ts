@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { HeadstartError } from '../core/errors.ts';
 import { writeFileAtomic } from '../io/atomic_file.ts';
 
@@ -31,14 +31,23 @@ export async function saveLayersModel(model: tf.LayersModel, dir: string): Promi
 }
 
 export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
+  return loadLayersModelFrom(dir, 'model.json');
+}
+
+async function loadLayersModelFrom(dir: string, file: string): Promise<tf.LayersModel> {
   let json: { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
   try {
-    json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    json = JSON.parse(readFileSync(join(dir, file), 'utf8'));
   } catch (err) {
-    throw new HeadstartError('BAD_PACKAGE', `${join(dir, 'model.json')}: cannot read a tfjs model (${(err as Error).message})`);
+    throw new HeadstartError('BAD_PACKAGE', `${join(dir, file)}: cannot read a tfjs model (${(err as Error).message})`);
   }
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   const buffers = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dir, p))));
   const weightData = tf.io.concatenateArrayBuffers(buffers.map((b) => Uint8Array.from(b).buffer));
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
+}
+
+/** A Layers model from its model.json file, whatever the file is called; its weight files are found beside it. */
+export async function loadLayersModelFile(modelJson: string): Promise<tf.LayersModel> {
+  return loadLayersModelFrom(dirname(modelJson), basename(modelJson));
 }

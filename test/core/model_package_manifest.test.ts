@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { isHeadstartError } from '../../src/core/errors.ts';
-import { validateManifest } from '../../src/core/model_package/manifest.ts';
+import { packagePreprocessing, validateManifest } from '../../src/core/model_package/manifest.ts';
 
 const SHIPPED = JSON.parse(readFileSync('models/myo8-200hz/manifest.json', 'utf8')) as Record<string, unknown>;
 
@@ -48,4 +48,21 @@ test('other damage names its field: zero point not whole, normalization of the w
   assertBadField(edited((x) => (x.extractor.tflite.input.zeroPoint = 0.5)), 'extractor.tflite.input.zeroPoint');
   assertBadField(edited((x) => x.normalization.scale.pop()), 'normalization.scale');
   assertBadField(edited((x) => (x.format = 'something-else')), 'format');
+});
+
+test('preprocessing: absent means none (the EMG package), a list of filters is kept, and a bad one is refused naming the field', () => {
+  const shipped = validateManifest(SHIPPED);
+  assert.equal(shipped.preprocessing, undefined);
+  assert.deepEqual(packagePreprocessing(shipped), { rate: 200, filters: [] });
+  const filters = [{ kind: 'bandpass', low: 1, high: 45, order: 4 }, { kind: 'notch', freq: 50, q: 30 }, { kind: 'car' }];
+  const eeg = validateManifest(edited((x) => (x.preprocessing = filters)));
+  assert.deepEqual(eeg.preprocessing, filters);
+  assert.deepEqual(packagePreprocessing(eeg), { rate: 200, filters });
+  assertBadField(edited((x) => (x.preprocessing = { kind: 'car' })), 'preprocessing');
+  assertBadField(edited((x) => (x.preprocessing = [{ kind: 'lowpass', freq: 10 }])), 'preprocessing');
+  // 120 Hz is above the Nyquist frequency of the package's 200 Hz.
+  assert.throws(
+    () => validateManifest(edited((x) => (x.preprocessing = [{ kind: 'bandpass', low: 1, high: 120, order: 4 }]))),
+    (err) => isHeadstartError(err, 'BAD_PACKAGE') && /Nyquist/.test(err.message) && /preprocessing\[0\]/.test(err.message),
+  );
 });

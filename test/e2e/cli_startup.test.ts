@@ -14,7 +14,8 @@ function staticImports(code: string): string[] {
   return [...code.matchAll(/^(?:import|export)\s(?:[^'"]*?\sfrom\s)?["']([^"']+)["'];?$/gms)].map((m) => m[1]);
 }
 
-test('the CLI bundle loads TensorFlow.js only through import(), from the verbs that train', () => {
+/** The packages a bundle entry reaches through static imports, following its chunks. */
+function staticPackages(entry: string): Set<string> {
   const seen = new Set<string>();
   const packages = new Set<string>();
   const visit = (file: string): void => {
@@ -25,11 +26,22 @@ test('the CLI bundle loads TensorFlow.js only through import(), from the verbs t
       else packages.add(spec);
     }
   };
-  visit('dist/cli.js');
+  visit(entry);
+  return packages;
+}
+
+test('the CLI bundle loads TensorFlow.js only through import(), from the verbs that train', () => {
+  const packages = staticPackages('dist/cli.js');
   assert.ok(packages.has('commander') && packages.has('serialport'), `the scan sees the static imports: ${[...packages].join(', ')}`);
   assert.deepEqual([...packages].filter((p) => p.startsWith('@tensorflow')), [], 'no TensorFlow.js package among the static imports');
   // And it is there for the verbs that need it, behind a dynamic import.
   assert.match(readFileSync('dist/cli.js', 'utf8'), /import\("\.\/chunks\/backend-[\w-]+\.js"\)/);
+});
+
+test("the library API ('headstart') loads TensorFlow.js only when calibrate runs", () => {
+  const packages = staticPackages('dist/index.js');
+  assert.ok(packages.has('serialport'), `the scan sees the static imports: ${[...packages].join(', ')}`);
+  assert.deepEqual([...packages].filter((p) => p.startsWith('@tensorflow')), [], 'no TensorFlow.js package among the static imports');
 });
 
 test('a verb that trains still finds TensorFlow.js: doctor reports the backend', () => {

@@ -24,6 +24,13 @@ test('datasetSpec turns option strings into a checked spec', () => {
   assert.throws(() => datasetSpec('x', { labelPattern: 'R_(\\d+)' }), (e) => isHeadstartError(e, 'BAD_OPTION'));
 });
 
+test('datasetSpec: --channels by label and --board for BrainFlow files', () => {
+  assert.deepEqual(datasetSpec('x.edf', { channels: 'Fp1, Fp2,EEG F7' }).channels, ['Fp1', 'Fp2', 'EEG F7']);
+  assert.equal(datasetSpec('x.csv', { board: 'cyton-daisy' }).board, 'cyton-daisy');
+  assert.throws(() => datasetSpec('x.csv', { board: 'muse' }), (e) => isHeadstartError(e, 'BAD_OPTION') && /cyton-daisy/.test(e.message));
+  assert.throws(() => datasetSpec('x.edf', { channels: ' , ' }), (e) => isHeadstartError(e, 'BAD_OPTION'));
+});
+
 test('headstart dataset --json summarizes a Myo folder', () => {
   const r = runCli(['dataset', join(FIXTURE, 'EvaluationDataset'), '--sessions', 'training0', '--json']);
   assert.equal(r.status, 0, r.stderr);

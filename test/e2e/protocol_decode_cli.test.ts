@@ -62,12 +62,12 @@ test('decode --format cyton and --format ascii', () => {
   const report = JSON.parse(cyton.stdout);
   assert.equal(report.frames[0].channels, 8);
   assert.equal(report.frames.length, 4);
-  assert.ok(Math.abs(report.frames[3].values[0] - 3000 * 0.0223517) < 1e-3);
+  assert.ok(Math.abs(report.frames[3].samples[0] - 3000 * 0.0223517) < 1e-3);
 
   const text = Array.from({ length: 30 }, (_, i) => `${(i * 7) % 13}\t${i}`).join('\n') + '\n';
   const ascii = runCli(['decode', capture('lines.txt', text), '--format', 'ascii', '--rate', '250']);
   assert.equal(ascii.status, 0, ascii.stderr);
-  assert.match(ascii.stdout, /hello +seq=0 protocol v1, 2 ch at 250 Hz, int16, board "ascii"/);
+  assert.match(ascii.stdout, /hello +seq=0 protocol v1, 2 ch at 250 Hz, float32, board "ascii"/);
   assert.match(ascii.stdout, /frames 31, CRC failures 0/);
 });
 

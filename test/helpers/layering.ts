@@ -26,7 +26,13 @@ const anyBut = (banned: (spec: string) => boolean) => (spec: string) => !banned(
  * reading, the two TFLite runtimes), still without TensorFlow.js.
  * tfjs: everything that imports TensorFlow.js.
  * host and device sit side by side above them and never import each other.
- * sim (virtual boards, replays, the demo) and cli are on top.
+ * sim (virtual boards, replays, the demo) above them; api (what an
+ * application imports from 'headstart') above sim; cli on top, built on api.
+ * web: code that runs in the browser (the live dashboard page, the
+ * calibration report's charts), bundled by esbuild rather than imported:
+ * only core's pure code (the messages it shares with the server) and the
+ * charting library, no Node built-ins. Nothing imports it; the device
+ * serves its bundles (src/device/web/assets.ts).
  */
 export const LAYERS: Record<string, LayerRule> = {
   core: { imports: [], allowsPackage: (s) => s === 'flatbuffers' || s === 'node:stream' },
@@ -35,7 +41,9 @@ export const LAYERS: Record<string, LayerRule> = {
   host: { imports: ['core', 'io', 'tfjs'], allowsPackage: () => true },
   device: { imports: ['core', 'io', 'tfjs'], allowsPackage: anyBut(isTfjs) },
   sim: { imports: ['core', 'io', 'tfjs', 'host', 'device'], allowsPackage: anyBut(isTfjs) },
-  cli: { imports: ['core', 'io', 'tfjs', 'host', 'device', 'sim'], allowsPackage: anyBut((s) => s.startsWith('@tensorflow/')) },
+  api: { imports: ['core', 'io', 'tfjs', 'host', 'device', 'sim'], allowsPackage: anyBut(isTfjs) },
+  cli: { imports: ['core', 'io', 'tfjs', 'host', 'device', 'sim', 'api'], allowsPackage: anyBut((s) => s.startsWith('@tensorflow/')) },
+  web: { imports: ['core'], allowsPackage: (s) => s === 'uplot' || s.startsWith('uplot/') },
 };
 
 export interface Violation {

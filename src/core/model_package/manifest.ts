@@ -4,6 +4,8 @@
  * manifest is validated on load; every problem names the field and says how
  * to fix it.
  */
+import { checkFilterSpecs, type FilterSpec } from '../dsp/filters.ts';
+import type { Preprocessing } from '../dsp/preprocess.ts';
 import { HeadstartError } from '../errors.ts';
 import type { ChannelNormalization } from '../windowing.ts';
 
@@ -51,6 +53,13 @@ export interface ModelManifest {
   /** Samples per second per channel that the extractor was trained at. */
   sampleRate: number;
   window: { length: number; hop: number };
+  /**
+   * Filters applied at `sampleRate` (after resampling a board to it) before
+   * windows are cut, in order, on the host and on the device alike (see
+   * src/core/dsp/preprocess.ts). Absent: none (samples are windowed as the
+   * board sends them, as for the EMG packages).
+   */
+  preprocessing?: FilterSpec[];
   /** Applied to raw samples before the extractor: x' = (x - offset[c]) * scale[c]. */
   normalization: ChannelNormalization;
   /** Names of the population head's classes, in index order. */
@@ -189,8 +198,20 @@ export function validateManifest(value: unknown): ModelManifest {
     trainingReport: str(m, 'trainingReport', ''),
   };
   if (m.quantizationReport !== undefined) manifest.quantizationReport = str(m, 'quantizationReport', '');
+  if (m.preprocessing !== undefined) {
+    try {
+      manifest.preprocessing = checkFilterSpecs(m.preprocessing, manifest.sampleRate, 'preprocessing');
+    } catch (err) {
+      throw new HeadstartError('BAD_PACKAGE', `manifest.json: ${(err as Error).message}; re-create the package with \`headstart pretrain\``, { field: 'preprocessing' });
+    }
+  }
   if (manifest.extractor.config.channels !== channels) fail('extractor.config.channels', `is ${manifest.extractor.config.channels} but the package has ${channels} channels`);
   if (manifest.extractor.config.windowLength !== manifest.window.length) fail('extractor.config.windowLength', 'must equal window.length');
   if (manifest.extractor.config.embedding !== manifest.embeddingSize) fail('embeddingSize', 'must equal extractor.config.embedding');
   return manifest;
+}
+
+/** The chain a package applies to raw samples before its windows: its rate, then its filters. */
+export function packagePreprocessing(manifest: Pick<ModelManifest, 'sampleRate' | 'preprocessing'>): Preprocessing {
+  return { rate: manifest.sampleRate, filters: manifest.preprocessing ?? [] };
 }

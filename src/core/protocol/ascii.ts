@@ -213,7 +213,7 @@ export class AsciiParser implements ByteParser {
     }
     this.layout = layout;
     this.stats.frames++;
-    emit({ type: 'hello', seq: 0, protocolVersion: PROTOCOL_VERSION, channels: layout.channels, rate: layout.rate, sampleFormat: 'int16', boardId: 'ascii' });
+    emit({ type: 'hello', seq: 0, protocolVersion: PROTOCOL_VERSION, channels: layout.channels, rate: layout.rate, sampleFormat: 'float32', boardId: 'ascii' });
     this.seq = 1;
     for (const r of probed) this.row(r, emit);
   }
@@ -234,13 +234,11 @@ export class AsciiParser implements ByteParser {
       if (layout.index.kind === 'clock') timestampUs = v * layout.index.usPerUnit;
       if (previous !== undefined) this.countGap(v - previous, layout);
     }
-    const values = Float32Array.from(row.values.slice(offset));
-    const samples = new Int16Array(values.length);
-    for (let i = 0; i < values.length; i++) samples[i] = Math.max(-32768, Math.min(32767, Math.round(values[i]!)));
+    const samples = Float32Array.from(row.values.slice(offset));
     this.sampleIndex++;
     this.stats.frames++;
     const ts = ((Math.round(timestampUs) % 2 ** 32) + 2 ** 32) % 2 ** 32;
-    emit({ type: 'samples', seq: this.seq, timestampUs: ts, channels: layout.channels, samples, values });
+    emit({ type: 'samples', seq: this.seq, timestampUs: ts, channels: layout.channels, samples });
     this.seq = (this.seq + 1) % SEQ_MODULUS;
   }
 

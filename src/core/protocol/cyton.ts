@@ -11,7 +11,9 @@
  * one: two packets make one 16-channel sample, at half the rate.
  *
  * Emits a synthetic HELLO once the first packet is seen, then one SAMPLES
- * frame per sample, with `values` in microvolts. Packets missing according
+ * frame per sample, its float32 `samples` in microvolts at the ADC's full
+ * resolution (a 24-bit count times the scale factor: never rounded, and
+ * offsets far beyond +-32,767 µV kept). Packets missing according
  * to the sample counter are counted in `sequenceGaps`. The stream has no
  * CRC: a packet is accepted when its header and footer are where they must be.
  */
@@ -160,7 +162,7 @@ export class CytonParser implements ByteParser {
         protocolVersion: PROTOCOL_VERSION,
         channels: this.daisy ? 2 * CYTON_CHANNELS : CYTON_CHANNELS,
         rate: this.rate,
-        sampleFormat: 'int16',
+        sampleFormat: 'float32',
         boardId: this.daisy ? 'cyton-daisy' : 'cyton',
       });
       this.stats.frames++;
@@ -198,15 +200,10 @@ export class CytonParser implements ByteParser {
 
   private emitSample(packets: CytonPacket[], emit: (frame: Frame) => void): void {
     const channels = packets.length * CYTON_CHANNELS;
-    const samples = new Int16Array(channels);
-    const values = new Float32Array(channels);
+    const samples = new Float32Array(channels);
     for (let p = 0; p < packets.length; p++) {
       const counts = packets[p]!.counts;
-      for (let c = 0; c < CYTON_CHANNELS; c++) {
-        const uv = counts[c]! * this.scale;
-        values[p * CYTON_CHANNELS + c] = uv;
-        samples[p * CYTON_CHANNELS + c] = Math.max(-32768, Math.min(32767, Math.round(uv)));
-      }
+      for (let c = 0; c < CYTON_CHANNELS; c++) samples[p * CYTON_CHANNELS + c] = counts[c]! * this.scale;
     }
     const accelG = new Float32Array([NaN, NaN, NaN]);
     const reading = packets.find((p) => p.accel !== undefined)?.accel;
@@ -214,7 +211,7 @@ export class CytonParser implements ByteParser {
     const timestampUs = Math.round((this.sampleIndex * 1e6) / this.rate) % 2 ** 32;
     this.sampleIndex++;
     this.stats.frames++;
-    emit({ type: 'samples', seq: this.seq, timestampUs, channels, samples, values, accelG });
+    emit({ type: 'samples', seq: this.seq, timestampUs, channels, samples, accelG });
     this.seq = (this.seq + 1) % SEQ_MODULUS;
   }
 }

@@ -59,6 +59,7 @@ function writePayload(frame: Frame, view: DataView, bytes: Uint8Array, at: numbe
       view.setUint8(at, frame.protocolVersion);
       view.setUint8(at + 1, frame.channels);
       view.setUint32(at + 2, frame.rate, true);
+      if (frame.sampleFormat !== 'int16') throw invalid(`sample format ${frame.sampleFormat}: the headstart wire carries int16 samples only`);
       view.setUint8(at + 6, SAMPLE_FORMAT_CODE[frame.sampleFormat]);
       view.setUint8(at + 7, frame.boardId.length);
       for (let i = 0; i < frame.boardId.length; i++) bytes[at + 8 + i] = frame.boardId.charCodeAt(i);
@@ -76,6 +77,13 @@ function writePayload(frame: Frame, view: DataView, bytes: Uint8Array, at: numbe
       view.setUint8(at + 4, frame.channels);
       const s = frame.samples;
       let o = at + SAMPLES_FIXED_BYTES;
+      if (!(s instanceof Int16Array)) {
+        // Float samples go on the int16 wire only when they are int16 values already: never rounded or clipped here.
+        for (let i = 0; i < s.length; i++) {
+          const v = s[i]!;
+          if (!Number.isInteger(v) || v < -32768 || v > 32767) throw invalid(`sample ${v} (index ${i}) is not an int16 value; the headstart wire carries int16 samples only`);
+        }
+      }
       for (let i = 0; i < s.length; i++, o += 2) view.setInt16(o, s[i]!, true);
       return;
     }

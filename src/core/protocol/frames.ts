@@ -5,7 +5,13 @@
  * the decoder is format-agnostic.
  */
 
-export type SampleFormat = 'int16';
+/**
+ * What a board's SAMPLES carry: 'int16' whole numbers (the headstart wire),
+ * or 'float32' values at the source's full precision in its units (the
+ * Cyton decoder's microvolts from a 24-bit ADC, the ASCII decoder's numbers
+ * as printed). Nothing after the decoder rounds or clamps them.
+ */
+export type SampleFormat = 'int16' | 'float32';
 
 export interface HelloFrame {
   type: 'hello';
@@ -14,6 +20,7 @@ export interface HelloFrame {
   channels: number;
   /** Samples per second per channel. */
   rate: number;
+  /** What its SAMPLES frames carry (Int16Array or Float32Array samples). */
   sampleFormat: SampleFormat;
   /** Free text naming the board (e.g. 'uno-r3', 'cyton', 'sim'). */
   boardId: string;
@@ -25,15 +32,12 @@ export interface SamplesFrame {
   /** Board clock in microseconds at the first sample of the frame (wraps at 2^32). */
   timestampUs: number;
   channels: number;
-  /** Interleaved: sample 0 ch0..chN-1, sample 1 ch0..chN-1, ... */
-  samples: Int16Array;
   /**
-   * The same samples at full precision, in the source's units, when int16
-   * would lose some: the Cyton decoder gives microvolts from its 24-bit ADC
-   * (and `samples` holds them rounded and clamped to int16), the ASCII
-   * decoder gives the numbers as printed. Absent for headstart wire frames.
+   * Interleaved: sample 0 ch0..chN-1, sample 1 ch0..chN-1, ... An
+   * Int16Array from an 'int16' board, a Float32Array at full precision from
+   * a 'float32' one (see SampleFormat).
    */
-  values?: Float32Array;
+  samples: Int16Array | Float32Array;
   /** Accelerometer in g, x,y,z per sample (Cyton); NaN where a packet carried no new reading. */
   accelG?: Float32Array;
 }

@@ -21,6 +21,7 @@ import type { RecordingHeader, RecordingMarker } from '../../core/recording_form
 import { createRecordingFile, type RecordingAppender, resumeRecordingFile } from '../../io/datasets/hsrec.ts';
 import type { Trial } from './plan.ts';
 import { type CalibrationProtocol, parseProtocol } from './protocol.ts';
+import type { BoardSamples } from './sample_feed.ts';
 
 /** Samples are written at least this often. */
 export const FLUSH_MS = 100;
@@ -48,7 +49,7 @@ export interface JournalState {
 export class Journal {
   readonly #appender: RecordingAppender;
   readonly #channels: number;
-  #pending: Int16Array[] = [];
+  #pending: BoardSamples[] = [];
   #pendingValues = 0;
   #lastFlush = Date.now();
   #lastSync = Date.now();
@@ -85,8 +86,12 @@ export class Journal {
     return this.#appender.sampleCount + this.#pendingValues / this.#channels;
   }
 
-  /** Queues samples; they reach the file within FLUSH_MS. */
-  append(samples: Int16Array): void {
+  /**
+   * Queues samples; they reach the file within FLUSH_MS, as they are (a
+   * float32 journal keeps a Cyton's microvolts exactly; int16 values fit
+   * either format).
+   */
+  append(samples: BoardSamples): void {
     if (samples.length === 0) return;
     this.#pending.push(samples);
     this.#pendingValues += samples.length;
@@ -101,7 +106,7 @@ export class Journal {
 
   flush(): void {
     if (this.#pendingValues > 0) {
-      const all = new Int16Array(this.#pendingValues);
+      const all = this.#appender.header.sampleFormat === 'int16' ? new Int16Array(this.#pendingValues) : new Float32Array(this.#pendingValues);
       let at = 0;
       for (const p of this.#pending) {
         all.set(p, at);

@@ -18,7 +18,7 @@ export class LineView implements CalibrationView {
         this.#write(`calibrating '${e.profile}' with protocol ${e.protocol} on ${e.board} (${e.channels} ch at ${e.rate} Hz): ${e.trials} trials${e.resumed ? `, resuming with ${e.alreadyDone} done` : ''}`);
         return;
       case 'trial':
-        this.#write(`trial ${e.trial.index + 1}/${e.trial.total}: ${e.trial.gestureInfo.label}, repetition ${e.trial.rep + 1}/${e.trial.repetitions}: ${e.trial.gestureInfo.prompt}`);
+        this.#write(`trial ${e.trial.index + 1}/${e.trial.total}: ${e.trial.gestureInfo.label}, repetition ${e.trial.rep + 1}/${e.trial.repetitions}: ${e.trial.prompt}`);
         return;
       case 'phase':
         if (e.phase === 'hold') this.#write(`  hold ${e.seconds.toFixed(1)} s`);
@@ -32,9 +32,6 @@ export class LineView implements CalibrationView {
       case 'gap':
         this.#write(`  ! link gap (${e.info.cause}): ${e.info.missingSamples ?? 'unknown'} samples lost`);
         return;
-      case 'link':
-        this.#write(e.state === 'disconnected' ? `  ! board disconnected (${e.reason}): waiting for it to come back; the hold resumes where it stopped` : `  board reconnected after ${(e.downtimeMs / 1000).toFixed(1)} s (${e.attempts} attempt${e.attempts === 1 ? '' : 's'})`);
-        return;
       case 'recorded':
         // The journal moves to sessions/ once the profile is saved: where it ends up is printed with the result.
         this.#write(`recorded ${e.samples} samples per channel`);
@@ -42,7 +39,16 @@ export class LineView implements CalibrationView {
       case 'training':
         this.#write(`training the head on ${e.windows} windows of ${e.classes} gestures`);
         return;
+      case 'link':
+        this.#write(e.state === 'reconnecting' ? `  ! the link dropped (${e.reason ?? 'unknown'}): reconnecting` : '  the link is back');
+        return;
+      case 'redo-answer':
+        this.#write(`  ${e.redo ? 'redo' : 'kept'} (answered from the ${e.from})`);
+        return;
       case 'tick':
+      case 'samples':
+      case 'loss':
+      case 'result':
         return;
     }
   }

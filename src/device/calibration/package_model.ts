@@ -33,9 +33,11 @@ export function packageCalibrationModel(dir: string, options: PackageModelOption
     // Absolute, so that `run` finds the package from the profile wherever it is started.
     dir: resolve(dir),
     extractorSha256: manifest.extractor.tflite!.sha256,
+    modality: manifest.modality,
     channels: manifest.channels,
     rate: manifest.sampleRate,
     window: manifest.window,
+    ...(manifest.preprocessing ? { filters: manifest.preprocessing } : {}),
     normalization: manifest.normalization,
     ...(opened.fallbackReason ? { fallbackReason: opened.fallbackReason } : {}),
     trainHead: async (set, classes) => {

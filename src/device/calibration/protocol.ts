@@ -19,8 +19,20 @@ export interface ProtocolGesture {
   id: string;
   /** Short name shown in tables and the report. */
   label: string;
-  /** What the wearer is asked to do, in plain words. */
+  /** What the wearer is asked to do, in plain words; `{name}` stands for a number drawn from `generate` afresh at each trial. */
   prompt: string;
+  /**
+   * Numbers drawn for each trial's prompt, by placeholder name: a whole
+   * number from `from` to `to` (both included). A mental task needs new
+   * material at each trial: "count down from {start} in steps of {step}".
+   */
+  generate?: Record<string, NumberRange>;
+}
+
+/** Whole numbers from `from` to `to`, both included. */
+export interface NumberRange {
+  from: number;
+  to: number;
 }
 
 export type ProtocolOrder = 'blocked' | 'interleaved';
@@ -44,6 +56,9 @@ export interface CalibrationProtocol {
 }
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
+const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,31}$/;
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+const GESTURE_FIELDS = ['id', 'label', 'prompt', 'generate'];
 const MAX_SECONDS = 600;
 
 type Json = Record<string, unknown>;
@@ -81,7 +96,31 @@ export function parseProtocol(value: unknown, source: string): CalibrationProtoc
     const gg = g as Json;
     const id = text(gg.id, `gestures[${i}].id`)!;
     if (!ID_PATTERN.test(id)) bad(`gestures[${i}].id "${id}"`, 'must be lower-case letters, digits and "-" (at most 40)');
-    return { id, label: text(gg.label, `gestures[${i}].label`)!, prompt: text(gg.prompt, `gestures[${i}].prompt`)! };
+    for (const key of Object.keys(gg)) if (!GESTURE_FIELDS.includes(key)) bad(`gestures[${i}] "${key}"`, `is not a gesture field (${GESTURE_FIELDS.join(', ')})`);
+    const prompt = text(gg.prompt, `gestures[${i}].prompt`)!;
+    const gesture: ProtocolGesture = { id, label: text(gg.label, `gestures[${i}].label`)!, prompt };
+    const used = [...prompt.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+    if (gg.generate === undefined) {
+      if (used.length > 0) bad(`gestures[${i}].prompt`, `uses {${used[0]}} but the gesture has no "generate" saying what number it stands for`);
+      return gesture;
+    }
+    if (!isObject(gg.generate) || Object.keys(gg.generate).length === 0) bad(`gestures[${i}].generate`, 'must be an object of ranges, e.g. {"start": {"from": 1000, "to": 9999}}');
+    const generate: Record<string, NumberRange> = {};
+    for (const [name, range] of Object.entries(gg.generate as Json)) {
+      const field = `gestures[${i}].generate.${name}`;
+      if (!NAME_PATTERN.test(name)) bad(field, 'must be named with letters and digits, starting with a letter');
+      if (!isObject(range)) bad(field, 'must be a range {"from": whole number, "to": whole number}');
+      const r = range as Json;
+      for (const key of Object.keys(r)) if (key !== 'from' && key !== 'to') bad(`${field} "${key}"`, 'is not a range field (from, to)');
+      const whole = (v: unknown, at: string) => (typeof v === 'number' && Number.isSafeInteger(v) ? v : bad(at, 'must be a whole number'));
+      const from = whole(r.from, `${field}.from`);
+      const to = whole(r.to, `${field}.to`);
+      if (to < from) bad(field, `runs from ${from} down to ${to}; give "from" no larger than "to"`);
+      if (!used.includes(name)) bad(field, `is not used in the prompt (put {${name}} where the number goes)`);
+      generate[name] = { from, to };
+    }
+    for (const name of used) if (!(name in generate)) bad(`gestures[${i}].prompt`, `uses {${name}}, which "generate" does not define`);
+    return { ...gesture, generate };
   });
   const ids = new Set<string>();
   for (const g of gestures) {
@@ -146,6 +185,18 @@ export function loadProtocol(given: string): CalibrationProtocol {
     throw new HeadstartError('BAD_PROTOCOL', `${path}: not valid JSON (${(err as Error).message}); fix the file or start from calibration/quick5.json`, { file: path });
   }
   return parseProtocol(json, path);
+}
+
+/**
+ * A gesture's prompt for one trial: each `{name}` replaced by a whole number
+ * drawn from its range with `random` (uniform in [0, 1)); the prompt as
+ * written when the gesture generates nothing.
+ */
+export function trialPrompt(gesture: ProtocolGesture, random: () => number = Math.random): string {
+  const generate = gesture.generate;
+  if (!generate) return gesture.prompt;
+  const drawn = new Map(Object.entries(generate).map(([name, { from, to }]) => [name, from + Math.min(to - from, Math.floor(random() * (to - from + 1)))]));
+  return gesture.prompt.replace(PLACEHOLDER, (whole, name: string) => String(drawn.get(name) ?? whole));
 }
 
 /** The gesture with this id, or a clear error listing the ones there are. */

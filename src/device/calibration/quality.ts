@@ -79,10 +79,21 @@ export interface HoldQualityInput {
   /** Samples per channel the link lost during the hold. */
   lostSamples: number;
   thresholds?: QualityThresholds;
+  /**
+   * The limits of the board's values, where a signal reaching them is cut
+   * off (int16 boards: -32768 and 32767). Undefined for boards of float
+   * values, whose rails are their ADC's (a railed Cyton channel is flat).
+   */
+  rails?: { min: number; max: number } | undefined;
+  /** Whether an active hold must stand out from rest (muscle activity does; a mental state need not be larger). Default true. */
+  compareWithRest?: boolean;
 }
+
+export const INT16_RAILS = { min: -32768, max: 32767 };
 
 export function checkHold(input: HoldQualityInput): QualityIssue[] {
   const { hold, rest, channels, rate, isRest, lostSamples } = input;
+  const rails = 'rails' in input ? input.rails : INT16_RAILS;
   const t = input.thresholds ?? DEFAULT_QUALITY;
   const issues: QualityIssue[] = [];
   const n = Math.floor(hold.length / channels);
@@ -110,7 +121,7 @@ export function checkHold(input: HoldQualityInput): QualityIssue[] {
       const v = hold[i * channels + c]!;
       if (v === min || v === max) pinned++;
     }
-    const atRails = min <= -32768 || max >= 32767;
+    const atRails = rails !== undefined && (min <= rails.min || max >= rails.max);
     if (atRails || (max - min >= 64 && pinned / n > t.clippedShare)) {
       issues.push({ kind: 'saturated', channel: c, advice: `channel ${c} is saturated (the signal is cut off at its limits): lower the sensor's gain or move the electrode off bone and tendon` });
       continue;
@@ -121,7 +132,7 @@ export function checkHold(input: HoldQualityInput): QualityIssue[] {
     }
   }
   const restN = Math.floor(rest.length / channels);
-  if (!isRest && restN >= 8 && n >= 8) {
+  if (!isRest && input.compareWithRest !== false && restN >= 8 && n >= 8) {
     const restStd = channelStd(rest, channels);
     const active = std.reduce((s, v) => s + v, 0) / channels;
     const relaxed = restStd.reduce((s, v) => s + v, 0) / channels;

@@ -7,13 +7,13 @@
 import { HeadstartError } from '../../core/errors.ts';
 import type { HelloFrame, Frame } from '../../core/protocol/frames.ts';
 import type { BoardSession, GapInfo } from '../transports/board_session.ts';
-import type { DisconnectInfo, ReconnectInfo } from '../transports/transport.ts';
+import type { DisconnectInfo } from '../transports/transport.ts';
 import type { CalibrationCues, CalibrationView, Phase, TrialInfo } from './events.ts';
 import type { Journal } from './journal.ts';
 import { type CalibrationPlan, type Trial, trialLength } from './plan.ts';
-import type { CalibrationProtocol } from './protocol.ts';
-import { checkHold, type QualityIssue } from './quality.ts';
-import { SampleFeed, type SampleSpan } from './sample_feed.ts';
+import { type CalibrationProtocol, trialPrompt } from './protocol.ts';
+import { checkHold, INT16_RAILS, type QualityIssue } from './quality.ts';
+import { type BoardSamples, SampleFeed, type SampleSpan } from './sample_feed.ts';
 
 /** The protocol gesture that is rest by convention; it has no active-vs-rest check. */
 export const REST_GESTURE_ID = 'rest';
@@ -29,13 +29,17 @@ export interface RecordOptions {
   alreadyDone: number;
   journal: Journal;
   /** Samples that arrived before recording began (right after START), to record first. */
-  early?: Int16Array[];
+  early?: BoardSamples[];
   /** A listener that collected `early`; removed once this takes over. */
   earlyTap?: (frame: Frame) => void;
   view: CalibrationView;
   cues?: CalibrationCues;
   /** Aborting stops the recording at once (INTERRUPTED); what was journalled stays. */
   signal?: AbortSignal;
+  /** Draws the numbers of generated prompts (default Math.random). */
+  random?: () => number;
+  /** Whether each active hold must stand out from the rest before it (EMG: yes; EEG mental states: no). Default true. */
+  compareWithRest?: boolean;
 }
 
 export interface RecordedTrial extends Trial {
@@ -48,24 +52,34 @@ const LEVEL_WINDOW_S = 0.1;
 
 export async function recordTrials(options: RecordOptions): Promise<RecordedTrial[]> {
   const { board, hello, protocol, plan, trials, journal, view, cues } = options;
+  const random = options.random ?? Math.random;
   const channels = hello.channels;
   const feed = new SampleFeed(channels, journal.sampleCount);
   let lostInHold = 0;
   let phaseNow: Phase | undefined;
+  let crcSeen = board.stats.decoder.crcFailures;
+  const reportLoss = (): void => {
+    const s = board.stats;
+    crcSeen = s.decoder.crcFailures;
+    view.event({ type: 'loss', missingFrames: s.missingFrames, missingSamples: s.missingSamples, crcFailures: s.decoder.crcFailures, gaps: s.gaps });
+  };
   const onFrame = (f: Frame): void => {
     if (f.type !== 'samples') return;
     journal.append(f.samples);
+    view.event({ type: 'samples', samples: f.samples, arrivedAtMs: performance.now() });
     feed.push(f.samples);
+    if (board.stats.decoder.crcFailures !== crcSeen) reportLoss();
   };
   const onGap = (info: GapInfo): void => {
     journal.mark({ kind: 'gap', text: JSON.stringify(info) });
     if (phaseNow === 'hold') lostInHold += info.missingSamples ?? plan.hold;
     view.event({ type: 'gap', info });
+    reportLoss();
   };
+  const onDisconnect = (info: DisconnectInfo): void => view.event({ type: 'link', state: 'reconnecting', description: board.description, reason: info.reason });
+  const onReconnect = (): void => view.event({ type: 'link', state: 'connected', description: board.description });
   const onError = (err: HeadstartError): void => feed.fail(err);
   const onClose = (): void => feed.fail(new HeadstartError('LINK_CLOSED', `${board.description}: the board connection closed during the calibration; reconnect it and resume the calibration`));
-  const onDisconnect = (info: DisconnectInfo): void => view.event({ type: 'link', state: 'disconnected', reason: info.reason });
-  const onReconnect = (info: ReconnectInfo): void => view.event({ type: 'link', state: 'reconnected', attempts: info.attempts, downtimeMs: info.downtimeMs });
   const interrupted = new HeadstartError('INTERRUPTED', 'the calibration was interrupted');
   const onAbort = (): void => feed.fail(interrupted);
   board.on('frame', onFrame);
@@ -84,6 +98,7 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
   if (options.earlyTap) board.off('frame', options.earlyTap);
   for (const samples of options.early ?? []) {
     journal.append(samples);
+    view.event({ type: 'samples', samples, arrivedAtMs: performance.now() });
     feed.push(samples);
   }
 
@@ -94,7 +109,7 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
   const restIndex = protocol.gestures.findIndex((g) => g.id === REST_GESTURE_ID);
   const recorded: RecordedTrial[] = [];
 
-  const runPhase = async (trial: TrialInfo, phase: Phase, count: number, keep?: Int16Array): Promise<void> => {
+  const runPhase = async (trial: TrialInfo, phase: Phase, count: number, keep?: Float32Array): Promise<void> => {
     phaseNow = phase;
     view.event({ type: 'phase', trial, phase, seconds: count / plan.rate });
     let got = 0;
@@ -117,19 +132,31 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
   try {
     for (let i = 0; i < trials.length; ) {
       const t = trials[i]!;
-      const info: TrialInfo = { ...t, gestureInfo: protocol.gestures[t.gesture]!, index: options.alreadyDone + i, total: options.alreadyDone + trials.length, repetitions: protocol.repetitions };
+      const gesture = protocol.gestures[t.gesture]!;
+      const prompt = trialPrompt(gesture, random);
+      const info: TrialInfo = { ...t, gestureInfo: gesture, prompt, index: options.alreadyDone + i, total: options.alreadyDone + trials.length, repetitions: protocol.repetitions };
       view.event({ type: 'trial', trial: info });
-      journal.mark({ kind: 'trial', label: t.gesture, rep: t.rep, at: feed.position });
-      const countdown = new Int16Array(plan.countdown * channels);
+      // A generated prompt is kept with the trial: the journal says what was asked.
+      journal.mark({ kind: 'trial', label: t.gesture, rep: t.rep, at: feed.position, ...(gesture.generate ? { text: prompt } : {}) });
+      const countdown = new Float32Array(plan.countdown * channels);
       await runPhase(info, 'countdown', plan.countdown, countdown);
       journal.mark({ kind: 'label', label: t.gesture, rep: t.rep, at: feed.position });
       cues?.holdStart();
       lostInHold = 0;
-      const hold = new Int16Array(plan.hold * channels);
+      const hold = new Float32Array(plan.hold * channels);
       await runPhase(info, 'hold', plan.hold, hold);
       cues?.holdEnd();
       journal.mark({ kind: 'label', label: null, at: feed.position });
-      const issues = checkHold({ hold, rest: countdown, channels, rate: plan.rate, isRest: t.gesture === restIndex, lostSamples: lostInHold });
+      const issues = checkHold({
+        hold,
+        rest: countdown,
+        channels,
+        rate: plan.rate,
+        isRest: t.gesture === restIndex,
+        lostSamples: lostInHold,
+        rails: hello.sampleFormat === 'int16' ? INT16_RAILS : undefined,
+        compareWithRest: options.compareWithRest ?? true,
+      });
       if (issues.length > 0) view.event({ type: 'quality', trial: info, issues });
       const previous = recorded.find((r) => r.gesture === t.gesture && r.rep === t.rep);
       if (issues.length > 0 && view.askRedo && (await unlessAborted(view.askRedo(info, issues)))) {
@@ -181,7 +208,7 @@ class LevelMeter {
     this.#peak = new Array<number>(channels).fill(1);
   }
 
-  push(samples: Int16Array): void {
+  push(samples: BoardSamples): void {
     const n = samples.length / this.#channels;
     for (let i = 0; i < n; i++) {
       this.#ring.set(samples.subarray(i * this.#channels, (i + 1) * this.#channels), this.#at * this.#channels);

@@ -6,12 +6,16 @@
  * its index in the journal, which is what markers point at.
  */
 import { HeadstartError } from '../../core/errors.ts';
+import type { SamplesFrame } from '../../core/protocol/frames.ts';
+
+/** Interleaved samples as a board's frames carry them: int16, or float32 at full precision. */
+export type BoardSamples = SamplesFrame['samples'];
 
 export interface SampleSpan {
   /** Journal index (per channel) of the first sample. */
   start: number;
-  /** Interleaved samples. */
-  samples: Int16Array;
+  /** Interleaved samples, exactly as the board sent them. */
+  samples: BoardSamples;
 }
 
 interface Waiter {
@@ -25,7 +29,7 @@ export class SampleFeed {
   readonly channels: number;
   /** Journal index of the next sample `take` will hand out. */
   #position: number;
-  #buffered: Int16Array[] = [];
+  #buffered: BoardSamples[] = [];
   #waiter: Waiter | undefined;
   #failure: HeadstartError | undefined;
 
@@ -43,7 +47,7 @@ export class SampleFeed {
     return this.#buffered.reduce((n, b) => n + b.length, 0) / this.channels;
   }
 
-  push(samples: Int16Array): void {
+  push(samples: BoardSamples): void {
     if (samples.length === 0) return;
     this.#buffered.push(samples);
     this.#serve();

@@ -13,12 +13,13 @@ import { join, relative } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
 import type { Frame, HelloFrame } from '../../core/protocol/frames.ts';
 import type { WindowSet } from '../../core/window_set.ts';
+import type { RecordingMarker } from '../../core/recording_format.ts';
 import { readRecordingFile } from '../../io/datasets/hsrec.ts';
 import { checkUserName, type SavedProfile } from '../profiles/profile.ts';
 import { ProfileStore, versionFileName } from '../profiles/store.ts';
 import { writeFileAtomic } from '../../io/atomic_file.ts';
 import type { BoardSession } from '../transports/board_session.ts';
-import { resampleRatio } from '../pipeline/resampler.ts';
+import { resampleRatio } from '../../core/dsp/resampler.ts';
 import { confusionText } from './confusion_text.ts';
 import type { CalibrationCues, CalibrationView } from './events.ts';
 import { acceptedHolds, Journal, journalState, type JournalState } from './journal.ts';
@@ -26,9 +27,11 @@ import { buildPlan, remainingTrials } from './plan.ts';
 import { type CalibrationProtocol, gestureIndex } from './protocol.ts';
 import type { QualityIssue } from './quality.ts';
 import { recordTrials } from './record.ts';
+import type { BoardSamples } from './sample_feed.ts';
 import { renderReport } from './report.ts';
+import { loadWebBundle } from '../web/assets.ts';
 import { calibrationPaths, readSessionIndex, withSession, writeSessionIndex } from './session_index.ts';
-import { checkHoldsFitWindow, type CalibrationModel, holdSamples, type HoldSamples, holdWindows, type TrainedHead } from './training.ts';
+import { checkHoldsFitWindow, type CalibrationModel, holdSamples, type HoldSamples, holdWindows, type JournalChain, journalBreaks, type TrainedHead } from './training.ts';
 import { type CalibrationVerdict, cvMethodWords, DEFAULT_MIN_ACCURACY, judgeCalibration } from './verdict.ts';
 
 export interface CalibrationOptions {
@@ -55,6 +58,8 @@ export interface CalibrationOptions {
    * kept and that the session can be resumed.
    */
   signal?: AbortSignal;
+  /** Draws the numbers of generated prompts (default Math.random; a seeded one makes a session repeatable). */
+  random?: () => number;
 }
 
 export interface CalibrationResult {
@@ -138,7 +143,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   const timeScale = resumed?.info.timeScale ?? options.timeScale ?? 1;
 
   // Attach before start: frames right behind START's acknowledgement are emitted during start().
-  const early: Int16Array[] = [];
+  const early: BoardSamples[] = [];
   const earlyTap = (f: Frame): void => {
     if (f.type === 'samples') early.push(f.samples);
   };
@@ -150,6 +155,10 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     checkBoard(hello, model, board.description);
     if (resumed && (resumed.header.channels !== hello.channels || resumed.header.rate !== hello.rate)) {
       throw new HeadstartError('BOARD_CHANGED', `${board.description}: the interrupted session was recorded with ${resumed.header.channels} channels at ${resumed.header.rate} Hz but the board now sends ${hello.channels} at ${hello.rate} Hz; connect the same board`);
+    }
+    if (resumed && resumed.header.sampleFormat === 'int16' && hello.sampleFormat !== 'int16') {
+      // An int16 journal cannot hold full-precision samples without rounding them.
+      throw new HeadstartError('BOARD_CHANGED', `${board.description}: the interrupted session was recorded as int16 samples but the board now sends ${hello.sampleFormat} ones; connect the same board, or delete ${paths.journal} and start over`);
     }
   } catch (err) {
     board.off('frame', earlyTap);
@@ -171,7 +180,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     } else {
       journal = Journal.create(
         paths.journal,
-        { channels: hello.channels, rate: hello.rate, sampleFormat: 'int16', subject: user, session: `calibration-${protocol.name}`, source: `${hello.boardId} on ${board.description}`, classes: protocol.gestures.map((g) => g.id), startedAt: new Date().toISOString() },
+        { channels: hello.channels, rate: hello.rate, sampleFormat: hello.sampleFormat, subject: user, session: `calibration-${protocol.name}`, source: `${hello.boardId} on ${board.description}`, classes: protocol.gestures.map((g) => g.id), startedAt: new Date().toISOString() },
         { protocol, timeScale, ...(onlyIds ? { only: onlyIds } : {}) },
       );
     }
@@ -181,11 +190,11 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     throw err;
   }
 
-  view.event({ type: 'started', profile: user, protocol: protocol.name, trials: plan.trials.length, alreadyDone: plan.trials.length - todo.length, resumed: resumed !== undefined, board: `${hello.boardId} on ${board.description}`, channels: hello.channels, rate: hello.rate });
+  view.event({ type: 'started', profile: user, protocol: protocol.name, gestures: protocol.gestures, trials: plan.trials.length, alreadyDone: plan.trials.length - todo.length, resumed: resumed !== undefined, board: `${hello.boardId} on ${board.description}`, channels: hello.channels, rate: hello.rate });
   const { signal } = options;
   try {
     if (!resumed?.finished) {
-      await recordTrials({ board, hello, protocol, plan, trials: todo, alreadyDone: plan.trials.length - todo.length, journal, early, earlyTap, view, ...(options.cues ? { cues: options.cues } : {}), ...(signal ? { signal } : {}) });
+      await recordTrials({ board, hello, protocol, plan, trials: todo, alreadyDone: plan.trials.length - todo.length, journal, early, earlyTap, view, ...(options.cues ? { cues: options.cues } : {}), ...(options.random ? { random: options.random } : {}), compareWithRest: model.modality !== 'eeg', ...(signal ? { signal } : {}) });
     } else {
       board.off('frame', earlyTap);
     }
@@ -214,7 +223,9 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   // Train from what is on disk: the journal just written, plus earlier sessions for the gestures not re-recorded.
   const recordedIds = onlyIds ?? protocol.gestures.map((g) => g.id);
   const current = readRecordingFile(paths.journal);
-  const holds: HoldSamples[] = holdSamples(current.samples, current.header.channels, acceptedHolds(current.markers, current.samples.length / current.header.channels), paths.journal);
+  const preprocessing = { rate: model.rate, filters: model.filters ?? [] };
+  const chainOf = (decoded: { header: { rate: number }; markers: RecordingMarker[] }): JournalChain => ({ rate: decoded.header.rate, preprocessing, breaks: journalBreaks(decoded.markers) });
+  const holds: HoldSamples[] = holdSamples(current.samples, current.header.channels, acceptedHolds(current.markers, current.samples.length / current.header.channels), paths.journal, chainOf(current));
   const issues: QualityIssue[][] = protocol.gestures.map(() => []);
   for (const m of current.markers) {
     if (m.kind === 'trial-done' && m.text && typeof m.label === 'number' && issues[m.label]) issues[m.label] = JSON.parse(m.text) as QualityIssue[];
@@ -225,7 +236,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
       const old = readRecordingFile(path);
       const wanted = new Set(s.gestures.filter((g) => !recordedIds.includes(g)).map((g) => gestureIndex(protocol, g)));
       const oldHolds = acceptedHolds(old.markers, old.samples.length / old.header.channels).filter((h) => wanted.has(h.gesture));
-      holds.push(...holdSamples(old.samples, old.header.channels, oldHolds, path));
+      holds.push(...holdSamples(old.samples, old.header.channels, oldHolds, path, chainOf(old)));
     }
   }
   let set: WindowSet;
@@ -266,6 +277,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     cv: trained.cv,
     calibration: { windows: set.count, repetitions: protocol.repetitions, seconds: holds.reduce((s, h) => s + (h.end - h.start), 0) / hello.rate, source: relative(paths.userDir, finished) },
   }, createdAt, { makeCurrent: inUse });
+  const charts = await loadWebBundle('report');
   const reportHtml = renderReport({
     profile: `${user} (profile version ${profile.version})`,
     protocol,
@@ -280,7 +292,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     cvMethod: cvMethodWords(trained),
     verdict,
     holds,
-  });
+  }, charts);
   writeFileAtomic(paths.report, reportHtml);
 
   // Last: the journal becomes a finished session. A crash before this leaves a finished journal that --resume trains again.
@@ -289,10 +301,25 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   // Only a version that is put in use changes where its gestures come from.
   if (inUse) writeSessionIndex(paths.index, withSession(onlyIds ? previousIndex : undefined, protocol, { file: relative(paths.dir, finished), gestures: recordedIds }));
 
+  const profilePath = join(paths.userDir, versionFileName(profile.version));
+  const accuracy = trained.cv.accuracy[trained.cv.chosen];
+  view.event({
+    type: 'result',
+    outcome: {
+      verdict,
+      gestures: protocol.gestures,
+      ...(trained.cv.confusion ? { confusion: trained.cv.confusion } : {}),
+      cvMethod: cvMethodWords(trained),
+      ...(accuracy === undefined ? {} : { accuracy }),
+      profile: `${user} (version ${profile.version})`,
+      profilePath,
+      reportPath: paths.report,
+    },
+  });
   return {
     profile,
     inUse,
-    profilePath: join(paths.userDir, versionFileName(profile.version)),
+    profilePath,
     reportPath: paths.report,
     journalPath: finished,
     trained,

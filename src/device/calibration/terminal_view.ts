@@ -28,6 +28,7 @@ const STALL_MS = 1000;
 const PHASE_WORD: Record<Phase, string> = { countdown: 'GET READY', hold: 'HOLD', rest: 'RELAX' };
 
 export class TerminalView implements CalibrationView {
+  readonly name = 'terminal';
   readonly #out: NodeJS.WriteStream;
   readonly #input: NodeJS.ReadStream;
   readonly #offerRedo: boolean;
@@ -62,6 +63,20 @@ export class TerminalView implements CalibrationView {
 
   event(e: SessionEvent): void {
     switch (e.type) {
+      case 'samples':
+      case 'loss':
+      case 'result':
+        // Traces and the final figures are for other views; the verb prints the result.
+        return;
+      case 'link':
+        this.#notes.push(e.state === 'reconnecting' ? `! the link dropped (${e.reason ?? 'unknown'}): reconnecting…` : '✓ the link is back');
+        break;
+      case 'redo-answer':
+        if (e.from !== this.name && this.#asked) {
+          const asked = this.#asked;
+          this.#notes = this.#notes.map((n) => (n.startsWith(asked) ? `${asked}${e.redo ? 'yes' : 'no, kept'} (answered from the ${e.from})` : n));
+        }
+        break;
       case 'started':
         this.#title = `headstart calibrate · ${e.profile} · ${e.protocol} · ${e.board} (${e.channels} ch, ${e.rate} Hz)${e.resumed ? ` · resumed, ${e.alreadyDone} of ${e.trials} trials already done` : ''}`;
         this.#progress = e.alreadyDone / Math.max(1, e.trials);
@@ -92,9 +107,6 @@ export class TerminalView implements CalibrationView {
       case 'gap':
         this.#notes.push(`! the link lost ${e.info.missingSamples ?? 'an unknown number of'} samples (${e.info.cause}); a hold with a gap is checked and can be redone`);
         break;
-      case 'link':
-        this.#notes.push(e.state === 'disconnected' ? `! board disconnected (${e.reason}): waiting for it to come back` : `board reconnected after ${(e.downtimeMs / 1000).toFixed(1)} s`);
-        break;
       case 'recorded':
         this.#phase = undefined;
         this.#notes = ['recording complete'];
@@ -106,28 +118,42 @@ export class TerminalView implements CalibrationView {
     this.#draw();
   }
 
-  askRedo?: (trial: TrialInfo, issues: QualityIssue[]) => Promise<boolean> = (trial) => {
+  /** The latest question, without its [y/N]: its line is rewritten with the answer, wherever it came from. */
+  #asked: string | undefined;
+
+  askRedo?: (trial: TrialInfo, issues: QualityIssue[], signal?: AbortSignal) => Promise<boolean> = (trial, _issues, signal) => {
     // Nothing is collected while the wearer answers: not a stall.
     this.#phase = undefined;
     const question = `Redo ${trial.gestureInfo.label}, repetition ${trial.rep + 1}? [y/N]`;
+    this.#asked = question.slice(0, -'[y/N]'.length);
     this.#notes.push(question);
     this.#draw();
     return new Promise((resolve) => {
       const raw = this.#input.isTTY === true;
       if (raw) this.#input.setRawMode(true);
       this.#input.resume();
-      this.#input.once('data', (chunk: Buffer) => {
+      const settle = (answerText: string): void => {
+        this.#input.off('data', onData);
+        signal?.removeEventListener('abort', onAbort);
         if (raw) this.#input.setRawMode(false);
         this.#input.pause();
+        // The question is answered: later redraws must not show it again.
+        this.#notes = this.#notes.map((n) => (n === question ? `${question.slice(0, -'[y/N]'.length)}${answerText}` : n));
+        this.#draw();
+      };
+      const onData = (chunk: Buffer): void => {
         const key = chunk.toString('utf8').trim().toLowerCase();
         // Ctrl-C in raw mode arrives as a byte, not a signal.
         if (key === '\u0003') process.kill(process.pid, 'SIGINT');
         const redo = key.startsWith('y');
-        // The question is answered: later redraws must not show it again.
-        this.#notes = this.#notes.map((n) => (n === question ? `${question.slice(0, -'[y/N]'.length)}${redo ? 'yes' : 'no, kept'}` : n));
-        this.#draw();
+        settle(redo ? 'yes' : 'no, kept');
         resolve(redo);
-      });
+      };
+      // Answered on another view: stop listening; the combined view has the answer.
+      const onAbort = (): void => settle('answered elsewhere');
+      this.#input.on('data', onData);
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
   };
 
@@ -143,7 +169,7 @@ export class TerminalView implements CalibrationView {
     const t = this.#trial;
     if (t) {
       lines.push(`  ▶ ${t.gestureInfo.label.toUpperCase()}   (repetition ${t.rep + 1} of ${t.repetitions})`);
-      lines.push(`    ${t.gestureInfo.prompt}`);
+      lines.push(`    ${t.prompt}`);
       lines.push(this.#phase ? `    ${PHASE_WORD[this.#phase].padEnd(10)} ${this.#remaining.toFixed(1)} s` : '');
     }
     lines.push('');

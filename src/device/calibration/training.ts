@@ -11,7 +11,9 @@ import type { Recording } from '../../core/signal.ts';
 import { type WindowSet, windowRecordings } from '../../core/window_set.ts';
 import { type ChannelNormalization, windowCount, type WindowSpec } from '../../core/windowing.ts';
 import type { ProfileCv } from '../profiles/profile.ts';
-import { Resampler } from '../pipeline/resampler.ts';
+import type { FilterSpec } from '../../core/dsp/filters.ts';
+import { type Preprocessing, preprocessedSpan, preprocessSamples, Preprocessor } from '../../core/dsp/preprocess.ts';
+import type { RecordingMarker } from '../../core/recording_format.ts';
 import type { AcceptedHold } from './journal.ts';
 import type { PlanTimings } from './plan.ts';
 
@@ -31,9 +33,13 @@ export interface CalibrationModel {
   dir?: string;
   /** sha256 of the extractor whose embeddings the head is trained on. */
   extractorSha256: string;
+  /** EMG or EEG: an EEG state need not be larger than rest, so that check is left out. Default 'emg'. */
+  modality?: 'emg' | 'eeg';
   channels: number;
   rate: number;
   window: WindowSpec;
+  /** The package's filters, run at `rate` on the journal before windows are cut (none: as recorded). */
+  filters?: FilterSpec[];
   /** Applied to raw samples before windows are embedded. */
   normalization?: ChannelNormalization;
   trainHead: HeadTrainer;
@@ -41,28 +47,71 @@ export interface CalibrationModel {
 
 /** A stretch of journal samples: an accepted hold with its samples. */
 export interface HoldSamples extends AcceptedHold {
-  /** Interleaved samples of the whole hold (untrimmed). */
+  /** Interleaved samples of the whole hold (untrimmed), as the board sent them. */
   samples: Float32Array;
+  /**
+   * The hold as the model sees it: the journal put through the package's
+   * preprocessing from its start (or from the last break in the signal),
+   * at the model's rate, untrimmed; one piece per stretch of the hold
+   * between breaks (a live run starts afresh after a gap too).
+   */
+  modelPieces: Float32Array[];
   /** The journal it came from. */
   source: string;
 }
 
-export function holdSamples(journalSamples: Float32Array, channels: number, holds: AcceptedHold[], source: string): HoldSamples[] {
-  return holds.map((h) => ({ ...h, samples: journalSamples.slice(h.start * channels, h.end * channels), source }));
+/** What the journal's signal went through before windows: the board's rate and the package's chain. */
+export interface JournalChain {
+  /** The board's rate (the journal's). */
+  rate: number;
+  preprocessing: Preprocessing;
+  /**
+   * Samples (journal indices) where the signal starts afresh: after a gap on
+   * the link, or where an interrupted session resumed. The chain restarts
+   * there, as the live pipeline's does.
+   */
+  breaks: number[];
 }
 
-/** Interleaved samples resampled from one rate to another (a fresh filter: a hold is a signal of its own). */
-function resampled(samples: Float32Array, channels: number, from: number, to: number): Float32Array {
-  const resampler = new Resampler(channels, from, to);
-  const out = new Float32Array(Math.ceil(((samples.length / channels) * resampler.up) / resampler.down + 1) * channels);
-  let n = 0;
-  for (let i = 0; i < samples.length; i += channels) {
-    resampler.pushSample(samples, i, (sample) => {
-      out.set(sample, n * channels);
-      n++;
+/** Where the signal of a journal starts afresh, from its markers. */
+export function journalBreaks(markers: RecordingMarker[]): number[] {
+  return [...new Set(markers.filter((m) => m.kind === 'gap' || m.kind === 'resume').map((m) => m.at))].sort((a, b) => a - b);
+}
+
+/**
+ * The accepted holds of one journal with their raw samples and their
+ * samples through the package's chain, run over each stretch of the
+ * journal from its first sample (so a band-pass has settled by the time a
+ * hold starts, as it has in a live run).
+ */
+export function holdSamples(journalSamples: Float32Array, channels: number, holds: AcceptedHold[], source: string, chain: JournalChain): HoldSamples[] {
+  const total = journalSamples.length / channels;
+  const edges = [0, ...chain.breaks.filter((b) => b > 0 && b < total), total];
+  const stretches = edges.slice(0, -1).map((from, i) => ({ from, to: edges[i + 1]! }));
+  const processed = new Map<number, Float32Array>();
+  const inStretch = (k: number): Float32Array => {
+    let out = processed.get(k);
+    if (!out) {
+      const { from, to } = stretches[k]!;
+      out = preprocessSamples(journalSamples.subarray(from * channels, to * channels), channels, chain.rate, chain.preprocessing);
+      processed.set(k, out);
+    }
+    return out;
+  };
+  const delay = new Preprocessor(channels, chain.rate, chain.preprocessing).delayInputSamples;
+  return holds.map((h) => {
+    const modelPieces: Float32Array[] = [];
+    stretches.forEach((st, k) => {
+      const from = Math.max(h.start, st.from);
+      const to = Math.min(h.end, st.to);
+      if (to <= from) return;
+      const out = inStretch(k);
+      const span = preprocessedSpan(from - st.from, to - st.from, chain.rate, chain.preprocessing.rate, delay);
+      const end = Math.min(span.end, out.length / channels);
+      if (end > span.start) modelPieces.push(out.subarray(span.start * channels, end * channels));
     });
-  }
-  return out.subarray(0, n * channels);
+    return { ...h, samples: journalSamples.slice(h.start * channels, h.end * channels), modelPieces, source };
+  });
 }
 
 /**
@@ -72,7 +121,9 @@ function resampled(samples: Float32Array, channels: number, from: number, to: nu
  */
 export function checkHoldsFitWindow(plan: PlanTimings & { timeScale: number }, rate: number, model: Pick<CalibrationModel, 'name' | 'window' | 'rate'>): void {
   const kept = Math.max(0, plan.hold - plan.trimStart - plan.trimEnd);
-  const atModelRate = rate === model.rate ? kept : Math.floor((kept * model.rate) / rate);
+  // As holdWindows trims: the hold at the model's rate, less the trims scaled to it.
+  const toModel = (n: number): number => (n * model.rate) / rate;
+  const atModelRate = Math.max(0, Math.floor(toModel(plan.hold)) - Math.ceil(toModel(plan.trimStart)) - Math.ceil(toModel(plan.trimEnd)));
   const needed = model.window.length;
   if (atModelRate >= needed) return;
   // Every duration scales with the time scale, so the smallest one that fits is proportional.
@@ -84,20 +135,27 @@ export function checkHoldsFitWindow(plan: PlanTimings & { timeScale: number }, r
   );
 }
 
+
 /**
- * The holds trimmed of their transitions (in board samples), resampled to
- * the model's rate when the board is faster, and cut into windows labelled
- * by gesture and repetition.
+ * The holds trimmed of their transitions (trims in board samples, scaled
+ * to the model's rate), cut into windows labelled by gesture and
+ * repetition. The samples are the preprocessed ones (modelPieces).
  */
 export function holdWindows(holds: HoldSamples[], channels: number, rate: number, timings: Pick<PlanTimings, 'trimStart' | 'trimEnd'>, model: Pick<CalibrationModel, 'window' | 'normalization' | 'rate'>): WindowSet {
+  const trimStart = Math.ceil((timings.trimStart * model.rate) / rate);
+  const trimEnd = Math.ceil((timings.trimEnd * model.rate) / rate);
   const recordings: Recording[] = [];
   for (const h of holds) {
-    const length = h.samples.length / channels;
-    const from = Math.min(timings.trimStart, length);
-    const to = Math.max(from, length - timings.trimEnd);
-    const kept = h.samples.subarray(from * channels, to * channels);
-    const samples = rate === model.rate ? kept : resampled(kept, channels, rate, model.rate);
-    recordings.push({ source: `${h.source} [${h.start}..${h.end})`, channels, rate: model.rate, samples, label: h.gesture, rep: h.rep });
+    const total = h.modelPieces.reduce((n, p) => n + p.length / channels, 0);
+    // Trim the hold as a whole: the first trimStart and last trimEnd model samples, across pieces.
+    let at = 0;
+    for (const piece of h.modelPieces) {
+      const length = piece.length / channels;
+      const from = Math.min(length, Math.max(0, trimStart - at));
+      const to = Math.max(from, Math.min(length, total - trimEnd - at));
+      at += length;
+      if (to > from) recordings.push({ source: `${h.source} [${h.start}..${h.end})`, channels, rate: model.rate, samples: piece.subarray(from * channels, to * channels), label: h.gesture, rep: h.rep });
+    }
   }
   const usable = recordings.filter((r) => windowCount(r.samples.length / channels, model.window) > 0);
   if (usable.length === 0) {

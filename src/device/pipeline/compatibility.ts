@@ -8,7 +8,7 @@ import { HeadstartError } from '../../core/errors.ts';
 import type { ModelManifest } from '../../core/model_package/manifest.ts';
 import type { HelloFrame } from '../../core/protocol/frames.ts';
 import type { SavedProfile } from '../profiles/profile.ts';
-import { resampleRatio } from './resampler.ts';
+import { resampleRatio } from '../../core/dsp/resampler.ts';
 
 export interface BoardFit {
   /** True when the board's samples must be resampled to the package's rate. */

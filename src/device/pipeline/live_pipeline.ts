@@ -121,7 +121,7 @@ export class LivePipeline {
 
   constructor(options: LivePipelineOptions) {
     const { manifest } = options;
-    this.windower = new Windower({ channels: manifest.channels, boardRate: options.boardRate, modelRate: manifest.sampleRate, window: manifest.window });
+    this.windower = new Windower({ channels: manifest.channels, boardRate: options.boardRate, modelRate: manifest.sampleRate, window: manifest.window, filters: manifest.preprocessing ?? [] });
     this.extractor = new ExtractorStage(options.runtime, manifest);
     this.head = new HeadStage(options.head);
     this.smoother = new Smoother(options.head.classes, options.smoother ?? DEFAULT_SMOOTHER);

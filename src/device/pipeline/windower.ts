@@ -1,7 +1,11 @@
 /**
- * Frames -> windows for the extractor: takes the board's SAMPLES, resamples
- * them to the model's rate when the board's differs, and cuts windows of
- * `length` samples every `hop` samples, in time order.
+ * Frames -> windows for the extractor: takes the board's SAMPLES, puts them
+ * through the package's preprocessing (src/core/dsp/preprocess.ts:
+ * resampled to the model's rate when the board's differs, then the
+ * package's filters), and cuts windows of `length` samples every `hop`
+ * samples, in time order. The host cuts training and evaluation windows
+ * through the same chain (windowRecordings), so a recording gives the same
+ * windows live and offline.
  *
  * It also follows the board's EVENT markers (a button, a sync pulse, the
  * true label of a replayed recording): each window carries the marker in
@@ -16,13 +20,14 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { HeadstartError } from '../../core/errors.ts';
 import type { EventFrame, Frame } from '../../core/protocol/frames.ts';
 import { checkWindowSpec, type WindowSpec } from '../../core/windowing.ts';
-import { Resampler } from './resampler.ts';
+import type { FilterSpec } from '../../core/dsp/filters.ts';
+import { Preprocessor } from '../../core/dsp/preprocess.ts';
 
 export type MarkerKind = EventFrame['kind'];
 
 /** A window as the windower hands it over: valid only during the sink call. */
 export interface WindowView {
-  /** [length][channels] raw samples at the model's rate (not normalized). */
+  /** [length][channels] samples at the model's rate, preprocessed (not normalized). */
   readonly data: Float32Array;
   /** Windows cut since the windower started (survives resets). */
   index: number;
@@ -59,6 +64,8 @@ export interface WindowerOptions {
   /** The extractor's rate (the model package). */
   modelRate: number;
   window: WindowSpec;
+  /** The package's filters, run at the model's rate after resampling (none: samples pass as they are). */
+  filters?: FilterSpec[];
 }
 
 export interface WindowerStats {
@@ -77,7 +84,8 @@ export class Windower {
   readonly channels: number;
   readonly spec: WindowSpec;
   readonly stats: WindowerStats = { samplesIn: 0, windows: 0, mismatchedFrames: 0, resets: 0 };
-  readonly #resampler: Resampler | undefined;
+  /** Undefined when it would change nothing (same rate, no filters). */
+  readonly #preprocessor: Preprocessor | undefined;
   readonly #boardRate: number;
   /** The last `length` samples at the model's rate: [slot][channel]. */
   readonly #ring: Float32Array;
@@ -100,7 +108,7 @@ export class Windower {
   #clockBaseUs = 0;
   #lastRawTimestampUs = -1;
   #sink: (window: WindowView) => void = () => undefined;
-  readonly #onResampled = (sample: Float32Array): void => this.#addSample(sample, 0);
+  readonly #onPreprocessed = (sample: Float32Array): void => this.#addSample(sample, 0);
 
   constructor(options: WindowerOptions) {
     checkWindowSpec(options.window);
@@ -110,14 +118,15 @@ export class Windower {
     this.channels = options.channels;
     this.spec = { ...options.window };
     this.#boardRate = options.boardRate;
-    this.#resampler = options.boardRate === options.modelRate ? undefined : new Resampler(options.channels, options.boardRate, options.modelRate);
+    const preprocessor = new Preprocessor(options.channels, options.boardRate, { rate: options.modelRate, filters: options.filters ?? [] });
+    this.#preprocessor = preprocessor.passThrough ? undefined : preprocessor;
     this.#ring = new Float32Array(options.window.length * options.channels);
     this.#view = emptyWindowView(options.window.length * options.channels);
   }
 
   /** True when the board's samples are resampled to the model's rate. */
   get resampling(): boolean {
-    return this.#resampler !== undefined;
+    return this.#preprocessor?.resampler !== undefined;
   }
 
   /**
@@ -134,7 +143,7 @@ export class Windower {
       this.stats.mismatchedFrames++;
       return;
     }
-    const values = frame.values ?? frame.samples;
+    const values = frame.samples;
     const count = Math.floor(values.length / this.channels);
     this.#sink = sink;
     this.#arrivedAtMs = arrivedAtMs;
@@ -142,7 +151,7 @@ export class Windower {
     this.#frameFirstInput = this.#inputIndex;
     const c = this.channels;
     for (let s = 0; s < count; s++) {
-      if (this.#resampler) this.#resampler.pushSample(values, s * c, this.#onResampled);
+      if (this.#preprocessor) this.#preprocessor.pushSample(values, s * c, this.#onPreprocessed);
       else this.#addSample(values, s * c);
       this.#inputIndex++;
     }
@@ -153,7 +162,7 @@ export class Windower {
   reset(): void {
     this.#filled = 0;
     this.#ringSlot = 0;
-    this.#resampler?.reset();
+    this.#preprocessor?.reset();
     // Keep only the marker in force, re-based to the new start.
     if (this.#markers > 0) {
       const last = (this.#markers - 1) % MARKER_HISTORY;
@@ -216,7 +225,7 @@ export class Windower {
 
   /** The board-sample time an output sample describes (the resampler's filter delay included). */
   #toInputTime(outputIndex: number): number {
-    const r = this.#resampler;
+    const r = this.#preprocessor?.resampler;
     return r ? Math.max(0, (outputIndex * r.down) / r.up - r.delayInputSamples) : outputIndex;
   }
 

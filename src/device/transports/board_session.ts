@@ -20,12 +20,22 @@
  * lost; START is sent again in case the board restarted. A HELLO with seq 0
  * mid-stream means the board restarted: a 'gap' with cause 'restart' (its
  * clock restarted too, so the samples missed are unknown) and START again.
+ *
+ * An OpenBCI Cyton (`format: 'cyton'`) speaks its own byte stream and
+ * one-letter ASCII commands instead: 's' stops any stream left running, 'v'
+ * resets the board, which answers with a banner ending in "$$$" that says
+ * whether a Daisy is fitted (16 channels at 125 Hz; 'c' turns it off when 8
+ * channels are wanted), then 'b' starts the stream, and the HELLO is the one
+ * the Cyton decoder makes from the first packet. 's' stops it at close; a
+ * reconnect sends 'b' again. Gaps come from the packet counter.
  */
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import { HeadstartError } from '../../core/errors.ts';
 import { encodeFrame } from '../../core/protocol/encoder.ts';
 import type { CommandName, DecoderStats, Frame, HelloFrame } from '../../core/protocol/frames.ts';
+import type { ByteParser } from '../../core/protocol/byte_parser.ts';
+import { CytonParser } from '../../core/protocol/cyton.ts';
 import { FrameParser } from '../../core/protocol/parser.ts';
 import { missingBetween } from '../../core/protocol/stats.ts';
 import { SEQ_MODULUS } from '../../core/protocol/wire.ts';
@@ -43,7 +53,14 @@ export interface BoardSessionOptions {
   expectChannels?: number;
   /** Refuse a board whose HELLO does not announce this rate. */
   expectRate?: number;
+  /** What the board speaks: headstart frames (default) or an OpenBCI Cyton's stream. */
+  format?: BoardFormat;
+  /** Cyton: whether a Daisy is used (default: whatever the board's reset banner says) and the ADS1299 gain (default 24). */
+  cyton?: { daisy?: boolean; gain?: number };
 }
+
+export type BoardFormat = 'headstart' | 'cyton';
+export const BOARD_FORMATS: readonly BoardFormat[] = ['headstart', 'cyton'];
 
 export interface GapInfo {
   /** 'reconnect': the link dropped; 'restart': the board restarted; 'wire': frames lost or corrupted on a live link. */
@@ -94,11 +111,18 @@ interface Waiter {
 type State = 'idle' | 'handshake' | 'streaming' | 'closing' | 'closed';
 
 const TWO_32 = 2 ** 32;
+/** After a Cyton's 's', how long the port stays open for it to be sent. */
+const CYTON_STOP_MS = 50;
+/** The Cyton's banner is complete once the line has been quiet this long after its "$$$". */
+const CYTON_QUIET_MS = 30;
 
 export class BoardSession extends EventEmitter<BoardSessionEvents> {
   readonly #transport: Transport;
-  readonly #options: Required<Omit<BoardSessionOptions, 'transport' | 'expectChannels' | 'expectRate'>> & Pick<BoardSessionOptions, 'expectChannels' | 'expectRate'>;
-  readonly #parser = new FrameParser();
+  readonly #options: Required<Omit<BoardSessionOptions, 'transport' | 'expectChannels' | 'expectRate' | 'cyton'>> & Pick<BoardSessionOptions, 'expectChannels' | 'expectRate' | 'cyton'>;
+  #parser: ByteParser;
+  /** Cyton: the text the board printed since the last reset command, while waiting for its banner. */
+  #cytonText: string | undefined;
+  #cytonTextAt = 0;
   readonly #stats: Omit<BoardSessionStats, 'decoder'> = {
     samplesFrames: 0,
     samples: 0,
@@ -134,7 +158,15 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       attempts: options.attempts ?? 3,
       expectChannels: options.expectChannels,
       expectRate: options.expectRate,
+      format: options.format ?? 'headstart',
+      cyton: options.cyton,
     };
+    this.#parser = this.#options.format === 'cyton' ? this.#cytonParser(options.cyton?.daisy ?? false) : new FrameParser();
+  }
+
+  #cytonParser(daisy: boolean): CytonParser {
+    const gain = this.#options.cyton?.gain;
+    return new CytonParser({ daisy, ...(gain === undefined ? {} : { gain }) });
   }
 
   /** The board's latest HELLO (undefined before start() resolved). */
@@ -162,6 +194,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     t.on('close', () => this.#finish());
     try {
       if (!t.isLinked) await t.open();
+      if (this.#options.format === 'cyton') return await this.#startCyton();
       const helloSeen = this.#waitFor((f) => f.type === 'hello', this.#options.helloTimeoutMs);
       await this.#write(new Uint8Array(1));
       let hello = await helloSeen;
@@ -200,12 +233,68 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     }
   }
 
+  /** The Cyton's handshake: stop, reset and read the banner, start; the decoder's HELLO comes with the first packet. */
+  async #startCyton(): Promise<HelloFrame> {
+    const write = (letters: string) => this.#write(new TextEncoder().encode(letters));
+    this.#cytonText = '';
+    const banner = new Promise<string | undefined>((resolve) => {
+      const started = Date.now();
+      const poll = setInterval(() => {
+        const text = this.#cytonText ?? '';
+        // A banner, then a quiet line: an earlier banner (printed at power-up) may come just before the reset's own.
+        const done = /OpenBCI[\s\S]*\$\$\$/.test(text) && performance.now() - this.#cytonTextAt >= CYTON_QUIET_MS;
+        if (done || Date.now() - started > this.#options.helloTimeoutMs || this.#state !== 'handshake') {
+          clearInterval(poll);
+          resolve(done ? text : undefined);
+        }
+      }, 5);
+    });
+    await write('s');
+    await write('v');
+    const text = await banner;
+    this.#cytonText = undefined;
+    this.#checkFailure();
+    if (text === undefined) {
+      throw new HeadstartError(
+        'BOARD_SILENT',
+        `${this.description}: no answer from a Cyton to a reset ('v') within ${this.#options.helloTimeoutMs} ms; check that the board and its USB dongle are on (the dongle's switch on GPIO6, not RESET), that both use the same radio channel, and that the port runs at 115200 baud`,
+      );
+    }
+    // The latest banner says what is fitted.
+    const fitted = /On Daisy/i.test(text.slice(text.lastIndexOf('OpenBCI')));
+    const wanted = this.#options.cyton?.daisy;
+    if (wanted === true && !fitted) {
+      throw new HeadstartError('BOARD_MISMATCH', `${this.description}: 16 channels (a Daisy) were asked for, but the Cyton reports no Daisy module; seat the Daisy on the board's pins, or use the Cyton's own 8 channels`, { setting: 'daisy' });
+    }
+    const daisy = wanted ?? fitted;
+    // With a Daisy fitted, the board streams 16 channels unless told to use its own 8.
+    if (fitted && !daisy) await write('c');
+    this.#parser = this.#cytonParser(daisy);
+    let hello: Frame | undefined;
+    for (let i = 1; !hello && i <= this.#options.attempts; i++) {
+      const first = this.#waitFor((f) => f.type === 'hello', this.#options.replyTimeoutMs);
+      await write('b');
+      hello = await first;
+    }
+    this.#checkFailure();
+    if ((this.#state as State) === 'closed') throw new HeadstartError('LINK_CLOSED', `${this.description}: the link closed during the handshake`);
+    if (!hello || hello.type !== 'hello') {
+      throw new HeadstartError('BOARD_SILENT', `${this.description}: the Cyton answered its reset but sent no data after 'b' (${this.#options.attempts} tries); switch the board off and on, and try again`);
+    }
+    this.#checkBoard(hello);
+    return this.#hello!;
+  }
+
   /** Sends STOP (waiting briefly for its acknowledgement), then closes the transport. Idempotent. */
   async close(): Promise<void> {
     if (this.#state === 'closed' || this.#state === 'closing') return;
     const wasStreaming = this.#state === 'streaming';
     this.#state = 'closing';
-    if (wasStreaming && this.#transport.isLinked) {
+    if (wasStreaming && this.#transport.isLinked && this.#options.format === 'cyton') {
+      // The Cyton stops on 's' without answering: give the byte a moment on the wire before the port closes.
+      await this.#write(new TextEncoder().encode('s')).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, CYTON_STOP_MS));
+    } else if (wasStreaming && this.#transport.isLinked) {
       const ack = this.#waitFor((f) => f.type === 'command' && f.command === 'stop', this.#options.replyTimeoutMs);
       await this.#command('stop', 0).catch(() => undefined);
       await ack;
@@ -228,6 +317,12 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   }
 
   #onData(chunk: Uint8Array): void {
+    if (this.#cytonText !== undefined) {
+      // The Cyton's reset banner is text, not packets; keep the latest few kilobytes.
+      this.#cytonText = (this.#cytonText + Buffer.from(chunk).toString('latin1')).slice(-4096);
+      this.#cytonTextAt = performance.now();
+      return;
+    }
     this.#parser.push(chunk, (frame) => this.#onFrame(frame));
     const failure = this.#parser.failure();
     if (failure && this.#state === 'streaming') this.#fail(failure);
@@ -257,6 +352,13 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
         }
         return; // acknowledgements were for the waiters
       case 'hello':
+        if (this.#options.format === 'cyton') {
+          // The Cyton decoder makes one HELLO, at the first packet: it starts the stream, and the samples behind it in this chunk are streamed.
+          this.#latestHello = frame;
+          this.#hello = frame;
+          if (this.#state === 'handshake') this.#state = 'streaming';
+          break;
+        }
         this.#latestHello = frame;
         if (this.#state === 'streaming' && frame.seq === 0) this.#onBoardRestart();
         if (this.#state === 'streaming') this.#hello = frame;
@@ -309,7 +411,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     this.#stats.disconnects++;
     this.#linkDroppedSinceSamples = true;
     // Whatever partial frame was held will never be completed.
-    this.#parser.end();
+    this.#parser.end(() => undefined);
     this.emit('disconnect', info);
   }
 
@@ -318,6 +420,10 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     this.#stats.lastDowntimeMs = info.downtimeMs;
     this.emit('reconnect', info);
     if (this.#state !== 'streaming') return;
+    if (this.#options.format === 'cyton') {
+      void this.#write(new TextEncoder().encode('b')).catch(() => undefined);
+      return;
+    }
     // A board that kept running ignores a second START (it answers HELLO and an ack); one that restarted needs it.
     void this.#write(new Uint8Array(1))
       .then(() => this.#command('start', 0))

@@ -10,6 +10,7 @@ import type { Embeddings } from '../../core/head/embeddings.ts';
 import { selectRows } from '../../core/head/embeddings.ts';
 import { type HeadData, predictClasses } from '../../core/head/head.ts';
 import { chooseHead, type HeadKind, trainHead } from '../../tfjs/select_head.ts';
+import type { Preprocessing } from '../../core/dsp/preprocess.ts';
 import type { Recording } from '../../core/signal.ts';
 import { type WindowSet, windowRecordings, selectWindows } from '../../core/window_set.ts';
 import type { ChannelNormalization, WindowSpec } from '../../core/windowing.ts';
@@ -30,6 +31,8 @@ export interface EvaluationSetup {
   classes: number;
   window: WindowSpec;
   normalization: ChannelNormalization;
+  /** The package's chain (packagePreprocessing), applied to each recording from its start before windows are cut. */
+  preprocessing?: Preprocessing;
   populationHead: HeadData;
   embed: (set: WindowSet) => Promise<Embeddings> | Embeddings;
   /** From-scratch comparison: training steps per (person, k); 0 = skip it. */
@@ -60,8 +63,8 @@ function firstCycles(set: WindowSet, k: number): Set<number> {
 }
 
 export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onStep?: (text: string) => void): Promise<PersonResult[]> {
-  const calib = windowRecordings(p.calibration, setup.window, setup.normalization);
-  const test = windowRecordings(p.test, setup.window, setup.normalization);
+  const calib = windowRecordings(p.calibration, setup.window, setup.normalization, setup.preprocessing);
+  const test = windowRecordings(p.test, setup.window, setup.normalization, setup.preprocessing);
   const ec = await setup.embed(calib);
   const et = await setup.embed(test);
   const results: PersonResult[] = [];

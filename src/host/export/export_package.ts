@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
 import type { HeadData } from '../../core/head/head.ts';
-import { MANIFEST_FILE, type ModelManifest } from '../../core/model_package/manifest.ts';
+import { MANIFEST_FILE, type ModelManifest, packagePreprocessing } from '../../core/model_package/manifest.ts';
 import { createRng, shuffledIndices } from '../../core/rng.ts';
 import { tfliteToCArray } from '../../core/tflite/c_array.ts';
 import { tflmVerdict } from '../../core/tflite/tflm.ts';
@@ -97,10 +97,11 @@ export async function exportPackage(dir: string, options: Partial<ExportOptions>
   if (dataset.channels !== manifest.channels) {
     throw new HeadstartError('DATA_PACKAGE_MISMATCH', `${spec.path} has ${dataset.channels} channels but the package's extractor takes ${manifest.channels}; give the data it was trained on`);
   }
-  if (dataset.rate !== manifest.sampleRate) {
-    throw new HeadstartError('DATA_PACKAGE_MISMATCH', `${spec.path} is sampled at ${dataset.rate} Hz but the package's extractor was trained at ${manifest.sampleRate} Hz; give data at that rate`);
+  if (dataset.rate < manifest.sampleRate) {
+    throw new HeadstartError('DATA_PACKAGE_MISMATCH', `${spec.path} is sampled at ${dataset.rate} Hz but the package's extractor was trained at ${manifest.sampleRate} Hz; give data at that rate or higher`);
   }
-  const all = windowRecordings(dataset.recordings, manifest.window, manifest.normalization);
+  // Through the package's chain (resampled to its rate, its filters), as the device will window them.
+  const all = windowRecordings(dataset.recordings, manifest.window, manifest.normalization, packagePreprocessing(manifest));
   const { calibration, check } = splitWindows(all, opts.calibrationWindows, opts.checkWindows, opts.seed);
 
   await progress(`folding batch norm and calibrating on ${calibration.count} of ${all.count} windows`);

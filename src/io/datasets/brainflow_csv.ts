@@ -13,11 +13,13 @@
  * default needs the rate given (boards whose fields mean the same then read
  * alike, and the first is named).
  */
+import { basename, extname } from 'node:path';
 import { type ErrorCode, HeadstartError } from '../../core/errors.ts';
 import { selectChannelsByLabel } from './channel_labels.ts';
+import { type FileRecordings, labelByFileName } from './file_labels.ts';
 import { readFileBytes } from './file_read.ts';
 import { contentLines, numberField } from './text_rows.ts';
-import type { DatasetMarker, DatasetRecording } from './types.ts';
+import type { Dataset, DatasetAdapter, DatasetMarker, DatasetRecording, DatasetSpec } from './types.ts';
 
 export interface BrainflowLayout {
   /** BrainFlow's board id. */
@@ -185,3 +187,47 @@ export function parseBrainflowCsv(text: string, source: string, options: Brainfl
 export function readBrainflowCsvFile(path: string, options: BrainflowCsvOptions = {}): BrainflowCsvReading {
   return parseBrainflowCsv(readFileBytes(path, 'a BrainFlow CSV file').toString('utf8'), path, options);
 }
+
+/**
+ * Whether a file's first bytes look like BrainFlow's CSV: a first line of
+ * tab-separated numbers whose count is a known board's, with a Unix time
+ * in that board's timestamp field. A CSV table of one's own rarely has all
+ * three; a file named BrainFlow-RAW*.csv (the OpenBCI GUI's) always counts.
+ */
+export function looksLikeBrainflowCsv(path: string, start: string): boolean {
+  if (/^brainflow-raw/i.test(basename(path))) return true;
+  const line = start.split(/\r?\n/, 1)[0] ?? '';
+  if (!line.includes('\t')) return false;
+  const fields = line.split('\t').map((f) => f.trim());
+  if (!fields.every((f) => /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(f))) return false;
+  // A Unix time in seconds, 2001 to 2286: BrainFlow's timestamp field.
+  return BRAINFLOW_BOARDS.some((b) => {
+    const layout = BRAINFLOW_LAYOUTS[b];
+    const t = Number(fields[layout.timestamp]);
+    return fields.length === layout.fields && t > 1e9 && t < 1e10;
+  });
+}
+
+export const brainflowAdapter: DatasetAdapter = {
+  kind: 'brainflow',
+  describes: 'BrainFlow CSV files (tab-separated, a board data row per line)',
+  matchesFile: (path, start) => ['.csv', '.tsv', '.txt'].includes(extname(path).toLowerCase()) && looksLikeBrainflowCsv(path, new TextDecoder().decode(start())),
+  read(files: string[], spec: DatasetSpec): Dataset {
+    if (spec.board !== undefined && !(BRAINFLOW_BOARDS as string[]).includes(spec.board)) {
+      throw new HeadstartError('BAD_OPTION', `unknown BrainFlow board "${spec.board}"; known: ${BRAINFLOW_BOARDS.join(', ')}`, { setting: 'board' });
+    }
+    const options: BrainflowCsvOptions = {
+      ...(spec.board === undefined ? {} : { board: spec.board as BrainflowBoard }),
+      ...(spec.rate === undefined ? {} : { rate: spec.rate }),
+      ...(spec.channels === undefined ? {} : { channels: spec.channels }),
+    };
+    const warnings: string[] = [];
+    const perFile: FileRecordings[] = files.map((path) => {
+      const reading = readBrainflowCsvFile(path, options);
+      warnings.push(...reading.warnings);
+      return { path, recordings: [reading.recording] };
+    });
+    const { recordings, classes } = labelByFileName(perFile, spec);
+    return { kind: 'brainflow', classes, channels: recordings[0]!.channels, rate: recordings[0]!.rate, recordings, warnings };
+  },
+};

@@ -18,10 +18,12 @@
  * them, and each gapless stretch is returned as its own recording.
  * Annotations become markers at the sample they fall on.
  */
+import { extname } from 'node:path';
 import { type ErrorCode, HeadstartError } from '../../core/errors.ts';
 import { listLabels, selectChannelsByLabel } from './channel_labels.ts';
+import { type FileRecordings, labelByFileName, sameChannelNames } from './file_labels.ts';
 import { readFileBytes } from './file_read.ts';
-import type { DatasetMarker, DatasetRecording } from './types.ts';
+import type { Dataset, DatasetAdapter, DatasetMarker, DatasetRecording, DatasetSpec } from './types.ts';
 
 export type EdfFormat = 'EDF' | 'EDF+C' | 'EDF+D' | 'BDF' | 'BDF+C' | 'BDF+D';
 
@@ -441,3 +443,25 @@ export function decodeEdf(bytes: Uint8Array, source: string, options: EdfReadOpt
 export function readEdfFile(path: string, options: EdfReadOptions = {}): EdfReading {
   return decodeEdf(readFileBytes(path, 'an EDF or BDF file'), path, options);
 }
+
+const EDF_EXTENSIONS = ['.edf', '.bdf'];
+
+/** Reads EDF/BDF files as a data set: each file's recordings (one per gapless stretch), labelled by file name when a pattern is given. */
+export function readEdfDataset(files: string[], spec: DatasetSpec, kind: Dataset['kind'] = 'edf'): Dataset {
+  const warnings: string[] = [];
+  const perFile: FileRecordings[] = files.map((path) => {
+    const reading = readEdfFile(path, spec.channels === undefined ? {} : { channels: spec.channels });
+    warnings.push(...reading.warnings);
+    return { path, recordings: reading.recordings };
+  });
+  const { recordings, classes } = labelByFileName(perFile, spec);
+  sameChannelNames(recordings);
+  return { kind, classes, channels: recordings[0]!.channels, rate: recordings[0]!.rate, recordings, warnings };
+}
+
+export const edfAdapter: DatasetAdapter = {
+  kind: 'edf',
+  describes: `EDF/BDF files (${EDF_EXTENSIONS.join(', ')})`,
+  matchesFile: (path) => EDF_EXTENSIONS.includes(extname(path).toLowerCase()),
+  read: (files, spec) => readEdfDataset(files, spec),
+};

@@ -6,6 +6,10 @@
  *   or EvaluationDataset), one person's folder, one session folder, or
  *   classe_<i>.dat files;
  * - the project's own recordings: a .hsrec file, a folder of them, a glob;
+ * - EEG recordings: EDF/EDF+/BDF/BDF+ files, OpenBCI GUI RAW .txt files,
+ *   BrainFlow CSV files (labelled by `labelPattern` on file names, channels
+ *   chosen by label with `channels`), and the eegmat data set's folder or
+ *   files (rest and arithmetic, one person per SubjectNN);
  * - labelled CSV recordings: a file, a folder of .csv/.tsv/.txt, or a glob
  *   such as `data/**\/R_*_C_*.csv` (needs `rate`, usually `labelPattern`).
  *
@@ -17,16 +21,20 @@
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
+import { brainflowAdapter } from './brainflow_csv.ts';
 import { csvAdapter } from './csv.ts';
+import { edfAdapter } from './edf.ts';
+import { eegmatAdapter } from './eegmat.ts';
 import { globFiles, hasGlobChars, naturalCompare } from './glob.ts';
 import { hsrecAdapter } from './hsrec.ts';
 import { myoAdapter } from './myo.ts';
+import { openBciGuiAdapter } from './openbci_gui.ts';
 import type { Dataset, DatasetAdapter, DatasetKind, DatasetSpec } from './types.ts';
 
 export type { Dataset, DatasetAdapter, DatasetKind, DatasetRecording, DatasetSpec } from './types.ts';
 
 /** Every format read, in the order folders are offered to them. */
-export const ADAPTERS: readonly DatasetAdapter[] = [myoAdapter, hsrecAdapter, csvAdapter];
+export const ADAPTERS: readonly DatasetAdapter[] = [myoAdapter, hsrecAdapter, eegmatAdapter, edfAdapter, openBciGuiAdapter, brainflowAdapter, csvAdapter];
 
 /** What a path resolves to: the adapter that reads it and what to hand it (files, or the one folder it knows). */
 interface Resolved {

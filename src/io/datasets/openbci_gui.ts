@@ -30,8 +30,9 @@
 import { type ErrorCode, HeadstartError } from '../../core/errors.ts';
 import { selectChannelsByLabel } from './channel_labels.ts';
 import { readFileBytes } from './file_read.ts';
+import { type FileRecordings, labelByFileName, sameChannelNames } from './file_labels.ts';
 import { contentLines, numberField, type TextLine } from './text_rows.ts';
-import type { DatasetMarker, DatasetRecording } from './types.ts';
+import type { Dataset, DatasetAdapter, DatasetMarker, DatasetRecording, DatasetSpec } from './types.ts';
 
 export type OpenBciGuiLayout = 'current' | 'older';
 
@@ -195,3 +196,21 @@ export function parseOpenBciGuiText(text: string, source: string, options: OpenB
 export function readOpenBciGuiFile(path: string, options: OpenBciGuiOptions = {}): OpenBciGuiReading {
   return parseOpenBciGuiText(readFileBytes(path, 'an OpenBCI GUI recording').toString('utf8'), path, options);
 }
+
+export const openBciGuiAdapter: DatasetAdapter = {
+  kind: 'openbci-gui',
+  describes: 'OpenBCI GUI recordings (OpenBCI-RAW-*.txt, starting "%OpenBCI Raw")',
+  // The GUI writes .txt files, as CSV tables may be: told apart by their first line.
+  matchesFile: (_path, start) => looksLikeOpenBciGui(new TextDecoder().decode(start().subarray(0, 256))),
+  read(files: string[], spec: DatasetSpec): Dataset {
+    const warnings: string[] = [];
+    const perFile: FileRecordings[] = files.map((path) => {
+      const reading = readOpenBciGuiFile(path, spec.channels === undefined ? {} : { channels: spec.channels });
+      warnings.push(...reading.warnings);
+      return { path, recordings: [reading.recording] };
+    });
+    const { recordings, classes } = labelByFileName(perFile, spec);
+    sameChannelNames(recordings);
+    return { kind: 'openbci-gui', classes, channels: recordings[0]!.channels, rate: recordings[0]!.rate, recordings, warnings };
+  },
+};

@@ -37,7 +37,7 @@ export interface DatasetRecording extends Recording {
   labelChanges?: DatasetLabelChange[];
 }
 
-export type DatasetKind = 'myo' | 'csv' | 'hsrec';
+export type DatasetKind = 'myo' | 'csv' | 'hsrec' | 'edf' | 'openbci-gui' | 'brainflow' | 'eegmat';
 
 export interface Dataset {
   kind: DatasetKind;
@@ -57,9 +57,18 @@ export interface DatasetSpec {
   rate?: number;
   /** CSV: channel columns by 0-based index or header name. */
   columns?: ColumnRef[];
-  /** CSV: regex with named groups `label`, and optionally `rep`, `subject`, `session`, matched on file names. */
+  /**
+   * Formats that name their channels (EDF/BDF, OpenBCI GUI, BrainFlow,
+   * eegmat): the channels to read, by label, in this order (`F3`, `EEG F3`,
+   * `EXG Channel 0` or `0`; see channel_labels.ts). Default: all of the
+   * file's signals (eegmat: its 19 EEG channels).
+   */
+  channels?: string[];
+  /** BrainFlow CSV: the board that recorded it (cyton, cyton-daisy, ganglion...); inferred when absent. */
+  board?: string;
+  /** CSV, EDF/BDF, OpenBCI GUI, BrainFlow: regex with named groups `label`, and optionally `rep`, `subject`, `session`, matched on file names. */
   labelPattern?: RegExp | string;
-  /** CSV: class names the labels refer to (default: whole-number labels as indices, else sorted names). */
+  /** With a label pattern: class names the labels refer to (default: whole-number labels as indices, else sorted names). */
   classes?: string[];
   /** CSV: force a header row present or absent. */
   header?: boolean;

@@ -26,12 +26,20 @@ interface NativeRunner {
 
 type NativeRunnerConstructor = new (model: ArrayBuffer, options: { threads: number }) => NativeRunner;
 
+/**
+ * The addon inside tfjs-tflite-node, loaded by its path: the package's own
+ * entry point also pulls in @tensorflow/tfjs-core and @tensorflow/tfjs-tflite
+ * (for its tfjs model wrapper, which headstart does not use), and a device
+ * install ships only the addon and the TensorFlow Lite C library beside it.
+ */
+export const NATIVE_ADDON = 'tfjs-tflite-node/build/Release/node_tflite_binding.node';
+
 /** Loads the native binding; throws (with the loader's reason) where it cannot load. */
 export function loadNativeBinding(): NativeRunnerConstructor {
   const require = createRequire(import.meta.url);
-  const mod = require('tfjs-tflite-node') as { TFLiteNodeModelRunner?: NativeRunnerConstructor };
-  if (typeof mod.TFLiteNodeModelRunner !== 'function') throw new Error('tfjs-tflite-node has no TFLiteNodeModelRunner export');
-  return mod.TFLiteNodeModelRunner;
+  const addon = require(NATIVE_ADDON) as { Interpreter?: NativeRunnerConstructor };
+  if (typeof addon.Interpreter !== 'function') throw new Error(`${NATIVE_ADDON} has no Interpreter export`);
+  return addon.Interpreter;
 }
 
 function describe(info: NativeTensorInfo, index: number, model: Model | undefined, tensorIndex: number | undefined): RuntimeTensor {

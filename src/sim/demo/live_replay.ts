@@ -8,7 +8,7 @@
  * that closes early, or a board that stops sending, is an error.
  */
 import { HeadstartError } from '../../core/errors.ts';
-import { LiveSession, type Recognizer } from '../../device/live_session.ts';
+import { LiveSession, type LiveSink, type Recognizer } from '../../device/live_session.ts';
 import type { LivePipelineStats } from '../../device/pipeline/live_pipeline.ts';
 import type { ScoreSummary } from '../../device/pipeline/live_score.ts';
 import type { BoardSessionStats } from '../../device/transports/board_session.ts';
@@ -29,6 +29,8 @@ export interface LiveReplayOptions {
   progressMs?: number;
   /** Aborting ends the replay at once with INTERRUPTED. */
   signal?: AbortSignal;
+  /** Outputs fed by the session (the web dashboard). */
+  sinks?: LiveSink[];
 }
 
 export interface LiveReplayResult {
@@ -50,6 +52,7 @@ export async function scoreLiveReplay(options: LiveReplayOptions): Promise<LiveR
     endAfterSamples: options.expectedSamples,
     statsIntervalMs: options.onProgress ? (options.progressMs ?? 5000) : 0,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.sinks ? { sinks: options.sinks } : {}),
   });
   let samples = 0;
   if (options.onProgress) {

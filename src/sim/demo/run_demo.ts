@@ -18,6 +18,8 @@ import { personFromDataset, personScript } from '../person_script.ts';
 import { runCalibration, type CalibrationResult } from '../../device/calibration/session.ts';
 import type { CalibrationVerdict } from '../../device/calibration/verdict.ts';
 import { openRecognizer } from '../../device/live_session.ts';
+import { combineViews } from '../../device/calibration/views.ts';
+import type { WebDashboard } from '../../device/web/dashboard.ts';
 import { DEFAULT_MAX_QUEUE } from '../../device/pipeline/live_pipeline.ts';
 import type { ScoreSummary } from '../../device/pipeline/live_score.ts';
 import type { RuntimeChoice } from '../../io/runtime/types.ts';
@@ -43,6 +45,8 @@ export interface DemoOptions {
   log: (line: string) => void;
   /** Aborting (Ctrl-C in the CLI) stops the boards, removes the temporary folder and rejects with INTERRUPTED. */
   signal?: AbortSignal;
+  /** A web dashboard to show the calibration, then the live replay, on. */
+  dashboard?: WebDashboard;
 }
 
 export interface DemoSummary {
@@ -147,7 +151,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         user: DEMO_USER,
         dataDir,
         model,
-        view: new LineView((line) => log(`  ${line}`)),
+        view: combineViews([new LineView((line) => log(`  ${line}`)), ...(options.dashboard ? [options.dashboard.calibrationView('headstart demo', { offerRedo: false })] : [])]),
         ...(options.signal ? { signal: options.signal } : {}),
       }), options.signal, options.dataDir ? `the calibration (its unfinished journal stays in ${options.dataDir}: delete it, or finish it with \`headstart calibrate --resume\`)` : 'the calibration; its temporary folder is removed');
     } finally {
@@ -174,6 +178,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         expectedSamples,
         recognizer,
         maxQueue,
+        ...(options.dashboard ? { sinks: [options.dashboard.liveSink(`headstart demo · ${assets.person} live`)] } : {}),
         onProgress: (s, score) => log(`  ${s.boardSeconds.toFixed(0)} of ${(expectedSamples / liveScript.rate).toFixed(0)} s, ${s.inferred} windows, accuracy so far ${pct(score.accuracy)}`),
       }), options.signal, options.dataDir ? `the live replay; the profile is saved in ${options.dataDir}` : 'the live replay; its temporary folder is removed');
     } finally {

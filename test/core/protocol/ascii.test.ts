@@ -6,7 +6,7 @@ import type { Frame, HelloFrame, SamplesFrame } from '../../../src/core/protocol
 
 const decode = (text: string, options: AsciiOptions = {}) => parseAll(new AsciiParser(options), Buffer.from(text, 'latin1'));
 const hello = (frames: Frame[]) => frames[0] as HelloFrame;
-const rows = (frames: Frame[]) => frames.filter((f): f is SamplesFrame => f.type === 'samples').map((f) => Array.from(f.values!));
+const rows = (frames: Frame[]) => frames.filter((f): f is SamplesFrame => f.type === 'samples').map((f) => Array.from(f.samples));
 
 const lines = (n: number, make: (i: number) => string, eol = '\n') => Array.from({ length: n }, (_, i) => make(i) + eol).join('');
 
@@ -21,11 +21,11 @@ test('fields split on commas, tabs or spaces; serial-plotter labels are names', 
 
 test('comma lines with a given rate: channels detected, CRLF tolerated, values kept', () => {
   const { frames, stats } = decode(lines(30, (i) => `${(i * 37) % 11},${-i},512.5`, '\r\n'), { rate: 200 });
-  assert.deepEqual(hello(frames), { type: 'hello', seq: 0, protocolVersion: 1, channels: 3, rate: 200, sampleFormat: 'int16', boardId: 'ascii' });
+  assert.deepEqual(hello(frames), { type: 'hello', seq: 0, protocolVersion: 1, channels: 3, rate: 200, sampleFormat: 'float32', boardId: 'ascii' });
   const r = rows(frames);
   assert.equal(r.length, 30);
   assert.deepEqual(r[3], [1, -3, 512.5]);
-  assert.deepEqual(Array.from((frames[4] as SamplesFrame).samples), [1, -3, 513]);
+  assert.ok((frames[4] as SamplesFrame).samples instanceof Float32Array, 'as printed, not rounded to int16');
   assert.equal((frames[4] as SamplesFrame).timestampUs, 15000);
   assert.equal(stats.frames, 31);
   assert.equal(stats.droppedBytes, 0);

@@ -30,15 +30,16 @@ const samplesOf = (frames: Frame[]) => frames.filter((f): f is SamplesFrame => f
 test('Cyton packets decode to a HELLO and microvolt samples with accelerometer in g', () => {
   const bytes = Buffer.concat([packet(0, counts(1000), [16, -32, 1000]), packet(1, [0x7fffff, -0x800000, 0, 1, -1, 44739, 0, 0]), packet(2, counts(3))]);
   const { frames, stats } = decode(bytes);
-  assert.deepEqual(frames[0], { type: 'hello', seq: 0, protocolVersion: 1, channels: 8, rate: 250, sampleFormat: 'int16', boardId: 'cyton' });
+  assert.deepEqual(frames[0], { type: 'hello', seq: 0, protocolVersion: 1, channels: 8, rate: 250, sampleFormat: 'float32', boardId: 'cyton' });
   const s = samplesOf(frames);
   assert.equal(s.length, 3);
   const uv = cytonMicrovoltsPerCount(24);
   assert.ok(Math.abs(uv - 0.0223517) < 1e-6, `scale ${uv}`);
-  assert.ok(Math.abs(s[0]!.values![1]! - -2000 * uv) < 1e-3);
-  assert.ok(Math.abs(s[1]!.values![0]! - 187500) < 0.1, 'full scale is 187.5 mV at gain 24');
-  assert.equal(s[1]!.values![1]! < -187500, true);
-  assert.deepEqual(Array.from(s[1]!.samples.subarray(0, 6)), [32767, -32768, 0, 0, 0, 1000]);
+  assert.ok(Math.abs(s[0]!.samples[1]! - -2000 * uv) < 1e-3);
+  assert.ok(Math.abs(s[1]!.samples[0]! - 187500) < 0.1, 'full scale is 187.5 mV at gain 24');
+  assert.equal(s[1]!.samples[1]! < -187500, true);
+  assert.ok(s[1]!.samples instanceof Float32Array, 'microvolts at full resolution, not int16');
+  assert.deepEqual(Array.from(s[1]!.samples.subarray(0, 6)), [0x7fffff, -0x800000, 0, 1, -1, 44739].map((c) => Math.fround(c * uv)), 'never rounded or clamped');
   assert.deepEqual(Array.from(s[0]!.accelG!), [16 * CYTON_ACCEL_G_PER_COUNT, -32 * CYTON_ACCEL_G_PER_COUNT, 1000 * CYTON_ACCEL_G_PER_COUNT].map(Math.fround));
   assert.ok(s[1]!.accelG!.every(Number.isNaN), 'no fresh accelerometer reading in an all-zero aux field');
   assert.deepEqual(s.map((f) => f.timestampUs), [0, 4000, 8000]);
@@ -76,12 +77,12 @@ test('Cyton + Daisy: odd packets are channels 1-8, the next even packet 9-16', (
     packet(6, counts(4)),
   ]);
   const { frames, stats } = decode(bytes, { daisy: true });
-  assert.deepEqual(frames[0], { type: 'hello', seq: 0, protocolVersion: 1, channels: 16, rate: 125, sampleFormat: 'int16', boardId: 'cyton-daisy' });
+  assert.deepEqual(frames[0], { type: 'hello', seq: 0, protocolVersion: 1, channels: 16, rate: 125, sampleFormat: 'float32', boardId: 'cyton-daisy' });
   const s = samplesOf(frames);
   assert.equal(s.length, 2);
   const uv = cytonMicrovoltsPerCount(24);
-  assert.deepEqual(Array.from(s[0]!.values!), [...counts(1), ...counts(2)].map((c) => Math.fround(c * uv)));
-  assert.deepEqual(Array.from(s[1]!.values!), [...counts(3), ...counts(4)].map((c) => Math.fround(c * uv)));
+  assert.deepEqual(Array.from(s[0]!.samples), [...counts(1), ...counts(2)].map((c) => Math.fround(c * uv)));
+  assert.deepEqual(Array.from(s[1]!.samples), [...counts(3), ...counts(4)].map((c) => Math.fround(c * uv)));
   assert.deepEqual(s.map((f) => f.timestampUs), [0, 8000]);
   assert.equal(stats.droppedBytes, 33);
 });
@@ -93,6 +94,6 @@ test('CytonDecoder is a stream of frames', async () => {
   decoder.end(Buffer.concat([packet(0, counts(100)), packet(1, counts(100))]));
   await new Promise((r) => decoder.on('end', r));
   assert.equal(out.length, 3);
-  assert.ok(Math.abs((out[1] as SamplesFrame).values![0]! - 100 * cytonMicrovoltsPerCount(12)) < 1e-4);
+  assert.ok(Math.abs((out[1] as SamplesFrame).samples[0]! - 100 * cytonMicrovoltsPerCount(12)) < 1e-4);
   assert.equal(decoder.stats.frames, 3);
 });

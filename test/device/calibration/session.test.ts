@@ -169,7 +169,7 @@ test('a cable pulled during a hold: the session carries on after the reconnect, 
     },
   });
   // The drop and the return are shown as they happen, before the gap they leave is counted.
-  assert.deepEqual(events.filter((e) => e.type === 'link').map((e) => e.type === 'link' && e.state), ['disconnected', 'reconnected']);
+  assert.deepEqual(events.filter((e) => e.type === 'link').map((e) => e.type === 'link' && e.state), ['reconnecting', 'connected']);
   const gaps = events.filter((e) => e.type === 'gap');
   assert.equal(gaps.length, 1);
   assert.ok(gaps[0]!.type === 'gap' && gaps[0]!.info.cause === 'reconnect' && (gaps[0]!.info.missingSamples ?? 0) > 0);

@@ -102,6 +102,16 @@ test('hold checks: a clean hold passes; flat, saturated, hum, weak and dropped e
   assert.match(checkHold({ ...base, hold: active, lostSamples: 50 })[0]!.advice, /50 samples \(100 ms\) were lost/);
 });
 
+test("hold checks on float boards: a Cyton's offsets of tens of millivolts are not saturated, and a mental state need not be stronger than rest", () => {
+  const rnd = noise(2);
+  const rest = Float32Array.from({ length: 400 * 4 }, (_, k) => 60000 * ((k % 4) - 1.5) + 10 * rnd());
+  const hold = Float32Array.from({ length: 600 * 4 }, (_, k) => 60000 * ((k % 4) - 1.5) + 8 * rnd());
+  const base = { rest, hold, channels: 4, rate: 250, isRest: false, lostSamples: 0 };
+  assert.deepEqual(checkHold({ ...base, rails: undefined, compareWithRest: false }), []);
+  assert.deepEqual(checkHold({ ...base, rails: undefined }).map((x) => x.kind), ['weak'], 'the EMG check, when asked for');
+  assert.deepEqual(checkHold({ ...base, compareWithRest: false }).map((x) => [x.kind, x.channel]), [['saturated', 0], ['saturated', 3]], 'read as int16, the offsets of ±90 mV would be at the rails');
+});
+
 test('the sample feed hands out exact spans across frame boundaries, with journal positions', async () => {
   const feed = new SampleFeed(2, 100);
   const got: { start: number; values: number[] }[] = [];
@@ -184,8 +194,8 @@ test('the terminal view redraws in place, notices a stalled link, and takes a on
   out.write = ((chunk: string) => ((screen += chunk), true)) as NodeJS.WriteStream['write'];
   const input = new PassThrough() as unknown as NodeJS.ReadStream;
   const view = new TerminalView({ out, input });
-  const trial = { gesture: 3, rep: 1, gestureInfo: protocol.gestures[3]!, index: 4, total: 15, repetitions: 3 };
-  view.event({ type: 'started', profile: 'erin', protocol: 'quick5', trials: 15, alreadyDone: 0, resumed: false, board: 'sim', channels: 2, rate: 200 });
+  const trial = { gesture: 3, rep: 1, gestureInfo: protocol.gestures[3]!, prompt: protocol.gestures[3]!.prompt, index: 4, total: 15, repetitions: 3 };
+  view.event({ type: 'started', profile: 'erin', protocol: 'quick5', gestures: protocol.gestures, trials: 15, alreadyDone: 0, resumed: false, board: 'sim', channels: 2, rate: 200 });
   view.event({ type: 'trial', trial });
   view.event({ type: 'phase', trial, phase: 'hold', seconds: 3 });
   // Ticks closer than 50 ms are not redrawn (the sample clock can outrun a terminal).

@@ -5,7 +5,7 @@ import { headScores, type HeadData } from '../../../src/core/head/head.ts';
 import type { EventFrame, Frame, SamplesFrame } from '../../../src/core/protocol/frames.ts';
 import { createRng } from '../../../src/core/rng.ts';
 import { sliceWindows } from '../../../src/core/windowing.ts';
-import { Resampler, resampleRatio } from '../../../src/device/pipeline/resampler.ts';
+import { Resampler, resampleRatio } from '../../../src/core/dsp/resampler.ts';
 import { Windower, WindowerTransform, type WindowCopy, copyWindow } from '../../../src/device/pipeline/windower.ts';
 import { WindowQueue } from '../../../src/device/pipeline/window_queue.ts';
 import { HeadStage } from '../../../src/device/pipeline/head_stage.ts';

@@ -9,7 +9,7 @@
  * (n M) mod L. Each phase's taps sum to 1, so a constant (a DC offset)
  * passes unchanged whatever the phase. Nothing is allocated per sample.
  */
-import { HeadstartError } from '../../core/errors.ts';
+import { HeadstartError } from '../errors.ts';
 
 /**
  * Taps per polyphase branch (a Blackman window of 32 L taps). For 250 ->
