@@ -36,7 +36,8 @@ const runTmp = mkdtempSync(join(tmpdir(), 'headstart-test-run-'));
 // processes and replays, so a 2-core machine has room for a second file.
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
-  env: { ...process.env, TMPDIR: runTmp },
+  // Screenshots the browser tests keep for people to look at go to a folder that outlives the run (unless one is given).
+  env: { HEADSTART_SCREENSHOTS: join(tmpdir(), 'headstart-test-screenshots'), ...process.env, TMPDIR: runTmp },
 });
 
 /** Processes of this run still alive: their environment holds this run's TMPDIR (children inherit it). */
@@ -66,7 +67,8 @@ for (let i = 0; i < 50 && processes.length > 0; i++) {
   sleep(100);
   processes = leftoverProcesses();
 }
-const folders = readdirSync(runTmp);
+// tsx keeps its compile cache in the temporary folder (tsx-<uid>): the runner's, not a test's.
+const folders = readdirSync(runTmp).filter((name) => !/^tsx-\d+$/.test(name));
 const problems = [
   ...processes.map((p) => `process ${p.pid} still running: ${p.cmdline}`),
   ...folders.map((name) => `left in the temporary folder: ${join(runTmp, name)}`),

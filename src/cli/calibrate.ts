@@ -15,6 +15,7 @@ import { addHelpNotes } from './help.ts';
 import { handleStopSignals } from './interrupt.ts';
 import { dataDirOption, numberOption, packageOption, portOption, profileOption, runtimeOption, textOption } from './options.ts';
 import { listenOption, parseWebUi, startWebUi, uiOption, type UiChoice } from './web_ui.ts';
+import { checkPortPath } from '../device/transports/serial.ts';
 
 interface CalibrateOptions extends BoardOptions {
   port: string;
@@ -91,6 +92,8 @@ export function registerCalibrate(program: Command): void {
       if (protocol && opts.only !== undefined && !protocol.gestures.some((g) => g.id === opts.only)) {
         throw new HeadstartError('UNKNOWN_GESTURE', `protocol '${protocol.name}' has no gesture '${opts.only}'; its gestures are ${protocol.gestures.map((g) => g.id).join(', ')}`);
       }
+      // A port that is not there fails now, not after the model and TensorFlow.js have loaded.
+      checkPortPath(opts.port);
       const interactive = !opts.auto && process.stdout.isTTY === true && process.stdin.isTTY === true;
       if (!opts.auto && !interactive && !web) throw new HeadstartError('NO_TERMINAL', 'the guided session needs a terminal or the page (--ui web); run it in one, or pass --auto to record without questions');
       const terminal: CalibrationView & { close?: () => void } = interactive

@@ -207,6 +207,17 @@ export function notASerialPort(path: string): HeadstartError | undefined {
   return new HeadstartError('PORT_NOT_FOUND', `${path} is ${kind}, not a serial port; give the board's port (\`headstart ports\` lists them), or the path a \`headstart sim\` printed`, { port: path });
 }
 
+/** Throws PORT_NOT_FOUND when nothing is at the path or it is not a serial port: a check a verb makes before its slow start. */
+export function checkPortPath(path: string): void {
+  const notAPort = notASerialPort(path);
+  if (notAPort) throw notAPort;
+  try {
+    statSync(path);
+  } catch {
+    throw new HeadstartError('PORT_NOT_FOUND', `${path}: no such serial port; \`headstart ports\` lists the ports present`, { port: path });
+  }
+}
+
 /** A serialport open failure as a HeadstartError that says what to do. */
 export function serialOpenError(path: string, err: Error): HeadstartError {
   const m = err.message;
