@@ -72,14 +72,14 @@ for (const cycles of [1, 4]) {
   let trained;
   for (let run = 0; run < 3; run++) {
     t0 = performance.now();
-    trained = trainProfileHead(embeddings, set.y, set.rep, pkg.manifest.classes.length);
+    trained = trainProfileHead({ embeddings, windows: set, labels: set.y, classes: pkg.manifest.classes.length }, set.rep, pkg.priors ? { prior: pkg.priors.transfer } : {});
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
   const trainMs = times[1]!;
   // The closed-form heads alone, to show where the time goes.
   t0 = performance.now();
-  trainProfileHead(embeddings, set.y, set.rep, pkg.manifest.classes.length, { kinds: ['lda', 'ncm'] });
+  trainProfileHead({ embeddings, windows: set, labels: set.y, classes: pkg.manifest.classes.length }, set.rep, { methods: ['lda', 'ncm'] });
   const closedFormMs = performance.now() - t0;
   if (cycles === 1) profileHead = trained!;
   trainingRows.push(

@@ -14,6 +14,8 @@ import { registerSim } from './sim.ts';
 import { registerRun } from './run.ts';
 import { registerProfile } from './profile.ts';
 import { registerCalibrate } from './calibrate.ts';
+import { registerConvert } from './convert.ts';
+import { registerRecord } from './record.ts';
 
 /** Every verb of the CLI, in the order `--help` lists them. */
 export function registerCommands(program: Command): void {
@@ -32,4 +34,6 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerProfile(program);
   registerCalibrate(program);
+  registerRecord(program);
+  registerConvert(program);
 }

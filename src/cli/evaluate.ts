@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { createProgress } from './progress.ts';
+import { DEFAULT_ADAPT } from '../core/head/adapt.ts';
 import { HeadstartError } from '../core/errors.ts';
 import type { Embeddings } from '../core/head/embeddings.ts';
 import { packagePreprocessing } from '../core/model_package/manifest.ts';
@@ -17,7 +18,7 @@ import { addHelpNotes } from './help.ts';
 import { stoppable } from './interrupt.ts';
 import { choiceOption, EVALUATE_RUNTIMES, type EvaluateRuntime, numberListOption, numberOption, packageOption, seedOption, textOption } from './options.ts';
 
-const HEAD_CHOICES: readonly HeadChoiceMode[] = ['auto', 'lda', 'softmax', 'ncm'];
+const HEAD_CHOICES: readonly HeadChoiceMode[] = ['auto', 'transfer', 'lda', 'softmax', 'ncm'];
 
 interface EvaluateOptions extends DatasetOptions {
   package: string;
@@ -33,6 +34,13 @@ interface EvaluateOptions extends DatasetOptions {
   seed: number;
   out?: string;
   json?: boolean;
+  within?: boolean;
+  shiftTest: number;
+  shiftCalib: number;
+  sync?: string | boolean;
+  syncSeconds?: number;
+  adapt?: boolean;
+  reject?: number;
 }
 
 /** --extractor is the old name of --runtime: still taken, with a notice. */
@@ -48,7 +56,7 @@ function chosenRuntime(opts: EvaluateOptions, cmd: Command): EvaluateRuntime {
 const CALIBRATION_SESSION = 'training0';
 
 /** Groups recordings by person; Myo: training0 calibrates, the other sessions test. */
-function peopleFromMyo(recs: DatasetRecording[]): PersonData[] {
+function peopleFromMyo(recs: DatasetRecording[], within = false): PersonData[] {
   const byPerson = new Map<string, PersonData>();
   for (const r of recs) {
     const name = r.subject ?? 'person';
@@ -56,7 +64,7 @@ function peopleFromMyo(recs: DatasetRecording[]): PersonData[] {
     (r.session === CALIBRATION_SESSION ? p.calibration : p.test).push(r);
     byPerson.set(name, p);
   }
-  return [...byPerson.values()].filter((p) => p.calibration.length > 0 && p.test.length > 0);
+  return [...byPerson.values()].filter((p) => p.calibration.length > 0 && (within || p.test.length > 0));
 }
 
 function peopleFromGlobs(calib: DatasetRecording[], test: DatasetRecording[]): PersonData[] {
@@ -80,7 +88,14 @@ export function registerEvaluate(program: Command): void {
     .addOption(textOption('--calib <glob>', 'generic form: calibration recordings (CSV/.hsrec), e.g. "data/calib/*.csv"'))
     .addOption(textOption('--test <glob>', 'generic form: recordings to score'))
     .addOption(numberListOption('--cycles <list>', 'values of k, the calibration cycles (repetitions) used; 0 = population head, no calibration', { integer: true, min: 0, max: 1000 }, '0,1,2,3,4'))
-    .addOption(choiceOption('--head <kind>', 'auto (leave-one-repetition-out choice), lda, softmax or ncm', HEAD_CHOICES, 'auto'))
+    .addOption(
+      choiceOption(
+        '--head <method>',
+        'auto (transfer at k = 1, else chosen by leave-one-repetition-out between transfer and lda), transfer (embedding and time-domain features, population prior), or on the embedding alone: lda, softmax, ncm',
+        HEAD_CHOICES,
+        'auto',
+      ),
+    )
     .addOption(
       choiceOption(
         '--runtime <kind>',
@@ -93,6 +108,23 @@ export function registerEvaluate(program: Command): void {
     .option('--no-scratch', "skip the from-scratch comparison (the same network trained only on the person's k cycles)")
     .addOption(numberOption('--scratch-steps <n>', 'training steps (batches of 64) of each from-scratch model', { integer: true, min: 0, max: 1_000_000 }, 200))
     .addOption(seedOption('seed for head and from-scratch training', 1))
+    .option('--within', "score the later cycles of each person's calibration recording instead of their test recordings (a data set with one session; choosing designs without touching the test recordings)")
+    .addOption(
+      numberOption(
+        '--shift-test <electrodes>',
+        'simulate the band put back on turned, for the scored recordings: every channel interpolated towards its neighbour around the band by this many electrodes (fractional; negative the other way)',
+        { min: -64, max: 64 },
+        0,
+      ),
+    )
+    .addOption(numberOption('--shift-calib <electrodes>', 'the same simulated turn of the band for the calibration recordings', { min: -64, max: 64 }, 0))
+    .option(
+      '--sync [gesture]',
+      "simulate run --sync before scoring: 2 s of the gesture (default: the one that stands out most from rest in the calibration) from the start of its first test recording, not scored, give the band's turn and gains, undone on every scored window; `--sync auto`: the first seconds of the test recordings instead",
+    )
+    .addOption(numberOption('--sync-seconds <s>', 'signal a simulated sync reads (default 2; 10 with auto)', { above: 0, max: 600 }))
+    .option('--adapt', 'also score with unsupervised adaptation, as run --adapt does it: the test recordings streamed in time order, each window scored before it adapts the head')
+    .addOption(numberOption('--reject <p>', "also report accuracy on the windows whose winning probability reaches p (run --reject's open-set rejection) and the share rejected", { min: 0, max: 1 }))
     .addOption(textOption('--out <file>', 'also write the full results as JSON to this file'))
     .option('--json', 'print the results as JSON on stdout instead of a table');
   addDatasetOptions(cmd);
@@ -111,12 +143,24 @@ export function registerEvaluate(program: Command): void {
     const runtime = chosenRuntime(opts, cmd);
     const { cycles } = opts;
     const scratchSteps = opts.scratch ? opts.scratchSteps : 0;
+    const { shiftTest, shiftCalib } = opts;
 
     let people: PersonData[];
+    let classes: string[];
     if (opts.data) {
-      people = peopleFromMyo(loadDataset(datasetSpec(opts.data, opts)).recordings);
+      const spec = datasetSpec(opts.data, opts);
+      // Within: the test recordings are not even read.
+      const ds = loadDataset(opts.within ? { ...spec, sessions: [CALIBRATION_SESSION] } : spec);
+      people = peopleFromMyo(ds.recordings, opts.within === true);
+      classes = ds.classes;
     } else if (opts.calib && opts.test) {
-      people = peopleFromGlobs(loadDataset(datasetSpec(opts.calib, opts)).recordings, loadDataset(datasetSpec(opts.test, opts)).recordings);
+      const calib = loadDataset(datasetSpec(opts.calib, opts));
+      const test = loadDataset(datasetSpec(opts.test, opts));
+      if (calib.classes.join('\n') !== test.classes.join('\n')) {
+        throw new HeadstartError('MIXED_RECORDINGS', `the calibration recordings have classes ${calib.classes.join(', ')} but the test recordings ${test.classes.join(', ')}; give both the same --classes`);
+      }
+      people = peopleFromGlobs(calib.recordings, test.recordings);
+      classes = calib.classes;
     } else {
       throw new HeadstartError('MISSING_OPTION', 'give --data <Myo evaluation folder>, or both --calib <glob> and --test <glob>');
     }
@@ -126,10 +170,17 @@ export function registerEvaluate(program: Command): void {
 
     const pkg = loadModelPackage(opts.package, { requireTflite: runtime !== 'float' });
     const m = pkg.manifest;
+    // The population head knows the package's gestures only: k = 0 is scored when the data's classes are those.
+    const sameClasses = classes.length === m.classes.length && classes.every((c, i) => c === m.classes[i]);
+    if (!sameClasses && cycles.includes(0)) {
+      process.stderr.write(`note: k = 0 (the population head) is skipped: the data's classes (${classes.join(', ')}) are not the package's (${m.classes.join(', ')})\n`);
+    }
+    if (!pkg.priors) process.stderr.write(`note: ${opts.package} has no population priors (exported before they existed); the transfer head uses the wearer's covariance alone and the classical column has no prior: re-export it\n`);
     // TensorFlow.js loads here, not at start, so that the verbs that do not train go without it.
     const { selectBackend } = await import('../tfjs/backend.ts');
     const { embedWindows } = await import('../host/evaluate/embed.ts');
     const { evaluatePerson, summarize } = await import('../host/evaluate/protocol.ts');
+    const { defaultGuard } = await import('../tfjs/select_head.ts');
     const { loadLayersModel } = await import('../tfjs/model_io.ts');
     const backend = await selectBackend();
     let embed: (set: WindowSet) => Embeddings;
@@ -156,15 +207,32 @@ export function registerEvaluate(program: Command): void {
           {
             cycles,
             head: opts.head,
-            classes: m.classes.length,
+            classes: classes.length,
             window: m.window,
             normalization: m.normalization,
             preprocessing: packagePreprocessing(m),
-            populationHead: pkg.populationHead,
+            ...(sameClasses ? { populationHead: pkg.populationHead } : {}),
+            ...(pkg.priors ? { priors: pkg.priors } : {}),
             embed,
             scratchSteps,
             extractorConfig: m.extractor.config,
             seed: opts.seed,
+            guard: defaultGuard(m.window),
+            within: opts.within === true,
+            shiftTest,
+            shiftCalib,
+            ...(opts.adapt ? { adapt: DEFAULT_ADAPT } : {}),
+            ...(opts.reject !== undefined ? { reject: opts.reject } : {}),
+            ...(opts.sync !== undefined && opts.sync !== false
+              ? {
+                  sync: {
+                    mode: opts.sync === 'auto' ? ('auto' as const) : ('gesture' as const),
+                    seconds: opts.syncSeconds ?? (opts.sync === 'auto' ? 10 : 2),
+                    ...(typeof opts.sync === 'string' && opts.sync !== 'auto' ? { gesture: opts.sync } : {}),
+                    classNames: classes,
+                  },
+                }
+              : {}),
           },
           (step) => {
             stop.check();
@@ -180,20 +248,36 @@ export function registerEvaluate(program: Command): void {
     });
     progress.done();
     const summary = summarize(results);
+    const baselines = summary
+      .filter((s) => s.baselines)
+      .map((s) => ({ k: s.k, classical: s.baselines!.classical, classicalPrior: s.baselines!.classicalPrior, transferMinusBest: s.overBestBaseline, belowBest: s.belowBestBaseline }));
     // `extractor` is the field's name from before --runtime, kept for the scripts that read it.
-    const report = { package: m.name, runtime, extractor: runtime, backend: backend.name, head: opts.head, scratchSteps, people: people.map((p) => p.name), summary, results };
+    const report = { package: m.name, runtime, extractor: runtime, backend: backend.name, head: opts.head, within: opts.within === true, shiftTest, shiftCalib, sync: opts.sync ?? false, classes, scratchSteps, people: people.map((p) => p.name), summary, baselines, results };
     if (opts.out) writeFileSync(opts.out, JSON.stringify(report, null, 2) + '\n');
     if (opts.json) {
       process.stdout.write(JSON.stringify(report) + '\n');
       return;
     }
-    process.stdout.write(`${people.length} people, per-window accuracy (%), runtime ${runtime}, head ${opts.head}\n`);
-    process.stdout.write(' k   mean     sd    min | scratch mean     sd    min | gain\n');
+    const shifts =
+      (shiftTest !== 0 || shiftCalib !== 0 ? `, simulated band turn: test ${shiftTest}, calibration ${shiftCalib} electrodes` : '') +
+      (opts.sync !== undefined && opts.sync !== false ? `, simulated sync (${opts.sync === true ? 'default gesture' : opts.sync})` : '');
+    process.stdout.write(`${people.length} people, per-window accuracy (%), runtime ${runtime}, head ${opts.head}${opts.within ? ', scored on the later cycles of the calibration recording' : ''}${shifts}\n`);
+    process.stdout.write(' k | transfer mean     sd    min | classical  +prior | transfer - best | scratch mean    min | gain\n');
     for (const s of summary) {
       const gain = s.scratchMean === undefined ? '     -' : `${(100 * (s.mean - s.scratchMean)).toFixed(2).padStart(6)}`;
+      const over = s.overBestBaseline === undefined ? '      -' : `${s.overBestBaseline >= 0 ? '+' : ''}${(100 * s.overBestBaseline).toFixed(2)}`.padStart(7);
       process.stdout.write(
-        `${String(s.k).padStart(2)} ${pct(s.mean)} ${pct(s.sd)} ${pct(s.min)} |      ${pct(s.scratchMean)} ${pct(s.scratchSd)} ${pct(s.scratchMin)} | ${gain}\n`,
+        `${String(s.k).padStart(2)} |       ${pct(s.mean)} ${pct(s.sd)} ${pct(s.min)} |    ${pct(s.baselines?.classical.mean)} ${pct(s.baselines?.classicalPrior?.mean)} |         ${over} |       ${pct(s.scratchMean)} ${pct(s.scratchMin)} | ${gain}\n`,
       );
     }
+    for (const s of summary) {
+      if (s.estimateError) process.stdout.write(`k=${s.k}: the calibration's own estimate is off by ${(100 * s.estimateError.meanAbs).toFixed(2)} points on average (${s.estimateError.meanSigned >= 0 ? 'over' : 'under'}-estimating by ${(100 * Math.abs(s.estimateError.meanSigned)).toFixed(2)} on balance)\n`);
+    }
+    for (const s of summary) {
+      if (s.adaptedMean !== undefined) process.stdout.write(`k=${s.k}: with unsupervised adaptation ${pct(s.adaptedMean)} % (without ${pct(s.mean)} %)\n`);
+      if (s.rejection) process.stdout.write(`k=${s.k}: rejecting windows below ${opts.reject}: ${pct(s.rejection.acceptedAccuracy)} % of the accepted windows right, ${pct(s.rejection.rejected)} % rejected\n`);
+    }
+    const below = summary.filter((s) => (s.belowBestBaseline?.length ?? 0) > 0);
+    for (const s of below) process.stdout.write(`k=${s.k}: below the best classical column for ${s.belowBestBaseline!.join(', ')}\n`);
   });
 }

@@ -15,8 +15,8 @@ export interface VerbGroup {
 /** The verbs in the order a new user meets them. */
 export const VERB_GROUPS: readonly VerbGroup[] = [
   { title: 'Start here', verbs: ['demo', 'doctor'] },
-  { title: 'Data and training', verbs: ['dataset', 'pretrain', 'evaluate', 'export', 'package'] },
-  { title: 'On the device', verbs: ['ports', 'calibrate', 'run', 'profile'] },
+  { title: 'Data and training', verbs: ['dataset', 'convert', 'pretrain', 'evaluate', 'export', 'package'] },
+  { title: 'On the device', verbs: ['ports', 'calibrate', 'record', 'run', 'profile'] },
   { title: 'Tools', verbs: ['sim', 'decode', 'inspect', 'infer'] },
 ];
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createProgress } from './progress.ts';
 import { loadDataset } from '../io/datasets/index.ts';
-import { DEFAULT_EXTRACTOR, DEFAULT_TRAIN } from '../host/extractor/config.ts';
+import { DEFAULT_EPISODES, DEFAULT_EXTRACTOR, DEFAULT_TRAIN } from '../host/extractor/config.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { addHelpNotes } from './help.ts';
 import { stoppable } from './interrupt.ts';
@@ -23,6 +23,11 @@ interface PretrainOptions extends DatasetOptions {
   valPeople?: string;
   subjectHeads: boolean;
   augment: boolean;
+  rotateMax: number;
+  rotateProbability: number;
+  rotateFractional?: boolean;
+  episodes?: boolean;
+  episodeWeight: number;
   json?: boolean;
 }
 
@@ -49,6 +54,11 @@ export function registerPretrain(program: Command): void {
     .addOption(textOption('--val-people <names>', 'people held out to choose the best epoch, comma-separated (default: about a tenth of them)'))
     .option('--no-subject-heads', 'train only the population classifier (no per-person heads)')
     .option('--no-augment', 'no channel rotation, gain or noise augmentation')
+    .addOption(numberOption('--rotate-max <electrodes>', 'largest turn of the band in the augmentation, in electrodes either way', { min: 0, max: 64 }, DEFAULT_TRAIN.augment!.rotateMax))
+    .addOption(numberOption('--rotate-probability <p>', 'share of training windows turned', { min: 0, max: 1 }, DEFAULT_TRAIN.augment!.rotateProbability))
+    .option('--rotate-fractional', 'rotate by any fraction of an electrode (interpolating between neighbours), not only whole electrodes')
+    .option('--episodes', 'also train on calibration episodes: one repetition of each gesture as support, the others as queries, per person')
+    .addOption(numberOption('--episode-weight <w>', 'weight of the episode loss beside the classification losses', { min: 0, max: 1000 }, DEFAULT_EPISODES.weight))
     .option('--json', 'print the training report as JSON on stdout');
   addDatasetOptions(cmd);
   addHelpNotes(cmd, {
@@ -88,7 +98,15 @@ export function registerPretrain(program: Command): void {
         learningRate: opts.lr,
         seed: opts.seed,
         subjectHeads: opts.subjectHeads,
-        augment: opts.augment ? DEFAULT_TRAIN.augment : null,
+        augment: opts.augment
+          ? {
+              ...DEFAULT_TRAIN.augment!,
+              rotateMax: opts.rotateMax,
+              rotateProbability: opts.rotateProbability,
+              rotateWhole: !opts.rotateFractional,
+            }
+          : null,
+        episodes: opts.episodes ? { ...DEFAULT_EPISODES, weight: opts.episodeWeight } : null,
       },
       onBatch: (p) => {
         // Ctrl-C, SIGTERM, SIGHUP: stop between batches; the package is written only at the end, so nothing is left half-made.

@@ -1,8 +1,12 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
+import { DEFAULT_SYNC_SECONDS, type SyncMode, syncTarget } from '../device/sync.ts';
+import { DEFAULT_ADAPT } from '../core/head/adapt.ts';
 import { type BoardOptions, boardFromOptions, boardOptions, PORT_OR_CYTON_DESCRIPTION } from './board_options.ts';
 import { HeadstartError } from '../core/errors.ts';
 import { createRecognizer, loadProfile } from '../api/index.ts';
+import { ProfileStore } from '../device/profiles/store.ts';
+import { resolveDataDir } from '../device/profiles/data_dir.ts';
 import type { LiveSink } from '../device/live_session.ts';
 import { parseOptionalList } from '../device/pipeline/gesture_outputs.ts';
 import type { LivePipelineStats } from '../device/pipeline/live_pipeline.ts';
@@ -17,9 +21,10 @@ import type { WebDashboard } from '../device/web/dashboard.ts';
 import { addHelpNotes } from './help.ts';
 import { handleStopSignals } from './interrupt.ts';
 import { dataDirOption, numberOption, packageOption, parseNumber, portOption, profileOption, runtimeOption, textOption } from './options.ts';
+import { addNetworkOutputOptions, describeNetworkOutputs, type NetworkOutputOptions, type NetworkOutputs, networkOutputSettings, openNetworkOutputs } from './network_outputs.ts';
 import { listenOption, parseWebUi, startWebUi, uiOption, type UiChoice } from './web_ui.ts';
 
-interface RunOptions extends BoardOptions {
+interface RunOptions extends BoardOptions, NetworkOutputOptions {
   port: string;
   profile: string;
   package?: string;
@@ -37,6 +42,10 @@ interface RunOptions extends BoardOptions {
   ledPins?: string;
   servoPin?: string;
   servoAngles?: string;
+  sync?: string | boolean;
+  syncSeconds: number;
+  adapt?: boolean;
+  reject?: string | boolean;
   ui: UiChoice;
   listen?: string;
 }
@@ -68,6 +77,8 @@ interface Summary {
   /** Peak resident memory of this process (MB). */
   maxRssMB: number;
   score?: ScoreSummary;
+  /** The OSC and MQTT outputs' deliveries, when any was asked for. */
+  outputs?: ReturnType<NetworkOutputs['stats']>;
 }
 
 function describeSummary(s: Summary, gestures: string[]): string {
@@ -78,6 +89,7 @@ function describeSummary(s: Summary, gestures: string[]): string {
     `latency from a window's last sample to its result: p50 ${p.latency.p50Ms.toFixed(2)} ms, p99 ${p.latency.p99Ms.toFixed(2)} ms, max ${p.latency.maxMs.toFixed(2)} ms`,
     `peak resident memory ${s.maxRssMB.toFixed(0)} MB; board: ${s.board.samples} samples per channel, ${s.board.missingFrames} frames missing, ${s.board.decoder.crcFailures} CRC failures, ${s.board.gaps} gaps`,
   ];
+  if (s.outputs) lines.push(...describeNetworkOutputs(s.outputs));
   if (s.score) {
     lines.push(
       '',
@@ -116,17 +128,28 @@ export function registerRun(program: Command): void {
     .addOption(textOption('--led-pins <list>', "LED pin per gesture in class order, '-' for none (e.g. -,2,3,4,5,6,7)"))
     .addOption(textOption('--servo-pin <pin>', 'servo pin on the outputs board (e.g. a gripper)'))
     .addOption(textOption('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)"))
+    .option(
+      '--sync [gesture]',
+      "after putting the band back on: hold a gesture for the sync's length at the start (default: the one the profile names, which stands out most from rest) and the band's turn and each electrode's gain since calibration are undone; `--sync auto` asks for nothing and uses the first seconds of ordinary use instead",
+    )
+    .addOption(numberOption('--sync-seconds <s>', 'how much signal a sync reads', { above: 0, max: 60 }, DEFAULT_SYNC_SECONDS))
+    .option('--adapt', 'follow slow drift without labels (sweat, contact, hours of wear): confident windows nudge the head; at the end the adapted head is saved as a new profile version (`headstart profile rollback <user>` undoes it)')
+    .option('--reject [p]', "answer unknown (no gesture) for windows less confident than p: the profile's suggestion from calibration when no p is given; sets --threshold")
     .addOption(uiOption("every channel's trace and level, the link, the current gesture large, each class's score, latency p50/p99, windows per second and dropped windows"))
     .addOption(listenOption());
+  addNetworkOutputOptions(cmd);
   addHelpNotes(cmd, {
     notes: [
       "Each event carries the board's most recent EVENT marker (button, sync, or the true label of a replay). The board must send the package's channels at its rate or a higher one that resamples to it (250 -> 200 Hz); a profile trained for another extractor is refused.",
       'The serial reader never waits for inference: when inference falls behind, the oldest windows are dropped and counted in the summary. Ctrl-C, SIGTERM and SIGHUP stop cleanly: STOP to the board, exit status 0, with the summary.',
       'When the board goes away (cable, power, a sim that ended) run says so and keeps trying to reconnect; with --json the drop and the return are {"event":"link","state":"disconnected"|"reconnected",...} lines. --idle-stop ends the run instead.',
+      'An OSC or MQTT output that cannot deliver (nobody listening, the broker down) never stops recognition: it says so once on stderr and counts the events it could not send; the MQTT client reconnects by itself.',
     ],
     examples: [
       '$ headstart run --port /dev/ttyACM0 --profile alice',
       '$ headstart run --port /dev/ttyACM0 --profile alice --json | my-app',
+      '$ headstart run --port /dev/ttyACM0 --profile alice --osc 127.0.0.1:9000',
+      '$ headstart run --port /dev/ttyACM0 --profile alice --mqtt mqtt://127.0.0.1:1883 --topic home/arm/gesture --qos 1',
       '$ headstart run --port /dev/ttyACM0 --profile alice --ui web   # and open the printed URL',
       '$ headstart sim --pty /tmp/hs-board --replay data/demo/EvaluationDataset/Male0/Test0 --speed 10 &',
       '$ headstart run --port /tmp/hs-board --profile male0 --score --idle-stop 2 --max-queue 100000',
@@ -142,6 +165,7 @@ export function registerRun(program: Command): void {
       const parsePin = (s: string): number | string => (/^\d+$/.test(s) ? Number(s) : s);
       const ledPins = opts.ledPins === undefined ? undefined : parseOptionalList(opts.ledPins, parsePin);
       const servoAngles = opts.servoAngles === undefined ? undefined : parseOptionalList(opts.servoAngles, (s) => parseNumber('--servo-angles', s, { min: 0, max: 180 }));
+      const network = networkOutputSettings(opts, opts.profile);
       if ((ledPins || opts.servoPin) && !opts.outputsBoard) throw new HeadstartError('MISSING_OPTION', 'LED and servo pins need --outputs-board <port> (the Firmata board they are wired to)');
       const web = parseWebUi(opts);
 
@@ -157,6 +181,10 @@ export function registerRun(program: Command): void {
       const packageDir = recognizer.packageDir;
       if (recognizer.fallbackReason) process.stderr.write(`note: using the TypeScript interpreter (${recognizer.fallbackReason})\n`);
       const gestures = profile.gestures;
+      if (opts.reject !== undefined && opts.reject !== false) {
+        smoother.threshold = opts.reject === true ? (profile.cv.rejectThreshold ?? DEFAULT_SMOOTHER.threshold) : parseNumber('--reject', opts.reject, { min: 0, max: 1 });
+        process.stderr.write(`rejecting windows below ${smoother.threshold} confidence${opts.reject === true ? (profile.cv.rejectThreshold !== undefined ? " (the profile's calibration suggests it)" : ' (the profile suggests none: the default)') : ''}\n`);
+      }
 
       const sinks: LiveSink[] = [new StdoutSink({ json: opts.json === true })];
       if (opts.outputsBoard) {
@@ -177,6 +205,9 @@ export function registerRun(program: Command): void {
         }
       }
 
+      const outputs = await openNetworkOutputs(network);
+      sinks.push(...outputs.sinks);
+
       let dashboard: WebDashboard | undefined;
       if (web) {
         try {
@@ -191,7 +222,16 @@ export function registerRun(program: Command): void {
       // Ctrl-C, SIGTERM, SIGHUP stop cleanly: STOP to the board, then the summary of what was recognized (exit 0).
       const stop = handleStopSignals();
       try {
+        const syncMode: SyncMode | undefined =
+          opts.sync === undefined || opts.sync === false
+            ? undefined
+            : opts.sync === 'auto'
+              ? { kind: 'auto' }
+              : { kind: 'gesture', gesture: typeof opts.sync === 'string' ? opts.sync : (profile.sync?.gesture ?? '') };
+        if (syncMode?.kind === 'gesture') syncTarget(profile.sync, syncMode, profile.user);
         const live = recognizer.listen(board, {
+          ...(opts.adapt ? { adapt: DEFAULT_ADAPT } : {}),
+          ...(syncMode ? { sync: { mode: syncMode, seconds: opts.syncSeconds } } : {}),
           pipeline: { smoother, maxQueue },
           score: opts.score === true,
           sinks,
@@ -226,6 +266,12 @@ export function registerRun(program: Command): void {
           const scored = s.score ? `, live per-window accuracy ${pct(s.score.accuracy)} over ${s.score.scored} windows` : '';
           process.stderr.write(`${s.pipeline.windows} windows, ${s.pipeline.dropped} dropped, latency p50 ${s.pipeline.latency.p50Ms.toFixed(1)} ms${scored}\n`);
         });
+        live.on('sync', (e) => {
+          if (opts.json) process.stdout.write(JSON.stringify({ event: 'sync', shift: e.shift, gains: e.gains, mode: e.mode, samples: e.samples, computeMs: e.computeMs }) + '\n');
+          else process.stderr.write(`sync: the band has turned ${e.shift >= 0 ? '+' : ''}${e.shift.toFixed(2)} electrodes since calibration; electrode gains ${e.gains.map((g) => g.toFixed(2)).join(' ')}; undone from now on\n`);
+        });
+        if (syncMode?.kind === 'gesture') process.stderr.write(`sync: hold ${syncMode.gesture} for ${opts.syncSeconds} s now\n`);
+        else if (syncMode) process.stderr.write(`sync: reading the band's position from the first ${opts.syncSeconds} s of use\n`);
         const { hello, resampled } = await live.start();
         process.stderr.write(
           `running '${profile.user}' v${profile.version} (${profile.head.kind} head, ${gestures.length} gestures) on ${live.description}: ` +
@@ -242,8 +288,26 @@ export function registerRun(program: Command): void {
           board: result.board,
           maxRssMB: process.resourceUsage().maxRSS / 1024,
           ...(result.score ? { score: result.score } : {}),
+          ...(outputs.sinks.length > 0 ? { outputs: outputs.stats() } : {}),
         };
         process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describeSummary(summary, gestures));
+        const adapted = live.adaptedHead();
+        if (adapted && adapted.state.updates > 0) {
+          const saved = new ProfileStore(resolveDataDir(opts.dataDir)).save({
+            user: profile.user,
+            extractorSha256: profile.extractorSha256,
+            package: profile.package,
+            gestures: profile.gestures,
+            head: adapted.head,
+            cv: profile.cv,
+            ...(profile.calibration ? { calibration: profile.calibration } : {}),
+            ...(profile.sync ? { sync: profile.sync } : {}),
+            adaptation: { fromVersion: profile.version, updates: adapted.state.updates, resets: adapted.state.resets, shift: adapted.state.shift },
+          });
+          const line = { event: 'adapted', profile: profile.user, version: saved.version, fromVersion: profile.version, updates: adapted.state.updates, resets: adapted.state.resets };
+          if (opts.json) process.stdout.write(JSON.stringify(line) + '\n');
+          else process.stderr.write(`adapted on ${adapted.state.updates} confident windows: saved as '${profile.user}' v${saved.version} (\`headstart profile rollback ${profile.user}\` goes back to v${profile.version})\n`);
+        }
       } finally {
         stop.dispose();
         await dashboard?.close();

@@ -39,6 +39,10 @@
  * link error. In every case STOP is sent to the board, the transport is
  * closed, then the pipeline and the sinks.
  */
+import type { SyncEstimate } from '../core/band_sync.ts';
+import { type AdaptOptions, type AdaptState, HeadAdapter } from '../core/head/adapt.ts';
+import type { HeadData } from '../core/head/head.ts';
+import { SyncCollector, type SyncMode, syncTarget } from './sync.ts';
 import { EventEmitter } from 'node:events';
 import { HeadstartError } from '../core/errors.ts';
 import type { ModelManifest } from '../core/model_package/manifest.ts';
@@ -143,7 +147,17 @@ export interface LiveSessionEvents {
   window: [result: ClassifiedWindow];
   gesture: [event: GestureEvent];
   stats: [stats: LiveStats];
+  /** A sync collected its samples and applied its correction in front of the extractor. */
+  sync: [event: SyncEvent];
   end: [result: LiveResult];
+}
+
+export interface SyncEvent extends SyncEstimate {
+  mode: SyncMode;
+  /** Board samples per channel it used. */
+  samples: number;
+  /** Time spent estimating, ms. */
+  computeMs: number;
 }
 
 /** An output fed by the session's events (stdout lines, johnny-five pins, a dashboard, OSC, MQTT...). */
@@ -173,6 +187,13 @@ export interface LiveSessionOptions {
   endAfterSamples?: number;
   /** Period of the `stats` event (default 5000 ms; 0: none). */
   statsIntervalMs?: number;
+  /**
+   * Estimate the band's turn and gains from the first `seconds` of samples
+   * (device/sync.ts) and undo them in front of the extractor from then on.
+   */
+  sync?: { mode: SyncMode; seconds: number };
+  /** Adapt the head without labels while it runs (core/head/adapt.ts); adaptedHead() gives the result. */
+  adapt?: AdaptOptions;
 }
 
 /** The pipeline's figures before there is a pipeline (the board's rate is not known before its HELLO). */
@@ -219,6 +240,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   #startFailure: unknown;
   #crcSeen = 0;
   #statsAt = { ms: 0, inferred: 0 };
+  #sync: { collector: SyncCollector; target: number[]; mode: SyncMode } | undefined;
   readonly #onAbort = (): void => this.#requestEnd({ end: 'interrupted', reason: 'interrupted' });
 
   constructor(options: LiveSessionOptions) {
@@ -277,10 +299,12 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       const fit = checkBoardForPackage(hello, manifest, packageDir);
       this.#boardFormat = { channels: hello.channels, rate: hello.rate };
       const score = this.#score;
+      // Adapting changes the head's standardization: a copy, so the profile's own head stays as it was.
+      const head = this.#options.adapt && profile.head.kind !== 'ncm' ? { ...profile.head, mean: [...profile.head.mean] } : profile.head;
       this.#pipeline = new LivePipeline({
         manifest,
         runtime,
-        head: profile.head,
+        head,
         gestures: profile.gestures,
         boardRate: hello.rate,
         ...this.#options.pipeline,
@@ -290,6 +314,18 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
           this.emit('window', r);
         },
       });
+      if (this.#options.adapt) {
+        if (head.kind === 'ncm') throw new HeadstartError('BAD_PROFILE', `profile '${profile.user}' has a nearest-class-mean head, which does not adapt: calibrate again (the default head adapts)`);
+        this.#pipeline.head.adapter = new HeadAdapter(head, this.#options.adapt);
+      }
+      if (this.#options.sync) {
+        const { mode, seconds } = this.#options.sync;
+        const target = syncTarget(profile.sync, mode, profile.user);
+        if (profile.sync!.channels !== hello.channels) {
+          throw new HeadstartError('BOARD_MISMATCH', `the profile's sync reference has ${profile.sync!.channels} channels but the board sends ${hello.channels}`);
+        }
+        this.#sync = { collector: new SyncCollector(hello.channels, Math.max(2, Math.round(seconds * hello.rate))), target, mode };
+      }
       start = { hello, resampled: fit.resample, description: this.description };
     } catch (err) {
       // What failed the start is what the caller sees, even when the link also closed meanwhile.
@@ -311,6 +347,24 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   }
 
   /** Resolves once the session has ended and everything is closed; rejects with the error of a failed one. */
+  #feedSync(f: SamplesFrame): void {
+    const sync = this.#sync;
+    if (!sync || !sync.collector.push(f)) return;
+    this.#sync = undefined;
+    const started = performance.now();
+    const estimate = sync.collector.estimate(sync.target);
+    const computeMs = performance.now() - started;
+    this.#pipeline?.extractor.setCorrection({ shift: estimate.shift, gains: estimate.gains });
+    this.emit('sync', { ...estimate, mode: sync.mode, samples: sync.collector.samplesNeeded, computeMs });
+  }
+
+  /** The head as adaptation left it and what adaptation did, when adapting (after the session, or during it). */
+  adaptedHead(): { head: HeadData; state: AdaptState } | undefined {
+    const stage = this.#pipeline?.head;
+    if (!stage?.adapter) return undefined;
+    return { head: stage.head, state: stage.adapter.state() };
+  }
+
   done(): Promise<LiveResult> {
     return this.#done;
   }
@@ -354,7 +408,10 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
 
   #feed(f: Frame, arrivedAtMs: number): void {
     this.#pipeline!.push(f, arrivedAtMs);
-    if (f.type === 'samples') this.emit('samples', f, arrivedAtMs);
+    if (f.type === 'samples') {
+      this.#feedSync(f);
+      this.emit('samples', f, arrivedAtMs);
+    }
     else if (f.type === 'event') this.emit('marker', f);
   }
 

@@ -5,6 +5,7 @@
  */
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { HeadstartError } from '../core/errors.ts';
 
 /** Makes renames and removals in a folder durable; some platforms cannot fsync a folder, and then the rename is as durable as they make it. */
 export function fsyncDir(dir: string): void {
@@ -39,4 +40,12 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   closeSync(fd);
   renameSync(tmp, path);
   fsyncDir(dirname(path));
+}
+
+/** A failed write as the error a user can act on, naming the file (a folder that does not exist, a full disk, no permission). */
+export function fileWriteError(path: string, err: unknown): HeadstartError {
+  if (err instanceof HeadstartError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  const hint = code === 'ENOENT' ? ' (does its folder exist?)' : code === 'ENOSPC' ? ' (the disk is full)' : '';
+  return new HeadstartError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_ACCESS', `${path}: cannot write (${code ?? (err as Error).message})${hint}`, { file: path });
 }

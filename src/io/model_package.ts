@@ -8,13 +8,48 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeadstartError } from '../core/errors.ts';
 import type { HeadData } from '../core/head/head.ts';
+import { checkPopulationPrior, type PopulationPrior } from '../core/head/prior.ts';
 import { MANIFEST_FILE, type ModelManifest, validateManifest } from '../core/model_package/manifest.ts';
 import { readTflite } from '../core/tflite/reader.ts';
+
+export const PRIORS_FILE = 'priors.json';
+export const PRIORS_FORMAT = 'headstart-priors';
+export const PRIORS_FORMAT_VERSION = 1;
+
+/**
+ * What the pretraining people know about within-gesture variation, for the
+ * wearer's head (`transfer`) and for the classical baseline `evaluate`
+ * shows beside it (`classical`).
+ */
+export interface PackagePriors {
+  format: typeof PRIORS_FORMAT;
+  formatVersion: number;
+  transfer: PopulationPrior;
+  classical: PopulationPrior;
+}
+
+export function validatePriors(value: unknown, path: string): PackagePriors {
+  const v = value as Partial<PackagePriors> | null;
+  if (typeof v !== 'object' || v === null || v.format !== PRIORS_FORMAT) {
+    throw new HeadstartError('BAD_PACKAGE', `${path}: not a headstart priors file (format must be "${PRIORS_FORMAT}")`);
+  }
+  if (typeof v.formatVersion !== 'number' || v.formatVersion > PRIORS_FORMAT_VERSION) {
+    throw new HeadstartError('FORMAT_TOO_NEW', `${path}: priors format ${v.formatVersion} is newer than this headstart reads (${PRIORS_FORMAT_VERSION}); upgrade headstart`);
+  }
+  return {
+    format: PRIORS_FORMAT,
+    formatVersion: v.formatVersion,
+    transfer: checkPopulationPrior(v.transfer, `${path} transfer`),
+    classical: checkPopulationPrior(v.classical, `${path} classical`),
+  };
+}
 
 export interface LoadedPackage {
   dir: string;
   manifest: ModelManifest;
   populationHead: HeadData;
+  /** Population priors, once exported (packages exported before priors existed have none). */
+  priors?: PackagePriors;
   /** The int8 extractor's bytes, hash-checked; absent before `headstart export`. */
   tflite?: Uint8Array;
 }
@@ -52,6 +87,7 @@ export function loadModelPackage(dir: string, opts: LoadOptions = {}): LoadedPac
   const manifest = readManifest(dir);
   const populationHead = readPackageJson(join(dir, manifest.populationHead), 'the population head') as HeadData;
   const pkg: LoadedPackage = { dir, manifest, populationHead };
+  if (manifest.priors) pkg.priors = validatePriors(readPackageJson(join(dir, manifest.priors), 'the population priors'), join(dir, manifest.priors));
   const t = manifest.extractor.tflite;
   if (t) {
     let bytes: Uint8Array;

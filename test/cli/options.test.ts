@@ -54,7 +54,7 @@ function parse(option: Option, text: string): unknown {
 
 test('--baud is a whole positive number in every verb that has it', () => {
   const bauds = optionsNamed('--baud');
-  assert.deepEqual(bauds.map((b) => b.verb).sort(), ['calibrate', 'run', 'sim']);
+  assert.deepEqual(bauds.map((b) => b.verb).sort(), ['calibrate', 'record', 'run', 'sim']);
   for (const { verb, option } of bauds) {
     assert.equal(parse(option, '115200'), 115200, verb);
     for (const bad of ['2.5', '0', '-9600', 'fast', String(MAX_BAUD + 1)]) assert.throws(() => parse(option, bad), badOption('--baud', bad), `${verb} --baud ${bad}`);

@@ -79,7 +79,7 @@ export function featureModel(): CalibrationModel {
           data[w * dim + set.channels + c] = Math.log1p(wl / set.length);
         }
       }
-      return trainProfileHead({ count: set.count, dim, data }, set.y, set.rep, classes.length, { kinds: ['lda', 'ncm'] });
+      return trainProfileHead({ embeddings: { count: set.count, dim, data }, labels: set.y, classes: classes.length }, set.rep, { methods: ['lda', 'ncm'] });
     },
   };
 }

@@ -9,10 +9,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { predictClasses } from '../../src/core/head/head.ts';
-import type { HeadKind } from '../../src/tfjs/select_head.ts';
+import type { HeadMethod } from '../../src/core/head/head.ts';
 import type { Recording } from '../../src/core/signal.ts';
 import { windowRecordings } from '../../src/core/window_set.ts';
-import { sliceWindows, windowCount } from '../../src/core/windowing.ts';
+import { normalizeInPlace, sliceWindows, windowCount } from '../../src/core/windowing.ts';
 import { loadModelPackage } from '../../src/io/model_package.ts';
 import { ExtractorStage } from '../../src/device/pipeline/extractor_stage.ts';
 import { ProfileStore } from '../../src/device/profiles/store.ts';
@@ -57,12 +57,13 @@ export async function waitFor(check: () => boolean, what: string, ms = 20_000): 
 }
 
 /** Calibrates a profile in-process (embed with the package's extractor, train, save), as the calibration session does. */
-export function calibrate(dataDir: string, packageDir: string, user: string, recordings: Recording[], kinds?: HeadKind[]) {
+export function calibrate(dataDir: string, packageDir: string, user: string, recordings: Recording[], kinds?: HeadMethod[]) {
   const pkg = loadModelPackage(packageDir, { requireTflite: true });
   const stage = new ExtractorStage(openRuntime(pkg.tflite!).runtime, pkg.manifest);
   const set = windowRecordings(recordings, pkg.manifest.window);
   const embeddings = stage.embedWindows(set.x, set.count);
-  const trained = trainProfileHead(embeddings, set.y, set.rep, pkg.manifest.classes.length, kinds ? { kinds } : {});
+  const normalized = { ...set, x: normalizeInPlace(Float32Array.from(set.x), set.channels, pkg.manifest.normalization) };
+  const trained = trainProfileHead({ embeddings, windows: normalized, labels: set.y, classes: pkg.manifest.classes.length }, set.rep, { ...(kinds ? { methods: kinds } : {}), ...(pkg.priors ? { prior: pkg.priors.transfer } : {}) });
   return new ProfileStore(dataDir).save({
     user,
     extractorSha256: pkg.manifest.extractor.tflite!.sha256,
@@ -98,7 +99,10 @@ export function replicaScore(script: ReplayScript, packageDir: string, head: Par
   const { length, hop } = pkg.manifest.window;
   const windows = sliceWindows(script.samples, script.channels, pkg.manifest.window);
   const count = windowCount(script.samples.length / script.channels, pkg.manifest.window);
-  const predicted = predictClasses(head, new ExtractorStage(openRuntime(pkg.tflite!).runtime, pkg.manifest).embedWindows(windows, count));
+  const embeddings = new ExtractorStage(openRuntime(pkg.tflite!).runtime, pkg.manifest).embedWindows(windows, count);
+  // Heads that read time-domain features see the window as the extractor did: normalized.
+  const normalized = normalizeInPlace(Float32Array.from(windows.subarray(0, count * length * script.channels)), script.channels, pkg.manifest.normalization);
+  const predicted = predictClasses(head, embeddings, { count, length, channels: script.channels, x: normalized });
   const labelAt = (i: number): number => {
     let label = -1;
     for (const c of script.labels) if (c.at <= i) label = c.label;
@@ -121,7 +125,9 @@ export function replicaScore(script: ReplayScript, packageDir: string, head: Par
 export function evaluationScore(recordings: Recording[], packageDir: string, head: Parameters<typeof predictClasses>[0]) {
   const pkg = loadModelPackage(packageDir, { requireTflite: true });
   const set = windowRecordings(recordings, pkg.manifest.window);
-  const predicted = predictClasses(head, new ExtractorStage(openRuntime(pkg.tflite!).runtime, pkg.manifest).embedWindows(set.x, set.count));
+  const embeddings = new ExtractorStage(openRuntime(pkg.tflite!).runtime, pkg.manifest).embedWindows(set.x, set.count);
+  const normalized = normalizeInPlace(Float32Array.from(set.x), set.channels, pkg.manifest.normalization);
+  const predicted = predictClasses(head, embeddings, { count: set.count, length: set.length, channels: set.channels, x: normalized });
   let correct = 0;
   for (let i = 0; i < set.count; i++) if (predicted[i] === set.y[i]) correct++;
   return { windows: set.count, accuracy: correct / set.count };

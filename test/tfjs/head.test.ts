@@ -74,10 +74,10 @@ test('a class with no examples is never predicted by LDA', () => {
 test('chooseHead scores each kind by leave-one-repetition-out and reports a confusion matrix', async () => {
   await selectBackend();
   const { e, y, rep } = clusters(4, 15, 8, 0.5, 11, 3);
-  const choice = chooseHead(e, y, rep, 4);
+  const choice = chooseHead({ embeddings: e, labels: y, classes: 4 }, rep, ['lda', 'softmax', 'ncm']);
   assert.deepEqual(Object.keys(choice.cvAccuracy).sort(), ['lda', 'ncm', 'softmax']);
   const best = Math.max(...Object.values(choice.cvAccuracy));
-  assert.equal(choice.cvAccuracy[choice.head.kind], best);
+  assert.equal(choice.cvAccuracy[choice.method], best);
   const total = choice.cvConfusion!.flat().reduce((a, b) => a + b, 0);
   assert.equal(total, e.count);
   assert.equal(choice.cvPerClass!.length, 4);
@@ -86,7 +86,7 @@ test('chooseHead scores each kind by leave-one-repetition-out and reports a conf
 test('with one repetition chooseHead trains without cross-validation', async () => {
   await selectBackend();
   const { e, y, rep } = clusters(3, 10, 4, 0.5, 12, 1);
-  const choice = chooseHead(e, y, rep, 3);
+  const choice = chooseHead({ embeddings: e, labels: y, classes: 3 }, rep, ['lda', 'softmax', 'ncm']);
   assert.deepEqual(choice.cvAccuracy, {});
 });
 

@@ -7,6 +7,8 @@
 import { HeadstartError } from '../errors.ts';
 import { type Embeddings, l2NormalizeRows } from './embeddings.ts';
 import type { LinearHeadData } from './head.ts';
+import type { HeadInput } from './head_input.ts';
+import { type PopulationPrior, standardize, withinClassCovariance } from './prior.ts';
 
 /** Solves A X = B for symmetric positive definite A (n x n) by Cholesky; B is n x m, row-major. */
 export function choleskySolve(a: Float64Array, n: number, b: Float64Array, m: number): Float64Array {
@@ -94,4 +96,75 @@ export function trainLdaHead(e: Embeddings, labels: Int32Array, classes: number,
     bias[c] = -0.5 * q;
   }
   return { kind: 'lda', classes, dim, mean, invStd, weights: Array.from(w), bias };
+}
+
+export interface PriorLdaOptions {
+  /** Weight of the population's within-class covariance against the wearer's own, 0..1. */
+  priorWeight: number;
+  /** Weight of the scaled identity, 0..1, applied after mixing in the prior. */
+  shrinkage: number;
+}
+
+export const DEFAULT_PRIOR_LDA: PriorLdaOptions = { priorWeight: 0.5, shrinkage: 0.05 };
+
+/**
+ * LDA on head input vectors with a population prior: the vectors are
+ * standardized with the population's statistics, the wearer's pooled
+ * within-class covariance is mixed with the population's,
+ * S = (1 - w) S_wearer + w S_population, then shrunk towards a scaled
+ * identity. Without a prior (`prior` undefined) the standardization is the
+ * wearer's own and only the shrinkage applies: the classical per-person LDA.
+ * Classes without examples never win.
+ */
+export function trainPriorLdaHead(
+  x: Embeddings,
+  labels: Int32Array,
+  classes: number,
+  input: HeadInput,
+  prior: Pick<PopulationPrior, 'mean' | 'invStd' | 'covariance' | 'dim'> | undefined,
+  opts: PriorLdaOptions = DEFAULT_PRIOR_LDA,
+): LinearHeadData {
+  const dim = x.dim;
+  if (prior && prior.dim !== dim) throw new HeadstartError('PROFILE_EXTRACTOR_MISMATCH', `the prior is for ${prior.dim}-value vectors but the head reads ${dim}`);
+  let mean: number[];
+  let invStd: number[];
+  if (prior) {
+    mean = prior.mean;
+    invStd = prior.invStd;
+  } else {
+    const m = new Float64Array(dim);
+    const s = new Float64Array(dim);
+    for (let i = 0; i < x.count; i++) for (let d = 0; d < dim; d++) m[d] += x.data[i * dim + d] / x.count;
+    for (let i = 0; i < x.count; i++) for (let d = 0; d < dim; d++) s[d] += (x.data[i * dim + d] - m[d]) ** 2 / x.count;
+    mean = Array.from(m);
+    invStd = Array.from(s, (v) => 1 / Math.sqrt(v + 1e-8));
+  }
+  const z = standardize(x, mean, invStd);
+  const mu = new Float64Array(classes * dim);
+  const counts = new Float64Array(classes);
+  for (let i = 0; i < z.count; i++) counts[labels[i]]++;
+  const own = withinClassCovariance(z, labels, classes, mu);
+  if (!own) throw new HeadstartError('NO_RECORDINGS', 'no calibration windows to fit the head on');
+  const cov = new Float64Array(dim * dim);
+  const w = prior ? opts.priorWeight : 0;
+  for (let i = 0; i < cov.length; i++) cov[i] = (1 - w) * own[i] + (prior ? w * prior.covariance[i] : 0);
+  let trace = 0;
+  for (let a = 0; a < dim; a++) trace += cov[a * dim + a];
+  const ridge = (opts.shrinkage * trace) / dim + 1e-9;
+  for (let a = 0; a < dim; a++) for (let b = 0; b < dim; b++) cov[a * dim + b] = (1 - opts.shrinkage) * cov[a * dim + b] + (a === b ? ridge : 0);
+
+  const muT = new Float64Array(dim * classes);
+  for (let c = 0; c < classes; c++) for (let d = 0; d < dim; d++) muT[d * classes + c] = mu[c * dim + d];
+  const wts = choleskySolve(cov, dim, muT, classes);
+  const bias = new Array<number>(classes).fill(0);
+  for (let c = 0; c < classes; c++) {
+    if (counts[c] === 0) {
+      bias[c] = -1e9;
+      continue;
+    }
+    let q = 0;
+    for (let d = 0; d < dim; d++) q += mu[c * dim + d] * wts[d * classes + c];
+    bias[c] = -0.5 * q;
+  }
+  return { kind: 'lda', classes, dim, input, mean: Array.from(mean), invStd: Array.from(invStd), weights: Array.from(wts), bias, classMeans: Array.from(mu, (v) => Number(v.toPrecision(7))) };
 }

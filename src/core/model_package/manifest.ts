@@ -78,6 +78,8 @@ export interface ModelManifest {
   trainingReport: string;
   /** Float vs int8 agreement report (JSON), once exported. */
   quantizationReport?: string;
+  /** Population priors for the wearer's head and the classical baseline (JSON), once exported. */
+  priors?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -198,6 +200,7 @@ export function validateManifest(value: unknown): ModelManifest {
     trainingReport: str(m, 'trainingReport', ''),
   };
   if (m.quantizationReport !== undefined) manifest.quantizationReport = str(m, 'quantizationReport', '');
+  if (m.priors !== undefined) manifest.priors = str(m, 'priors', '');
   if (m.preprocessing !== undefined) {
     try {
       manifest.preprocessing = checkFilterSpecs(m.preprocessing, manifest.sampleRate, 'preprocessing');

@@ -1,5 +1,6 @@
 /**
- * The crash-safe journal of a calibration session: a `.hsrec` recording
+ * The crash-safe journal of a calibration session (and of `headstart
+ * record`, which records through it): a `.hsrec` recording
  * (src/core/recording_format.ts) that receives every sample as it arrives
  * and a marker at every step, appended, never rewritten. A process killed
  * mid-session loses only what was still buffered (at most FLUSH_MS of
@@ -15,6 +16,11 @@
  *   gap         samples were lost on the link (text: JSON of the gap)
  *   resume      the session was resumed after an interruption
  *   finished    every trial is done
+ *
+ * A plain recording (`headstart record`) adds:
+ *   note        a line typed during the recording (text)
+ *   board-<kind> an EVENT frame of the board (button, sync, label...; text: its value)
+ *   stopped     where and why the recording ended (text)
  */
 import { HeadstartError } from '../../core/errors.ts';
 import type { RecordingHeader, RecordingMarker } from '../../core/recording_format.ts';
@@ -33,6 +39,13 @@ export interface SessionInfo {
   timeScale: number;
   /** Gesture ids re-recorded by `--only`, when the session records only those. */
   only?: string[];
+}
+
+/** The session marker of a plain recording (`headstart record` without a protocol): what typed labels name. */
+export interface PlainRecordingInfo {
+  recorder: 'record';
+  /** The class names typed lines may switch to. */
+  labels?: string[];
 }
 
 export interface JournalState {
@@ -63,7 +76,8 @@ export class Journal {
     this.#flushTimer.unref();
   }
 
-  static create(path: string, header: RecordingHeader, info: SessionInfo): Journal {
+  /** A new journal; its first marker says what the session is (a calibration's protocol, or a plain recording). */
+  static create(path: string, header: RecordingHeader, info: SessionInfo | PlainRecordingInfo): Journal {
     const journal = new Journal(createRecordingFile(path, header));
     journal.mark({ at: 0, kind: 'session', text: JSON.stringify(info) });
     journal.sync();

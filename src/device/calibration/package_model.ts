@@ -5,18 +5,19 @@
  * TypeScript interpreter) and trains the profile head on them.
  */
 import { resolve } from 'node:path';
-import type { HeadKind } from '../../tfjs/select_head.ts';
+import type { HeadMethod } from '../../core/head/head.ts';
 import { embedWithRuntime } from '../../io/extractor_embed.ts';
 import { loadModelPackage } from '../../io/model_package.ts';
 import { trainProfileHead } from '../profiles/train.ts';
+import { defaultGuard } from '../../tfjs/select_head.ts';
 import { openRuntime } from '../../io/runtime/open_runtime.ts';
 import type { RuntimeChoice } from '../../io/runtime/types.ts';
 import type { CalibrationModel } from './training.ts';
 
 export interface PackageModelOptions {
   runtime?: RuntimeChoice;
-  /** Head kinds to choose from by cross-validation (default: the profile trainer's). */
-  kinds?: HeadKind[];
+  /** Head methods to choose from by cross-validation (default: the profile trainer's). */
+  methods?: HeadMethod[];
 }
 
 export interface PackageModel extends CalibrationModel {
@@ -42,7 +43,11 @@ export function packageCalibrationModel(dir: string, options: PackageModelOption
     ...(opened.fallbackReason ? { fallbackReason: opened.fallbackReason } : {}),
     trainHead: async (set, classes) => {
       const embeddings = embedWithRuntime(opened.runtime, manifest, set);
-      return trainProfileHead(embeddings, set.y, set.rep, classes.length, options.kinds ? { kinds: options.kinds } : {});
+      return trainProfileHead({ embeddings, windows: set, labels: set.y, classes: classes.length }, set.rep, {
+        ...(options.methods ? { methods: options.methods } : {}),
+        guard: defaultGuard(manifest.window),
+        ...(pkg.priors ? { prior: pkg.priors.transfer } : {}),
+      });
     },
   };
 }

@@ -53,6 +53,8 @@ export interface CalibrationProtocol {
   order: ProtocolOrder;
   /** Seconds dropped at the start and end of each hold (the wearer moving into and out of the gesture). */
   trim: { startSeconds: number; endSeconds: number };
+  /** The gesture `run --sync` asks the wearer to hold after re-wearing (absent: the one that stands out most from rest). */
+  syncGesture?: string;
 }
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
@@ -137,7 +139,9 @@ export function parseProtocol(value: unknown, source: string): CalibrationProtoc
   const startSeconds = seconds(trim.startSeconds, 'trim.startSeconds', 0);
   const endSeconds = seconds(trim.endSeconds, 'trim.endSeconds', 0);
   if (startSeconds + endSeconds >= holdSeconds) bad('trim', `drops ${startSeconds + endSeconds} s of each ${holdSeconds} s hold: nothing would be left; trim less or hold longer`);
-  const known = new Set(['format', 'formatVersion', 'name', 'description', 'gestures', 'repetitions', 'holdSeconds', 'restSeconds', 'countdownSeconds', 'order', 'trim']);
+  const syncGesture = text(o.syncGesture, 'syncGesture', true);
+  if (syncGesture !== undefined && !gestures.some((g) => g.id === syncGesture)) bad('syncGesture', `must be one of the protocol's gesture ids (${gestures.map((g) => g.id).join(', ')})`);
+  const known = new Set(['format', 'formatVersion', 'name', 'description', 'gestures', 'repetitions', 'holdSeconds', 'restSeconds', 'countdownSeconds', 'order', 'trim', 'syncGesture']);
   for (const key of Object.keys(o)) if (!known.has(key)) bad(`"${key}"`, 'is not a protocol field (a typo?)');
   return {
     format: PROTOCOL_FORMAT,
@@ -151,6 +155,7 @@ export function parseProtocol(value: unknown, source: string): CalibrationProtoc
     countdownSeconds,
     order: o.order as ProtocolOrder,
     trim: { startSeconds, endSeconds },
+    ...(syncGesture === undefined ? {} : { syncGesture }),
   };
 }
 

@@ -33,6 +33,7 @@ import { loadWebBundle } from '../web/assets.ts';
 import { calibrationPaths, readSessionIndex, withSession, writeSessionIndex } from './session_index.ts';
 import { checkHoldsFitWindow, type CalibrationModel, holdSamples, type HoldSamples, holdWindows, type JournalChain, journalBreaks, type TrainedHead } from './training.ts';
 import { type CalibrationVerdict, cvMethodWords, DEFAULT_MIN_ACCURACY, judgeCalibration } from './verdict.ts';
+import { syncReference } from './sync_reference.ts';
 
 export interface CalibrationOptions {
   /** The board, not started (it is started, and closed at the end) or already started by the caller (left open). */
@@ -265,6 +266,8 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   // A re-record that fails its verdict does not replace the version in use (which had the gesture's earlier recording).
   const inUse = !(onlyIds && !verdict.pass && store.currentVersion(user) !== undefined);
 
+  const sync = syncReference({ holds, channels: hello.channels, gestures: protocol.gestures.map((g) => g.id), trimStart: plan.trimStart, trimEnd: plan.trimEnd, ...(protocol.syncGesture ? { syncGesture: protocol.syncGesture } : {}) });
+
   // Where the journal goes once the profile is saved (named by the profile's date), so the profile can point at it.
   const createdAt = new Date();
   const finished = join(paths.sessions, `${createdAt.toISOString().replace(/[:.]/g, '-')}${onlyIds ? `-${onlyIds.join('-')}` : ''}.hsrec`);
@@ -276,6 +279,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     head: trained.head,
     cv: trained.cv,
     calibration: { windows: set.count, repetitions: protocol.repetitions, seconds: holds.reduce((s, h) => s + (h.end - h.start), 0) / hello.rate, source: relative(paths.userDir, finished) },
+    ...(sync ? { sync } : {}),
   }, createdAt, { makeCurrent: inUse });
   const charts = await loadWebBundle('report');
   const reportHtml = renderReport({

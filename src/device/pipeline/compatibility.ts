@@ -4,6 +4,8 @@
  * extractor (hash, embedding size, classes). Each refusal says which
  * thing disagrees and what to do.
  */
+import { headInputOf } from '../../core/head/head.ts';
+import { headInputSize } from '../../core/head/head_input.ts';
 import { HeadstartError } from '../../core/errors.ts';
 import type { ModelManifest } from '../../core/model_package/manifest.ts';
 import type { HelloFrame } from '../../core/protocol/frames.ts';
@@ -60,7 +62,8 @@ export function checkProfileForPackage(profile: SavedProfile, manifest: ModelMan
       { package: packageDir },
     );
   }
-  if (profile.head.dim !== manifest.embeddingSize) {
-    throw new HeadstartError('PROFILE_EXTRACTOR_MISMATCH', `profile '${profile.user}' v${profile.version} has a head for ${profile.head.dim}-value embeddings, but ${packageDir} makes ${manifest.embeddingSize}; calibrate again with this package`);
+  const reads = headInputSize(headInputOf(profile.head), manifest.embeddingSize, manifest.channels);
+  if (profile.head.dim !== reads) {
+    throw new HeadstartError('PROFILE_EXTRACTOR_MISMATCH', `profile '${profile.user}' v${profile.version} has a head for ${profile.head.dim}-value inputs, but ${packageDir} gives it ${reads}; calibrate again with this package`);
   }
 }

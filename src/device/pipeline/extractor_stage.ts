@@ -8,6 +8,7 @@
  * head trained on calibration embeddings sees the same numbers live. The
  * same stage embeds whole batches of raw windows for offline figures.
  */
+import { applyBandCorrection, type BandCorrection, type CorrectionPlan, correctionPlan } from '../../core/band_sync.ts';
 import { HeadstartError } from '../../core/errors.ts';
 import type { Embeddings } from '../../core/head/embeddings.ts';
 import type { ModelManifest } from '../../core/model_package/manifest.ts';
@@ -22,9 +23,12 @@ export class ExtractorStage {
   readonly runtime: ExtractorRuntime;
   /** Reused output: the embedding of the latest window. */
   readonly embedding: Float32Array;
+  /** Reused output: the latest window as the extractor saw it (normalized), for heads that read it too. */
+  readonly normalized: Float32Array;
   readonly #manifest: ModelManifest;
   readonly #embedder: WindowEmbedder;
-  readonly #normalized: Float32Array;
+  readonly #scratch: Float64Array;
+  #correction: CorrectionPlan | undefined;
 
   constructor(runtime: ExtractorRuntime, manifest: ModelManifest) {
     this.length = manifest.window.length;
@@ -33,20 +37,27 @@ export class ExtractorStage {
     this.runtime = runtime;
     this.#manifest = manifest;
     this.#embedder = windowEmbedder(runtime, manifest);
-    this.#normalized = new Float32Array(this.length * this.channels);
+    this.normalized = new Float32Array(this.length * this.channels);
     this.embedding = new Float32Array(this.embeddingSize);
+    this.#scratch = new Float64Array(this.channels);
     if (runtime.outputs[0]!.data.length !== this.embeddingSize) {
       throw new HeadstartError('BAD_PACKAGE', `the extractor outputs ${runtime.outputs[0]!.data.length} values, but the package's embedding has ${this.embeddingSize}; re-export the package`);
     }
-    if (runtime.inputs[0]!.data.length !== this.#normalized.length) {
+    if (runtime.inputs[0]!.data.length !== this.normalized.length) {
       throw new HeadstartError('BAD_PACKAGE', `the extractor takes ${runtime.inputs[0]!.data.length} values, but the package's window is ${this.length} samples x ${this.channels} channels; re-export the package`);
     }
   }
 
+  /** A sync's correction of the band's turn and gains, applied to each raw window first (none until a sync). */
+  setCorrection(correction: BandCorrection | undefined): void {
+    this.#correction = correction ? correctionPlan(correction, this.channels) : undefined;
+  }
+
   /** Embeds one raw window ([length][channels], not normalized) into `out` (default: `this.embedding`). */
   embed(window: Float32Array, out: Float32Array = this.embedding): Float32Array {
-    const x = this.#normalized;
+    const x = this.normalized;
     x.set(window);
+    if (this.#correction) applyBandCorrection(x, this.#correction, this.#manifest.normalization.offset, this.#scratch);
     normalizeInPlace(x, this.channels, this.#manifest.normalization);
     this.#embedder.embed(x, out);
     return out;

@@ -1,10 +1,12 @@
 /**
- * A trained head as a pipeline stage: one embedding in, class scores, the
- * winning class and a confidence out, into reused buffers.
+ * A trained head as a pipeline stage: one embedding (and the normalized
+ * window it came from, for heads that read time-domain features) in, class
+ * scores, the winning class and a confidence out, into reused buffers.
  *
- * The arithmetic is `scoreNormalizedInto` (src/core/head/head.ts), the
- * same function `headScores` runs per row, so the live scores equal what
- * the trainer and the offline evaluation compute (a test checks bit equality).
+ * The arithmetic is HeadInputBuilder then `scoreInputInto`
+ * (src/core/head), the same functions `headScores` runs per row, so the
+ * live scores equal what the trainer and the offline evaluation compute (a
+ * test checks bit equality).
  *
  * Confidence: for the linear heads (softmax, lda) the winning class's
  * probability; for nearest-class-mean, whose scores are cosine
@@ -13,7 +15,9 @@
  * 0.1 spreads them over the 0..1 range a threshold is set in).
  */
 import { HeadstartError } from '../../core/errors.ts';
-import { type HeadData, l2NormalizeInto, scoreNormalizedInto } from '../../core/head/head.ts';
+import { type HeadData, headInputOf, scoreInputInto } from '../../core/head/head.ts';
+import { HeadInputBuilder, headInputSize } from '../../core/head/head_input.ts';
+import type { HeadAdapter } from '../../core/head/adapt.ts';
 
 const NCM_TEMPERATURE = 0.1;
 
@@ -27,10 +31,14 @@ export class HeadStage {
   label = -1;
   /** Confidence in `label`, 0..1. */
   confidence = 0;
-  readonly #normalized: Float32Array;
+  readonly #input: Float32Array;
   readonly #row: Float32Array;
+  /** Adapts the head as it scores (core/head/adapt.ts), when asked. */
+  adapter: HeadAdapter | undefined;
+  readonly #builder: HeadInputBuilder;
 
-  constructor(head: HeadData) {
+  /** `embeddingSize`, `windowLength` and `channels` describe what the extractor stage hands over. */
+  constructor(head: HeadData, embeddingSize: number, windowLength: number, channels: number) {
     if (!Number.isInteger(head.classes) || head.classes < 2 || !Number.isInteger(head.dim) || head.dim < 1) {
       throw new HeadstartError('BAD_PROFILE', `a head needs at least 2 classes and a positive dimension (got ${head.classes} and ${head.dim})`);
     }
@@ -39,23 +47,35 @@ export class HeadStage {
     } else if (head.mean.length !== head.dim || head.invStd.length !== head.dim || head.weights.length !== head.dim * head.classes || head.bias.length !== head.classes) {
       throw new HeadstartError('BAD_PROFILE', `a ${head.kind} head of ${head.classes} classes x ${head.dim} has arrays of the wrong sizes; the profile or package is damaged`);
     }
+    const input = headInputOf(head);
+    if (headInputSize(input, embeddingSize, channels) !== head.dim) {
+      throw new HeadstartError('PROFILE_EXTRACTOR_MISMATCH', `the head reads ${head.dim} values but this extractor gives ${headInputSize(input, embeddingSize, channels)}; it was trained for another extractor`);
+    }
     this.head = head;
     this.classes = head.classes;
     this.dim = head.dim;
     this.scores = new Float32Array(head.classes);
-    this.#normalized = new Float32Array(head.dim);
+    this.#builder = new HeadInputBuilder(input, embeddingSize, windowLength, channels);
+    this.#input = new Float32Array(head.dim);
     this.#row = new Float32Array(head.dim);
   }
 
-  /** Scores one raw (not normalized) embedding; sets `scores`, `label` and `confidence` and returns `label`. */
-  classify(embedding: Float32Array): number {
-    const dim = this.dim;
+  /**
+   * Scores one embedding as the extractor gives it, with the normalized
+   * window it came from; sets `scores`, `label` and `confidence` and returns
+   * `label`.
+   */
+  classify(embedding: Float32Array, window?: Float32Array): number {
     const classes = this.classes;
-    if (embedding.length !== dim) {
-      throw new HeadstartError('PROFILE_EXTRACTOR_MISMATCH', `the head expects ${dim}-value embeddings but got ${embedding.length}; it was trained for another extractor`);
+    if (embedding.length !== this.#builder.embeddingSize) {
+      throw new HeadstartError('PROFILE_EXTRACTOR_MISMATCH', `the head expects ${this.#builder.embeddingSize}-value embeddings but got ${embedding.length}; it was trained for another extractor`);
     }
-    l2NormalizeInto(embedding, this.#normalized);
-    scoreNormalizedInto(this.head, this.#normalized, this.#row, this.scores);
+    this.#builder.build(embedding, window, this.#input);
+    scoreInputInto(this.head, this.#input, this.#row, this.scores);
+    // Scored first, adapted after: the window's own score never sees its own update.
+    let top = 0;
+    for (let c = 1; c < classes; c++) if (this.scores[c]! > this.scores[top]!) top = c;
+    this.adapter?.observe(this.#input, top, this.scores[top]!);
     const out = this.scores;
     let best = 0;
     for (let c = 1; c < classes; c++) if (out[c] > out[best]) best = c;

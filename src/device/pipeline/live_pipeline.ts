@@ -123,7 +123,7 @@ export class LivePipeline {
     const { manifest } = options;
     this.windower = new Windower({ channels: manifest.channels, boardRate: options.boardRate, modelRate: manifest.sampleRate, window: manifest.window, filters: manifest.preprocessing ?? [] });
     this.extractor = new ExtractorStage(options.runtime, manifest);
-    this.head = new HeadStage(options.head);
+    this.head = new HeadStage(options.head, manifest.embeddingSize, manifest.window.length, manifest.channels);
     this.smoother = new Smoother(options.head.classes, options.smoother ?? DEFAULT_SMOOTHER);
     this.queue = new WindowQueue(options.maxQueue ?? DEFAULT_MAX_QUEUE, manifest.window.length * manifest.channels);
     this.#gestures = options.gestures;
@@ -198,7 +198,7 @@ export class LivePipeline {
 
   #infer(w: QueuedWindow): void {
     const embedding = this.extractor.embed(w.data);
-    const label = this.head.classify(embedding);
+    const label = this.head.classify(embedding, this.extractor.normalized);
     const confidence = this.head.confidence;
     const changed = this.smoother.push(label, confidence);
     const now = performance.now();

@@ -6,24 +6,27 @@
  */
 import { HeadstartError } from '../../core/errors.ts';
 import type { HeadData } from '../../core/head/head.ts';
-import type { HeadKind } from '../../tfjs/select_head.ts';
+import { type HeadMethod, methodKind } from '../../core/head/head.ts';
+import { checkHeadInput } from '../../core/head/head_input.ts';
 
 export const PROFILE_FORMAT = 'headstart-profile';
 export const PROFILE_FORMAT_VERSION = 1;
 
-/** How the head kind was chosen: by held-out repetitions, by held-out blocks of a single repetition, or not at all. */
+/** How the head method was chosen: by held-out repetitions, by held-out blocks of a single repetition, or not at all. */
 export type CvMethod = 'repetitions' | 'blocks' | 'none';
 
 export interface ProfileCv {
   method: CvMethod;
   folds: number;
-  /** Held-out accuracy of each head kind tried. */
-  accuracy: Partial<Record<HeadKind, number>>;
-  chosen: HeadKind;
-  /** Held-out accuracy per gesture of the chosen kind. */
+  /** Held-out accuracy of each head method tried. */
+  accuracy: Partial<Record<HeadMethod, number>>;
+  chosen: HeadMethod;
+  /** Held-out accuracy per gesture of the chosen method. */
   perClass?: number[];
-  /** [true][predicted] held-out counts of the chosen kind. */
+  /** [true][predicted] held-out counts of the chosen method. */
   confusion?: number[][];
+  /** The `run --reject` threshold the held-out windows suggest. */
+  rejectThreshold?: number;
 }
 
 /** What a caller saves; the store adds format, version and date. */
@@ -38,6 +41,25 @@ export interface ProfileData {
   head: HeadData;
   cv: ProfileCv;
   calibration?: { windows: number; repetitions: number; seconds?: number; source?: string };
+  /** What a sync after re-wearing compares with (core/band_sync.ts); profiles made before sync have none. */
+  sync?: SyncReference;
+  /** Set when this version is an earlier one's head adapted without labels during `run --adapt`. */
+  adaptation?: { fromVersion: number; updates: number; resets: number; shift: number[] };
+}
+
+/**
+ * Channel covariances of the calibration's holds, in board units with each
+ * channel's mean removed: of each gesture (the wearer holds one to sync),
+ * and of every gesture but rest pooled (automatic sync from ordinary use).
+ */
+export interface SyncReference {
+  channels: number;
+  /** The gesture a sync asks for unless told otherwise: the protocol's, or the one that stands out most from rest. */
+  gesture: string;
+  /** Per gesture id, [channels][channels]. */
+  gestures: Record<string, number[]>;
+  /** Every gesture but rest pooled, [channels][channels]. */
+  activity: number[];
 }
 
 export interface SavedProfile extends ProfileData {
@@ -75,6 +97,7 @@ export function validateHead(value: unknown, source: string, field = 'head'): He
   const dim = h.dim;
   if (typeof classes !== 'number' || !Number.isInteger(classes) || classes < 2) fail(source, `${field}.classes`, 'must be a whole number >= 2');
   if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1) fail(source, `${field}.dim`, 'must be a whole number >= 1');
+  if (h.input !== undefined) checkHeadInput(h.input, `${source}: ${field}`);
   if (h.kind === 'ncm') {
     finiteArray(h.centroids, classes * dim, source, `${field}.centroids`);
   } else if (h.kind === 'softmax' || h.kind === 'lda') {
@@ -87,6 +110,21 @@ export function validateHead(value: unknown, source: string, field = 'head'): He
     fail(source, `${field}.kind`, 'must be "softmax", "lda" or "ncm"');
   }
   return value as HeadData;
+}
+
+function validateSync(value: unknown, source: string, gestures: string[]): void {
+  const s = value as Json;
+  if (typeof s !== 'object' || s === null) fail(source, 'sync', 'must be an object');
+  const channels = s.channels;
+  if (typeof channels !== 'number' || !Number.isInteger(channels) || channels < 1) fail(source, 'sync.channels', 'must be a whole number >= 1');
+  if (typeof s.gesture !== 'string' || !gestures.includes(s.gesture)) fail(source, 'sync.gesture', 'must name one of the profile\'s gestures');
+  const g = s.gestures as Json;
+  if (typeof g !== 'object' || g === null) fail(source, 'sync.gestures', 'must be an object');
+  for (const [id, cov] of Object.entries(g)) {
+    if (!gestures.includes(id)) fail(source, `sync.gestures.${id}`, 'is not one of the profile\'s gestures');
+    finiteArray(cov, channels * channels, source, `sync.gestures.${id}`);
+  }
+  finiteArray(s.activity, channels * channels, source, 'sync.activity');
 }
 
 /** Validates a parsed profile file. */
@@ -109,8 +147,18 @@ export function validateProfile(value: unknown, source: string): SavedProfile {
   if (!Array.isArray(gestures) || gestures.length !== head.classes || gestures.some((g) => typeof g !== 'string')) fail(source, 'gestures', `must list ${head.classes} names (one per class of the head)`);
   const cv = p.cv as Json | undefined;
   if (typeof cv !== 'object' || cv === null) fail(source, 'cv', 'must be an object');
+  if (p.sync !== undefined) validateSync(p.sync, source, p.gestures as string[]);
+  if (p.adaptation !== undefined) {
+    const a = p.adaptation as Json;
+    if (typeof a !== 'object' || a === null || typeof a.fromVersion !== 'number' || typeof a.updates !== 'number' || typeof a.resets !== 'number') fail(source, 'adaptation', 'must record fromVersion, updates and resets');
+    finiteArray(a.shift, head.dim, source, 'adaptation.shift');
+  }
   if (cv.method !== 'repetitions' && cv.method !== 'blocks' && cv.method !== 'none') fail(source, 'cv.method', 'must be "repetitions", "blocks" or "none"');
-  if (cv.chosen !== head.kind) fail(source, 'cv.chosen', `must name the head's kind (${head.kind})`);
+  const methods = ['transfer', 'lda', 'softmax', 'ncm'];
+  if (typeof cv.chosen !== 'string' || !methods.includes(cv.chosen) || methodKind(cv.chosen as HeadMethod) !== head.kind) {
+    fail(source, 'cv.chosen', `must name a method that fits the head's kind (${head.kind})`);
+  }
   if (typeof cv.accuracy !== 'object' || cv.accuracy === null) fail(source, 'cv.accuracy', 'must be an object');
+  if (cv.rejectThreshold !== undefined && !(typeof cv.rejectThreshold === 'number' && cv.rejectThreshold >= 0 && cv.rejectThreshold <= 1)) fail(source, 'cv.rejectThreshold', 'must be a number in 0..1');
   return value as SavedProfile;
 }

@@ -185,6 +185,8 @@ export class ProfileStore {
       head: data.head,
       cv: data.cv,
       ...(data.calibration ? { calibration: data.calibration } : {}),
+      ...(data.sync ? { sync: data.sync } : {}),
+      ...(data.adaptation ? { adaptation: data.adaptation } : {}),
     };
     const text = JSON.stringify(saved);
     // What is written must read back: refuse to store a profile that load() would refuse.

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
+import { type HeadInput, TRANSFER_INPUT } from '../../core/head/head_input.ts';
 import type { ModelManifest } from '../../core/model_package/manifest.ts';
 import { readPackageJson } from '../../io/model_package.ts';
 import type { RuntimeChoice } from '../../io/runtime/types.ts';
@@ -33,6 +34,8 @@ export interface ExportOptions {
   runtime: RuntimeChoice;
   /** Write the files even when the check misses the thresholds. */
   force: boolean;
+  /** What the wearer's head reads; the transfer prior is computed in that space. */
+  headInput: HeadInput;
   seed: number;
   onProgress?: (message: string) => void;
 }
@@ -47,6 +50,7 @@ export const DEFAULT_EXPORT: ExportOptions = {
   inputScaling: 'per-channel',
   runtime: 'auto',
   force: false,
+  headInput: TRANSFER_INPUT,
   seed: 1,
 };
 

@@ -16,7 +16,9 @@ import { writeTflite } from '../../core/tflite/writer.ts';
 import { PRODUCER_VERSION } from '../../io/version.ts';
 import { selectWindows, type WindowSet, windowRecordings } from '../../core/window_set.ts';
 import { embedWithRuntime } from '../../io/extractor_embed.ts';
-import { readManifest, readPackageJson, sha256Hex } from '../../io/model_package.ts';
+import { PRIORS_FILE, readManifest, readPackageJson, sha256Hex } from '../../io/model_package.ts';
+import { CLASSICAL_INPUT } from '../../core/head/head_input.ts';
+import { computePackagePriors } from '../priors.ts';
 import { openRuntime } from '../../io/runtime/open_runtime.ts';
 import { openTsRuntime } from '../../io/runtime/ts_runtime.ts';
 import type { TfliteRuntime } from '../../io/runtime/types.ts';
@@ -198,12 +200,17 @@ export async function exportPackage(dir: string, options: Partial<ExportOptions>
     );
   }
 
+  progress(`computing the population priors on ${dataset.recordings.length} recordings`);
+  const priors = computePackagePriors(exported, runtime, dataset.recordings, { transfer: opts.headInput, classical: CLASSICAL_INPUT });
+  exported.priors = PRIORS_FILE;
+
   const c = tfliteToCArray(bytes, C_ARRAY_SYMBOL, C_ARRAY_HEADER);
-  const files = [join(dir, EXTRACTOR_FILE), join(dir, C_ARRAY_HEADER), join(dir, C_ARRAY_SOURCE), join(dir, QUANTIZATION_REPORT_FILE), join(dir, MANIFEST_FILE)];
+  const files = [join(dir, EXTRACTOR_FILE), join(dir, C_ARRAY_HEADER), join(dir, C_ARRAY_SOURCE), join(dir, QUANTIZATION_REPORT_FILE), join(dir, PRIORS_FILE), join(dir, MANIFEST_FILE)];
   writeFileAtomic(files[0], bytes);
   writeFileAtomic(files[1], c.header);
   writeFileAtomic(files[2], c.source);
   writeJsonAtomic(files[3], report);
+  writeFileAtomic(files[4], JSON.stringify(priors) + '\n');
   writeManifest(dir, exported);
   return { manifest: exported, report, files };
 }

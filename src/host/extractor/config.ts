@@ -76,6 +76,29 @@ export interface TrainOptions {
   epochFraction: number;
   /** Also train one head per pretraining person (see buildSubjectHeads). */
   subjectHeads: boolean;
+  /** Also train for calibration itself, episode by episode (see EpisodeOptions); null = off. */
+  episodes: EpisodeOptions | null;
 }
 
-export const DEFAULT_TRAIN: TrainOptions = { epochs: 12, batchSize: 128, learningRate: 2e-3, seed: 7, augment: DEFAULT_AUGMENT, epochFraction: 1, subjectHeads: true };
+/**
+ * Prototypical episodes: each batch holds a few pretraining people; for each,
+ * `support` windows of every gesture from one repetition (what a one-cycle
+ * calibration sees) and `query` windows of every gesture from their other
+ * repetitions. Each query is classified by its distance to the support means
+ * of its own person, so the loss rewards features on which a head fitted to
+ * one repetition carries over to the next.
+ */
+export interface EpisodeOptions {
+  /** People per batch. */
+  people: number;
+  /** Windows per gesture from the support repetition. */
+  support: number;
+  /** Windows per gesture from the other repetitions. */
+  query: number;
+  /** Weight of the episode loss beside the classification losses. */
+  weight: number;
+}
+
+export const DEFAULT_EPISODES: EpisodeOptions = { people: 2, support: 5, query: 4, weight: 1 };
+
+export const DEFAULT_TRAIN: TrainOptions = { epochs: 12, batchSize: 128, learningRate: 2e-3, seed: 7, augment: DEFAULT_AUGMENT, epochFraction: 1, subjectHeads: true, episodes: null };

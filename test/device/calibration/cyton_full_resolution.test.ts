@@ -48,7 +48,7 @@ test('Cyton values above ±32,767 µV: kept exactly from board to journal to the
       trainedOn = set;
       const data = new Float32Array(set.count * 8);
       for (let w = 0; w < set.count; w++) for (let c = 0; c < 8; c++) data[w * 8 + c] = set.x[w * set.length * 8 + c]! / 1000;
-      return trainProfileHead({ count: set.count, dim: 8, data }, set.y, set.rep, classes.length, { kinds: ['ncm'] });
+      return trainProfileHead({ embeddings: { count: set.count, dim: 8, data }, labels: set.y, classes: classes.length }, set.rep, { methods: ['ncm'] });
     },
   };
   const pair = createLoopbackPair();

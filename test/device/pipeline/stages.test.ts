@@ -209,7 +209,7 @@ test('the head stage scores exactly as headScores does, for every head kind', ()
   data.fill(0, 0, dim); // an all-zero embedding stays defined
   for (const head of randomHeads(dim, classes, 9)) {
     const reference = headScores(head, { count, dim, data });
-    const stage = new HeadStage(head);
+    const stage = new HeadStage(head, dim, 0, 0);
     for (let i = 0; i < count; i++) {
       const label = stage.classify(data.subarray(i * dim, (i + 1) * dim));
       const row = reference.subarray(i * classes, (i + 1) * classes);
@@ -220,7 +220,7 @@ test('the head stage scores exactly as headScores does, for every head kind', ()
       assert.ok(stage.confidence > 0 && stage.confidence <= 1, `${head.kind} confidence ${stage.confidence}`);
     }
   }
-  assert.throws(() => new HeadStage(randomHeads(4, 3, 1)[0]!).classify(new Float32Array(5)), (err) => isHeadstartError(err, 'PROFILE_EXTRACTOR_MISMATCH'));
+  assert.throws(() => new HeadStage(randomHeads(4, 3, 1)[0]!, 4, 0, 0).classify(new Float32Array(5)), (err) => isHeadstartError(err, 'PROFILE_EXTRACTOR_MISMATCH'));
 });
 
 test('the smoother votes, ignores unsure windows, and holds a gesture with hysteresis', () => {
@@ -259,4 +259,27 @@ test('latency percentiles and the live score', () => {
   assert.equal(sum.straddling, 1);
   assert.equal(sum.unlabelled, 2);
   assert.deepEqual(sum.confusion, [[1, 0, 0], [0, 0, 1], [0, 0, 0]]);
+});
+
+test('a head that reads time-domain features scores live exactly as headScores does offline', () => {
+  const rng = createRng(12);
+  const emb = 16;
+  const length = 52;
+  const channels = 8;
+  const classes = 5;
+  const input = { embedding: 'sqrt', timeDomain: 'rich' } as const;
+  const dim = emb + 13 * channels;
+  const count = 40;
+  const data = Float32Array.from({ length: count * emb }, () => Math.abs(rng.normal()));
+  const x = Float32Array.from({ length: count * length * channels }, () => rng.normal());
+  const arr = (n: number, s = 1) => Array.from({ length: n }, () => s * rng.normal());
+  const head = { kind: 'lda' as const, classes, dim, input, mean: arr(dim, 0.1), invStd: arr(dim).map((v) => 1 + Math.abs(v)), weights: arr(dim * classes), bias: arr(classes) };
+  const reference = headScores(head, { count, dim: emb, data }, { count, length, channels, x });
+  const stage = new HeadStage(head, emb, length, channels);
+  for (let i = 0; i < count; i++) {
+    stage.classify(data.subarray(i * emb, (i + 1) * emb), x.subarray(i * length * channels, (i + 1) * length * channels));
+    assert.deepEqual(stage.scores, reference.subarray(i * classes, (i + 1) * classes), `window ${i}`);
+  }
+  assert.throws(() => stage.classify(data.subarray(0, emb)), (err) => isHeadstartError(err, 'INTERNAL'));
+  assert.throws(() => new HeadStage(head, emb + 1, length, channels), (err) => isHeadstartError(err, 'PROFILE_EXTRACTOR_MISMATCH'));
 });

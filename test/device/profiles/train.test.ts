@@ -30,7 +30,7 @@ function clusters(classes: number, reps: number, perRep: number, spread: number,
 
 test('with several repetitions the head kind is chosen by leave-one-repetition-out accuracy', () => {
   const { e, labels, reps } = clusters(4, 3, 20, 0.3);
-  const r = trainProfileHead(e, labels, reps, 4, { kinds: ['lda', 'ncm'] });
+  const r = trainProfileHead({ embeddings: e, labels, classes: 4 }, reps, { methods: ['lda', 'ncm'] });
   assert.equal(r.cv.method, 'repetitions');
   assert.equal(r.cv.folds, 3);
   assert.deepEqual(Object.keys(r.cv.accuracy).sort(), ['lda', 'ncm']);
@@ -49,7 +49,7 @@ test('with one repetition, contiguous blocks of each gesture are held out instea
   assert.equal(blockFolds(Int32Array.from([0, 0, 1]), 2, 3), undefined, 'too few windows of a gesture for three blocks');
 
   const { e, labels: y, reps } = clusters(3, 1, 30, 0.3, 2);
-  const r = trainProfileHead(e, y, reps, 3, { kinds: ['lda', 'ncm'] });
+  const r = trainProfileHead({ embeddings: e, labels: y, classes: 3 }, reps, { methods: ['lda', 'ncm'] });
   assert.equal(r.cv.method, 'blocks');
   assert.equal(r.cv.folds, 3);
   assert.ok(r.cv.accuracy.lda !== undefined && r.cv.accuracy.ncm !== undefined);
@@ -57,6 +57,6 @@ test('with one repetition, contiguous blocks of each gesture are held out instea
 
 test('with nothing to hold out, the first kind is trained and no accuracy is claimed', () => {
   const { e, labels, reps } = clusters(3, 1, 2, 0.3, 3);
-  const r = trainProfileHead(e, labels, reps, 3, { kinds: ['ncm', 'lda'] });
+  const r = trainProfileHead({ embeddings: e, labels, classes: 3 }, reps, { methods: ['ncm', 'lda'] });
   assert.deepEqual(r.cv, { method: 'none', folds: 0, accuracy: {}, chosen: 'ncm' });
 });

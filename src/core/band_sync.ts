@@ -1,0 +1,286 @@
+/**
+ * Sync after re-wearing: how far the band has turned since calibration, and
+ * how much each electrode's contact has changed, estimated from a couple of
+ * seconds of signal, then undone in front of the extractor.
+ *
+ * The reference is the channel covariance of a calibration recording: of one
+ * gesture's holds (the wearer holds the same gesture to sync), or of all
+ * active holds pooled (automatic sync from the first seconds of ordinary
+ * use). If the band has turned by s electrodes, what electrode c records is
+ * what electrode c + s recorded at calibration (core/band_rotation.ts), so
+ * the observed covariance should be R(s) C R(s)^T up to per-electrode gains.
+ * The estimate is the s on a fine grid that best explains the observation:
+ * the shape of the level pattern around the band (up to one overall gain)
+ * and the correlations between electrodes (free of any gains). Gains are
+ * then fitted electrode by electrode on the observation turned back.
+ */
+import { HeadstartError } from './errors.ts';
+
+/** Covariance [channels][channels] of interleaved samples, each channel's mean removed. */
+export function channelCovariance(samples: ArrayLike<number>, channels: number, from = 0, to = samples.length / channels): Float64Array {
+  const n = to - from;
+  if (!(n >= 2)) throw new HeadstartError('NOT_ENOUGH_DATA', `a channel covariance needs at least 2 samples, got ${n}`);
+  const mean = new Float64Array(channels);
+  for (let t = from; t < to; t++) for (let c = 0; c < channels; c++) mean[c] += samples[t * channels + c];
+  for (let c = 0; c < channels; c++) mean[c] /= n;
+  const cov = new Float64Array(channels * channels);
+  for (let t = from; t < to; t++) {
+    for (let a = 0; a < channels; a++) {
+      const da = samples[t * channels + a] - mean[a];
+      for (let b = 0; b <= a; b++) cov[a * channels + b] += da * (samples[t * channels + b] - mean[b]);
+    }
+  }
+  for (let a = 0; a < channels; a++) for (let b = 0; b <= a; b++) cov[b * channels + a] = cov[a * channels + b] /= n;
+  return cov;
+}
+
+/** R(s) C R(s)^T: the covariance the band would show turned by `shift` electrodes. */
+export function rotateCovariance(cov: ArrayLike<number>, channels: number, shift: number): Float64Array {
+  const n = Math.floor(shift);
+  const f = shift - n;
+  const base = ((n % channels) + channels) % channels;
+  // Row c of R has (1 - f) at column (c + n) and f at (c + n + 1), mod channels.
+  const a = (c: number) => (c + base) % channels;
+  const b = (c: number) => (c + base + 1) % channels;
+  const out = new Float64Array(channels * channels);
+  for (let i = 0; i < channels; i++) {
+    for (let j = 0; j < channels; j++) {
+      const ai = a(i);
+      const bi = b(i);
+      const aj = a(j);
+      const bj = b(j);
+      out[i * channels + j] =
+        (1 - f) * (1 - f) * cov[ai * channels + aj] + (1 - f) * f * cov[ai * channels + bj] + f * (1 - f) * cov[bi * channels + aj] + f * f * cov[bi * channels + bj];
+    }
+  }
+  return out;
+}
+
+/** Weight of the correlation mismatch against the level-pattern mismatch. */
+const CORRELATION_WEIGHT = 4;
+const VARIANCE_FLOOR = 1e-12;
+
+/** How badly turning the reference by `shift` explains the observation (lower is better). */
+export function syncMismatch(reference: ArrayLike<number>, observed: ArrayLike<number>, channels: number, shift: number): number {
+  const p = rotateCovariance(reference, channels, shift);
+  const dp = new Float64Array(channels);
+  const dobs = new Float64Array(channels);
+  let meanDiff = 0;
+  for (let c = 0; c < channels; c++) {
+    dp[c] = Math.max(p[c * channels + c], VARIANCE_FLOOR);
+    dobs[c] = Math.max(observed[c * channels + c], VARIANCE_FLOOR);
+    meanDiff += Math.log(dobs[c]) - Math.log(dp[c]);
+  }
+  meanDiff /= channels;
+  let level = 0;
+  for (let c = 0; c < channels; c++) level += (Math.log(dobs[c]) - Math.log(dp[c]) - meanDiff) ** 2;
+  let corr = 0;
+  for (let i = 0; i < channels; i++) {
+    for (let j = 0; j < channels; j++) {
+      const cp = p[i * channels + j] / Math.sqrt(dp[i] * dp[j]);
+      const co = observed[i * channels + j] / Math.sqrt(dobs[i] * dobs[j]);
+      corr += (cp - co) ** 2;
+    }
+  }
+  return level + CORRELATION_WEIGHT * corr;
+}
+
+export interface BandCorrection {
+  /** How far the band has turned since calibration, in electrodes (undone by turning the signal back). */
+  shift: number;
+  /** Per-electrode gain applied after the turn is undone, so each electrode's level matches calibration. */
+  gains: number[];
+}
+
+export interface SyncEstimate extends BandCorrection {
+  /** The mismatch at the chosen shift (lower is better), and at no shift for comparison. */
+  mismatch: number;
+  mismatchUnturned: number;
+}
+
+export interface SyncOptions {
+  /** Largest turn considered either way, in electrodes (default: half the band). */
+  range?: number;
+  /** Grid step in electrodes (default 0.05). */
+  step?: number;
+  /** Gains are clamped into [1 / maxGain, maxGain] (default 3). */
+  maxGain?: number;
+}
+
+/** Estimates the band's turn and per-electrode gains from an observed covariance, against a reference. */
+export function estimateBandCorrection(reference: ArrayLike<number>, observed: ArrayLike<number>, channels: number, opts: SyncOptions = {}): SyncEstimate {
+  if (reference.length !== channels * channels || observed.length !== channels * channels) {
+    throw new HeadstartError('BOARD_MISMATCH', `a sync reference of ${Math.sqrt(reference.length)} channels cannot be compared with ${Math.sqrt(observed.length)} channels; sync with the board the profile was calibrated with`);
+  }
+  const range = opts.range ?? channels / 2;
+  const step = opts.step ?? 0.05;
+  let best = 0;
+  let bestScore = Infinity;
+  const steps = Math.round(range / step);
+  for (let i = -steps; i <= steps; i++) {
+    const s = i * step;
+    const m = syncMismatch(reference, observed, channels, s);
+    if (m < bestScore - 1e-12) {
+      bestScore = m;
+      best = s;
+    }
+  }
+  const gains = estimateGains(reference, observed, channels, best, opts.maxGain ?? 3);
+  return { shift: best, gains, mismatch: bestScore, mismatchUnturned: syncMismatch(reference, observed, channels, 0) };
+}
+
+/**
+ * Gains that bring each electrode's level, once the turn is undone, back to
+ * the reference's: the observation turned back by -shift is compared channel
+ * by channel with the reference.
+ */
+function estimateGains(reference: ArrayLike<number>, observed: ArrayLike<number>, channels: number, shift: number, maxGain: number): number[] {
+  // The observation turned back as the correction will turn it: M O M^T.
+  const m = unturnMatrix(channels, shift);
+  const back = new Float64Array(channels * channels);
+  for (let i = 0; i < channels; i++) {
+    for (let j = 0; j < channels; j++) {
+      let sum = 0;
+      for (let a = 0; a < channels; a++) for (let b = 0; b < channels; b++) sum += m[i * channels + a] * observed[a * channels + b] * m[j * channels + b];
+      back[i * channels + j] = sum;
+    }
+  }
+  const gains: number[] = [];
+  for (let c = 0; c < channels; c++) {
+    const g = Math.sqrt(Math.max(reference[c * channels + c], VARIANCE_FLOOR) / Math.max(back[c * channels + c], VARIANCE_FLOOR));
+    gains.push(Math.min(maxGain, Math.max(1 / maxGain, g)));
+  }
+  return gains;
+}
+
+/**
+ * Regularization of the inverse turn. A fractional turn averages
+ * neighbouring electrodes, which loses the finest spatial detail around the
+ * band (at half an electrode, the pattern alternating from one electrode to
+ * the next entirely); the inverse restores what is left and damps what is
+ * not, instead of amplifying noise.
+ */
+const UNTURN_RIDGE = 0.05;
+
+/** The turn as a matrix: what electrode c records is sum_j R[c][j] x_j ([channels][channels]). */
+export function turnMatrix(channels: number, shift: number): Float64Array {
+  const n = Math.floor(shift);
+  const f = shift - n;
+  const base = ((n % channels) + channels) % channels;
+  const r = new Float64Array(channels * channels);
+  for (let c = 0; c < channels; c++) {
+    r[c * channels + ((c + base) % channels)] += 1 - f;
+    r[c * channels + ((c + base + 1) % channels)] += f;
+  }
+  return r;
+}
+
+/**
+ * The matrix that undoes a turn, (R^T R + e I)^-1 R^T: exactly R's inverse
+ * (a permutation, up to 1 / (1 + e)) for whole electrodes, a regularized one
+ * between them.
+ */
+export function unturnMatrix(channels: number, shift: number): Float64Array {
+  const C = channels;
+  const r = turnMatrix(C, shift);
+  if (Number.isInteger(shift)) {
+    // R^T exactly: no ridge needed for a permutation.
+    const t = new Float64Array(C * C);
+    for (let i = 0; i < C; i++) for (let j = 0; j < C; j++) t[j * C + i] = r[i * C + j];
+    return t;
+  }
+  // A = R^T R + e I, B = R^T; solve A M = B by Gauss-Jordan (A is symmetric positive definite).
+  const a = new Float64Array(C * C);
+  const m = new Float64Array(C * C);
+  for (let i = 0; i < C; i++) {
+    for (let j = 0; j < C; j++) {
+      let sum = 0;
+      for (let k = 0; k < C; k++) sum += r[k * C + i] * r[k * C + j];
+      a[i * C + j] = sum + (i === j ? UNTURN_RIDGE : 0);
+      m[i * C + j] = r[j * C + i];
+    }
+  }
+  for (let p = 0; p < C; p++) {
+    const pivot = a[p * C + p];
+    for (let j = 0; j < C; j++) {
+      a[p * C + j] /= pivot;
+      m[p * C + j] /= pivot;
+    }
+    for (let i = 0; i < C; i++) {
+      if (i === p) continue;
+      const f = a[i * C + p];
+      if (f === 0) continue;
+      for (let j = 0; j < C; j++) {
+        a[i * C + j] -= f * a[p * C + j];
+        m[i * C + j] -= f * m[p * C + j];
+      }
+    }
+  }
+  return m;
+}
+
+/** A correction ready to apply: the unturn matrix computed once. */
+export interface CorrectionPlan {
+  channels: number;
+  /** [channels][channels]: corrected = M observed (deviations from the offsets). */
+  matrix: Float64Array;
+  gains: number[];
+  identity: boolean;
+}
+
+export function correctionPlan(correction: BandCorrection, channels: number): CorrectionPlan {
+  return { channels, matrix: unturnMatrix(channels, correction.shift), gains: correction.gains, identity: correction.shift === 0 };
+}
+
+/**
+ * Undoes a correction on raw interleaved samples, in place: the turn first
+ * (M applied to each sample's deviations from `offsets[c]`, the package
+ * normalization's offset: the electrode's resting level), then each
+ * channel's deviation scaled by its gain. Pointwise in time, so a recording
+ * corrected whole equals its windows corrected one by one.
+ */
+export function applyBandCorrection(samples: Float32Array, plan: CorrectionPlan, offsets: ArrayLike<number>, scratch: Float64Array = new Float64Array(plan.channels)): void {
+  const C = plan.channels;
+  const m = plan.matrix;
+  for (let t = 0; t < samples.length; t += C) {
+    if (!plan.identity) {
+      for (let i = 0; i < C; i++) {
+        let sum = 0;
+        for (let j = 0; j < C; j++) sum += m[i * C + j] * (samples[t + j] - offsets[j]);
+        scratch[i] = sum;
+      }
+      for (let c = 0; c < C; c++) samples[t + c] = offsets[c] + plan.gains[c] * scratch[c];
+    } else {
+      for (let c = 0; c < C; c++) samples[t + c] = offsets[c] + plan.gains[c] * (samples[t + c] - offsets[c]);
+    }
+  }
+}
+
+export function checkBandCorrection(value: unknown, channels: number, where: string): BandCorrection {
+  const v = value as Partial<BandCorrection> | null;
+  if (typeof v !== 'object' || v === null || typeof v.shift !== 'number' || !Number.isFinite(v.shift)) throw new HeadstartError('BAD_PROFILE', `${where}: a band correction needs a finite shift`);
+  if (!Array.isArray(v.gains) || v.gains.length !== channels || !v.gains.every((g) => typeof g === 'number' && Number.isFinite(g) && g > 0)) {
+    throw new HeadstartError('BAD_PROFILE', `${where}: a band correction needs ${channels} positive gains`);
+  }
+  return { shift: v.shift, gains: v.gains };
+}
+
+/** Mean log variance over the channels: a covariance's overall level. */
+function logLevel(cov: ArrayLike<number>, channels: number): number {
+  let sum = 0;
+  for (let c = 0; c < channels; c++) sum += Math.log(Math.max(cov[c * channels + c], VARIANCE_FLOOR));
+  return sum / channels;
+}
+
+/**
+ * The gesture a sync asks for by default: of the gestures but `rest`, the
+ * one whose level stands out most from rest's (the clearest pattern to
+ * compare, and the easiest to hold the same way again).
+ */
+export function defaultSyncGesture(covariances: Record<string, ArrayLike<number>>, channels: number, rest = 'rest'): string {
+  const ids = Object.keys(covariances);
+  if (ids.length === 0) throw new HeadstartError('INTERNAL', 'no gesture to sync with');
+  const restLevel = covariances[rest] ? logLevel(covariances[rest]!, channels) : 0;
+  const pool = ids.filter((id) => id !== rest);
+  return (pool.length > 0 ? pool : ids).reduce((a, b) => (logLevel(covariances[b]!, channels) - restLevel > logLevel(covariances[a]!, channels) - restLevel ? b : a));
+}

@@ -1,0 +1,59 @@
+/**
+ * The profile's sync reference (profiles/profile.ts SyncReference) from the
+ * calibration's accepted holds: each gesture's channel covariance over its
+ * holds (trimmed of their transitions, as training uses them), and every
+ * gesture but rest pooled. The default sync gesture is the protocol's, else
+ * the gesture whose level stands out most from rest around the band: the
+ * easiest to hold the same way again and the clearest pattern to compare.
+ */
+import { channelCovariance, defaultSyncGesture } from '../../core/band_sync.ts';
+import type { SyncReference } from '../profiles/profile.ts';
+import type { HoldSamples } from './training.ts';
+
+export interface SyncHolds {
+  holds: HoldSamples[];
+  channels: number;
+  gestures: string[];
+  /** Board samples dropped at the start and end of each hold. */
+  trimStart: number;
+  trimEnd: number;
+  /** The protocol's choice, if it makes one. */
+  syncGesture?: string;
+}
+
+const REST = 'rest';
+
+function trimmed(h: HoldSamples, channels: number, trimStart: number, trimEnd: number): Float32Array {
+  const n = h.samples.length / channels;
+  const from = Math.min(trimStart, n);
+  const to = Math.max(from, n - trimEnd);
+  return h.samples.subarray(from * channels, to * channels);
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** The sync reference, or undefined when no gesture has two samples to compare. */
+export function syncReference(input: SyncHolds): SyncReference | undefined {
+  const { channels, gestures } = input;
+  const perGesture = new Map<string, Float32Array>();
+  gestures.forEach((id, g) => {
+    const parts = input.holds.filter((h) => h.gesture === g).map((h) => trimmed(h, channels, input.trimStart, input.trimEnd));
+    const samples = concat(parts);
+    if (samples.length >= 2 * channels) perGesture.set(id, samples);
+  });
+  if (perGesture.size === 0) return undefined;
+  const covariances: Record<string, number[]> = {};
+  for (const [id, samples] of perGesture) covariances[id] = Array.from(channelCovariance(samples, channels), (v) => Number(v.toPrecision(7)));
+  const active = [...perGesture.entries()].filter(([id]) => id !== REST).map(([, s]) => s);
+  const activity = Array.from(channelCovariance(concat(active.length > 0 ? active : [...perGesture.values()]), channels), (v) => Number(v.toPrecision(7)));
+  const gesture = input.syncGesture && covariances[input.syncGesture] ? input.syncGesture : defaultSyncGesture(covariances, channels, REST);
+  return { channels, gesture, gestures: covariances, activity };
+}

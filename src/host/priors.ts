@@ -1,0 +1,65 @@
+/**
+ * The population priors a package ships (core/head/prior.ts): computed at
+ * export from the pretraining people's windows as the device sees them
+ * (int8 extractor, the package's window and hop), one for the transfer head's
+ * input and one for the classical baseline's, so `evaluate` can show the
+ * baseline with its prior beside transfer.
+ */
+import type { HeadInput } from '../core/head/head_input.ts';
+import { buildHeadInputs } from '../core/head/head_input.ts';
+import { computePopulationPrior, type PersonFeatures, type PopulationPrior } from '../core/head/prior.ts';
+import type { ModelManifest } from '../core/model_package/manifest.ts';
+import type { Recording } from '../core/signal.ts';
+import { windowRecordings } from '../core/window_set.ts';
+import { embedWithRuntime } from '../io/extractor_embed.ts';
+import type { PackagePriors } from '../io/model_package.ts';
+import { PRIORS_FORMAT, PRIORS_FORMAT_VERSION } from '../io/model_package.ts';
+import type { ExtractorRuntime } from '../io/runtime/types.ts';
+
+export interface PriorInputs {
+  transfer: HeadInput;
+  classical: HeadInput;
+}
+
+/** Groups recordings by person (recordings without a subject form one group). */
+function byPerson(recordings: Recording[]): Recording[][] {
+  const groups = new Map<string, Recording[]>();
+  for (const r of recordings) {
+    const key = r.subject ?? '';
+    const list = groups.get(key);
+    if (list) list.push(r);
+    else groups.set(key, [r]);
+  }
+  return [...groups.values()];
+}
+
+export function computePackagePriors(manifest: ModelManifest, runtime: ExtractorRuntime, recordings: Recording[], inputs: PriorInputs, onPerson?: (done: number, total: number) => void): PackagePriors {
+  const people = byPerson(recordings);
+  const transfer: PersonFeatures[] = [];
+  const classical: PersonFeatures[] = [];
+  people.forEach((recs, i) => {
+    const set = windowRecordings(recs, manifest.window, manifest.normalization);
+    const e = embedWithRuntime(runtime, manifest, set);
+    transfer.push({ features: buildHeadInputs(inputs.transfer, e, set), labels: set.y });
+    classical.push({ features: buildHeadInputs(inputs.classical, e, set), labels: set.y });
+    onPerson?.(i + 1, people.length);
+  });
+  const classes = manifest.classes.length;
+  const round = (p: PopulationPrior): PopulationPrior => ({
+    ...p,
+    mean: p.mean.map(shortest),
+    invStd: p.invStd.map(shortest),
+    covariance: p.covariance.map(shortest),
+  });
+  return {
+    format: PRIORS_FORMAT,
+    formatVersion: PRIORS_FORMAT_VERSION,
+    transfer: round(computePopulationPrior(inputs.transfer, transfer, classes)),
+    classical: round(computePopulationPrior(inputs.classical, classical, classes)),
+  };
+}
+
+/** Seven significant digits: float32 precision, a third of the JSON. */
+function shortest(v: number): number {
+  return Number(v.toPrecision(7));
+}
