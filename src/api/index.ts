@@ -231,6 +231,8 @@ export interface CalibrateOptions {
   cues?: CalibrationCues;
   /** Told when the native runtime could not be used and the TypeScript interpreter runs instead. */
   onNote?: (note: string) => void;
+  /** Aborting stops the session: STOP to the board, the journal kept, an INTERRUPTED rejection saying how to resume. */
+  signal?: AbortSignal;
 }
 
 /** The package given, else the shipped one for the board: the EEG package for a Cyton, the EMG one otherwise. */
@@ -271,6 +273,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
     ...(options.only !== undefined ? { only: options.only } : {}),
     ...(options.resume ? { resume: true } : {}),
     ...(options.minAccuracy !== undefined ? { minAccuracy: options.minAccuracy } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
 }
 

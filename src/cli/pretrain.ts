@@ -8,6 +8,7 @@ import { parseFilterList } from '../core/dsp/filters.ts';
 import { checkExtractorConfig, DEFAULT_EPISODES, DEFAULT_EXTRACTOR, DEFAULT_TRAIN, parseConvBlocks } from '../host/extractor/config.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { addHelpNotes } from './help.ts';
+import { stoppable } from './interrupt.ts';
 import { choiceOption, MAX_RATE, numberOption, seedOption, textOption } from './options.ts';
 
 interface PretrainOptions extends DatasetOptions {
@@ -114,7 +115,9 @@ export function registerPretrain(program: Command): void {
     const { loadLayersModel } = await import('../tfjs/model_io.ts');
     const initFrom = opts.initFrom === undefined ? undefined : { package: opts.initFrom, extractor: await loadLayersModel(join(opts.initFrom, readManifest(opts.initFrom).extractor.floatModel)) };
     const progress = createProgress('pretrain');
-    const { report } = await pretrain({
+    let epochNow = 0;
+    const { report } = await stoppable(
+      (stop) => pretrain({
       dataset,
       dataPath: opts.data,
       out: opts.out,
@@ -145,12 +148,16 @@ export function registerPretrain(program: Command): void {
           : null,
         episodes: opts.episodes ? { ...DEFAULT_EPISODES, weight: opts.episodeWeight } : null,
       },
-      onBatch: (p) =>
+      onBatch: (p) => {
+        // Ctrl-C, SIGTERM, SIGHUP: stop between batches; the package is written only at the end, so nothing is left half-made.
+        stop.check();
+        epochNow = p.epoch;
         progress.update(
           (p.epoch - 1) * p.batches + p.batch,
           p.epochs * p.batches,
           `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(3)} acc ${p.accuracy.toFixed(3)} ${p.windowsPerSecond.toFixed(0)} windows/s`,
-        ),
+        );
+      },
       onEpoch: (r) =>
         progress.log(
           `epoch ${r.epoch}: loss ${r.loss.toFixed(4)} acc ${r.accuracy.toFixed(4)}` +
@@ -158,7 +165,9 @@ export function registerPretrain(program: Command): void {
             (r.valCalibratedAccuracy !== undefined ? ` val-calibrated ${r.valCalibratedAccuracy.toFixed(4)}` : '') +
             ` ${r.windowsPerSecond.toFixed(0)} windows/s ${r.seconds.toFixed(0)} s`,
         ),
-    });
+      }),
+      () => `pretraining stopped in epoch ${epochNow} of ${opts.epochs}; nothing was written to ${opts.out} (the package is written once training ends). Run the same command again to train from the start (fewer --epochs make it shorter)`,
+    );
     progress.done();
     if (opts.json) process.stdout.write(JSON.stringify(report) + '\n');
     else process.stdout.write(`wrote ${opts.out} (best epoch ${report.bestEpoch}, ${report.trainWindows} training windows on ${report.backend})\n`);
