@@ -86,6 +86,7 @@ export function registerDemo(program: Command): void {
   cmd
     .action(async (opts: DemoCliOptions) => {
       const { speed, runtime, link } = opts;
+      if (opts.eegData !== undefined && !opts.eeg) throw new HeadstartError('BAD_OPTION', '--eeg-data is for the EEG demo: add --eeg', { option: '--eeg-data' });
       const web = parseWebUi(opts);
       const log = (line: string): void => void process.stderr.write(line + '\n');
       // Ctrl-C, SIGTERM, SIGHUP: stop the boards (and socat) and remove the temporary folder rather than leave them behind.
@@ -95,10 +96,8 @@ export function registerDemo(program: Command): void {
       try {
         if (web) dashboard = await startWebUi(web, log);
         // Loaded here, not at start: it brings TensorFlow.js, which the verbs that do not train go without.
-        const { runDemo } = await import('../sim/demo/run_demo.ts');
-        const { runEegDemo } = await import('../sim/demo/run_eeg_demo.ts');
-        if (opts.eegData !== undefined && !opts.eeg) throw new HeadstartError('BAD_OPTION', '--eeg-data is for the EEG demo: add --eeg', { option: '--eeg-data' });
-        summary = await (opts.eeg ? runEegDemo : runDemo)({
+        const run = opts.eeg ? (await import('../sim/demo/run_eeg_demo.ts')).runEegDemo : (await import('../sim/demo/run_demo.ts')).runDemo;
+        summary = await run({
         packageDir: opts.package ?? (opts.eeg ? defaultEegPackageDir() : defaultPackageDir()),
         ...(opts.eegData !== undefined ? { eegData: opts.eegData } : {}),
         runtime,
