@@ -17,7 +17,7 @@ import type { PackagePriors } from '../../io/model_package.ts';
 import type { Preprocessing } from '../../core/dsp/preprocess.ts';
 import type { Recording } from '../../core/signal.ts';
 import { rotateBand } from '../../core/band_rotation.ts';
-import { applyBandCorrection, channelCovariance, correctionPlan, defaultSyncGesture, estimateBandCorrection } from '../../core/band_sync.ts';
+import { applyBandCorrection, channelCovariance, correctionPlan, nearestSyncShift, defaultSyncGesture, estimateBandCorrection } from '../../core/band_sync.ts';
 import { HeadstartError } from '../../core/errors.ts';
 import { type WindowSet, windowRecordings, selectWindows } from '../../core/window_set.ts';
 import { type ChannelNormalization, windowCount, type WindowSpec } from '../../core/windowing.ts';
@@ -115,6 +115,8 @@ export interface SyncOutcome {
   gesture?: string;
   shift: number;
   gains: number[];
+  /** The prepared head's turn chosen (core/band_sync.ts SYNC_HEAD_SHIFTS; 0: the calibration's own). */
+  headShift: number;
 }
 
 function concatSamples(parts: Float32Array[]): Float32Array {
@@ -182,13 +184,15 @@ function simulateSync(calibration: Recording[], test: Recording[], cycles: Set<n
     }
   }
   const est = estimateBandCorrection(reference, observed, channels);
-  const plan = correctionPlan(est, channels);
+  // As calibrate prepares heads for turned bands: the nearest prepared turn's head, the rest corrected.
+  const { head: headShift, residual } = nearestSyncShift(est.shift);
+  const plan = correctionPlan({ shift: residual, gains: est.gains }, channels);
   const recordings = kept.map((t) => {
     const samples = Float32Array.from(t.samples);
     applyBandCorrection(samples, plan, normalization.offset);
     return { ...t, samples };
   });
-  return { recordings, outcome: { ...(gesture ? { gesture } : {}), shift: est.shift, gains: est.gains } };
+  return { recordings, outcome: { ...(gesture ? { gesture } : {}), shift: est.shift, gains: est.gains, headShift } };
 }
 
 export interface PersonResult {
@@ -274,10 +278,17 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
       results.push({ person: p.name, k, accuracy: accuracy(predictClasses(setup.populationHead, et), test.y), head: 'population', calibrationWindows: 0, testWindows: test.count });
       continue;
     }
+    // A sync that chose a prepared head for a turned band: that head is fitted on the calibration turned the same way.
+    let calibK = calib;
+    let ecK = ec;
+    if (syncOutcome && syncOutcome.headShift !== 0) {
+      calibK = windowRecordings(rotated(p.calibration, (setup.shiftCalib ?? 0) + syncOutcome.headShift), setup.window, setup.normalization, setup.preprocessing);
+      ecK = await setup.embed(calibK);
+    }
     const idx: number[] = [];
-    for (let i = 0; i < calib.count; i++) if (cycles.has(calib.rep[i])) idx.push(i);
-    const set = { embeddings: selectRows(ec, idx), windows: selectWindows(calib, (i) => cycles.has(calib.rep[i])), labels: Int32Array.from(idx, (i) => calib.y[i]), classes: setup.classes };
-    const reps = Int32Array.from(idx, (i) => calib.rep[i]);
+    for (let i = 0; i < calibK.count; i++) if (cycles.has(calibK.rep[i])) idx.push(i);
+    const set = { embeddings: selectRows(ecK, idx), windows: selectWindows(calibK, (i) => cycles.has(calibK.rep[i])), labels: Int32Array.from(idx, (i) => calibK.y[i]), classes: setup.classes };
+    const reps = Int32Array.from(idx, (i) => calibK.rep[i]);
     const fit = { ...(setup.priors ? { prior: setup.priors.transfer } : {}) };
     // As calibrate fits it, with its held-out estimate of later accuracy.
     const methods = setup.head !== 'auto' ? [setup.head] : k === 1 ? ['transfer' as const] : AUTO_METHODS;
@@ -285,7 +296,7 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
     const method: HeadMethod = fitted.cv.chosen;
     const head: HeadData = fitted.head;
     const estimate = fitted.cv.accuracy[method];
-    const xc = selectRows(classicalCalib, idx);
+    const xc = selectRows(calibK === calib ? classicalCalib : buildHeadInputs(CLASSICAL_INPUT, ecK, calibK), idx);
     const classical = trainPriorLdaHead(xc, set.labels, setup.classes, CLASSICAL_INPUT, undefined);
     const baselines: NonNullable<PersonResult['baselines']> = { classical: accuracy(predictClasses(classical, et, test), test.y) };
     if (setup.priors) {
