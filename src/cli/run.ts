@@ -237,8 +237,11 @@ export function registerRun(program: Command): void {
           process.stderr.write(`${s.pipeline.windows} windows, ${s.pipeline.dropped} dropped, latency p50 ${s.pipeline.latency.p50Ms.toFixed(1)} ms${scored}\n`);
         });
         live.on('sync', (e) => {
-          if (opts.json) process.stdout.write(JSON.stringify({ event: 'sync', shift: e.shift, gains: e.gains, mode: e.mode, samples: e.samples, computeMs: e.computeMs }) + '\n');
-          else process.stderr.write(`sync: the band has turned ${e.shift >= 0 ? '+' : ''}${e.shift.toFixed(2)} electrodes since calibration; electrode gains ${e.gains.map((g) => g.toFixed(2)).join(' ')}; undone from now on\n`);
+          if (opts.json) process.stdout.write(JSON.stringify({ event: 'sync', shift: e.shift, headShift: e.headShift, gains: e.gains, mode: e.mode, samples: e.samples, computeMs: e.computeMs }) + '\n');
+          else {
+            const head = e.headShift !== 0 ? `the head prepared for ${e.headShift >= 0 ? '+' : ''}${e.headShift} electrodes, the rest corrected` : 'undone in front of the extractor';
+            process.stderr.write(`sync: the band has turned ${e.shift >= 0 ? '+' : ''}${e.shift.toFixed(2)} electrodes since calibration (electrode gains ${e.gains.map((g) => g.toFixed(2)).join(' ')}): ${head}, from now on\n`);
+          }
         });
         if (syncMode?.kind === 'gesture') process.stderr.write(`sync: hold ${syncMode.gesture} for ${opts.syncSeconds} s now\n`);
         else if (syncMode) process.stderr.write(`sync: reading the band's position from the first ${opts.syncSeconds} s of use\n`);
