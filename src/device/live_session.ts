@@ -193,7 +193,7 @@ export interface LiveSessionOptions {
    * Estimate the band's turn and gains from the first `seconds` of samples
    * (device/sync.ts) and undo them in front of the extractor from then on.
    */
-  sync?: { mode: SyncMode; seconds: number };
+  sync?: { mode: SyncMode; seconds: number; gains?: boolean };
   /** Adapt the head without labels while it runs (core/head/adapt.ts); adaptedHead() gives the result. */
   adapt?: AdaptOptions;
 }
@@ -367,7 +367,9 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
         pipeline.replaceHead(used);
         if (adapting && used.kind !== 'ncm') pipeline.head.adapter = new HeadAdapter(used, this.#options.adapt!);
       }
-      pipeline.extractor.setCorrection({ shift: residual, gains: estimate.gains });
+      // Per-electrode gains are estimated (and reported) always, applied only when asked: a 2 s hold's
+      // levels also follow how hard it is held, and on the measured turns applying them cost accuracy.
+      pipeline.extractor.setCorrection({ shift: residual, gains: this.#options.sync?.gains ? estimate.gains : estimate.gains.map(() => 1) });
     }
     const computeMs = performance.now() - started;
     this.emit('sync', { ...estimate, headShift, mode: sync.mode, samples: sync.collector.samplesNeeded, computeMs });

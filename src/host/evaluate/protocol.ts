@@ -65,7 +65,7 @@ export interface EvaluationSetup {
    * `auto` the first `seconds` of the test recordings in order (not scored);
    * the estimated turn and gains are undone on every scored recording.
    */
-  sync?: { mode: 'gesture' | 'auto'; seconds: number; gesture?: string; classNames: string[] };
+  sync?: { mode: 'gesture' | 'auto'; seconds: number; gesture?: string; classNames: string[]; gains?: boolean };
   /** Also score with unsupervised adaptation (core/head/adapt.ts): the test windows streamed in time order, each scored before it adapts the head. */
   adapt?: AdaptOptions;
   /** Also report accuracy on the windows the head is at least this confident about, and the share rejected. */
@@ -186,7 +186,7 @@ function simulateSync(calibration: Recording[], test: Recording[], cycles: Set<n
   const est = estimateBandCorrection(reference, observed, channels);
   // As calibrate prepares heads for turned bands: the nearest prepared turn's head, the rest corrected.
   const { head: headShift, residual } = nearestSyncShift(est.shift);
-  const plan = correctionPlan({ shift: residual, gains: est.gains }, channels);
+  const plan = correctionPlan({ shift: residual, gains: sync.gains ? est.gains : est.gains.map(() => 1) }, channels);
   const recordings = kept.map((t) => {
     const samples = Float32Array.from(t.samples);
     applyBandCorrection(samples, plan, normalization.offset);
