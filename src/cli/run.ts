@@ -44,6 +44,7 @@ interface RunOptions extends BoardOptions, NetworkOutputOptions {
   syncSeconds: number;
   adapt?: boolean;
   reject?: string | boolean;
+  syncGains?: boolean;
   ui: UiChoice;
   listen?: string;
 }
@@ -131,6 +132,7 @@ export function registerRun(program: Command): void {
       "after putting the band back on: hold a gesture for the sync's length at the start (default: the one the profile names, which stands out most from rest) and the band's turn and each electrode's gain since calibration are undone; `--sync auto` asks for nothing and uses the first seconds of ordinary use instead",
     )
     .addOption(numberOption('--sync-seconds <s>', 'how much signal a sync reads', { above: 0, max: 60 }, DEFAULT_SYNC_SECONDS))
+    .option('--sync-gains', "also apply the per-electrode gains a sync estimates (a contact that changed); off by default: a short hold's levels follow how hard it is held, too")
     .option('--adapt', 'follow slow drift without labels (sweat, contact, hours of wear): confident windows nudge the head; at the end the adapted head is saved as a new profile version (`headstart profile rollback <user>` undoes it)')
     .option('--reject [p]', "answer unknown (no gesture) for windows less confident than p: the profile's suggestion from calibration when no p is given; sets --threshold")
     .addOption(uiOption("every channel's trace and level, the link, the current gesture large, each class's score, latency p50/p99, windows per second and dropped windows"))
@@ -224,7 +226,7 @@ export function registerRun(program: Command): void {
         if (syncMode?.kind === 'gesture') syncTarget(profile.sync, syncMode, profile.user);
         const live = recognizer.listen(board, {
           ...(opts.adapt ? { adapt: DEFAULT_ADAPT } : {}),
-          ...(syncMode ? { sync: { mode: syncMode, seconds: opts.syncSeconds } } : {}),
+          ...(syncMode ? { sync: { mode: syncMode, seconds: opts.syncSeconds, gains: opts.syncGains === true } } : {}),
           pipeline: { smoother, maxQueue },
           score: opts.score === true,
           sinks,
