@@ -17,4 +17,9 @@ if (!existsSync(fileURLToPath(bundle))) {
   process.exit(2);
 }
 const { main } = await import(bundle.href);
-process.exitCode = await main(process.argv);
+const status = await main(process.argv);
+process.exitCode = status;
+// A verb that stopped on a signal does not wait for work it abandoned (a head still training).
+if (status === 130) process.exit(status);
+// Once the verb is done nothing should keep the process alive; if something does (a handle left open), it does not hang it.
+setTimeout(() => process.exit(status), 2000).unref();

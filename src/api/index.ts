@@ -232,6 +232,8 @@ export interface CalibrateOptions {
   cues?: CalibrationCues;
   /** Told when the native runtime could not be used and the TypeScript interpreter runs instead. */
   onNote?: (note: string) => void;
+  /** Aborting stops the session: STOP to the board, the journal kept, an INTERRUPTED rejection saying how to resume. */
+  signal?: AbortSignal;
 }
 
 function packageDirOf(model: ModelPackage | string | undefined): string {
@@ -271,6 +273,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
     ...(options.only !== undefined ? { only: options.only } : {}),
     ...(options.resume ? { resume: true } : {}),
     ...(options.minAccuracy !== undefined ? { minAccuracy: options.minAccuracy } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
 }
 

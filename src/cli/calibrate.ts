@@ -12,8 +12,10 @@ import { connectJohnnyFive, type JohnnyFiveConnection } from '../device/transpor
 import { combineViews } from '../device/calibration/views.ts';
 import type { WebDashboard } from '../device/web/dashboard.ts';
 import { addHelpNotes } from './help.ts';
+import { handleStopSignals } from './interrupt.ts';
 import { dataDirOption, numberOption, packageOption, portOption, profileOption, runtimeOption, textOption } from './options.ts';
 import { listenOption, parseWebUi, startWebUi, uiOption, type UiChoice } from './web_ui.ts';
+import { checkPortPath } from '../device/transports/serial.ts';
 
 interface CalibrateOptions extends BoardOptions {
   port: string;
@@ -66,7 +68,7 @@ export function registerCalibrate(program: Command): void {
   addHelpNotes(cmd, {
     notes: [
       "The session runs on the board's sample clock: each hold lasts exactly its number of samples, so a stalled link pauses the session instead of mislabelling it. Every sample is journalled as it arrives (<data dir>/profiles/<user>/calibration/journal.hsrec); after a crash or a pulled cable, --resume re-records only the repetition that was cut short. The report is <data dir>/profiles/<user>/report.html.",
-      'The exit status is 0 once the profile is saved, whatever the verdict: scripts read verdict.pass from --json.',
+      'The exit status is 0 once the profile is saved, whatever the verdict: scripts read verdict.pass from --json. A re-record (--only) whose verdict fails is saved but not put in use (inUse in --json). Ctrl-C (or SIGTERM, SIGHUP) stops the board and keeps what was recorded: the same command with --resume goes on (exit status 130).',
     ],
     examples: [
       '$ headstart calibrate --port /dev/ttyACM0 --protocol calibration/quick5.json --profile alice',
@@ -90,6 +92,8 @@ export function registerCalibrate(program: Command): void {
       if (protocol && opts.only !== undefined && !protocol.gestures.some((g) => g.id === opts.only)) {
         throw new HeadstartError('UNKNOWN_GESTURE', `protocol '${protocol.name}' has no gesture '${opts.only}'; its gestures are ${protocol.gestures.map((g) => g.id).join(', ')}`);
       }
+      // A port that is not there fails now, not after the model and TensorFlow.js have loaded.
+      checkPortPath(opts.port);
       const interactive = !opts.auto && process.stdout.isTTY === true && process.stdin.isTTY === true;
       if (!opts.auto && !interactive && !web) throw new HeadstartError('NO_TERMINAL', 'the guided session needs a terminal or the page (--ui web); run it in one, or pass --auto to record without questions');
       const terminal: CalibrationView & { close?: () => void } = interactive
@@ -111,7 +115,19 @@ export function registerCalibrate(program: Command): void {
         throw err;
       }
       // Without a terminal, the page alone asks (and nothing asks with --auto).
-      const view = combineViews([terminal, ...(dashboard ? [dashboard.calibrationView('headstart calibrate', { offerRedo: !opts.auto })] : [])]);
+      const combined = combineViews([terminal, ...(dashboard ? [dashboard.calibrationView('headstart calibrate', { offerRedo: !opts.auto })] : [])]);
+      // Ctrl-C, SIGTERM, SIGHUP: STOP to the board, the journal kept, and the way to resume said (exit 130).
+      const stop = handleStopSignals();
+      // Link drops and returns, as they happened, for --json (the lines on stderr show them at once).
+      const linkEvents: { state: string; atMs: number; reason?: string; downtimeMs?: number }[] = [];
+      const startedAt = performance.now();
+      const view: CalibrationView = {
+        event: (e) => {
+          if (e.type === 'link') linkEvents.push({ ...e, atMs: Math.round(performance.now() - startedAt) });
+          combined.event(e);
+        },
+        ...(combined.askRedo ? { askRedo: (trial, issues) => combined.askRedo!(trial, issues) } : {}),
+      };
       let result;
       try {
         // TensorFlow.js (the head trainers) loads inside: the verbs that do not train start without it.
@@ -124,6 +140,7 @@ export function registerCalibrate(program: Command): void {
           runtime,
           onNote: (note) => process.stderr.write(`note: ${note}\n`),
           view,
+          signal: stop.signal,
           ...(cues ? { cues } : {}),
           timeScale,
           ...(opts.only !== undefined ? { only: opts.only } : {}),
@@ -131,6 +148,7 @@ export function registerCalibrate(program: Command): void {
           minAccuracy,
         });
       } finally {
+        stop.dispose();
         terminal.close?.();
         await cueConnection?.close();
         await dashboard?.close();
@@ -140,6 +158,7 @@ export function registerCalibrate(program: Command): void {
           JSON.stringify({
             profile: result.profile.user,
             version: result.profile.version,
+            inUse: result.inUse,
             profilePath: result.profilePath,
             reportPath: result.reportPath,
             journalPath: result.journalPath,
@@ -148,6 +167,7 @@ export function registerCalibrate(program: Command): void {
             gestures: result.profile.gestures,
             windows: result.windows,
             verdict: result.verdict,
+            link: linkEvents,
           }) + '\n',
         );
         return;
@@ -158,7 +178,11 @@ export function registerCalibrate(program: Command): void {
         out.push(`${g.redo ? '✗' : '✓'} ${g.label.padEnd(20)} ${g.accuracy === undefined ? '' : `${Math.round(g.accuracy * 100)} %`}`);
         for (const r of g.reasons) out.push(`    ${r}`);
       }
-      out.push('', `verdict: ${result.verdict.summary}`, `profile '${result.profile.user}' version ${result.profile.version}: ${result.profilePath}`, `report: ${result.reportPath}`);
+      out.push('', `verdict: ${result.verdict.summary}`, `profile '${result.profile.user}' version ${result.profile.version}: ${result.profilePath}`);
+      if (!result.inUse) {
+        out.push(`  not put in use: its verdict failed, so the version in use stays (\`headstart profile use ${result.profile.user} ${result.profile.version}\` takes this one anyway)`);
+      }
+      out.push(`recording: ${result.journalPath}`, `report: ${result.reportPath}`);
       process.stdout.write(out.join('\n') + '\n');
     });
 }

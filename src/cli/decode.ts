@@ -6,6 +6,7 @@ import { createParser, WIRE_FORMATS, type FormatOptions, type WireFormat } from 
 import type { DecoderStats, Frame } from '../core/protocol/frames.ts';
 import { addHelpNotes } from './help.ts';
 import { choiceOption, MAX_RATE, numberOption } from './options.ts';
+import { refuseSpecialFile } from '../io/datasets/file_read.ts';
 
 interface DecodeOptions {
   format: WireFormat;
@@ -49,6 +50,7 @@ async function decodeFile(path: string, parser: ByteParser, onFrame: (f: Frame) 
     throw new HeadstartError('FILE_NOT_FOUND', `${path}: no such capture file`, { file: path });
   }
   if (stat.isDirectory()) throw new HeadstartError('WRONG_PATH_TYPE', `${path}: is a folder, expected a capture file`, { file: path });
+  refuseSpecialFile(path, 'a capture file');
   const size = stat.size;
   const showProgress = size > 16 * 1024 * 1024 && process.stderr.isTTY;
   let read = 0;

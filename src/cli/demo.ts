@@ -6,6 +6,7 @@ import { formatConfusion } from '../device/pipeline/live_score.ts';
 import type { RuntimeChoice } from '../io/runtime/types.ts';
 import type { WebDashboard } from '../device/web/dashboard.ts';
 import { addHelpNotes } from './help.ts';
+import { handleStopSignals } from './interrupt.ts';
 import { choiceOption, dataDirOption, numberOption, packageOption, runtimeOption } from './options.ts';
 import { listenOption, parseWebUi, startWebUi, uiOption, type UiChoice } from './web_ui.ts';
 
@@ -80,11 +81,8 @@ export function registerDemo(program: Command): void {
       const { speed, runtime, link } = opts;
       const web = parseWebUi(opts);
       const log = (line: string): void => void process.stderr.write(line + '\n');
-      // Ctrl-C: stop the boards (and socat) and remove the temporary folder rather than leave them behind.
-      const interrupt = new AbortController();
-      const onSignal = (): void => interrupt.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      // Ctrl-C, SIGTERM, SIGHUP: stop the boards (and socat) and remove the temporary folder rather than leave them behind.
+      const stop = handleStopSignals();
       let summary: DemoSummary;
       let dashboard: WebDashboard | undefined;
       try {
@@ -99,12 +97,11 @@ export function registerDemo(program: Command): void {
         ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
         keep: opts.keep === true,
         log,
-        signal: interrupt.signal,
+        signal: stop.signal,
         ...(dashboard ? { dashboard } : {}),
       });
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        stop.dispose();
         await dashboard?.close();
       }
       process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describe(summary));

@@ -11,9 +11,11 @@ import { loadModelPackage } from '../io/model_package.ts';
 import { openRuntime } from '../io/runtime/index.ts';
 import { loadDataset } from '../io/datasets/index.ts';
 import type { DatasetRecording } from '../io/datasets/types.ts';
+import { checkCalibrationClasses, checkCyclesAvailable } from '../host/evaluate/calibration_checks.ts';
 import type { HeadChoiceMode, PersonData, PersonResult } from '../host/evaluate/protocol.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { addHelpNotes } from './help.ts';
+import { stoppable } from './interrupt.ts';
 import { choiceOption, EVALUATE_RUNTIMES, type EvaluateRuntime, numberListOption, numberOption, packageOption, seedOption, textOption } from './options.ts';
 
 const HEAD_CHOICES: readonly HeadChoiceMode[] = ['auto', 'transfer', 'lda', 'softmax', 'ncm'];
@@ -165,6 +167,8 @@ export function registerEvaluate(program: Command): void {
       throw new HeadstartError('MISSING_OPTION', 'give --data <Myo evaluation folder>, or both --calib <glob> and --test <glob>');
     }
     if (people.length === 0) throw new HeadstartError('NOT_ENOUGH_DATA', 'no person has both calibration and test recordings');
+    checkCalibrationClasses(people);
+    checkCyclesAvailable(people, cycles);
 
     const pkg = loadModelPackage(opts.package, { requireTflite: runtime !== 'float' });
     const m = pkg.manifest;
@@ -192,7 +196,12 @@ export function registerEvaluate(program: Command): void {
     }
     const progress = createProgress('evaluate', process.stderr, opts.json === true && !process.stderr.isTTY);
     const results: PersonResult[] = [];
+    // Ctrl-C, SIGTERM, SIGHUP: stop between people and steps; nothing is written before the end.
+    await stoppable(async (stop) => {
     for (const [i, p] of people.entries()) {
+      // A turn of the event loop: the work is synchronous, and a signal is only seen between turns.
+      await new Promise((resolve) => setImmediate(resolve));
+      stop.check();
       progress.update(i, people.length, p.name);
       results.push(
         ...(await evaluatePerson(
@@ -228,10 +237,18 @@ export function registerEvaluate(program: Command): void {
                 }
               : {}),
           },
-          (step) => progress.update(i, people.length, step),
+          (step) => {
+            stop.check();
+            progress.update(i, people.length, step);
+          },
         )),
       );
     }
+    }, () => {
+      const done = new Set(results.map((r) => r.person));
+      const left = people.filter((p) => !done.has(p.name)).map((p) => p.name);
+      return `the evaluation stopped with ${done.size} of ${people.length} people scored; nothing was written${opts.out ? ` (${opts.out} neither)` : ''}. Run the same command again${done.size > 0 ? `, with --people ${left.join(',')} to score only the people left` : ''}`;
+    });
     progress.done();
     const summary = summarize(results);
     const baselines = summary

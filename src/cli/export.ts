@@ -5,6 +5,7 @@ import { DEFAULT_EXPORT, INPUT_SCALINGS, type InputScaling, trainingDataPath } f
 import type { QuantizationReport } from '../host/export/report.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { addHelpNotes } from './help.ts';
+import { stoppable } from './interrupt.ts';
 import { choiceOption, numberOption, packageOption, runtimeOption, seedOption, textOption } from './options.ts';
 
 interface ExportCliOptions extends DatasetOptions {
@@ -89,7 +90,9 @@ export function registerExport(program: Command): void {
       const { selectBackend } = await import('../tfjs/backend.ts');
       const { exportPackage } = await import('../host/export/export_package.ts');
       await selectBackend();
-      const { report } = await exportPackage(opts.package, {
+      const { report } = await stoppable(
+        (stop) =>
+          exportPackage(opts.package, {
         data: datasetSpec(dataPath, opts),
         calibrationWindows,
         checkWindows,
@@ -98,8 +101,14 @@ export function registerExport(program: Command): void {
         runtime,
         seed,
         force: Boolean(opts.force),
-        onProgress: (m) => process.stderr.write(`headstart: ${m}\n`),
-      });
+        onProgress: (m) => {
+          // Ctrl-C, SIGTERM, SIGHUP: stop between steps; the package's files are written only at the very end.
+          stop.check();
+          process.stderr.write(`headstart: ${m}\n`);
+        },
+      }),
+        () => `the export was stopped before it wrote anything; ${opts.package} is as it was. Run the same command again to export`,
+      );
       process.stdout.write(opts.json ? JSON.stringify(report) + '\n' : summary(opts.package, report));
     });
 }

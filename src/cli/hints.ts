@@ -27,12 +27,16 @@ const HINTS: Partial<Record<ErrorCode, Hint[]>> = {
     { flag: '--package', text: (d) => (text(d['package']) ? '--package <dir> names the model package to use' : undefined) },
     { text: (d) => (text(d['package']) && d['file'] !== d['package'] ? `\`headstart export --package ${text(d['package'])}\` writes the int8 extractor again` : undefined) },
   ],
-  PROFILE_NOT_FOUND: [{ flag: '--data-dir', text: '--data-dir <dir> looks for the profiles in another folder' }],
+  PROFILE_NOT_FOUND: [
+    { text: (d) => (text(d['interruptedCalibration']) ? `\`headstart calibrate --port <port> --profile ${text(d['user']) ?? '<user>'} --resume\` continues it` : undefined) },
+    { flag: '--data-dir', text: (d) => (text(d['interruptedCalibration']) ? undefined : '--data-dir <dir> looks for the profiles in another folder') },
+  ],
   PROFILE_EXTRACTOR_MISMATCH: [{ flag: '--package', text: '--package <dir> runs the profile with the package it was calibrated with' }],
   SESSION_IN_PROGRESS: [{ flag: '--resume', text: 'add --resume to continue it' }],
   NOTHING_TO_RESUME: [{ flag: '--resume', text: 'leave out --resume to start a new calibration' }],
   NO_CALIBRATION: [{ flag: '--only', text: 'leave out --only to calibrate every gesture' }],
   LINK_CLOSED: [{ flag: '--resume', text: 'run the same command with --resume to continue where it stopped' }],
+  INTERRUPTED: [{ flag: '--resume', text: (d) => (d['resumable'] === true ? 'run the same command with --resume to continue where it stopped' : undefined) }],
   QUANTIZATION_CHECK_FAILED: [{ flag: '--force', text: '--percentile 99.99 or more --calibration-windows may help; --force writes it anyway' }],
   MISSING_DEPENDENCY: [{ flag: '--link', text: '--link loopback needs no socat' }],
   BOARD_SILENT: [{ flag: '--link', text: 'if it happens again, --link loopback takes socat out of the way' }],
@@ -51,6 +55,8 @@ const SETTINGS: Record<string, { flag: string; does: string }> = {
   calibrationWindows: { flag: '--calibration-windows', does: 'sets the number of calibration windows' },
   checkWindows: { flag: '--check-windows', does: 'sets the number of check windows' },
   inputScaling: { flag: '--input-scaling', does: 'chooses the input scaling' },
+  cycles: { flag: '--cycles', does: 'chooses the values of k' },
+  samplesPerFrame: { flag: '--samples-per-frame', does: 'sets the samples in each frame' },
 };
 
 function optionTerm(command: Command | undefined, flag: string): string | undefined {

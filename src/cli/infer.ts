@@ -4,7 +4,7 @@ import { inputsFromBinary, inputsFromJson, randomInputs } from '../io/runtime/in
 import { openRuntime } from '../io/runtime/open_runtime.ts';
 import type { RuntimeChoice, RuntimeTensor } from '../io/runtime/types.ts';
 import { addHelpNotes } from './help.ts';
-import { readGivenFile } from './read_file.ts';
+import { namingFile, readGivenFile } from './read_file.ts';
 import { runtimeOption, seedOption, textOption } from './options.ts';
 
 interface InferOptions {
@@ -51,7 +51,7 @@ export function registerInfer(program: Command): void {
       if (opts.input !== undefined && opts.random) throw new HeadstartError('BAD_OPTION', 'give one of --input <file> or --random, not both');
       if (opts.input === undefined && !opts.random) throw new HeadstartError('MISSING_OPTION', 'give exactly one of --input <file> or --random');
       const { seed } = opts;
-      const { runtime, fallbackReason } = openRuntime(readGivenFile(file, 'a TensorFlow Lite model'), { runtime: opts.runtime });
+      const { runtime, fallbackReason } = namingFile(file, () => openRuntime(readGivenFile(file, 'a TensorFlow Lite model'), { runtime: opts.runtime }));
       if (fallbackReason) process.stderr.write(`headstart: using the TypeScript interpreter: ${fallbackReason}\n`);
       let inputs: ArrayLike<number>[];
       if (opts.random) inputs = randomInputs(seed, runtime.inputs);

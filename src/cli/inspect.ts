@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { inspectTflite, type InspectReport, type InspectTensor } from '../core/tflite/inspect_report.ts';
 import type { BuiltinOptions, QuantizationParams } from '../core/tflite/model.ts';
 import { addHelpNotes } from './help.ts';
-import { readGivenFile } from './read_file.ts';
+import { namingFile, readGivenFile } from './read_file.ts';
 
 export function registerInspect(program: Command): void {
   const cmd = program
@@ -22,7 +22,7 @@ export function registerInspect(program: Command): void {
   });
   cmd
     .action((file: string, opts: { json?: boolean; tensors: boolean }) => {
-      const report = inspectTflite(readGivenFile(file, 'a TensorFlow Lite model'));
+      const report = namingFile(file, () => inspectTflite(readGivenFile(file, 'a TensorFlow Lite model')));
       if (opts.json) {
         process.stdout.write(JSON.stringify(report) + '\n');
         return;
@@ -77,7 +77,9 @@ function formatReport(file: string, r: InspectReport, withTensors: boolean): str
 function formatOptions(options: BuiltinOptions | undefined): string {
   if (!options) return '';
   const { type, ...fields } = options;
-  const parts = Object.entries(fields).map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`);
+  // quantized_bias_type 0 is the schema's "not set" (it reads as float32): the runtime then takes int32 biases for int8 models, int64 for int16.
+  const shown = Object.entries(fields).filter(([k, v]) => !(k === 'quantizedBiasType' && v === 'float32'));
+  const parts = shown.map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`);
   return `  ${type}${parts.length ? ` ${parts.join(' ')}` : ''}`;
 }
 

@@ -4,6 +4,7 @@ import { loadDataset } from '../io/datasets/index.ts';
 import { DEFAULT_EPISODES, DEFAULT_EXTRACTOR, DEFAULT_TRAIN } from '../host/extractor/config.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { addHelpNotes } from './help.ts';
+import { stoppable } from './interrupt.ts';
 import { choiceOption, numberOption, seedOption, textOption } from './options.ts';
 
 interface PretrainOptions extends DatasetOptions {
@@ -80,7 +81,9 @@ export function registerPretrain(program: Command): void {
     const subjects = dataset.recordings.map((r) => r.subject ?? '');
     const valPeople = opts.valPeople !== undefined ? opts.valPeople.split(',').map((s) => s.trim()).filter(Boolean) : defaultValidationPeople(subjects);
     const progress = createProgress('pretrain');
-    const { report } = await pretrain({
+    let epochNow = 0;
+    const { report } = await stoppable(
+      (stop) => pretrain({
       dataset,
       dataPath: opts.data,
       out: opts.out,
@@ -108,12 +111,16 @@ export function registerPretrain(program: Command): void {
         episodes: opts.episodes ? { ...DEFAULT_EPISODES, weight: opts.episodeWeight } : null,
         hybridHeads: opts.hybridHeads ? 'rich' : null,
       },
-      onBatch: (p) =>
+      onBatch: (p) => {
+        // Ctrl-C, SIGTERM, SIGHUP: stop between batches; the package is written only at the end, so nothing is left half-made.
+        stop.check();
+        epochNow = p.epoch;
         progress.update(
           (p.epoch - 1) * p.batches + p.batch,
           p.epochs * p.batches,
           `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(3)} acc ${p.accuracy.toFixed(3)} ${p.windowsPerSecond.toFixed(0)} windows/s`,
-        ),
+        );
+      },
       onEpoch: (r) =>
         progress.log(
           `epoch ${r.epoch}: loss ${r.loss.toFixed(4)} acc ${r.accuracy.toFixed(4)}` +
@@ -121,7 +128,9 @@ export function registerPretrain(program: Command): void {
             (r.valCalibratedAccuracy !== undefined ? ` val-calibrated ${r.valCalibratedAccuracy.toFixed(4)}` : '') +
             ` ${r.windowsPerSecond.toFixed(0)} windows/s ${r.seconds.toFixed(0)} s`,
         ),
-    });
+      }),
+      () => `pretraining stopped in epoch ${epochNow} of ${opts.epochs}; nothing was written to ${opts.out} (the package is written once training ends). Run the same command again to train from the start (fewer --epochs make it shorter)`,
+    );
     progress.done();
     if (opts.json) process.stdout.write(JSON.stringify(report) + '\n');
     else process.stdout.write(`wrote ${opts.out} (best epoch ${report.bestEpoch}, ${report.trainWindows} training windows on ${report.backend})\n`);

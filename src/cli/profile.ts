@@ -1,13 +1,42 @@
 import type { Command } from 'commander';
+import { createInterface } from 'node:readline/promises';
+import { HeadstartError } from '../core/errors.ts';
 import { resolveDataDir } from '../device/profiles/data_dir.ts';
 import type { SavedProfile } from '../device/profiles/profile.ts';
-import { ProfileStore, type ProfileVersionSummary } from '../device/profiles/store.ts';
+import { ProfileStore, type ProfileUserSummary, type ProfileVersionSummary } from '../device/profiles/store.ts';
 import { addHelpNotes } from './help.ts';
 import { dataDirOption, parseNumber } from './options.ts';
 
 interface CommonOptions {
   dataDir?: string;
   json?: boolean;
+}
+
+interface RmOptions extends CommonOptions {
+  withRecordings?: boolean;
+  yes?: boolean;
+}
+
+/** Lines under a user in `profile list` that are not versions: a pointer problem, an interrupted calibration, kept recordings. */
+function userNotes(u: ProfileUserSummary): string[] {
+  const notes: string[] = [];
+  if (u.pointerProblem) notes.push(`! no version in use: ${u.pointerProblem}; choose one with \`headstart profile use ${u.user} <version>\``);
+  if (u.interruptedCalibration) notes.push(`! interrupted calibration (${u.interruptedCalibration}): \`headstart calibrate --port <port> --profile ${u.user} --resume\` continues it`);
+  if (u.versions.length === 0 && !u.interruptedCalibration) {
+    notes.push(u.recordings > 0 ? `no saved version; ${u.recordings} calibration recording${u.recordings === 1 ? '' : 's'} kept (\`headstart profile rm ${u.user} --with-recordings\` removes them)` : 'no saved version');
+  }
+  return notes;
+}
+
+/** Asks on the terminal; true only for an explicit yes. */
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
 }
 
 function storeOf(opts: CommonOptions): ProfileStore {
@@ -67,11 +96,12 @@ export function registerProfile(program: Command): void {
     .command('list')
     .description('every profile with its versions (* = the version in use)')
     .addOption(dataDirOption(DATA_DIR_HELP))
-    .option('--json', 'print JSON: [{ user, current, versions: [{ version, current, createdAt, headKind, cvAccuracy, ... }] }]');
+    .option('--json', 'print JSON: [{ user, current, versions: [{ version, current, createdAt, headKind, cvAccuracy, ... }], pointerProblem?, interruptedCalibration?, recordings }]');
   addHelpNotes(list, { examples: ['$ headstart profile list --data-dir /var/lib/headstart'] });
   list.action((opts: CommonOptions) => {
     const store = storeOf(opts);
-    const users = store.list().map((u) => ({ user: u.user, current: u.current ?? null, versions: store.versions(u.user) }));
+    const summaries = store.list();
+    const users = summaries.map((u) => ({ ...u, current: u.current ?? null, versions: store.versions(u.user) }));
     if (opts.json) {
       process.stdout.write(JSON.stringify(users) + '\n');
       return;
@@ -80,7 +110,10 @@ export function registerProfile(program: Command): void {
       process.stdout.write(`no profiles in ${store.root}; \`headstart calibrate\` makes one\n`);
       return;
     }
-    for (const u of users) process.stdout.write(`${u.user}\n${u.versions.map((v) => `  ${versionLine(v)}`).join('\n')}\n`);
+    for (const [i, u] of users.entries()) {
+      const lines = [...u.versions.map((v) => `  ${versionLine(v)}`), ...userNotes(summaries[i]!).map((n) => `  ${n}`)];
+      process.stdout.write(`${u.user}\n${lines.join('\n')}\n`);
+    }
   });
 
   const show = profile
@@ -128,16 +161,46 @@ export function registerProfile(program: Command): void {
 
   const rm = profile
     .command('rm')
-    .description('remove one version (not the one in use), or the whole profile')
+    .description("remove one version (the one in use only when it is damaged), or the whole profile; its calibration recordings are kept unless --with-recordings")
     .argument('<user>', 'the profile')
     .argument('[version]', 'remove only this version (default: the whole profile)')
     .addOption(dataDirOption(DATA_DIR_HELP))
-    .option('--json', 'print { user, removed } (removed: a version number, or "all")');
-  addHelpNotes(rm, { examples: ['$ headstart profile rm alice 2', '$ headstart profile rm alice            # every version, and its calibration recordings'] });
-  rm.action((user: string, versionText: string | undefined, opts: CommonOptions) => {
+    .option('--with-recordings', "with the whole profile, also remove its calibration recordings (the wearer's raw data, which cannot be recorded again); asks first on a terminal")
+    .option('--yes', 'do not ask before removing the recordings')
+    .option('--json', 'print { user, removed, nowCurrent?, keptRecordings? } (removed: a version number, or "all")');
+  addHelpNotes(rm, {
+    notes: [
+      'A damaged version that is the one in use can be removed: the newest good version before it becomes the one in use (else the next good one after it). Removing the whole profile keeps <data dir>/profiles/<user>/calibration/, the recordings a new calibration or `--only` can build on.',
+    ],
+    examples: [
+      '$ headstart profile rm alice 2',
+      '$ headstart profile rm alice                          # every version; the calibration recordings stay',
+      '$ headstart profile rm alice --with-recordings --yes  # everything',
+    ],
+  });
+  rm.action(async (user: string, versionText: string | undefined, opts: RmOptions) => {
     const version = versionText === undefined ? undefined : versionNumber(versionText);
-    storeOf(opts).rm(user, version);
-    const removed = version ?? 'all';
-    process.stdout.write(opts.json ? JSON.stringify({ user, removed }) + '\n' : version === undefined ? `profile '${user}' removed\n` : `profile '${user}' version ${version} removed\n`);
+    if (opts.withRecordings && version !== undefined) {
+      throw new HeadstartError('BAD_OPTION', `--with-recordings goes with the whole profile; \`headstart profile rm ${user} ${version}\` removes one version and no recording`, { option: '--with-recordings' });
+    }
+    const store = storeOf(opts);
+    if (opts.withRecordings && !opts.yes && process.stdin.isTTY === true) {
+      const summary = store.list().find((u) => u.user === user);
+      const what = summary ? `${summary.recordings} calibration recording${summary.recordings === 1 ? '' : 's'}${summary.interruptedCalibration ? ' and an interrupted calibration' : ''}` : 'its calibration recordings';
+      if (!(await confirm(`remove profile '${user}' with ${what}? They cannot be recorded again.`))) {
+        throw new HeadstartError('INTERRUPTED', `nothing removed: profile '${user}' is as it was`);
+      }
+    }
+    const result = store.rm(user, version, { withRecordings: opts.withRecordings === true });
+    if (opts.json) {
+      process.stdout.write(JSON.stringify({ user, ...result }) + '\n');
+      return;
+    }
+    if (version === undefined) {
+      process.stdout.write(result.keptRecordings ? `profile '${user}' removed; its calibration recordings are kept in ${result.keptRecordings} (\`headstart profile rm ${user} --with-recordings\` removes them)\n` : `profile '${user}' removed\n`);
+      return;
+    }
+    const now = result.nowCurrent === undefined ? '' : result.nowCurrent === null ? '; no good version is left in use: calibrate again' : `; version ${result.nowCurrent} is now the one in use`;
+    process.stdout.write(`profile '${user}' version ${version} removed${now}\n`);
   });
 }

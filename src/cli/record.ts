@@ -9,6 +9,7 @@ import { BoardRecorder, type RecordResult } from '../device/recorder.ts';
 import { type BoardOptions, boardFromOptions, boardOptions, PORT_OR_CYTON_DESCRIPTION } from './board_options.ts';
 import { addHelpNotes } from './help.ts';
 import { numberOption, portOption, textOption } from './options.ts';
+import { handleStopSignals } from './interrupt.ts';
 
 interface RecordOptions extends BoardOptions {
   out: string;
@@ -83,9 +84,9 @@ export function registerRecord(program: Command): void {
         ...(opts.session ? { session: opts.session } : {}),
         say,
       });
-      const onSignal = (): void => recorder.stop('interrupted');
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      // Ctrl-C, SIGTERM, SIGHUP: STOP to the board and a valid file up to then (exit 0, with the result); a second signal ends it at once.
+      const stop = handleStopSignals();
+      stop.signal.addEventListener('abort', () => recorder.stop('interrupted'), { once: true });
       let lines: ReturnType<typeof createInterface> | undefined;
       try {
         const hello = await recorder.start();
@@ -99,8 +100,7 @@ export function registerRecord(program: Command): void {
         if (result.error) throw new HeadstartError(result.error.code, `${result.error.message}; the recording up to then is kept in ${result.path}`, result.error.details);
       } finally {
         lines?.close();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        stop.dispose();
       }
     });
 }

@@ -114,7 +114,7 @@ export function reportError(failure: unknown, options: ReportOptions): number {
 export function exitStatusRows(): [string, string][] {
   const classes = (Object.keys(EXIT_STATUS) as ErrorClass[]).sort((a, b) => EXIT_STATUS[a] - EXIT_STATUS[b]);
   return [
-    [String(EXIT_OK), 'done (calibrate: whatever the verdict; run and sim: also when stopped with Ctrl-C)'],
+    [String(EXIT_OK), 'done (calibrate: whatever the verdict; run and sim: also when stopped with Ctrl-C, SIGTERM or SIGHUP)'],
     ...classes.map((c): [string, string] => [String(EXIT_STATUS[c]), `${c}: ${ERROR_CLASSES[c]}`]),
   ];
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { DEFAULT_SYNC_SECONDS, type SyncMode, syncTarget } from '../device/sync.ts';
 import { DEFAULT_ADAPT } from '../core/head/adapt.ts';
 import { type BoardOptions, boardFromOptions, boardOptions, PORT_OR_CYTON_DESCRIPTION } from './board_options.ts';
@@ -18,6 +19,7 @@ import type { BoardSessionStats } from '../device/transports/board_session.ts';
 import { connectJohnnyFive } from '../device/transports/johnny_five_board.ts';
 import type { WebDashboard } from '../device/web/dashboard.ts';
 import { addHelpNotes } from './help.ts';
+import { handleStopSignals } from './interrupt.ts';
 import { dataDirOption, numberOption, packageOption, parseNumber, portOption, profileOption, runtimeOption, textOption } from './options.ts';
 import { addNetworkOutputOptions, describeNetworkOutputs, type NetworkOutputOptions, type NetworkOutputs, networkOutputSettings, openNetworkOutputs } from './network_outputs.ts';
 import { listenOption, parseWebUi, startWebUi, uiOption, type UiChoice } from './web_ui.ts';
@@ -141,7 +143,8 @@ export function registerRun(program: Command): void {
   addHelpNotes(cmd, {
     notes: [
       "Each event carries the board's most recent EVENT marker (button, sync, or the true label of a replay). The board must send the package's channels at its rate or a higher one that resamples to it (250 -> 200 Hz); a profile trained for another extractor is refused.",
-      'The serial reader never waits for inference: when inference falls behind, the oldest windows are dropped and counted in the summary. Ctrl-C stops cleanly (exit status 0, with the summary).',
+      'The serial reader never waits for inference: when inference falls behind, the oldest windows are dropped and counted in the summary. Ctrl-C, SIGTERM and SIGHUP stop cleanly: STOP to the board, exit status 0, with the summary.',
+      'When the board goes away (cable, power, a sim that ended) run says so and keeps trying to reconnect; with --json the drop and the return are {"event":"link","state":"disconnected"|"reconnected",...} lines. --idle-stop ends the run instead.',
       'An OSC or MQTT output that cannot deliver (nobody listening, the broker down) never stops recognition: it says so once on stderr and counts the events it could not send; the MQTT client reconnects by itself.',
     ],
     examples: [
@@ -169,6 +172,13 @@ export function registerRun(program: Command): void {
       const web = parseWebUi(opts);
 
       const profile = loadProfile(opts.profile, opts.dataDir === undefined ? {} : { dataDir: opts.dataDir });
+      if (opts.package === undefined && profile.package.dir !== undefined && !existsSync(profile.package.dir)) {
+        throw new HeadstartError(
+          'FILE_NOT_FOUND',
+          `${profile.package.dir}: the model package folder that profile '${profile.user}' v${profile.version} was calibrated with (package '${profile.package.name}') is gone; give its new place with --package <dir> (the same extractor: sha256 ${profile.extractorSha256.slice(0, 12)}…)`,
+          { file: profile.package.dir, fromProfile: profile.user },
+        );
+      }
       const recognizer = createRecognizer({ profile, runtime: runtimeChoice, ...(opts.package !== undefined ? { model: opts.package } : {}) });
       const packageDir = recognizer.packageDir;
       if (recognizer.fallbackReason) process.stderr.write(`note: using the TypeScript interpreter (${recognizer.fallbackReason})\n`);
@@ -211,11 +221,8 @@ export function registerRun(program: Command): void {
         sinks.push(dashboard.liveSink(`headstart run · ${profile.user}`));
       }
 
-      // Ctrl-C stops cleanly: STOP to the board, then the summary of what was recognized.
-      const interrupt = new AbortController();
-      const onSignal = (): void => interrupt.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      // Ctrl-C, SIGTERM, SIGHUP stop cleanly: STOP to the board, then the summary of what was recognized (exit 0).
+      const stop = handleStopSignals();
       try {
         const syncMode: SyncMode | undefined =
           opts.sync === undefined || opts.sync === false
@@ -230,11 +237,34 @@ export function registerRun(program: Command): void {
           pipeline: { smoother, maxQueue },
           score: opts.score === true,
           sinks,
-          signal: interrupt.signal,
+          signal: stop.signal,
           ...(idleStopMs !== undefined ? { idleStopMs } : {}),
           statsIntervalMs: PROGRESS_MS,
         });
+        // The link as it drops and comes back: a line on stderr, and an event line on stdout with --json.
+        let down = false;
+        live.on('link', (e) => {
+          if (e.state === 'reconnecting') {
+            down = true;
+            process.stderr.write(`board disconnected (${e.reason ?? 'the link dropped'}): reconnecting to ${e.description}; recognition resumes when it is back\n`);
+          } else if (e.state === 'connected' && e.attempts !== undefined) {
+            down = false;
+            process.stderr.write(`board reconnected after ${((e.downtimeMs ?? 0) / 1000).toFixed(1)} s (${e.attempts} attempt${e.attempts === 1 ? '' : 's'})\n`);
+          } else if (e.state === 'disconnected') {
+            down = false;
+          } else {
+            return;
+          }
+          if (opts.json && (e.state === 'reconnecting' || e.attempts !== undefined)) {
+            const { hello: _hello, ...fields } = e;
+            process.stdout.write(JSON.stringify({ event: 'link', ...fields, state: e.state === 'reconnecting' ? 'disconnected' : 'reconnected' }) + '\n');
+          }
+        });
+        let lastWindows = -1;
         live.on('stats', (s) => {
+          // While the board is away nothing changes: one line said so, not one every few seconds.
+          if (down || s.pipeline.windows === lastWindows) return;
+          lastWindows = s.pipeline.windows;
           const scored = s.score ? `, live per-window accuracy ${pct(s.score.accuracy)} over ${s.score.scored} windows` : '';
           process.stderr.write(`${s.pipeline.windows} windows, ${s.pipeline.dropped} dropped, latency p50 ${s.pipeline.latency.p50Ms.toFixed(1)} ms${scored}\n`);
         });
@@ -284,8 +314,7 @@ export function registerRun(program: Command): void {
           else process.stderr.write(`adapted on ${adapted.state.updates} confident windows: saved as '${profile.user}' v${saved.version} (\`headstart profile rollback ${profile.user}\` goes back to v${profile.version})\n`);
         }
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        stop.dispose();
         await dashboard?.close();
       }
     });

@@ -13,6 +13,7 @@ import { CYTON_PACKET_RATE } from '../sim/cyton_board.ts';
 import { resampleScript } from '../sim/resample_script.ts';
 import type { ReplayScript } from '../sim/replay_script.ts';
 import { addHelpNotes } from './help.ts';
+import { handleStopSignals } from './interrupt.ts';
 import { choiceOption, MAX_BAUD, numberOption, parseNumber, textOption } from './options.ts';
 
 const SIM_FORMATS = ['headstart', 'cyton'] as const;
@@ -70,7 +71,7 @@ export function registerSim(program: Command): void {
   addDatasetOptions(cmd);
   addHelpNotes(cmd, {
     notes: [
-      "The board waits for the host's START before streaming, like a real one; it exits after playing everything once (unless --loop) and the host's STOP (or 2 s), or on Ctrl-C. Progress goes to stderr.",
+      "The board waits for the host's START before streaming, like a real one; it exits after playing everything once (unless --loop) and the host's STOP (or 2 s), or on Ctrl-C, SIGTERM or SIGHUP (exit status 0, with the totals; the pty pair and socat go with it). Progress goes to stderr.",
       'A board streams one session: a folder that holds several (a Myo person folder such as .../Male0) is refused with the list of its sessions; pick one with --sessions Test0, or name several to play them one after another in that order.',
     ],
     examples: [
@@ -106,61 +107,64 @@ export function registerSim(program: Command): void {
         if (cyton) script = resampleScript(script, cytonRate(script.channels));
       }
       if (opts.turn !== 0) script = { ...script, samples: rotateBand(script.samples, script.channels, opts.turn) };
-      const running: SimBoard = cyton
-        ? cytonSimBoard(await startCytonBoardOnPty({ ptyPath: opts.pty, script, speed, loop: opts.loop ?? false, ...(opts.baud ? { baudRate: opts.baud } : {}) }), script.rate)
-        : headstartSimBoard(
-            await startVirtualBoardOnPty({
-              ptyPath: opts.pty,
-              script,
-              speed,
-              loop: opts.loop ?? false,
-              ...(opts.baud ? { baudRate: opts.baud } : {}),
-              ...(opts.samplesPerFrame !== undefined ? { samplesPerFrame: opts.samplesPerFrame } : {}),
-            }),
-            script.rate,
+      const stop = handleStopSignals();
+      try {
+        const running: SimBoard = cyton
+          ? cytonSimBoard(await startCytonBoardOnPty({ ptyPath: opts.pty, script, speed, loop: opts.loop ?? false, ...(opts.baud ? { baudRate: opts.baud } : {}) }), script.rate)
+          : headstartSimBoard(
+              await startVirtualBoardOnPty({
+                ptyPath: opts.pty,
+                script,
+                speed,
+                loop: opts.loop ?? false,
+                ...(opts.baud ? { baudRate: opts.baud } : {}),
+                ...(opts.samplesPerFrame !== undefined ? { samplesPerFrame: opts.samplesPerFrame } : {}),
+              }),
+              script.rate,
+            );
+        const seconds = scriptLength(script) / script.rate;
+        const ready = {
+          event: 'ready',
+          port: running.hostPath,
+          boardEnd: running.boardPath,
+          channels: script.channels,
+          rate: script.rate,
+          seconds,
+          labelChanges: cyton ? 0 : script.labels.length,
+          speed: Number.isFinite(speed) ? speed : 'max',
+          format: opts.format,
+          ...(running.samplesPerFrame === undefined ? {} : { samplesPerFrame: running.samplesPerFrame }),
+        };
+        if (opts.json) process.stdout.write(JSON.stringify(ready) + '\n');
+        else {
+          process.stdout.write(
+            `virtual ${cyton ? 'Cyton' : 'board'} on ${running.hostPath}: ${script.channels} ch at ${script.rate} Hz, ${seconds.toFixed(1)} s of ${script.source}, ` +
+              `${cyton ? 'no labels on the wire' : `${script.labels.length} label changes`}, speed ${Number.isFinite(speed) ? `${speed}x` : 'max'}. Waiting for the host's ${cyton ? "'b'" : 'START'}.\n`,
           );
-      const seconds = scriptLength(script) / script.rate;
-      const ready = {
-        event: 'ready',
-        port: running.hostPath,
-        boardEnd: running.boardPath,
-        channels: script.channels,
-        rate: script.rate,
-        seconds,
-        labelChanges: cyton ? 0 : script.labels.length,
-        speed: Number.isFinite(speed) ? speed : 'max',
-        format: opts.format,
-        ...(running.samplesPerFrame === undefined ? {} : { samplesPerFrame: running.samplesPerFrame }),
-      };
-      if (opts.json) process.stdout.write(JSON.stringify(ready) + '\n');
-      else {
-        process.stdout.write(
-          `virtual ${cyton ? 'Cyton' : 'board'} on ${running.hostPath}: ${script.channels} ch at ${script.rate} Hz, ${seconds.toFixed(1)} s of ${script.source}, ` +
-            `${cyton ? 'no labels on the wire' : `${script.labels.length} label changes`}, speed ${Number.isFinite(speed) ? `${speed}x` : 'max'}. Waiting for the host's ${cyton ? "'b'" : 'START'}.\n`,
-        );
-      }
+        }
 
-      const progress = setInterval(() => {
-        const line = running.progress(seconds);
-        if (line) process.stderr.write(line + '\n');
-      }, 5000);
-      progress.unref();
+        const progress = setInterval(() => {
+          const line = running.progress(seconds);
+          if (line) process.stderr.write(line + '\n');
+        }, 5000);
+        progress.unref();
 
-      const signalled = new Promise<string>((resolve) => {
-        process.once('SIGINT', () => resolve('interrupted'));
-        process.once('SIGTERM', () => resolve('terminated'));
-      });
-      const stopped = running.stopped;
-      const why = await Promise.race([running.ended.then(() => (opts.loop ? new Promise<string>(() => undefined) : 'played to the end')), signalled]);
-      clearInterval(progress);
-      if (why === 'played to the end') {
-        // Taking the pty away discards what the host has not read yet: wait for its STOP, briefly.
-        await Promise.race([stopped, signalled, new Promise((resolve) => setTimeout(resolve, END_LINGER_MS).unref())]);
+        // Ctrl-C, SIGTERM, SIGHUP: the pty pair and socat are taken away, whatever the host did (exit 0 with the totals).
+        const signalled = new Promise<string>((resolve) => stop.signal.addEventListener('abort', () => resolve(stop.received === 'SIGINT' ? 'interrupted' : `stopped by ${stop.received}`), { once: true }));
+        const stopped = running.stopped;
+        const why = await Promise.race([running.ended.then(() => (opts.loop ? new Promise<string>(() => undefined) : 'played to the end')), signalled]);
+        clearInterval(progress);
+        if (why === 'played to the end') {
+          // Taking the pty away discards what the host has not read yet: wait for its STOP, briefly.
+          await Promise.race([stopped, signalled, new Promise((resolve) => setTimeout(resolve, END_LINGER_MS).unref())]);
+        }
+        await running.stop();
+        const summary = { event: 'end', reason: why, ...running.stats() };
+        if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
+        else process.stdout.write(`${why}: ${running.summary()}.\n`);
+      } finally {
+        stop.dispose();
       }
-      await running.stop();
-      const summary = { event: 'end', reason: why, ...running.stats() };
-      if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
-      else process.stdout.write(`${why}: ${running.summary()}.\n`);
     });
 }
 

@@ -14,7 +14,7 @@ export const ERROR_CLASSES = {
   input: 'a file or data set given is missing, unreadable, damaged or does not fit (recordings, model packages, models, protocols, profiles)',
   device: 'the board, its link, a runtime or a tool this machine needs failed or is missing',
   check: 'the work ran, but its result failed the check it must pass',
-  interrupted: 'stopped by a signal (Ctrl-C) before the work was done',
+  interrupted: 'stopped by a signal (Ctrl-C, SIGTERM, SIGHUP) before the work was done',
   internal: 'a bug in headstart',
 } as const;
 
@@ -67,7 +67,8 @@ export const ERROR_CODES = {
   // input: profiles, protocols, calibrations
   PROFILE_NOT_FOUND: { class: 'input', meaning: 'no profile, or no version of it, by the name given' },
   BAD_PROFILE: { class: 'input', meaning: 'a saved profile (or the head in it) is damaged or not a headstart profile' },
-  PROFILE_VERSION_IN_USE: { class: 'input', meaning: 'the profile version to remove is the one in use' },
+  NO_CURRENT_VERSION: { class: 'input', meaning: "a profile's pointer to the version in use (current.json) is missing, damaged or names a version that is gone: choose one (profile use)" },
+  PROFILE_VERSION_IN_USE: { class: 'input', meaning: 'the profile version to remove is the one in use (and not damaged)' },
   NO_OLDER_PROFILE: { class: 'input', meaning: 'a profile has no older version to roll back to' },
   PROFILE_EXTRACTOR_MISMATCH: { class: 'input', meaning: "a profile's head was trained for another extractor than the model package's" },
   BAD_PROTOCOL: { class: 'input', meaning: 'a calibration protocol file is not valid JSON or breaks the protocol format' },

@@ -10,6 +10,7 @@ import { HeadstartError } from '../core/errors.ts';
 import type { HeadData } from '../core/head/head.ts';
 import { checkPopulationPrior, type PopulationPrior } from '../core/head/prior.ts';
 import { MANIFEST_FILE, type ModelManifest, validateManifest } from '../core/model_package/manifest.ts';
+import { readTflite } from '../core/tflite/reader.ts';
 
 export const PRIORS_FILE = 'priors.json';
 export const PRIORS_FORMAT = 'headstart-priors';
@@ -102,6 +103,20 @@ export function loadModelPackage(dir: string, opts: LoadOptions = {}): LoadedPac
         `${join(dir, t.file)}: sha256 is ${actual.slice(0, 12)}… but the manifest says ${t.sha256.slice(0, 12)}…; the file was changed or damaged: export the package again`,
         { file: join(dir, t.file), package: dir },
       );
+    }
+    // A matching hash says the file is the one exported, not that it is sound: read it here, so that a damaged
+    // model is named with its file and the fix rather than by a runtime's own words.
+    try {
+      readTflite(bytes);
+    } catch (err) {
+      if (err instanceof HeadstartError && (err.code === 'TFLITE_CORRUPT' || err.code === 'NOT_TFLITE')) {
+        throw new HeadstartError(
+          'BAD_PACKAGE',
+          `${join(dir, t.file)}: matches the manifest's sha256 but is not a sound TensorFlow Lite model (${err.message.replace(/\.?$/, '')}); it was exported damaged, or the manifest was edited to match it: export the package again`,
+          { file: join(dir, t.file), package: dir, check: err.details['check'] },
+        );
+      }
+      throw err;
     }
     pkg.tflite = bytes;
   } else if (opts.requireTflite) {

@@ -40,7 +40,15 @@ export async function startPtyPair(options: { boardPath: string; hostPath: strin
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let alive = true;
-  void exited.then(() => (alive = false));
+  // Even when this process ends in a hurry (process.exit), socat goes with it and takes its links away.
+  const onExit = (): void => {
+    if (alive) child.kill('SIGTERM');
+  };
+  process.on('exit', onExit);
+  void exited.then(() => {
+    alive = false;
+    process.off('exit', onExit);
+  });
   child.once('error', () => undefined);
 
   const deadline = Date.now() + (options.timeoutMs ?? 5000);

@@ -104,7 +104,7 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
     const fit = Math.floor((MAX_PAYLOAD - SAMPLES_FIXED_BYTES) / (2 * script.channels));
     this.samplesPerFrame = options.samplesPerFrame ?? defaultSamplesPerFrame(script.rate, script.channels);
     if (!Number.isInteger(this.samplesPerFrame) || this.samplesPerFrame < 1 || this.samplesPerFrame > fit) {
-      throw new HeadstartError('BAD_OPTION', `samples per frame must be a whole number in 1..${fit} for ${script.channels} channels (a frame carries at most ${MAX_PAYLOAD} bytes)`);
+      throw new HeadstartError('BAD_OPTION', `samples per frame must be a whole number in 1..${fit} for ${script.channels} channels (a frame carries at most ${MAX_PAYLOAD} bytes)`, { setting: 'samplesPerFrame' });
     }
   }
 
@@ -129,8 +129,9 @@ export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
     this.#poweredOff = true;
     this.#streaming = false;
     this.#wake?.();
-    await this.#pump;
+    // Closed first: a write the host never reads (it died mid-stream) would otherwise hold the pump, and this, forever.
     await this.#transport.close();
+    await this.#pump;
   }
 
   #onFrame(frame: Frame): void {

@@ -12,6 +12,7 @@ import { readRecordingFile } from '../../src/io/datasets/hsrec.ts';
 import { calibrateArgs, PERSON, spawnCli, writeTestPackage } from '../helpers/calibration_fixtures.ts';
 import { ptySkipReason } from '../helpers/pty.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
+import { stopChild } from '../helpers/stop_child.ts';
 
 const skip = ptySkipReason();
 const QUICK5 = 'calibration/quick5.json';
@@ -20,7 +21,7 @@ test('no hardware: `headstart sim --follow` plays a person keeping to the protoc
   const dir = scratchDir(t);
   writeTestPackage(join(dir, 'package'));
   const sim = spawnCli(['sim', '--pty', join(dir, 'board'), '--replay', PERSON, '--follow', QUICK5, '--time-scale', '0.4', '--speed', 'max', '--json']);
-  t.after(() => sim.child.kill('SIGTERM'));
+  t.after(() => stopChild(sim.child));
   while (!existsSync(join(dir, 'board'))) await sleep(20);
   await sleep(200);
   const r = await spawnCli(calibrateArgs(dir, ['--protocol', QUICK5, '--time-scale', '0.4', '--json'])).done;

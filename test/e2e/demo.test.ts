@@ -77,7 +77,11 @@ test('demo with socat hidden falls back to the in-process loopback and says why;
   assert.ok(existsSync(s.calibration.profilePath) && existsSync(s.calibration.reportPath));
 });
 
-test('Ctrl-C during the calibration stops the board and socat and removes the temporary folder', async (t) => {
+for (const [signals, title] of [
+  [['SIGINT'], 'Ctrl-C during the calibration stops the board and socat and removes the temporary folder'],
+  [['SIGHUP', 'SIGTERM'], 'a second signal stops the demo at once, and socat and the temporary folder still go'],
+] as const) {
+test(title, async (t) => {
   if (!existsSync(SHIPPED_PACKAGE)) return t.skip(`no shipped model package (${SHIPPED_PACKAGE}); make it with npm run train:default and npm run export:default`);
   if (!socatAvailable()) return t.skip('socat not installed');
   const tmp = scratchDir(t, 'hs-demo-tmp-');
@@ -96,11 +100,12 @@ test('Ctrl-C during the calibration stops the board and socat and removes the te
     });
   });
   assert.ok(readdirSync(tmp).length > 0, 'the demo works in a temporary folder under TMPDIR');
-  child.kill('SIGINT');
+  for (const signal of signals) child.kill(signal);
   assert.equal(await exited, EXIT_STATUS.interrupted);
-  assert.match(stderr, /interrupted during the calibration.*\[INTERRUPTED\]/);
+  assert.match(stderr, signals.length === 1 ? /interrupted during the calibration.*\[INTERRUPTED\]/ : /SIGTERM again; stopping at once \[INTERRUPTED\]/);
   assert.deepEqual(readdirSync(tmp), [], 'temporary folder and pty links removed');
 });
+}
 
 test('demo refuses bad options before doing any work', () => {
   const speed = runCli(['demo', '--speed', '0']);

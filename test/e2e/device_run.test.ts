@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Recording } from '../../src/core/signal.ts';
 import { writeRecordingFile } from '../../src/io/datasets/hsrec.ts';
@@ -18,6 +18,7 @@ import { BIN, calibrate, replicaScore, runLive, start, waitFor } from '../helper
 import { ptySkipReason } from '../helpers/pty.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
 import { EXIT_STATUS } from '../../src/cli/report_error.ts';
+import { stopChild } from '../helpers/stop_child.ts';
 
 const FAST_HEADS = ['lda', 'ncm'] as const;
 
@@ -71,12 +72,20 @@ test('run refuses a board whose channel count is not the package\'s, and a profi
   writeRecordingFile(fourChannels, { channels: 4, rate: 200, sampleFormat: 'int16' }, rec(4).samples);
   const port = join(work, 'board');
   const sim = start(['sim', '--pty', port, '--replay', fourChannels, '--json']);
-  t.after(() => sim.proc.kill('SIGKILL'));
+  t.after(() => stopChild(sim.proc));
   await waitFor(() => sim.stdout().includes('"ready"'), 'the virtual board');
   const run = start(['run', '--port', port, '--baud', '2000000', '--profile', 'frank', '--data-dir', dataDir]);
   assert.equal(await run.exited, EXIT_STATUS.device);
   assert.match(run.stderr(), /BOARD_MISMATCH/);
   assert.match(run.stderr(), /sends 4 channels but the model package .* was trained on 8/);
+
+  // The package folder the profile names has moved: said so, with --package as the way on.
+  renameSync(pkg.dir, join(work, 'moved'));
+  const moved = runCli(['run', '--port', join(work, 'nowhere'), '--profile', 'frank', '--data-dir', dataDir]);
+  assert.equal(moved.status, EXIT_STATUS.input);
+  assert.match(moved.stderr, new RegExp(`^headstart: ${pkg.dir}: the model package folder that profile 'frank' v1 was calibrated with \\(package '[^']+'\\) is gone; give its new place with --package <dir> .*\\[FILE_NOT_FOUND\\]\n`));
+  const found = runCli(['run', '--port', join(work, 'nowhere'), '--profile', 'frank', '--data-dir', dataDir, '--package', join(work, 'moved')]);
+  assert.equal(found.status, EXIT_STATUS.device, 'with --package the run goes on to the port');
 });
 
 test('a 250 Hz board feeding a 200 Hz package is resampled live', { timeout: 60_000 }, async (t) => {

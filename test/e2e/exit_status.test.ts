@@ -61,6 +61,13 @@ test('device: a virtual board whose pseudo-terminal cannot be made (exit 4)', (t
   assert.match(String(jsonError(r.stderr)['code']), /^(PORT_OPEN_FAILED|MISSING_DEPENDENCY)$/);
 });
 
+test('device: calibrate with a port that is not there fails before anything loads (exit 4)', (t) => {
+  const port = join(scratchDir(t), 'ttyACM9');
+  const r = runCli(['calibrate', '--port', port, '--profile', 'alice', '--protocol', 'calibration/quick5.json', '--auto', '--json']);
+  assert.equal(r.status, EXIT_STATUS.device, r.stderr);
+  assert.deepEqual(jsonError(r.stderr), { port, code: 'PORT_NOT_FOUND', class: 'device', message: `${port}: no such serial port; \`headstart ports\` lists the ports present` });
+});
+
 test('evaluate: --extractor still works, says it is deprecated, and must not contradict --runtime', (t) => {
   const missing = join(scratchDir(t), 'no-package');
   const old = runCli(['evaluate', '--package', missing, '--data', EVALUATION, '--extractor', 'native']);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIRMWARE_DIR, hasTool } from '../helpers/firmware.ts';
@@ -15,6 +15,8 @@ const missing = !hasTool('avr-gcc')
 
 test('the Arduino sketch builds for an ATmega328P and fits its flash and RAM', { skip: missing ?? false, timeout: 120_000 }, () => {
   const out = mkdtempSync(join(tmpdir(), 'hs-avr-'));
+  // Built once for the whole file; removed when the test process ends.
+  process.once('exit', () => rmSync(out, { recursive: true, force: true }));
   const r = spawnSync(join(FIRMWARE_DIR, 'build_avr.sh'), [out], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr + r.stdout);
   const m = /flash (\d+) bytes .* RAM (\d+) bytes/.exec(r.stdout);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -51,6 +51,8 @@ const statsLine = (s: { frames: number; crcFailures: number; sequenceGaps: numbe
 
 test('C codec builds warning-free as C99 and as C++ (the Arduino toolchain compiles sketches as C++)', { skip }, (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'hs-cc-'));
+  // Built once for the whole file; removed when the test process ends.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   compile('gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic', '-Wconversion', '-c'], ['src/hs_protocol.c'], join(dir, 'c.o'));
   if (!hasTool('g++')) return t.skip('g++ not installed');
   compile('g++', ['-x', 'c++', '-std=c++11', '-Wall', '-Wextra', '-Werror', '-c'], ['src/hs_protocol.c'], join(dir, 'cpp.o'));

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeFrames } from '../../src/core/protocol/decoder.ts';
@@ -22,6 +22,8 @@ const missing = missingTool();
 /** Builds the firmware and the simavr UART bridge once for the tests below. */
 function build(): { elf: string; sim: string } {
   const dir = mkdtempSync(join(tmpdir(), 'hs-sim-'));
+  // Built once for the whole file; removed when the test process ends.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const fw = spawnSync(join(FIRMWARE_DIR, 'build_avr.sh'), [dir], { encoding: 'utf8' });
   assert.equal(fw.status, 0, fw.stderr);
   const flags = spawnSync('pkg-config', ['--cflags', '--libs', 'simavr'], { encoding: 'utf8' }).stdout.trim().split(/\s+/);

@@ -1,6 +1,6 @@
 // `headstart infer` end to end through the built bin (npm test builds it first).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -10,6 +10,8 @@ import { runCli } from '../helpers/cli.ts';
 import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'headstart-infer-'));
+// Built once for the whole file; removed when the test process ends.
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
 const model = join(dir, 'extractor.tflite');
 writeFileSync(model, writeTflite(conv1dExtractorModel(5, { timeSteps: 52, channels: 8 })));
 
@@ -61,4 +63,17 @@ test('infer --runtime ts names an operator it cannot run', (t) => {
   const r = runCli(['infer', lstm, '--runtime', 'ts', '--random']);
   assert.equal(r.status, EXIT_STATUS.device);
   assert.match(r.stderr, /UNIDIRECTIONAL_SEQUENCE_LSTM.*\[UNSUPPORTED_OPERATOR\]\nhint: --runtime native runs the model on the official TensorFlow Lite runtime/);
+});
+
+test('a file that is not a model is refused by headstart with the file named, before the official runtime prints its own line', () => {
+  const garbage = join(dir, 'garbage.tflite');
+  writeFileSync(garbage, Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 131 + 7) % 256)));
+  for (const runtime of ['auto', 'native', 'ts']) {
+    const r = runCli(['infer', garbage, '--random', '--runtime', runtime]);
+    assert.equal(r.status, EXIT_STATUS.input, runtime);
+    assert.equal(r.stderr, `headstart: ${garbage}: this is not a TensorFlow Lite model: bytes 4..7 are 0x13 0x96 0x19 0x9c, a .tflite file has "TFL3" there. Check the file path. [NOT_TFLITE]\n`, runtime);
+  }
+  const inspect = runCli(['inspect', garbage]);
+  assert.equal(inspect.status, EXIT_STATUS.input);
+  assert.match(inspect.stderr, new RegExp(`^headstart: ${garbage.replace(/[.]/g, '\\.')}: this is not a TensorFlow Lite model`));
 });

@@ -16,6 +16,7 @@ import { BIN, type Child, start, waitFor } from '../helpers/live_run.ts';
 import { freeLoopbackPort, mosquittoSkipReason, startBroker } from '../helpers/mosquitto.ts';
 import { ptySkipReason } from '../helpers/pty.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
+import { stopChild } from '../helpers/stop_child.ts';
 
 interface Payload {
   gesture: string | null;
@@ -32,7 +33,7 @@ function skipReason(): string | undefined {
 async function startSim(t: { after(fn: () => void): void }, work: string, replay: string, speed: string): Promise<{ board: string; sim: Child }> {
   const board = join(work, 'board');
   const sim = start(['sim', '--pty', board, '--replay', replay, '--speed', speed, '--json']);
-  t.after(() => sim.proc.kill('SIGKILL'));
+  t.after(() => stopChild(sim.proc));
   await waitFor(() => sim.stdout().includes('"ready"') || sim.proc.exitCode !== null, 'the virtual board');
   assert.match(sim.stdout(), /"ready"/, sim.stderr());
   return { board, sim };
@@ -61,7 +62,7 @@ test('run --mqtt: gesture changes published as JSON; the broker restarted mid-ru
 
   const { board } = await startSim(t, work, fx.replay, '6');
   const run = start(['run', '--port', board, '--baud', '2000000', '--profile', fx.user, '--data-dir', fx.dataDir, '--package', fx.packageDir, '--runtime', 'ts', '--json', '--idle-stop', '1.5', '--max-queue', '100000', '--mqtt', broker.url, '--topic', 'arm/gesture', '--qos', '1']);
-  t.after(() => run.proc.kill('SIGKILL'));
+  t.after(() => stopChild(run.proc));
 
   await waitFor(() => received.length >= 2, 'the first gesture events at the subscriber', 30_000);
   await broker.stop();
@@ -103,7 +104,7 @@ test('run --mqtt with no broker listening: recognition runs to the end, the prob
   const closedPort = await freeLoopbackPort();
   const { board } = await startSim(t, work, fx.replay, 'max');
   const run = start(['run', '--port', board, '--baud', '2000000', '--profile', fx.user, '--data-dir', fx.dataDir, '--package', fx.packageDir, '--runtime', 'ts', '--json', '--idle-stop', '1.5', '--max-queue', '100000', '--mqtt', `mqtt://127.0.0.1:${closedPort}`]);
-  t.after(() => run.proc.kill('SIGKILL'));
+  t.after(() => stopChild(run.proc));
   assert.equal(await run.exited, 0, run.stderr());
   const { events, summary } = parseRunOutput(run.stdout());
   assert.ok(events.length >= 4, run.stdout());

@@ -15,6 +15,7 @@ import { gestureRunFixture, parseRunOutput } from '../helpers/gesture_run.ts';
 import { BIN, start, waitFor } from '../helpers/live_run.ts';
 import { ptySkipReason } from '../helpers/pty.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
+import { stopChild } from '../helpers/stop_child.ts';
 
 /** The type tag string of an OSC message (after the padded address). */
 function typeTags(packet: Buffer): string {
@@ -40,10 +41,10 @@ test('run --osc: each gesture change arrives at a UDP socket as /headstart/gestu
 
   const board = join(work, 'board');
   const sim = start(['sim', '--pty', board, '--replay', fx.replay, '--speed', 'max', '--json']);
-  t.after(() => sim.proc.kill('SIGKILL'));
+  t.after(() => stopChild(sim.proc));
   await waitFor(() => sim.stdout().includes('"ready"') || sim.proc.exitCode !== null, 'the virtual board');
   const run = start(['run', '--port', board, '--baud', '2000000', '--profile', fx.user, '--data-dir', fx.dataDir, '--package', fx.packageDir, '--runtime', 'ts', '--json', '--idle-stop', '1.5', '--max-queue', '100000', '--osc', `127.0.0.1:${port}`]);
-  t.after(() => run.proc.kill('SIGKILL'));
+  t.after(() => stopChild(run.proc));
   assert.equal(await run.exited, 0, run.stderr());
 
   const { events, summary } = parseRunOutput(run.stdout());

@@ -48,6 +48,15 @@ test('evaluate explains what is missing', () => {
   assert.match(r2.stderr, /--cycles must be a whole number from 0 to 1000, got "a"/);
   const empty = runCli(['evaluate', '--package', 'x', '--cycles', '']);
   assert.match(empty.stderr, /--cycles must be a comma-separated list, each a whole number from 0 to 1000, got "" \[BAD_OPTION\]/);
+  // More cycles than the calibration recordings hold: refused before any work, not trained on fewer under the k asked for.
+  const many = runCli(['evaluate', '--package', 'no/such/package', '--data', `${FIXTURE}/EvaluationDataset`, '--cycles', '1,99', '--json']);
+  assert.equal(many.status, EXIT_STATUS.usage, many.stderr);
+  const err = JSON.parse(many.stderr).error;
+  assert.equal(err.code, 'BAD_OPTION');
+  assert.match(err.message, /^k = 99 calibration cycles asked for, but not every person's calibration holds that many \(Female1 has 4, Male2 has 4\); ask for k from 0 to 4$/);
+  assert.match(err.hint, /--cycles <list> chooses the values of k/);
+  const four = runCli(['evaluate', '--package', 'no/such/package', '--data', `${FIXTURE}/EvaluationDataset`, '--cycles', '4']);
+  assert.equal(four.status, EXIT_STATUS.input, 'k = 4 fits: the run goes on to the package');
   const neither = runCli(['evaluate', '--package', 'x']);
   assert.equal(neither.status, EXIT_STATUS.usage);
   assert.match(neither.stderr, /give --data <Myo evaluation folder>, or both --calib <glob> and --test <glob> \[MISSING_OPTION\]/);

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProfileStore } from '../../src/device/profiles/store.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -50,6 +52,55 @@ test('headstart profile list|show|use|rollback|rm through the built bin', { skip
   const badVersion = cli('use', 'alice', 'two');
   assert.equal(badVersion.status, EXIT_STATUS.usage);
   assert.match(badVersion.stderr, /<version> must be a whole number of at least 1, got "two" \[BAD_OPTION\]\nsee headstart profile use --help/);
+});
+
+const BIN = fileURLToPath(new URL('../../bin/headstart.js', import.meta.url));
+const SCRIPT = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+
+test('profile rm keeps the calibration recordings unless --with-recordings, asks first on a terminal, and removes a damaged version in use', { skip: BUILT ? false : 'bin not built: run `npm run build`' }, (t) => {
+  const dataDir = scratchDir(t, 'hs-profile-rm-');
+  const store = new ProfileStore(dataDir);
+  store.save(sampleProfile('alice', { seed: 1 }));
+  store.save(sampleProfile('alice', { seed: 2 }));
+  const sessions = join(dataDir, 'profiles', 'alice', 'calibration', 'sessions');
+  mkdirSync(sessions, { recursive: true });
+  writeFileSync(join(sessions, '2024-01-01T00-00-00-000Z.hsrec'), 'raw');
+  const cli = (...args: string[]) => runCli(['profile', ...args, '--data-dir', dataDir]);
+
+  // The version in use, damaged: removable, and the one before takes over.
+  writeFileSync(join(dataDir, 'profiles', 'alice', 'v000002.json'), '{"torn');
+  const shown = cli('show', 'alice');
+  assert.equal(shown.status, EXIT_STATUS.input);
+  assert.match(shown.stderr, /remove that version \(`headstart profile rm alice 2`\)/);
+  const damaged = cli('rm', 'alice', '2');
+  assert.equal(damaged.status, 0, damaged.stderr);
+  assert.equal(damaged.stdout, "profile 'alice' version 2 removed; version 1 is now the one in use\n");
+  assert.equal(store.load('alice').version, 1);
+
+  const withVersion = cli('rm', 'alice', '1', '--with-recordings');
+  assert.equal(withVersion.status, EXIT_STATUS.usage);
+  assert.match(withVersion.stderr, /--with-recordings goes with the whole profile; .* \[BAD_OPTION\]/);
+
+  const all = cli('rm', 'alice', '--json');
+  assert.equal(all.status, 0, all.stderr);
+  assert.deepEqual(JSON.parse(all.stdout), { user: 'alice', removed: 'all', keptRecordings: join(dataDir, 'profiles', 'alice', 'calibration') });
+  assert.deepEqual(readdirSync(sessions), ['2024-01-01T00-00-00-000Z.hsrec'], 'the raw recording is kept');
+  assert.match(cli('list').stdout, /^alice\n {2}no saved version; 1 calibration recording kept \(`headstart profile rm alice --with-recordings` removes them\)\n$/);
+
+  if (SCRIPT) {
+    // On a terminal the recordings go only after a yes.
+    const asked = spawnSync('script', ['-qec', `${process.execPath} ${BIN} profile rm alice --with-recordings --data-dir ${dataDir}`, '/dev/null'], { input: 'n\n', encoding: 'utf8', timeout: 30_000 });
+    assert.equal(asked.status, EXIT_STATUS.interrupted, asked.stdout);
+    assert.match(asked.stdout, /remove profile 'alice' with 1 calibration recording\? They cannot be recorded again\. \[y\/N\]/);
+    assert.ok(existsSync(sessions), 'no answer, nothing removed');
+  } else {
+    t.diagnostic('script(1) not installed: the terminal confirmation is not exercised');
+  }
+  // Without a terminal (a script), --with-recordings is the consent.
+  const gone = cli('rm', 'alice', '--with-recordings');
+  assert.equal(gone.status, 0, gone.stderr);
+  assert.equal(gone.stdout, "profile 'alice' removed\n");
+  assert.ok(!existsSync(join(dataDir, 'profiles', 'alice')));
 });
 
 test('run and profile have help with an example', { skip: BUILT ? false : 'bin not built: run `npm run build`' }, () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
@@ -8,6 +8,8 @@ import { loadGolden } from '../helpers/golden.ts';
 import { EXIT_STATUS } from '../../src/cli/report_error.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hs-decode-'));
+// Built once for the whole file; removed when the test process ends.
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
 const golden = loadGolden();
 
 function capture(name: string, bytes: Uint8Array | string): string {

@@ -16,19 +16,20 @@ import { runCli } from '../helpers/cli.ts';
 import { BIN, start, waitFor } from '../helpers/live_run.ts';
 import { ptySkipReason } from '../helpers/pty.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
+import { stopChild } from '../helpers/stop_child.ts';
 
 function skipReason(): string | undefined {
   return ptySkipReason() ?? (existsSync(BIN) ? undefined : 'bin not built: run `npm run build`');
 }
 
 /** A looping virtual board playing 2 s of 8-channel tones. */
-async function loopingBoard(t: { after(fn: () => void): void }, work: string, speed: string) {
+async function loopingBoard(t: { after(fn: () => void | Promise<void>): void }, work: string, speed: string) {
   const replay = join(work, 'tones.hsrec');
   const samples = Float32Array.from({ length: 400 * 8 }, (_, i) => Math.round(300 * Math.sin(i / 13)));
   writeRecordingFile(replay, { channels: 8, rate: 200, sampleFormat: 'int16' }, samples);
   const port = join(work, 'board');
   const sim = start(['sim', '--pty', port, '--replay', replay, '--loop', '--speed', speed, '--json']);
-  t.after(() => sim.proc.kill('SIGKILL'));
+  t.after(() => stopChild(sim.proc));
   await waitFor(() => sim.stdout().includes('"ready"') || sim.proc.exitCode !== null, 'the virtual board');
   assert.match(sim.stdout(), /"ready"/, sim.stderr());
   return port;
@@ -81,13 +82,16 @@ test('record: typed labels and notes, then Ctrl-C stops the board and leaves a v
   assert.ok(segments[0]!.start < segments[0]!.end && segments[0]!.end <= segments[1]!.start, JSON.stringify(segments));
   assert.deepEqual(file.markers.at(-1), { kind: 'stopped', text: 'interrupted', at: summary.samples });
 
-  // And the text summary says the same in words.
-  const again = spawnRecord(['--port', port, '--baud', '2000000', '--out', join(work, 'bob.hsrec')]);
-  t.after(() => again.proc.kill('SIGKILL'));
-  await waitFor(() => again.stderr().includes('recording board'), 'the second recording to start', 30_000);
-  again.proc.kill('SIGINT');
-  assert.equal(await again.exited, 0, again.stderr());
-  assert.match(again.stdout(), /^interrupted: kept \d+ samples per channel \([\d.]+ s\) of 8 channels at 200 Hz in .*bob\.hsrec, 0 labelled stretches, 0 notes/);
+  // And the text summary says the same in words; SIGTERM and SIGHUP stop it as Ctrl-C does.
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    const again = spawnRecord(['--port', port, '--baud', '2000000', '--out', join(work, `bob-${signal}.hsrec`)]);
+    t.after(() => again.proc.kill('SIGKILL'));
+    await waitFor(() => again.stderr().includes('recording board'), 'the second recording to start', 30_000);
+    again.proc.kill(signal);
+    assert.equal(await again.exited, 0, again.stderr());
+    assert.match(again.stdout(), new RegExp(`^interrupted: kept \\d+ samples per channel \\([\\d.]+ s\\) of 8 channels at 200 Hz in .*bob-${signal}\\.hsrec, 0 labelled stretches, 0 notes`));
+    assert.equal(readRecordingFile(join(work, `bob-${signal}.hsrec`)).tornBytes, 0);
+  }
 });
 
 test('record killed outright leaves a file that convert reads, and a torn last chunk is dropped with a warning', { timeout: 90_000 }, async (t) => {

@@ -17,6 +17,7 @@ import { runCli } from '../helpers/cli.ts';
 import { ptySkipReason } from '../helpers/pty.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
 import { EXIT_STATUS } from '../../src/cli/report_error.ts';
+import { stopChild } from '../helpers/stop_child.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/headstart.js', import.meta.url));
 const PERSON = fileURLToPath(new URL('../../data/demo/EvaluationDataset/Male0', import.meta.url));
@@ -40,7 +41,7 @@ test('`headstart sim --replay` of a session streams the very recordings `headsta
 
   const port = join(scratchDir(t, 'hs-replay-'), 'board');
   const child = spawn(process.execPath, [BIN, 'sim', '--pty', port, '--replay', SESSION, '--speed', 'max', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => child.kill());
+  t.after(() => stopChild(child));
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d));
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
@@ -61,7 +62,7 @@ test('`headstart sim --replay` of a session streams the very recordings `headsta
 
   // The person's folder with the session picked plays the same.
   const picked = spawn(process.execPath, [BIN, 'sim', '--pty', port + '-picked', '--replay', PERSON, '--sessions', 'Test0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => picked.kill());
+  t.after(() => stopChild(picked));
   const pickedReady = JSON.parse(((await createInterface({ input: picked.stdout })[Symbol.asyncIterator]().next()).value as string | undefined) ?? 'null');
   assert.deepEqual(
     pickedReady && [pickedReady.channels, pickedReady.rate, pickedReady.seconds, pickedReady.labelChanges],

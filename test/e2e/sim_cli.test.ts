@@ -16,6 +16,7 @@ import { isHeadstartError } from '../../src/core/errors.ts';
 import { runCli } from '../helpers/cli.ts';
 import { ptySkipReason } from '../helpers/pty.ts';
 import { EXIT_STATUS } from '../../src/cli/report_error.ts';
+import { stopChild } from '../helpers/stop_child.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/headstart.js', import.meta.url));
 const MYO_SESSION = fileURLToPath(new URL('../../../shared/datasets/myoarmband/EvaluationDataset/Male0/Test0', import.meta.url));
@@ -104,7 +105,7 @@ test('`headstart sim` plays labelled CSV files into a pty that a BoardSession re
       ['label', 1, 1_000_000],
     ]);
   } finally {
-    child.kill();
+    await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   }
 });

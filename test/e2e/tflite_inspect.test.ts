@@ -42,6 +42,9 @@ test('inspect prints micro_speech the way its converter wrote it', (t) => {
   assert.match(r.stdout, /min_runtime_version \(buffer \d+, 5 bytes\) = 1\.5\.0/);
   assert.match(r.stdout, /8 int8 \[1,10,8,8\] "first_weights\/read" q\(per-channel ×8 on dim 3/);
   assert.match(r.stdout, /arena: \d+ bytes peak/);
+  // Its FULLY_CONNECTED leaves quantized_bias_type unset (int32 biases): not "float32".
+  assert.match(r.stdout, /FULLY_CONNECTED .*fusedActivationFunction=NONE/);
+  assert.doesNotMatch(r.stdout, /quantizedBiasType=float32/);
 });
 
 test('the arena estimate matches the hand-computed peak of live activations for micro_speech', (t) => {

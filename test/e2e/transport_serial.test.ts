@@ -2,6 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SerialTransport } from '../../src/device/transports/serial.ts';
 import { backoffDelayMs, DEFAULT_RECONNECT_POLICY } from '../../src/device/transports/backoff.ts';
 import type { Transport } from '../../src/device/transports/transport.ts';
@@ -35,6 +39,19 @@ test('backoff grows by the factor and stops at the cap', () => {
 test('opening a path that does not exist says so and points at `headstart ports`', async () => {
   const t = new SerialTransport({ path: '/dev/headstart-no-such-port', baudRate: 115200 });
   await assert.rejects(t.open(), (err) => isHeadstartError(err, 'PORT_NOT_FOUND') && /headstart ports/.test(err.message));
+});
+
+test('a regular file, a folder or a fifo as the port says it is not a serial port', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hs-port-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'capture.bin');
+  writeFileSync(file, 'bytes');
+  const fifo = join(dir, 'fifo');
+  const made = spawnSync('mkfifo', [fifo]).status === 0;
+  for (const [path, kind] of [[file, 'a regular file'], [dir, 'a folder'], ...(made ? [[fifo, 'a named pipe']] : [])] as const) {
+    const port = new SerialTransport({ path, baudRate: 115200 });
+    await assert.rejects(port.open(), (err) => isHeadstartError(err, 'PORT_NOT_FOUND') && err.message === `${path} is ${kind}, not a serial port; give the board's port (\`headstart ports\` lists them), or the path a \`headstart sim\` printed`);
+  }
 });
 
 test('writing before open is refused, not lost silently', async () => {

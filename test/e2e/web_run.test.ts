@@ -20,6 +20,7 @@ import { MYO_GESTURE_NAMES, writeTestPackage } from '../helpers/device_package.t
 import { BIN, calibrate, start, waitFor } from '../helpers/live_run.ts';
 import { ptySkipReason } from '../helpers/pty.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
+import { stopChild } from '../helpers/stop_child.ts';
 
 /** Seven "gestures", each a distinct mix of per-channel tones (as test/e2e/device_run.test.ts). */
 function tones(label: number, rep: number, segment: number): Recording {
@@ -46,10 +47,10 @@ test('run --ui web: the recognized gesture changes with a replayed recording; no
 
   const port = join(work, 'board');
   const sim = start(['sim', '--pty', port, '--replay', file, '--speed', '1', '--json']);
-  t.after(() => sim.proc.kill('SIGKILL'));
+  t.after(() => stopChild(sim.proc));
   await waitFor(() => sim.stdout().includes('"ready"'), 'the virtual board');
   const run = start(['run', '--port', port, '--baud', '2000000', '--profile', 'synth', '--data-dir', join(work, 'data'), '--package', pkg.dir, '--score', '--idle-stop', '2', '--ui', 'web', '--listen', '0.0.0.0:0']);
-  t.after(() => run.proc.kill('SIGKILL'));
+  t.after(() => stopChild(run.proc));
   await waitFor(() => /dashboard: http:\/\/127\.0\.0\.1:\d+\/\?token=\S+\n/.test(run.stderr()), 'the dashboard URL');
   const url = /dashboard: (http:\/\/127\.0\.0\.1:(\d+)\/\?token=(\S+))\n/.exec(run.stderr())!;
   const [pageUrl, dashPort, token] = [url[1]!, url[2]!, url[3]!];

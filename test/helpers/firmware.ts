@@ -1,6 +1,6 @@
 /** Builds the C codec's host-side harness (firmware-bridge/test/hs_harness.c) with the system C compiler. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,8 @@ export function compile(compiler: string, args: string[], sources: string[], out
 
 export function buildHarness(): string {
   const dir = mkdtempSync(join(tmpdir(), 'hs-harness-'));
+  // Built once for the whole file; removed when the test process ends.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return compile('gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic', '-O2'], ['test/hs_harness.c', 'src/hs_protocol.c'], join(dir, 'hs_harness'));
 }
 

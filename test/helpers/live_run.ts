@@ -19,6 +19,7 @@ import { ProfileStore } from '../../src/device/profiles/store.ts';
 import { trainProfileHead } from '../../src/device/profiles/train.ts';
 import { openRuntime } from '../../src/io/runtime/index.ts';
 import type { ReplayScript } from '../../src/sim/replay_script.ts';
+import { stopChild } from './stop_child.ts';
 
 export const BIN = fileURLToPath(new URL('../../bin/headstart.js', import.meta.url));
 
@@ -75,14 +76,14 @@ export function calibrate(dataDir: string, packageDir: string, user: string, rec
 }
 
 /** Live run of `replay` through sim + run; returns the summary and the events. */
-export async function runLive(t: { after(fn: () => void): void }, work: string, dataDir: string, user: string, packageDir: string, replay: string[], runtime: string) {
+export async function runLive(t: { after(fn: () => void | Promise<void>): void }, work: string, dataDir: string, user: string, packageDir: string, replay: string[], runtime: string) {
   const port = join(work, 'board');
   const sim = start(['sim', '--pty', port, '--replay', ...replay, '--speed', 'max', '--json']);
-  t.after(() => sim.proc.kill('SIGKILL'));
+  t.after(() => stopChild(sim.proc));
   await waitFor(() => sim.stdout().includes('"ready"') || sim.proc.exitCode !== null, 'the virtual board');
   assert.match(sim.stdout(), /"ready"/, `sim failed: ${sim.stderr()}`);
   const run = start(['run', '--port', port, '--baud', '2000000', '--profile', user, '--data-dir', dataDir, '--package', packageDir, '--score', '--json', '--idle-stop', '1.5', '--max-queue', '1000000', '--runtime', runtime]);
-  t.after(() => run.proc.kill('SIGKILL'));
+  t.after(() => stopChild(run.proc));
   const code = await run.exited;
   assert.equal(code, 0, `run failed: ${run.stderr()}`);
   await Promise.race([sim.exited, new Promise((r) => setTimeout(r, 5000))]);

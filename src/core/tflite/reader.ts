@@ -53,12 +53,16 @@ export function readTflite(bytes: Uint8Array): Model {
       { check: 'truncated' },
     );
   }
-  const identifier = String.fromCharCode(...bytes.subarray(4, 8));
+  const identifierBytes = bytes.subarray(4, 8);
+  const identifier = String.fromCharCode(...identifierBytes);
   if (identifier !== TFLITE_FILE_IDENTIFIER) {
+    // Shown as text only when it is printable ASCII: raw bytes could be terminal escapes.
+    const printable = /^[\x20-\x7e]{4}$/.test(identifier);
+    const hex = Array.from(identifierBytes, (b) => `0x${b.toString(16).padStart(2, '0')}`).join(' ');
     throw new HeadstartError(
       'NOT_TFLITE',
-      `this is not a TensorFlow Lite model: bytes 4..7 are ${JSON.stringify(identifier)}, a .tflite file has "${TFLITE_FILE_IDENTIFIER}" there. Check the file path.`,
-      { check: 'identifier', identifier },
+      `this is not a TensorFlow Lite model: bytes 4..7 are ${printable ? `"${identifier}"` : hex}, a .tflite file has "${TFLITE_FILE_IDENTIFIER}" there. Check the file path.`,
+      { check: 'identifier', identifier: hex },
     );
   }
   const r = new FlatReader(bytes, WORK_PER_BYTE * bytes.length + WORK_BASE);
@@ -200,7 +204,10 @@ function readQuantization(t: FlatTable, where: string, shape: number[]): Quantiz
   const max = t.float32s(F.max, 'quantization max');
   // Converters write an empty table on float tensors; that means "not quantized".
   if (scale.length === 0 && zeroPoint.length === 0 && !min?.length && !max?.length) return undefined;
-  const quantizedDimension = t.int32(F.quantizedDimension, 0);
+  // A 1-D tensor has one axis to be per-channel along, whatever the file says: the official converter writes
+  // depthwise biases with the filter's quantized_dimension (3), and the official runtime loads them.
+  const written = t.int32(F.quantizedDimension, 0);
+  const quantizedDimension = shape.length === 1 && scale.length > 1 && shape[0] === scale.length ? 0 : written;
   if (zeroPoint.length !== scale.length) {
     throw corrupt('quantization', `${where} has ${scale.length} scales but ${zeroPoint.length} zero points`);
   }

@@ -61,6 +61,7 @@ export type SessionEvent =
   /** The redo question was answered (by the view named `from`, when several asked). */
   | { type: 'redo-answer'; trial: TrialInfo; redo: boolean; from: string }
   | { type: 'gap'; info: GapInfo }
+  /** Every trial is recorded (into the journal, which becomes a finished session once the profile is saved). */
   | { type: 'recorded'; journal: string; samples: number }
   | { type: 'training'; windows: number; classes: number }
   | { type: 'result'; outcome: CalibrationOutcome };

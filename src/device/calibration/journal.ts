@@ -26,7 +26,7 @@ import { HeadstartError } from '../../core/errors.ts';
 import type { RecordingHeader, RecordingMarker } from '../../core/recording_format.ts';
 import { createRecordingFile, type RecordingAppender, resumeRecordingFile } from '../../io/datasets/hsrec.ts';
 import type { Trial } from './plan.ts';
-import type { CalibrationProtocol } from './protocol.ts';
+import { type CalibrationProtocol, parseProtocol } from './protocol.ts';
 import type { BoardSamples } from './sample_feed.ts';
 
 /** Samples are written at least this often. */
@@ -159,6 +159,8 @@ export function journalState(header: RecordingHeader, markers: RecordingMarker[]
   } catch {
     throw new HeadstartError('BAD_JOURNAL', `${source}: not a calibration journal (no session marker); start a new calibration`, { file: source });
   }
+  // The protocol inside a journal is checked as a protocol file is: it is shown on the terminal when resumed.
+  info = { ...info, protocol: parseProtocol(info?.protocol, `${source} (protocol)`) };
   const done: Trial[] = [];
   for (const m of markers) {
     const t = trialOf(m);

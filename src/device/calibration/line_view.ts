@@ -33,7 +33,8 @@ export class LineView implements CalibrationView {
         this.#write(`  ! link gap (${e.info.cause}): ${e.info.missingSamples ?? 'unknown'} samples lost`);
         return;
       case 'recorded':
-        this.#write(`recorded ${e.samples} samples per channel into ${e.journal}`);
+        // The journal moves to sessions/ once the profile is saved: where it ends up is printed with the result.
+        this.#write(`recorded ${e.samples} samples per channel`);
         return;
       case 'training':
         this.#write(`training the head on ${e.windows} windows of ${e.classes} gestures`);

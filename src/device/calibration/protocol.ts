@@ -5,8 +5,11 @@
  * drop as transition. Validated on load; every problem names the field and
  * the file, so a typo never turns into a half-recorded session.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { HeadstartError } from '../../core/errors.ts';
+import { findInstallRoot } from '../../io/install_root.ts';
+import { isAbsolute, join } from 'node:path';
+import { refuseSpecialFile } from '../../io/datasets/file_read.ts';
 
 export const PROTOCOL_FORMAT = 'headstart-calibration-protocol';
 export const PROTOCOL_FORMAT_VERSION = 1;
@@ -78,6 +81,9 @@ export function parseProtocol(value: unknown, source: string): CalibrationProtoc
   const text = (v: unknown, field: string, optional = false): string | undefined => {
     if (optional && v === undefined) return undefined;
     if (typeof v !== 'string' || v.trim() === '') bad(field, 'must be non-empty text');
+    // Labels and prompts go to the terminal: a control character (an ANSI escape) would be run, not shown.
+    const control = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.exec(v as string);
+    if (control) bad(field, `holds a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}); use plain text`);
     return v as string;
   };
   const seconds = (v: unknown, field: string, min: number): number => {
@@ -153,9 +159,23 @@ export function parseProtocol(value: unknown, source: string): CalibrationProtoc
   };
 }
 
+/**
+ * A relative protocol path that names nothing from here but one of the
+ * shipped protocols (calibration/myo7.json) is read from the install, so the
+ * documented commands work outside the headstart folder.
+ */
+function protocolPath(given: string): string {
+  if (isAbsolute(given) || existsSync(given)) return given;
+  const root = findInstallRoot('calibration');
+  const shipped = root ? join(root, given) : undefined;
+  return shipped && existsSync(shipped) ? shipped : given;
+}
+
 /** Reads and validates a protocol file. */
-export function loadProtocol(path: string): CalibrationProtocol {
+export function loadProtocol(given: string): CalibrationProtocol {
+  const path = protocolPath(given);
   let text: string;
+  refuseSpecialFile(path, 'a calibration protocol (JSON)');
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {

@@ -34,6 +34,8 @@ export interface RecordOptions {
   earlyTap?: (frame: Frame) => void;
   view: CalibrationView;
   cues?: CalibrationCues;
+  /** Aborting stops the recording at once (INTERRUPTED); what was journalled stays. */
+  signal?: AbortSignal;
   /** Draws the numbers of generated prompts (default Math.random). */
   random?: () => number;
   /** Whether each active hold must stand out from the rest before it (EMG: yes; EEG mental states: no). Default true. */
@@ -78,12 +80,21 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
   const onReconnect = (): void => view.event({ type: 'link', state: 'connected', description: board.description });
   const onError = (err: HeadstartError): void => feed.fail(err);
   const onClose = (): void => feed.fail(new HeadstartError('LINK_CLOSED', `${board.description}: the board connection closed during the calibration; reconnect it and resume the calibration`));
+  const interrupted = new HeadstartError('INTERRUPTED', 'the calibration was interrupted');
+  const onAbort = (): void => feed.fail(interrupted);
   board.on('frame', onFrame);
   board.on('gap', onGap);
   board.on('error', onError);
   board.on('close', onClose);
   board.on('disconnect', onDisconnect);
   board.on('reconnect', onReconnect);
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  // A question to the wearer is abandoned as soon as the session is interrupted.
+  const unlessAborted = <T>(work: Promise<T>): Promise<T> =>
+    options.signal
+      ? Promise.race([work, new Promise<never>((_, reject) => (options.signal!.aborted ? reject(interrupted) : options.signal!.addEventListener('abort', () => reject(interrupted), { once: true })))])
+      : work;
   if (options.earlyTap) board.off('frame', options.earlyTap);
   for (const samples of options.early ?? []) {
     journal.append(samples);
@@ -148,7 +159,7 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
       });
       if (issues.length > 0) view.event({ type: 'quality', trial: info, issues });
       const previous = recorded.find((r) => r.gesture === t.gesture && r.rep === t.rep);
-      if (issues.length > 0 && view.askRedo && (await view.askRedo(info, issues))) {
+      if (issues.length > 0 && view.askRedo && (await unlessAborted(view.askRedo(info, issues)))) {
         const reason = issues.map((x) => x.kind).join(', ');
         journal.mark({ kind: 'trial-redo', label: t.gesture, rep: t.rep, text: reason, at: feed.position });
         view.event({ type: 'redo', trial: info, reason });
@@ -176,6 +187,7 @@ export async function recordTrials(options: RecordOptions): Promise<RecordedTria
     board.off('close', onClose);
     board.off('disconnect', onDisconnect);
     board.off('reconnect', onReconnect);
+    options.signal?.removeEventListener('abort', onAbort);
   }
   return recorded;
 }

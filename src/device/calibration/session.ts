@@ -8,10 +8,11 @@
  * model, the protocol is valid and `--only` names a known gesture: a wrong
  * board or a typo leaves the data folder as it was.
  */
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, unlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
 import type { Frame, HelloFrame } from '../../core/protocol/frames.ts';
+import type { WindowSet } from '../../core/window_set.ts';
 import type { RecordingMarker } from '../../core/recording_format.ts';
 import { readRecordingFile } from '../../io/datasets/hsrec.ts';
 import { checkUserName, type SavedProfile } from '../profiles/profile.ts';
@@ -30,7 +31,7 @@ import type { BoardSamples } from './sample_feed.ts';
 import { renderReport } from './report.ts';
 import { loadWebBundle } from '../web/assets.ts';
 import { calibrationPaths, readSessionIndex, withSession, writeSessionIndex } from './session_index.ts';
-import { type CalibrationModel, holdSamples, type HoldSamples, holdWindows, type JournalChain, journalBreaks, type TrainedHead } from './training.ts';
+import { checkHoldsFitWindow, type CalibrationModel, holdSamples, type HoldSamples, holdWindows, type JournalChain, journalBreaks, type TrainedHead } from './training.ts';
 import { type CalibrationVerdict, cvMethodWords, DEFAULT_MIN_ACCURACY, judgeCalibration } from './verdict.ts';
 import { syncReference } from './sync_reference.ts';
 
@@ -52,12 +53,23 @@ export interface CalibrationOptions {
   /** Continue an interrupted session from its journal. */
   resume?: boolean;
   minAccuracy?: number;
+  /**
+   * Aborting (Ctrl-C in the CLI) stops the session: STOP to the board, the
+   * journal synced and kept, and an INTERRUPTED rejection that says what was
+   * kept and that the session can be resumed.
+   */
+  signal?: AbortSignal;
   /** Draws the numbers of generated prompts (default Math.random; a seeded one makes a session repeatable). */
   random?: () => number;
 }
 
 export interface CalibrationResult {
   profile: SavedProfile;
+  /**
+   * Whether the new version is the one in use: a re-record (`only`) whose
+   * verdict fails is saved but leaves the version in use as it was.
+   */
+  inUse: boolean;
   /** Where the profile version, the report and the finished journal are. */
   profilePath: string;
   reportPath: string;
@@ -103,12 +115,19 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
 
   // Everything that can be refused is refused before the first write.
   let resumed: JournalState | undefined;
+  let replacing = false;
   if (options.resume) {
     if (!existsSync(paths.journal)) throw new HeadstartError('NOTHING_TO_RESUME', `no interrupted calibration of '${user}' to resume (${paths.journal} does not exist); start a new calibration instead`);
     const decoded = readRecordingFile(paths.journal);
     resumed = journalState(decoded.header, decoded.markers, decoded.samples.length / decoded.header.channels, decoded.tornBytes, paths.journal);
   } else if (existsSync(paths.journal)) {
-    throw new HeadstartError('SESSION_IN_PROGRESS', `an interrupted calibration of '${user}' exists (${paths.journal}); resume it, or delete that file to start over`);
+    // A journal with no finished trial holds nothing worth resuming: it does not block a new session (it is replaced below).
+    const decoded = readRecordingFile(paths.journal);
+    const left = journalState(decoded.header, decoded.markers, decoded.samples.length / decoded.header.channels, decoded.tornBytes, paths.journal);
+    if (left.done.length > 0) {
+      throw new HeadstartError('SESSION_IN_PROGRESS', `an interrupted calibration of '${user}' exists (${paths.journal}, ${left.done.length} trials recorded); resume it, or delete that file to start over`, { journal: paths.journal });
+    }
+    replacing = true;
   }
   const protocol = resumed?.info.protocol ?? options.protocol;
   if (!protocol) throw new HeadstartError('MISSING_OPTION', 'give the calibration protocol (calibration/quick5.json, for example)', { setting: 'protocol' });
@@ -152,7 +171,10 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   const todo = resumed ? remainingTrials(plan, resumed.done) : plan.trials;
   let journal: Journal;
   try {
+    // Holds too short for one window are found now, not after the whole session has been recorded.
+    checkHoldsFitWindow(plan, hello.rate, model);
     mkdirSync(paths.dir, { recursive: true });
+    if (replacing) unlinkSync(paths.journal);
     if (resumed) {
       journal = Journal.resume(paths.journal).journal;
       journal.mark({ kind: 'resume', text: `${todo.length} trials left` });
@@ -170,17 +192,34 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   }
 
   view.event({ type: 'started', profile: user, protocol: protocol.name, gestures: protocol.gestures, trials: plan.trials.length, alreadyDone: plan.trials.length - todo.length, resumed: resumed !== undefined, board: `${hello.boardId} on ${board.description}`, channels: hello.channels, rate: hello.rate });
+  const { signal } = options;
   try {
     if (!resumed?.finished) {
-      await recordTrials({ board, hello, protocol, plan, trials: todo, alreadyDone: plan.trials.length - todo.length, journal, early, earlyTap, view, ...(options.cues ? { cues: options.cues } : {}), ...(options.random ? { random: options.random } : {}), compareWithRest: model.modality !== 'eeg' });
+      await recordTrials({ board, hello, protocol, plan, trials: todo, alreadyDone: plan.trials.length - todo.length, journal, early, earlyTap, view, ...(options.cues ? { cues: options.cues } : {}), ...(options.random ? { random: options.random } : {}), compareWithRest: model.modality !== 'eeg', ...(signal ? { signal } : {}) });
     } else {
       board.off('frame', earlyTap);
     }
+  } catch (err) {
+    if (err instanceof HeadstartError && err.code === 'INTERRUPTED') {
+      const done = journalDone(paths.journal);
+      throw new HeadstartError(
+        'INTERRUPTED',
+        `the calibration of '${user}' was interrupted: ${done} of ${plan.trials.length} trials are recorded and kept in ${paths.journal}; resume the calibration to record the ${plan.trials.length - done} left`,
+        { journal: paths.journal, resumable: true, trialsDone: done, trials: plan.trials.length },
+      );
+    }
+    throw err;
   } finally {
     journal.close();
     if (ownsBoard) await board.close();
   }
   view.event({ type: 'recorded', journal: paths.journal, samples: journal.sampleCount });
+  const interruptedAfterRecording = (): HeadstartError =>
+    new HeadstartError('INTERRUPTED', `the calibration of '${user}' was interrupted after every trial was recorded: the recording is kept in ${paths.journal}; resume the calibration to train the head on it`, {
+      journal: paths.journal,
+      resumable: true,
+    });
+  if (signal?.aborted) throw interruptedAfterRecording();
 
   // Train from what is on disk: the journal just written, plus earlier sessions for the gestures not re-recorded.
   const recordedIds = onlyIds ?? protocol.gestures.map((g) => g.id);
@@ -201,11 +240,31 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
       holds.push(...holdSamples(old.samples, old.header.channels, oldHolds, path, chainOf(old)));
     }
   }
-  const set = holdWindows(holds, hello.channels, hello.rate, plan, model);
+  let set: WindowSet;
+  let windowsPerGesture: number[];
+  try {
+    set = holdWindows(holds, hello.channels, hello.rate, plan, model);
+    windowsPerGesture = protocol.gestures.map((_, i) => set.y.filter((y) => y === i).length);
+    const withWindows = protocol.gestures.filter((_, i) => windowsPerGesture[i]! > 0);
+    if (withWindows.length < 2) {
+      throw new HeadstartError(
+        'NOT_ENOUGH_DATA',
+        `the calibration holds windows of ${withWindows.length === 0 ? 'no gesture' : `only one gesture (${withWindows[0]!.label})`}: a head needs at least two gestures to tell apart${onlyIds ? '; the earlier recordings of the other gestures are missing from the session index: calibrate every gesture again' : ''}`,
+      );
+    }
+  } catch (err) {
+    throw setAsideUntrainable(err, paths.journal, paths.sessions);
+  }
   view.event({ type: 'training', windows: set.count, classes: protocol.gestures.length });
-  const trained = await model.trainHead(set, protocol.gestures.map((g) => g.id));
-  const windowsPerGesture = protocol.gestures.map((_, i) => set.y.filter((y) => y === i).length);
+  const training = model.trainHead(set, protocol.gestures.map((g) => g.id));
+  // Training is not cut short, but an interruption does not wait for it: nothing is saved, the recording stays for --resume.
+  const trained = signal
+    ? await Promise.race([training, new Promise<never>((_, reject) => (signal.aborted ? reject(interruptedAfterRecording()) : signal.addEventListener('abort', () => reject(interruptedAfterRecording()), { once: true })))])
+    : await training;
+  if (signal?.aborted) throw interruptedAfterRecording();
   const verdict = judgeCalibration(protocol, trained, windowsPerGesture, issues, options.minAccuracy ?? DEFAULT_MIN_ACCURACY);
+  // A re-record that fails its verdict does not replace the version in use (which had the gesture's earlier recording).
+  const inUse = !(onlyIds && !verdict.pass && store.currentVersion(user) !== undefined);
 
   const sync = syncReference({ holds, channels: hello.channels, gestures: protocol.gestures.map((g) => g.id), trimStart: plan.trimStart, trimEnd: plan.trimEnd, ...(protocol.syncGesture ? { syncGesture: protocol.syncGesture } : {}) });
 
@@ -221,7 +280,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     cv: trained.cv,
     calibration: { windows: set.count, repetitions: protocol.repetitions, seconds: holds.reduce((s, h) => s + (h.end - h.start), 0) / hello.rate, source: relative(paths.userDir, finished) },
     ...(sync ? { sync: trained.syncHeads ? { ...sync, heads: trained.syncHeads } : sync } : {}),
-  }, createdAt);
+  }, createdAt, { makeCurrent: inUse });
   const charts = await loadWebBundle('report');
   const reportHtml = renderReport({
     profile: `${user} (profile version ${profile.version})`,
@@ -243,7 +302,8 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   // Last: the journal becomes a finished session. A crash before this leaves a finished journal that --resume trains again.
   mkdirSync(paths.sessions, { recursive: true });
   renameSync(paths.journal, finished);
-  writeSessionIndex(paths.index, withSession(onlyIds ? previousIndex : undefined, protocol, { file: relative(paths.dir, finished), gestures: recordedIds }));
+  // Only a version that is put in use changes where its gestures come from.
+  if (inUse) writeSessionIndex(paths.index, withSession(onlyIds ? previousIndex : undefined, protocol, { file: relative(paths.dir, finished), gestures: recordedIds }));
 
   const profilePath = join(paths.userDir, versionFileName(profile.version));
   const accuracy = trained.cv.accuracy[trained.cv.chosen];
@@ -262,6 +322,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   });
   return {
     profile,
+    inUse,
     profilePath,
     reportPath: paths.report,
     journalPath: finished,
@@ -271,4 +332,32 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     windows: set.count,
     issues,
   };
+}
+
+/** Trials finished in a journal on disk (0 when it cannot be read). */
+function journalDone(path: string): number {
+  try {
+    const decoded = readRecordingFile(path);
+    return journalState(decoded.header, decoded.markers, decoded.samples.length / decoded.header.channels, decoded.tornBytes, path).done.length;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A recording that cannot train a head (holds too short, one gesture) would
+ * fail the same way on --resume and block every new session: it is moved to
+ * the finished sessions (not indexed, so nothing trains on it) and the error
+ * says where it is.
+ */
+function setAsideUntrainable(err: unknown, journal: string, sessions: string): unknown {
+  if (!(err instanceof HeadstartError) || (err.code !== 'NOT_ENOUGH_DATA' && err.code !== 'HOLDS_TOO_SHORT')) return err;
+  const kept = join(sessions, `${new Date().toISOString().replace(/[:.]/g, '-')}-untrained.hsrec`);
+  try {
+    mkdirSync(sessions, { recursive: true });
+    renameSync(journal, kept);
+  } catch {
+    return err;
+  }
+  return new HeadstartError(err.code, `${err.message}. The recording is kept in ${kept} (no profile was made from it), and a new calibration can start`, { ...err.details, recording: kept });
 }

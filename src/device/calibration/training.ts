@@ -117,6 +117,28 @@ export function holdSamples(journalSamples: Float32Array, channels: number, hold
 }
 
 /**
+ * Refuses, before anything is recorded, a plan whose holds leave less than
+ * one window of the model once trimmed (and resampled to the model's rate):
+ * such a session could be recorded whole and still train nothing.
+ */
+export function checkHoldsFitWindow(plan: PlanTimings & { timeScale: number }, rate: number, model: Pick<CalibrationModel, 'name' | 'window' | 'rate'>): void {
+  const kept = Math.max(0, plan.hold - plan.trimStart - plan.trimEnd);
+  // As holdWindows trims: the hold at the model's rate, less the trims scaled to it.
+  const toModel = (n: number): number => (n * model.rate) / rate;
+  const atModelRate = Math.max(0, Math.floor(toModel(plan.hold)) - Math.ceil(toModel(plan.trimStart)) - Math.ceil(toModel(plan.trimEnd)));
+  const needed = model.window.length;
+  if (atModelRate >= needed) return;
+  // Every duration scales with the time scale, so the smallest one that fits is proportional.
+  const least = kept > 0 ? `; the smallest time scale that fits is about ${((plan.timeScale * needed) / Math.max(atModelRate, 1e-9)).toPrecision(2)}` : '';
+  throw new HeadstartError(
+    'HOLDS_TOO_SHORT',
+    `each hold lasts ${plan.hold} samples (${(plan.hold / rate).toFixed(3)} s at time scale ${plan.timeScale}), ${kept} once its start and end are trimmed, but one window of the model package '${model.name}' needs ${needed} samples at ${model.rate} Hz (${(needed / model.rate).toFixed(2)} s); lengthen the protocol's holdSeconds or its time scale${least}`,
+    { setting: 'timeScale' },
+  );
+}
+
+
+/**
  * The holds trimmed of their transitions (trims in board samples, scaled
  * to the model's rate), cut into windows labelled by gesture and
  * repetition. The samples are the preprocessed ones (modelPieces).

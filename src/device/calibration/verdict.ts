@@ -64,7 +64,7 @@ export function judgeCalibration(
       ? scored
         ? `pass: every gesture recognized at least ${Math.round(minAccuracy * 100)} % of the time in ${cvMethodWords(trained)}`
         : 'pass on signal quality; accuracy could not be scored (too few windows to hold any out: record longer or more repetitions)'
-      : `redo ${redo.map((g) => g.id).join(', ')} (\`headstart calibrate --only <gesture>\`): see the reasons below`;
+      : `redo ${redo.map((g) => g.id).join(', ')} (\`headstart calibrate --only <gesture>\`): the reasons are given with each gesture`;
   return { pass: redo.length === 0, summary, gestures };
 }
 

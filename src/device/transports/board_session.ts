@@ -482,7 +482,8 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     if (this.#state === 'closed') return;
     this.#fatal ??= err;
     this.#releaseWaiters();
-    if (this.#state === 'streaming' || this.#state === 'closing') this.emit('error', err);
+    // Nobody listening (a caller that already stopped listening while closing): 'close' still follows; an unheard 'error' must not crash the process.
+    if ((this.#state === 'streaming' || this.#state === 'closing') && this.listenerCount('error') > 0) this.emit('error', err);
     void this.#shutdown();
   }
 

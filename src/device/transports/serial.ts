@@ -10,6 +10,7 @@
  * end-of-file, which the serialport binding retries forever without reporting.
  */
 import { EventEmitter } from 'node:events';
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
 import { HeadstartError } from '../../core/errors.ts';
@@ -94,6 +95,8 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
   }
 
   #openPort(): Promise<SerialPort> {
+    const notAPort = notASerialPort(this.#path);
+    if (notAPort) return Promise.reject(notAPort);
     return new Promise((resolve, reject) => {
       const port = new SerialPort({ path: this.#path, baudRate: this.#baudRate, autoOpen: false });
       // A serialport stream with no 'error' listener throws; errors that matter
@@ -188,6 +191,30 @@ async function deviceId(path: string): Promise<string | undefined> {
     return `${s.dev}:${s.ino}:${s.rdev}`;
   } catch {
     return undefined;
+  }
+}
+
+/** What a path that exists but cannot be a serial port is (a regular file, a folder, a fifo...), as an error; undefined for a character device or a missing path. */
+export function notASerialPort(path: string): HeadstartError | undefined {
+  let kind: string;
+  try {
+    const s = statSync(path);
+    if (s.isCharacterDevice()) return undefined;
+    kind = s.isFile() ? 'a regular file' : s.isDirectory() ? 'a folder' : s.isFIFO() ? 'a named pipe' : s.isSocket() ? 'a socket' : 'not a device';
+  } catch {
+    return undefined;
+  }
+  return new HeadstartError('PORT_NOT_FOUND', `${path} is ${kind}, not a serial port; give the board's port (\`headstart ports\` lists them), or the path a \`headstart sim\` printed`, { port: path });
+}
+
+/** Throws PORT_NOT_FOUND when nothing is at the path or it is not a serial port: a check a verb makes before its slow start. */
+export function checkPortPath(path: string): void {
+  const notAPort = notASerialPort(path);
+  if (notAPort) throw notAPort;
+  try {
+    statSync(path);
+  } catch {
+    throw new HeadstartError('PORT_NOT_FOUND', `${path}: no such serial port; \`headstart ports\` lists the ports present`, { port: path });
   }
 }
 

@@ -84,12 +84,17 @@ export async function exportPackage(dir: string, options: Partial<ExportOptions>
   if (!INPUT_SCALINGS.includes(opts.inputScaling)) {
     throw new HeadstartError('BAD_OPTION', `the input scaling must be one of ${INPUT_SCALINGS.join(', ')} (got ${JSON.stringify(opts.inputScaling)})`, { setting: 'inputScaling' });
   }
-  const progress = opts.onProgress ?? (() => {});
+  const tell = opts.onProgress ?? (() => {});
+  // Each step starts on a new turn of the event loop: the steps are synchronous, and a signal (Ctrl-C) is only seen between turns.
+  const progress = async (message: string): Promise<void> => {
+    await new Promise((resolve) => setImmediate(resolve));
+    tell(message);
+  };
   const manifest = readManifest(dir);
   const head = readPackageJson(join(dir, manifest.populationHead), 'the population head') as HeadData;
 
   const spec: DatasetSpec = opts.data ?? { path: trainingDataPath(dir, manifest) };
-  progress(`reading representative data from ${spec.path}`);
+  await progress(`reading representative data from ${spec.path}`);
   const dataset = loadDataset(spec);
   if (dataset.channels !== manifest.channels) {
     throw new HeadstartError('DATA_PACKAGE_MISMATCH', `${spec.path} has ${dataset.channels} channels but the package's extractor takes ${manifest.channels}; give the data it was trained on`);
@@ -101,7 +106,7 @@ export async function exportPackage(dir: string, options: Partial<ExportOptions>
   const all = windowRecordings(dataset.recordings, manifest.window, manifest.normalization, packagePreprocessing(manifest));
   const { calibration, check } = splitWindows(all, opts.calibrationWindows, opts.checkWindows, opts.seed);
 
-  progress(`folding batch norm and calibrating on ${calibration.count} of ${all.count} windows`);
+  await progress(`folding batch norm and calibrating on ${calibration.count} of ${all.count} windows`);
   const extractor = await loadLayersModel(join(dir, manifest.extractor.floatModel));
   const folded = foldExtractor(extractor, manifest.extractor.config);
   const ranges = calibrateRanges(folded, calibration.x, calibration.count, { percentile: opts.percentile });
@@ -134,7 +139,7 @@ export async function exportPackage(dir: string, options: Partial<ExportOptions>
   };
 
   const { runtime, fallbackReason } = openRuntime(bytes, { runtime: opts.runtime });
-  progress(`checking int8 against float on ${check.count} windows with the ${runtime.kind === 'native' ? 'official TensorFlow Lite runtime' : 'TypeScript interpreter'}`);
+  await progress(`checking int8 against float on ${check.count} windows with the ${runtime.kind === 'native' ? 'official TensorFlow Lite runtime' : 'TypeScript interpreter'}`);
   const floatEmbeddings = embedWindows(extractor, check);
   extractor.dispose();
   const int8Embeddings = embedWithRuntime(runtime, exported, check);

@@ -298,6 +298,8 @@ export async function trainExtractor(
         accuracy: accSum / (b + 1),
         windowsPerSecond: ((b + 1) * batchSize) / Math.max(seconds, 1e-3),
       });
+      // A turn of the event loop per batch, so that a signal (Ctrl-C) is seen while training.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     const seconds = (Date.now() - started) / 1000;
     const report: EpochReport = {

@@ -14,7 +14,9 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { type ErrorCode, HeadstartError } from '../../core/errors.ts';
 import { naturalCompare } from './glob.ts';
+import { outOfSampleRange } from './text_rows.ts';
 import type { Dataset, DatasetAdapter, DatasetRecording, DatasetSpec } from './types.ts';
+import { refuseSpecialFile } from './file_read.ts';
 
 export type ColumnRef = number | string;
 
@@ -126,8 +128,13 @@ export function parseCsvText(text: string, source: string, options: Omit<CsvOpti
 
 function parseValue(field: string, delimiter: string, source: string, line: number, column: number, header: string[] | undefined): number {
   const where = `column ${column}${header ? ` (${header[column]})` : ''}`;
-  if (NUMBER.test(field)) return Number(field);
-  if (delimiter !== ',' && DECIMAL_COMMA.test(field)) return Number(field.replace(',', '.'));
+  const written = NUMBER.test(field) ? field : delimiter !== ',' && DECIMAL_COMMA.test(field) ? field.replace(',', '.') : undefined;
+  if (written !== undefined) {
+    const value = Number(written);
+    const outside = outOfSampleRange(value);
+    if (outside === undefined) return value;
+    throw csvError('CSV_BAD_VALUE', source, line, `${where} is ${field}, ${outside}`, { column });
+  }
   if (NAN.test(field)) {
     throw csvError('CSV_BAD_VALUE', source, line, `${where} is NaN; a recording must not have gaps: fill or cut them before importing`, { column });
   }
@@ -243,6 +250,7 @@ export function resolveClasses(labels: string[], classes?: string[]): { classes:
 }
 
 function readText(path: string): string {
+  refuseSpecialFile(path, 'a CSV file');
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {

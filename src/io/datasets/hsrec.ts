@@ -26,9 +26,11 @@ import {
 } from '../../core/recording_format.ts';
 import { fsyncDir } from '../atomic_file.ts';
 import type { Dataset, DatasetAdapter, DatasetRecording, DatasetSpec } from './types.ts';
+import { refuseSpecialFile } from './file_read.ts';
 
 export function readRecordingFile(path: string): DecodedRecording {
   let bytes: Buffer;
+  refuseSpecialFile(path, 'a .hsrec recording');
   try {
     bytes = readFileSync(path);
   } catch (err) {

@@ -81,7 +81,13 @@ function resolveDataset(path: string, adapters: readonly DatasetAdapter[]): Reso
   // Files no adapter reads (notes, licences) are left out of a folder.
   const { groups } = groupByAdapter(files, adapters);
   if (groups.size === 0) {
-    throw new HeadstartError('NO_RECORDINGS', `${path}: no recordings found (expected ${adapters.map((a) => a.describes).join(', or ')})`);
+    // A folder above the data sets (data/demo holds EvaluationDataset): name the ones inside rather than only saying "none".
+    const inside = readdirSync(path, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.') && adapters.some((a) => a.matchesFolder?.(join(path, e.name))))
+      .map((e) => join(path, e.name))
+      .sort(naturalCompare);
+    const pointer = inside.length > 0 ? `; the data set folder${inside.length === 1 ? ' inside is' : 's inside are'} ${inside.join(', ')}: give ${inside.length === 1 ? 'it' : 'one of them'}` : '';
+    throw new HeadstartError('NO_RECORDINGS', `${path}: no recordings found (expected ${adapters.map((a) => a.describes).join(', or ')})${pointer}`, { file: path });
   }
   if (groups.size > 1) {
     throw new HeadstartError('MIXED_RECORDINGS', `${path}: holds ${[...groups.keys()].map((a) => a.describes).join(' and ')}; give a glob that picks one kind`);
@@ -93,11 +99,21 @@ function resolveDataset(path: string, adapters: readonly DatasetAdapter[]): Reso
 /** Bytes of a file's start an adapter may look at to tell formats that share a name. */
 const START_BYTES = 4096;
 
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function fileStart(path: string): () => Uint8Array {
   let start: Uint8Array | undefined;
   return () => {
     if (start) return start;
     start = new Uint8Array(0);
+    // Opening a named pipe waits for a writer: its start is not read (the reader refuses it).
+    if (!isRegularFile(path)) return start;
     try {
       const fd = openSync(path, 'r');
       try {

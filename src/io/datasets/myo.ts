@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
 import { naturalCompare } from './glob.ts';
 import type { Dataset, DatasetAdapter, DatasetRecording, DatasetSpec } from './types.ts';
+import { refuseSpecialFile } from './file_read.ts';
 
 export const MYO_CHANNELS = 8;
 export const MYO_RATE = 200;
@@ -27,6 +28,7 @@ export function readMyoFile(path: string): DatasetRecording {
   const index = myoFileIndex(basename(path));
   if (index === undefined) throw new HeadstartError('BAD_FILE_NAME', `${path}: Myo files are named classe_<i>.dat`);
   let bytes: Buffer;
+  refuseSpecialFile(path, 'a Myo classe_<i>.dat file');
   try {
     bytes = readFileSync(path);
   } catch (err) {

@@ -60,6 +60,12 @@ export interface NativeOptions {
 }
 
 export function openNativeRuntime(bytes: Uint8Array, options: NativeOptions = {}): TfliteRuntime {
+  // Bytes that are not a sound TFLite file are refused here, with the check that failed: the C runtime would print its own raw line first.
+  try {
+    readTflite(bytes);
+  } catch (err) {
+    if (err instanceof HeadstartError && (err.code === 'NOT_TFLITE' || err.code === 'TFLITE_CORRUPT')) throw err;
+  }
   const Runner = loadNativeBinding();
   // The binding needs an ArrayBuffer that is exactly the file.
   const exact = Uint8Array.from(bytes).buffer;

@@ -41,6 +41,8 @@ export function openRuntime(bytes: Uint8Array, options: OpenRuntimeOptions = {})
   try {
     return { runtime: openNativeRuntime(bytes, { threads: options.threads }) };
   } catch (err) {
+    // A file that is not a sound model is no reason to try another runtime.
+    if (isHeadstartError(err) && (err.code === 'NOT_TFLITE' || err.code === 'TFLITE_CORRUPT')) throw err;
     const fallbackReason = isHeadstartError(err) ? err.message : `tfjs-tflite-node cannot load on ${process.platform}-${process.arch}: ${firstLine(err)}`;
     return { runtime: openTsRuntime(bytes), fallbackReason };
   }

@@ -129,6 +129,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
   const workDir = mkdtempSync(join(tmpdir(), 'headstart-demo-'));
   const dataDir = options.dataDir ?? join(workDir, 'data');
+  // Even a process that ends in a hurry (a second Ctrl-C) takes its temporary folder with it.
+  const removeWorkDir = (): void => {
+    if (!options.keep || options.dataDir) rmSync(workDir, { recursive: true, force: true });
+  };
+  process.on('exit', removeWorkDir);
   try {
     // 1. Calibration: the board plays what the person's muscles do while following the prompts.
     const { protocol } = assets;
@@ -147,6 +152,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         dataDir,
         model,
         view: combineViews([new LineView((line) => log(`  ${line}`)), ...(options.dashboard ? [options.dashboard.calibrationView('headstart demo', { offerRedo: false })] : [])]),
+        ...(options.signal ? { signal: options.signal } : {}),
       }), options.signal, options.dataDir ? `the calibration (its unfinished journal stays in ${options.dataDir}: delete it, or finish it with \`headstart calibrate --resume\`)` : 'the calibration; its temporary folder is removed');
     } finally {
       await calibrationBoard.stop();
@@ -219,6 +225,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   } finally {
     if (options.keep && !options.dataDir) log(`kept the demo's data folder: ${dataDir}`);
     // pty links live in workDir; the profile too unless --data-dir or --keep.
-    if (!options.keep || options.dataDir) rmSync(workDir, { recursive: true, force: true });
+    process.off('exit', removeWorkDir);
+    removeWorkDir();
   }
 }

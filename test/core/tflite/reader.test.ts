@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readTflite } from '../../../src/core/tflite/reader.ts';
+import { writeTflite } from '../../../src/core/tflite/writer.ts';
+import { conv1dExtractorModel } from '../../../src/core/tflite/interpreter/sample_models.ts';
 import { isHeadstartError } from '../../../src/core/errors.ts';
 import { loadTfliteFixtures, MISSING_FIXTURES } from '../../helpers/tflite_fixtures.ts';
 
@@ -92,6 +94,10 @@ function codeOf(fn: () => unknown): string {
 test('garbage, empty and truncated files get stable codes', (t) => {
   assert.equal(codeOf(() => readTflite(new Uint8Array(0))), 'TFLITE_CORRUPT/truncated');
   assert.equal(codeOf(() => readTflite(new TextEncoder().encode('not a model at all'))), 'NOT_TFLITE');
+  // Bytes that are not printable text are named in hex, not written to the terminal as they are.
+  const png = Uint8Array.from([0x00, 0x00, 0x00, 0x00, 0x89, 0x1b, 0x4e, 0x47, ...new Array(40).fill(0)]);
+  assert.throws(() => readTflite(png), (e) => isHeadstartError(e, 'NOT_TFLITE') && e.message.includes('bytes 4..7 are 0x89 0x1b 0x4e 0x47,') && !/[\x00-\x1f\x7f-\xff]/.test(e.message));
+  assert.throws(() => readTflite(new TextEncoder().encode('not a model at all')), (e) => isHeadstartError(e, 'NOT_TFLITE') && e.message.includes('bytes 4..7 are "a mo"'));
   if (!fixtures) return t.skip(MISSING_FIXTURES);
   const bytes = fixture('hello_world_int8.tflite');
   assert.equal(codeOf(() => readTflite(bytes.subarray(0, bytes.length - 100))), 'TFLITE_CORRUPT/truncated');
@@ -115,4 +121,15 @@ test('indices that point nowhere are rejected, not followed', (t) => {
   const bad = bytes.slice();
   new DataView(bad.buffer).setInt32(hit + 4, m.subgraphs[0]!.tensors.length + 5, true);
   assert.equal(codeOf(() => readTflite(bad)), 'TFLITE_CORRUPT/index');
+});
+
+test('a 1-D per-channel tensor is read along its one axis whatever quantized_dimension says (the converter writes 3 on depthwise biases)', () => {
+  const model = conv1dExtractorModel(3);
+  const tensors = model.subgraphs[0]!.tensors;
+  const bias = tensors.findIndex((x) => x.shape.length === 1 && (x.quantization?.scale.length ?? 0) > 1);
+  assert.ok(bias >= 0, 'the sample model has a per-channel 1-D tensor');
+  tensors[bias]!.quantization!.quantizedDimension = 3;
+  const read = readTflite(writeTflite(model)).subgraphs[0]!.tensors[bias]!;
+  assert.equal(read.quantization?.quantizedDimension, 0);
+  assert.deepEqual(read.quantization?.scale, tensors[bias]!.quantization!.scale.map((x) => Math.fround(x)));
 });

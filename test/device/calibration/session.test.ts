@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { ProfileStore } from '../../../src/device/profiles/store.ts';
 import { join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 import { readMyoSession, MYO_GESTURES } from '../../../src/io/datasets/myo.ts';
@@ -167,6 +168,8 @@ test('a cable pulled during a hold: the session carries on after the reconnect, 
       },
     },
   });
+  // The drop and the return are shown as they happen, before the gap they leave is counted.
+  assert.deepEqual(events.filter((e) => e.type === 'link').map((e) => e.type === 'link' && e.state), ['reconnecting', 'connected']);
   const gaps = events.filter((e) => e.type === 'gap');
   assert.equal(gaps.length, 1);
   assert.ok(gaps[0]!.type === 'gap' && gaps[0]!.info.cause === 'reconnect' && (gaps[0]!.info.missingSamples ?? 0) > 0);
@@ -203,4 +206,121 @@ test('a faster board is resampled to the model rate; a slower one is refused bef
   assert.ok((faster.trained.cv.accuracy.lda ?? 0) > 0.9);
   await assert.rejects(run(100, 'slower'), (err) => isHeadstartError(err, 'BOARD_MISMATCH') && /needs 200 Hz or more/.test(err.message));
   assert.ok(!existsSync(join(dataDir, 'profiles', 'slower')));
+});
+
+test('holds too short for one window are refused before anything is recorded, and leave nothing that blocks the next session', async (t) => {
+  const dataDir = scratchDir(t);
+  const protocol = loadProtocol('calibration/quick5.json');
+  const events: SessionEvent[] = [];
+  await assert.rejects(
+    session(protocol, dataDir, { timeScale: 0.001, view: { event: (e) => events.push(e) } }),
+    (err) => isHeadstartError(err, 'HOLDS_TOO_SHORT') && /one window of the model package 'test-features' needs 52 samples at 200 Hz .*time scale/.test(err.message) && err.details['setting'] === 'timeScale',
+  );
+  assert.equal(events.filter((e) => e.type === 'trial').length, 0, 'not one trial recorded');
+  assert.ok(!existsSync(join(dataDir, 'profiles', 'bob', 'calibration', 'journal.hsrec')));
+  assert.equal((await session(protocol, dataDir)).profile.version, 1, 'the next session starts');
+});
+
+test('a journal with no finished trial does not block a new session', async (t) => {
+  const dataDir = scratchDir(t);
+  const protocol = loadProtocol('calibration/quick5.json');
+  // Cut during the first countdown: a journal with a session marker and a few samples, no trial done.
+  const pair = createLoopbackPair();
+  const plan = buildPlan(protocol, { rate: 200, timeScale: 0.4 });
+  const person = personFromDataset(readMyoSession(PERSON), MYO_GESTURES, protocol.gestures.map((g) => g.id));
+  const board = new VirtualBoard(personScript(person, plan, plan.trials), pair.board, { speed: 1 });
+  await board.powerOn();
+  const cut = runCalibration({
+    board: new BoardSession({ transport: pair.host, helloTimeoutMs: 200 }),
+    protocol,
+    user: 'bob',
+    dataDir,
+    model: featureModel(),
+    timeScale: 0.4,
+    view: { event: (e) => e.type === 'phase' && e.phase === 'countdown' && setTimeout(() => void pair.host.close(), 20) },
+  });
+  await assert.rejects(cut, (err) => isHeadstartError(err, 'LINK_CLOSED'));
+  await board.powerOff();
+  assert.ok(existsSync(join(dataDir, 'profiles', 'bob', 'calibration', 'journal.hsrec')));
+  assert.equal((await session(protocol, dataDir)).profile.version, 1);
+});
+
+test('a re-record whose verdict fails is saved but does not become the version in use', async (t) => {
+  const dataDir = scratchDir(t);
+  const protocol = loadProtocol('calibration/quick5.json');
+  const full = await session(protocol, dataDir);
+  assert.ok(full.inUse);
+  const indexPath = join(dataDir, 'profiles', 'bob', 'calibration', 'sessions.json');
+  const indexBefore = readFileSync(indexPath, 'utf8');
+  // A stand-in whose held-out figures fail every gesture: the verdict asks for redos.
+  const failing = featureModel();
+  const train = failing.trainHead;
+  failing.trainHead = async (set, classes) => {
+    const trained = await train(set, classes);
+    return { ...trained, cv: { ...trained.cv, perClass: classes.map(() => 0.3) } };
+  };
+  const handOpen = protocol.gestures.findIndex((g) => g.id === 'hand-open');
+  const again = await session(protocol, dataDir, { only: 'hand-open', model: failing }, (all) => all.filter((x) => x.gesture === handOpen));
+  assert.equal(again.verdict.pass, false);
+  assert.equal(again.inUse, false);
+  assert.equal(again.profile.version, 2);
+  const store = new ProfileStore(dataDir);
+  assert.equal(store.load('bob').version, 1, 'the version that passed stays in use');
+  assert.equal(readFileSync(indexPath, 'utf8'), indexBefore, 'the gestures still come from the sessions in use');
+  assert.ok(existsSync(again.journalPath), 'the new recording is kept');
+  // One that passes does become the version in use.
+  const passing = await session(protocol, dataDir, { only: 'hand-open' }, (all) => all.filter((x) => x.gesture === handOpen));
+  assert.ok(passing.verdict.pass && passing.inUse);
+  assert.equal(store.load('bob').version, 3);
+});
+
+test('a calibration left with one gesture is refused, and its recording is set aside instead of blocking the next session', async (t) => {
+  const dataDir = scratchDir(t);
+  const protocol = loadProtocol('calibration/quick5.json');
+  await session(protocol, dataDir);
+  // An index that lost the other gestures' sessions: a re-record of one gesture would train on that gesture alone.
+  const calibration = join(dataDir, 'profiles', 'bob', 'calibration');
+  const index = JSON.parse(readFileSync(join(calibration, 'sessions.json'), 'utf8'));
+  writeFileSync(join(calibration, 'sessions.json'), JSON.stringify({ ...index, sessions: [] }));
+  const handOpen = protocol.gestures.findIndex((g) => g.id === 'hand-open');
+  await assert.rejects(
+    session(protocol, dataDir, { only: 'hand-open' }, (all) => all.filter((x) => x.gesture === handOpen)),
+    (err) => isHeadstartError(err, 'NOT_ENOUGH_DATA') && /only one gesture \(Hand open\): a head needs at least two/.test(err.message) && /-untrained\.hsrec \(no profile was made from it\)/.test(err.message),
+  );
+  assert.ok(!existsSync(join(calibration, 'journal.hsrec')), 'no journal left to block the next session');
+  assert.equal(readdirSync(join(calibration, 'sessions')).filter((n) => n.endsWith('-untrained.hsrec')).length, 1);
+  assert.equal(new ProfileStore(dataDir).load('bob').version, 1);
+});
+
+test('an interrupted session stops the board (STOP), keeps the journal, says how far it got, and resumes', async (t) => {
+  const dataDir = scratchDir(t);
+  const protocol = loadProtocol('calibration/quick5.json');
+  const plan = buildPlan(protocol, { rate: 200, timeScale: 0.4 });
+  const person = personFromDataset(readMyoSession(PERSON), MYO_GESTURES, protocol.gestures.map((g) => g.id));
+  const pair = createLoopbackPair();
+  const board = new VirtualBoard(personScript(person, plan, plan.trials), pair.board, { speed: 20 });
+  const commands: string[] = [];
+  board.on('command', (f) => commands.push(f.command));
+  await board.powerOn();
+  t.after(() => board.powerOff());
+  const interrupt = new AbortController();
+  await assert.rejects(
+    runCalibration({
+      board: new BoardSession({ transport: pair.host, helloTimeoutMs: 200 }),
+      protocol,
+      user: 'bob',
+      dataDir,
+      model: featureModel(),
+      timeScale: 0.4,
+      signal: interrupt.signal,
+      view: { event: (e) => e.type === 'trial' && e.trial.index === 2 && interrupt.abort() },
+    }),
+    (err) =>
+      isHeadstartError(err, 'INTERRUPTED') &&
+      err.message.includes(`2 of ${plan.trials.length} trials are recorded and kept in ${join(dataDir, 'profiles', 'bob', 'calibration', 'journal.hsrec')}`) &&
+      err.details['resumable'] === true,
+  );
+  assert.equal(commands.at(-1), 'stop', 'STOP was the last command the board got');
+  const resumed = await session(protocol, dataDir, { resume: true }, (all) => all.slice(2));
+  assert.equal(resumed.profile.version, 1);
 });

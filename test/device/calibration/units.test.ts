@@ -36,6 +36,9 @@ test('a malformed protocol is refused with the field at fault', () => {
     ['order', (p) => (p.order = 'random'), /order must be "blocked" or "interleaved"/],
     ['trim too long', (p) => (p.trim = { startSeconds: 2, endSeconds: 1.5 }), /nothing would be left/],
     ['unknown field', (p) => (p.holdSecond = 3), /"holdSecond" is not a protocol field/],
+    ['escape in a label', (p) => ((p.gestures as Record<string, unknown>[])[1]!.label = 'Wrist \u001b[2J\u001b[31mflexion'), /gestures\[1\]\.label holds a control character \(U\+001B\); use plain text/],
+    ['escape in a prompt', (p) => ((p.gestures as Record<string, unknown>[])[0]!.prompt = 'relax\u009b31m'), /gestures\[0\]\.prompt holds a control character \(U\+009B\)/],
+    ['newline in the name', (p) => (p.name = 'quick\nrm -rf'), /name holds a control character \(U\+000A\)/],
   ];
   for (const [name, edit, message] of cases) {
     const p = quick5();
@@ -210,4 +213,22 @@ test('the terminal view redraws in place, notices a stalled link, and takes a on
   assert.equal(await answer, true);
   assert.ok(screen.includes('Redo Hand close, repetition 2? yes'));
   view.close();
+});
+
+test('a journal whose protocol holds terminal escapes is refused on resume, as the protocol file would be', (t) => {
+  const path = join(scratchDir(t), 'journal.hsrec');
+  const protocol = parseProtocol(quick5(), 'p');
+  const crafted = { ...protocol, gestures: protocol.gestures.map((g, i) => (i === 1 ? { ...g, prompt: 'flex \u001b]0;owned\u0007' } : g)) };
+  const journal = Journal.create(path, { channels: 2, rate: 100, sampleFormat: 'int16' }, { protocol: crafted, timeScale: 1 });
+  journal.close();
+  assert.throws(() => Journal.resume(path), (err) => isHeadstartError(err, 'BAD_PROTOCOL') && /\(protocol\): gestures\[1\]\.prompt holds a control character \(U\+001B\)/.test(err.message));
+});
+
+test('a shipped protocol named relative to the headstart folder is found from any working folder', (t) => {
+  const elsewhere = scratchDir(t);
+  const cwd = process.cwd();
+  process.chdir(elsewhere);
+  t.after(() => process.chdir(cwd));
+  assert.equal(loadProtocol('calibration/quick5.json').name, 'quick5');
+  assert.throws(() => loadProtocol('calibration/nope.json'), (err) => isHeadstartError(err, 'FILE_NOT_FOUND') && /calibration\/nope\.json: no such protocol file/.test(err.message));
 });

@@ -88,6 +88,11 @@ test('every bad value names the file and the line', () => {
   throwsAt(() => parseCsvText('a,b\n1,2\n3,NaN\n', 'nan.csv'), 'CSV_BAD_VALUE', 'nan.csv', 3, /column 1 \(b\) is NaN/);
   throwsAt(() => parseCsvText('1,nan\n', 'nan.csv'), 'CSV_BAD_VALUE', 'nan.csv', 1);
   throwsAt(() => parseCsvText('1,2\n-inf,2\n', 'i.csv'), 'CSV_BAD_VALUE', 'i.csv', 2);
+  // Written out in full but too large for a sample: Infinity once read, as -Infinity written out is refused.
+  throwsAt(() => parseCsvText('1,2\n1e400,2\n', 'big.csv'), 'CSV_BAD_VALUE', 'big.csv', 2, /column 0 is 1e400, beyond the range of a sample/);
+  throwsAt(() => parseCsvText('1,2\n3,-4e38\n', 'big.csv'), 'CSV_BAD_VALUE', 'big.csv', 2, /column 1 is -4e38/);
+  throwsAt(() => parseCsvText('1;2\n3;1,5e39\n', 'big.csv'), 'CSV_BAD_VALUE', 'big.csv', 2, /column 1 is 1,5e39/);
+  assert.deepEqual(Array.from(parseCsvText('1,3e38\n', 'ok.csv').samples), [1, Math.fround(3e38)], 'the largest samples still fit');
   throwsAt(() => parseCsvText('a,b\n1,2\n', 'u.csv', { columns: ['c'] }), 'BAD_CHANNELS', 'u.csv', 1, /header: a, b/);
   throwsAt(() => parseCsvText('1,2\n', 'u.csv', { columns: [2] }), 'BAD_CHANNELS', 'u.csv', 1, /0\.\.1/);
   throwsAt(() => parseCsvText('1,2\n', 'u.csv', { columns: ['a'] }), 'BAD_CHANNELS', 'u.csv', 1);

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { isHeadstartError } from '../../../src/core/errors.ts';
-import { expandBraces, globFiles, hasGlobChars, matchGlob, naturalCompare, segmentRegExp } from '../../../src/io/datasets/glob.ts';
+import { globFiles, hasGlobChars, matchGlob, naturalCompare } from '../../../src/io/datasets/glob.ts';
 
 const FILES = [
   'a/R_1_C_0.csv',
@@ -32,28 +32,52 @@ function tree(t: { after(fn: () => void): void }): string {
 
 const rel = (root: string, paths: string[]) => paths.map((p) => relative(root, p));
 
-test('expandBraces: alternatives, nesting, several groups, literal braces', () => {
-  assert.deepEqual(expandBraces('x.{csv,tsv}'), ['x.csv', 'x.tsv']);
-  assert.deepEqual(expandBraces('{a,b{1,2}}/c'), ['a/c', 'b1/c', 'b2/c']);
-  assert.deepEqual(expandBraces('{a,b}{1,2}'), ['a1', 'a2', 'b1', 'b2']);
-  assert.deepEqual(expandBraces('{a}'), ['{a}']);
-  assert.deepEqual(expandBraces('\\{a,b}'), ['\\{a,b}']);
-  assert.deepEqual(expandBraces('{,x}y'), ['y', 'xy']);
-  assert.deepEqual(expandBraces('plain'), ['plain']);
+test('brace alternatives, nesting, several groups and literal braces', () => {
+  assert.ok(matchGlob('x.{csv,tsv}', 'x.tsv') && !matchGlob('x.{csv,tsv}', 'x.txt'));
+  assert.ok(matchGlob('{a,b{1,2}}/c', 'b2/c') && !matchGlob('{a,b{1,2}}/c', 'b3/c'));
+  assert.ok(matchGlob('{a,b}{1,2}', 'b1'));
+  assert.ok(matchGlob('\\{a,b}', '{a,b}') && !matchGlob('\\{a,b}', 'a'));
+  assert.ok(matchGlob('{,x}y', 'y') && matchGlob('{,x}y', 'xy'));
 });
 
 test('segment patterns: * ? [set] and escapes; wildcards skip dot names', () => {
-  assert.ok(segmentRegExp('R_*_C_?.csv').test('R_12_C_3.csv'));
-  assert.ok(!segmentRegExp('R_*_C_?.csv').test('R_12_C_34.csv'));
-  assert.ok(segmentRegExp('[ab]x').test('bx'));
-  assert.ok(!segmentRegExp('[!ab]x').test('ax'));
-  assert.ok(segmentRegExp('[0-9]').test('7'));
-  assert.ok(segmentRegExp('a\\*b').test('a*b'));
-  assert.ok(!segmentRegExp('a\\*b').test('axb'));
-  assert.ok(segmentRegExp('a.b(c)').test('a.b(c)'), 'regex metacharacters are literal');
-  assert.ok(!segmentRegExp('*.csv').test('.hidden.csv'));
-  assert.ok(segmentRegExp('.*.csv').test('.hidden.csv'));
+  assert.ok(matchGlob('R_*_C_?.csv', 'R_12_C_3.csv'));
+  assert.ok(!matchGlob('R_*_C_?.csv', 'R_12_C_34.csv'));
+  assert.ok(matchGlob('[ab]x', 'bx'));
+  assert.ok(!matchGlob('[!ab]x', 'ax'));
+  assert.ok(matchGlob('[0-9]', '7'));
+  assert.ok(matchGlob('a\\*b', 'a*b'));
+  assert.ok(!matchGlob('a\\*b', 'axb'));
+  assert.ok(matchGlob('a.b\\(c\\)', 'a.b(c)'), 'escaped metacharacters are literal');
+  assert.ok(!matchGlob('*.csv', '.hidden.csv'));
+  assert.ok(matchGlob('.*.csv', '.hidden.csv'));
   assert.ok(hasGlobChars('a/*.csv') && hasGlobChars('x{1,2}') && !hasGlobChars('a/b.csv') && !hasGlobChars('a\\*b'));
+});
+
+test('character classes as a shell reads them: ranges, POSIX classes, brace ranges, extglobs', () => {
+  // R_[0-4]_C_[0-6] once picked a single file and a calibration went on with one class.
+  const names = ['R_0_C_0_EMG.csv', 'R_0_C_6_EMG.csv', 'R_3_C_2_EMG.csv', 'R_4_C_6_EMG.csv', 'R_5_C_0_EMG.csv', 'R_1_C_7_EMG.csv', 'R_12_C_1_EMG.csv'];
+  const pick = (p: string) => names.filter((n) => matchGlob(p, n));
+  assert.deepEqual(pick('R_[0-4]_C_[0-6]_EMG.csv'), ['R_0_C_0_EMG.csv', 'R_0_C_6_EMG.csv', 'R_3_C_2_EMG.csv', 'R_4_C_6_EMG.csv']);
+  assert.deepEqual(pick('R_[[:digit:]]_C_0_EMG.csv'), ['R_0_C_0_EMG.csv', 'R_5_C_0_EMG.csv']);
+  assert.deepEqual(pick('R_{3..5}_C_*_EMG.csv'), ['R_3_C_2_EMG.csv', 'R_4_C_6_EMG.csv', 'R_5_C_0_EMG.csv']);
+  assert.deepEqual(pick('R_+([0-9])_C_1_EMG.csv'), ['R_12_C_1_EMG.csv']);
+  assert.deepEqual(pick('R_[!0-4]_C_*_EMG.csv'), ['R_5_C_0_EMG.csv']);
+});
+
+test('globFiles: a character-class pattern finds every file it names', (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'hs-glob-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const expected: string[] = [];
+  for (let r = 0; r < 5; r++) {
+    for (let c = 0; c < 7; c++) {
+      writeFileSync(join(root, `R_${r}_C_${c}_EMG.csv`), '1\n');
+      expected.push(`R_${r}_C_${c}_EMG.csv`);
+    }
+  }
+  writeFileSync(join(root, 'R_5_C_0_EMG.csv'), '1\n');
+  assert.deepEqual(rel(root, globFiles(`${root}/R_[0-4]_C_[0-6]_EMG.csv`)), expected.sort(naturalCompare));
+  assert.equal(globFiles(`${root}/R_[[:digit:]]_C_[[:digit:]]_EMG.csv`).length, 36);
 });
 
 test('matchGlob: ** spans zero or more folders, never dot folders', () => {

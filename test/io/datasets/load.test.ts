@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isHeadstartError } from '../../../src/core/errors.ts';
@@ -157,4 +159,20 @@ test('the demo recording is byte-identical to the shared data set it was cut fro
   for (const rel of ['training0/classe_0.dat', 'training0/classe_27.dat', 'Test0/classe_13.dat']) {
     assert.ok(readFileSync(join(DEMO, 'EvaluationDataset/Male0', rel)).equals(readFileSync(join(shared, rel))), rel);
   }
+});
+
+test('a folder above the data sets points at the data set folder inside it', () => {
+  const demo = fileURLToPath(new URL('../../../data/demo', import.meta.url));
+  assert.throws(
+    () => loadDataset({ path: demo }),
+    (e) => isHeadstartError(e, 'NO_RECORDINGS') && e.message.endsWith(`the data set folder inside is ${join(demo, 'EvaluationDataset')}: give it`),
+  );
+});
+
+test('a named pipe given as a recording is refused, not read (a read would wait for a writer forever)', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hs-fifo-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const fifo = join(dir, 'live.csv');
+  if (spawnSync('mkfifo', [fifo]).status !== 0) return t.skip('mkfifo not available');
+  assert.throws(() => loadDataset({ path: fifo, rate: 200 }), (e) => isHeadstartError(e, 'WRONG_PATH_TYPE') && e.message === `${fifo}: is a named pipe, not a file; expected a CSV file (save what it carries to a file first)`);
 });

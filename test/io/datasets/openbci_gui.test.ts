@@ -92,6 +92,7 @@ test('bad files give HeadstartErrors that say what is wrong and where', () => {
   throwsCode(() => parseOpenBciGuiText(withLine(7, row.map((f, k) => (k === 3 ? 'abc' : f)).join(', ')), 'x.txt'), 'CSV_BAD_VALUE', /x\.txt:7: column 4 \(EXG Channel 2\) is "abc", not a number/);
   throwsCode(() => parseOpenBciGuiText(withLine(7, row.map((f, k) => (k === 1 ? 'NaN' : f)).join(', ')), 'x.txt'), 'CSV_BAD_VALUE', /column 2 \(EXG Channel 0\) is NaN/);
   throwsCode(() => parseOpenBciGuiText(withLine(7, row.map((f, k) => (k === 23 ? '?' : f)).join(', ')), 'x.txt'), 'CSV_BAD_VALUE', /Marker Channel/);
+  throwsCode(() => parseOpenBciGuiText(withLine(7, row.map((f, k) => (k === 2 ? '1e400' : f)).join(', ')), 'x.txt'), 'CSV_BAD_VALUE', /x\.txt:7: column 3 \(EXG Channel 1\) is 1e400, beyond the range of a sample/);
   throwsCode(() => parseOpenBciGuiText(withLine(5, 'Sample Index, Accel Channel 0'), 'x.txt'), 'CSV_MALFORMED', /no "EXG Channel <n>" columns/);
 });
 
