@@ -253,7 +253,7 @@ export function registerEvaluate(program: Command): void {
     const summary = summarize(results);
     const baselines = summary
       .filter((s) => s.baselines)
-      .map((s) => ({ k: s.k, classical: s.baselines!.classical, classicalPrior: s.baselines!.classicalPrior, transferMinusBest: s.overBestBaseline, belowBest: s.belowBestBaseline }));
+      .map((s) => ({ k: s.k, classical: s.baselines!.classical, classicalPrior: s.baselines!.classicalPrior, classicalRich: s.baselines!.classicalRich, best: s.bestBaseline, transferMinusBest: s.overBestBaseline, belowBest: s.belowBestBaseline }));
     // `extractor` is the field's name from before --runtime, kept for the scripts that read it.
     const report = { package: m.name, runtime, extractor: runtime, backend: backend.name, head: opts.head, within: opts.within === true, shiftTest, shiftCalib, sync: opts.sync ?? false, classes, scratchSteps, people: people.map((p) => p.name), summary, baselines, results };
     if (opts.out) writeFileSync(opts.out, JSON.stringify(report, null, 2) + '\n');
@@ -265,12 +265,12 @@ export function registerEvaluate(program: Command): void {
       (shiftTest !== 0 || shiftCalib !== 0 ? `, simulated band turn: test ${shiftTest}, calibration ${shiftCalib} electrodes` : '') +
       (opts.sync !== undefined && opts.sync !== false ? `, simulated sync (${opts.sync === true ? 'default gesture' : opts.sync})` : '');
     process.stdout.write(`${people.length} people, per-window accuracy (%), runtime ${runtime}, head ${opts.head}${opts.within ? ', scored on the later cycles of the calibration recording' : ''}${shifts}\n`);
-    process.stdout.write(' k | transfer mean     sd    min | classical  +prior | transfer - best | scratch mean    min | gain\n');
+    process.stdout.write(' k | transfer mean     sd    min | classical  +prior   rich | transfer - best | scratch mean    min | gain\n');
     for (const s of summary) {
       const gain = s.scratchMean === undefined ? '     -' : `${(100 * (s.mean - s.scratchMean)).toFixed(2).padStart(6)}`;
       const over = s.overBestBaseline === undefined ? '      -' : `${s.overBestBaseline >= 0 ? '+' : ''}${(100 * s.overBestBaseline).toFixed(2)}`.padStart(7);
       process.stdout.write(
-        `${String(s.k).padStart(2)} |       ${pct(s.mean)} ${pct(s.sd)} ${pct(s.min)} |    ${pct(s.baselines?.classical.mean)} ${pct(s.baselines?.classicalPrior?.mean)} |         ${over} |       ${pct(s.scratchMean)} ${pct(s.scratchMin)} | ${gain}\n`,
+        `${String(s.k).padStart(2)} |       ${pct(s.mean)} ${pct(s.sd)} ${pct(s.min)} |    ${pct(s.baselines?.classical.mean)} ${pct(s.baselines?.classicalPrior?.mean)} ${pct(s.baselines?.classicalRich.mean)} |         ${over} |       ${pct(s.scratchMean)} ${pct(s.scratchMin)} | ${gain}\n`,
       );
     }
     for (const s of summary) {

@@ -33,6 +33,9 @@ export const TRANSFER_INPUT: HeadInput = { embedding: 'sqrt', timeDomain: 'rich'
 /** The classical per-person baseline: log MAV, WL, RMS and variance per channel, no extractor. */
 export const CLASSICAL_INPUT: HeadInput = { embedding: 'none', timeDomain: 'td4' };
 
+/** The richer classical baseline: the 13 time-domain features a channel that the wearer's head joins to the embedding, without the embedding. */
+export const CLASSICAL_RICH_INPUT: HeadInput = { embedding: 'none', timeDomain: 'rich' };
+
 export function checkHeadInput(value: unknown, where: string): HeadInput {
   const v = value as Partial<HeadInput> | null;
   if (typeof v !== 'object' || v === null) throw new HeadstartError('BAD_PROFILE', `${where}: the head's input recipe must be an object`);

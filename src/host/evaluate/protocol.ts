@@ -10,7 +10,7 @@ import type { Embeddings } from '../../core/head/embeddings.ts';
 import { selectRows } from '../../core/head/embeddings.ts';
 import { type HeadData, headInputOf, type HeadMethod, headScores, type LinearHeadData, predictClasses, scoreInputInto } from '../../core/head/head.ts';
 import { type AdaptOptions, HeadAdapter } from '../../core/head/adapt.ts';
-import { buildHeadInputs, CLASSICAL_INPUT } from '../../core/head/head_input.ts';
+import { buildHeadInputs, CLASSICAL_INPUT, CLASSICAL_RICH_INPUT } from '../../core/head/head_input.ts';
 import { trainPriorLdaHead } from '../../core/head/lda.ts';
 import { fitCalibrationHead } from '../../tfjs/select_head.ts';
 import type { PackagePriors } from '../../io/model_package.ts';
@@ -205,9 +205,11 @@ export interface PersonResult {
    * The classical per-person baseline on the same windows: shrinkage LDA on
    * log MAV, WL, RMS and variance per channel, alone and with the
    * pretraining people's within-class covariance as prior (when the package
-   * has priors). Absent at k = 0.
+   * has priors); and `classicalRich`, shrinkage LDA on the rich time-domain
+   * set the wearer's head also reads (13 features a channel), without the
+   * embedding: what the extractor has to add to. Absent at k = 0.
    */
-  baselines?: { classical: number; classicalPrior?: number };
+  baselines?: { classical: number; classicalPrior?: number; classicalRich: number };
   /** The calibration's own held-out estimate (what calibrate would print), when it could hold anything out. */
   estimate?: number;
   /** What a simulated sync estimated. */
@@ -247,6 +249,7 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
   const results: PersonResult[] = [];
   // The classical baseline reads only the windows (no extractor), with its own prior.
   const classicalCalib = buildHeadInputs(CLASSICAL_INPUT, ec, calib);
+  const richCalib = buildHeadInputs(CLASSICAL_RICH_INPUT, ec, calib);
   const allCycles = [...new Set(calib.rep)].length;
   for (const k of setup.cycles) {
     onStep?.(`${p.name} k=${k}`);
@@ -298,7 +301,9 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
     const estimate = fitted.cv.accuracy[method];
     const xc = selectRows(calibK === calib ? classicalCalib : buildHeadInputs(CLASSICAL_INPUT, ecK, calibK), idx);
     const classical = trainPriorLdaHead(xc, set.labels, setup.classes, CLASSICAL_INPUT, undefined);
-    const baselines: NonNullable<PersonResult['baselines']> = { classical: accuracy(predictClasses(classical, et, test), test.y) };
+    const xr = selectRows(calibK === calib ? richCalib : buildHeadInputs(CLASSICAL_RICH_INPUT, ecK, calibK), idx);
+    const rich = trainPriorLdaHead(xr, set.labels, setup.classes, CLASSICAL_RICH_INPUT, undefined);
+    const baselines: NonNullable<PersonResult['baselines']> = { classical: accuracy(predictClasses(classical, et, test), test.y), classicalRich: accuracy(predictClasses(rich, et, test), test.y) };
     if (setup.priors) {
       const withPrior = trainPriorLdaHead(xc, set.labels, setup.classes, CLASSICAL_INPUT, setup.priors.classical);
       baselines.classicalPrior = accuracy(predictClasses(withPrior, et, test), test.y);
@@ -352,9 +357,11 @@ export interface Summary {
   sd: number;
   min: number;
   /** The classical baselines on the same windows (k >= 1). */
-  baselines?: { classical: BaselineSummary; classicalPrior?: BaselineSummary };
+  baselines?: { classical: BaselineSummary; classicalPrior?: BaselineSummary; classicalRich: BaselineSummary };
   /** Transfer mean minus the best baseline mean, in accuracy (the headline). */
   overBestBaseline?: number;
+  /** Which baseline column had the best mean. */
+  bestBaseline?: 'classical' | 'classicalPrior' | 'classicalRich';
   /** People for whom transfer scored below the best baseline. */
   belowBestBaseline?: string[];
   /** Mean accuracy with unsupervised adaptation, and of rejection (accepted accuracy, share rejected). */
@@ -394,10 +401,12 @@ export function summarize(results: PersonResult[]): Summary[] {
     if (rows.every((r) => r.baselines)) {
       const classical = stats(rows.map((r) => r.baselines!.classical));
       const priorRows = rows.map((r) => r.baselines!.classicalPrior).filter((v): v is number => v !== undefined);
-      out.baselines = { classical, ...(priorRows.length === rows.length ? { classicalPrior: stats(priorRows) } : {}) };
-      const bestMean = Math.max(classical.mean, out.baselines.classicalPrior?.mean ?? -Infinity);
-      out.overBestBaseline = s.mean - bestMean;
-      const best = out.baselines.classicalPrior && out.baselines.classicalPrior.mean > classical.mean ? 'classicalPrior' : 'classical';
+      const classicalRich = stats(rows.map((r) => r.baselines!.classicalRich));
+      out.baselines = { classical, ...(priorRows.length === rows.length ? { classicalPrior: stats(priorRows) } : {}), classicalRich };
+      const columns = (['classical', 'classicalPrior', 'classicalRich'] as const).filter((c) => out.baselines![c] !== undefined);
+      const best = columns.reduce((a, c) => (out.baselines![c]!.mean > out.baselines![a]!.mean ? c : a));
+      out.overBestBaseline = s.mean - out.baselines[best]!.mean;
+      out.bestBaseline = best;
       out.belowBestBaseline = rows.filter((r) => r.accuracy < r.baselines![best]!).map((r) => r.person);
     }
     const scratch = rows.map((r) => r.scratchAccuracy).filter((v): v is number => v !== undefined);
