@@ -131,7 +131,7 @@ export function registerRun(program: Command): void {
     .addOption(textOption('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)"))
     .option(
       '--sync [gesture]',
-      "after putting the band back on: hold a gesture for the sync's length at the start (default: the one the profile names, which stands out most from rest) and the band's turn and each electrode's gain since calibration are undone; `--sync auto` asks for nothing and uses the first seconds of ordinary use instead",
+      "after putting the band back on: hold a gesture for the sync's length at the start (default: the one the profile names, which stands out most from rest) and the band's turn since calibration is undone (the head prepared for the nearest turn, the rest corrected in front of the extractor); `--sync auto` asks for nothing and uses the first seconds of ordinary use instead (weaker: see bench/RESULTS.md)",
     )
     .addOption(numberOption('--sync-seconds <s>', 'how much signal a sync reads', { above: 0, max: 60 }, DEFAULT_SYNC_SECONDS))
     .option('--sync-gains', "also apply the per-electrode gains a sync estimates (a contact that changed); off by default: a short hold's levels follow how hard it is held, too")
