@@ -12,7 +12,7 @@ import { type HeadData, headInputOf, type HeadMethod, headScores, type LinearHea
 import { type AdaptOptions, HeadAdapter } from '../../core/head/adapt.ts';
 import { buildHeadInputs, CLASSICAL_INPUT, CLASSICAL_RICH_INPUT } from '../../core/head/head_input.ts';
 import { trainPriorLdaHead } from '../../core/head/lda.ts';
-import { fitCalibrationHead } from '../../tfjs/select_head.ts';
+import { autoHeadMethods, fitCalibrationHead } from '../../tfjs/select_head.ts';
 import type { PackagePriors } from '../../io/model_package.ts';
 import type { Preprocessing } from '../../core/dsp/preprocess.ts';
 import type { Recording } from '../../core/signal.ts';
@@ -31,9 +31,6 @@ export interface PersonData {
 }
 
 export type HeadChoiceMode = 'auto' | HeadMethod;
-
-/** What `auto` tries where held-out repetitions can tell (k >= 2); at k = 1 it takes the transfer head (bench/RESULTS.md: chosen on calibration recordings only). */
-export const AUTO_METHODS: readonly HeadMethod[] = ['transfer', 'lda'];
 
 export interface EvaluationSetup {
   cycles: number[];
@@ -294,7 +291,7 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
     const reps = Int32Array.from(idx, (i) => calibK.rep[i]);
     const fit = { ...(setup.priors ? { prior: setup.priors.transfer } : {}) };
     // As calibrate fits it, with its held-out estimate of later accuracy.
-    const methods = setup.head !== 'auto' ? [setup.head] : k === 1 ? ['transfer' as const] : AUTO_METHODS;
+    const methods = setup.head !== 'auto' ? [setup.head] : autoHeadMethods(k);
     const fitted = fitCalibrationHead(set, reps, { ...fit, methods, guard: setup.guard ?? 0 });
     const method: HeadMethod = fitted.cv.chosen;
     const head: HeadData = fitted.head;
