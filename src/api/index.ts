@@ -130,6 +130,8 @@ export type BoardOptions =
 export interface Board {
   /** In words: a port and baud rate, or what a virtual board plays. */
   readonly description: string;
+  /** What it speaks: headstart frames, or an OpenBCI Cyton's stream. */
+  readonly format: BoardFormat;
   /** A new link to the board, not opened yet (a session opens it). */
   connect(): Transport;
   /** A board session on a new link, speaking the board's format, not started. */
@@ -162,6 +164,7 @@ class SerialBoard implements Board {
 
 class SimBoard implements Board {
   readonly description: string;
+  readonly format: BoardFormat = 'headstart';
   readonly #script: ReplayScript;
   readonly #speed: number;
   readonly #boards = new Set<VirtualBoard>();
@@ -236,8 +239,9 @@ export interface CalibrateOptions {
   signal?: AbortSignal;
 }
 
-function packageDirOf(model: ModelPackage | string | undefined): string {
-  if (model === undefined) return defaultPackageDir();
+/** The package given, else the shipped one for the board: the EEG package for a Cyton, the EMG one otherwise. */
+function packageDirOf(model: ModelPackage | string | undefined, format: BoardFormat = 'headstart'): string {
+  if (model === undefined) return defaultPackageDir(format === 'cyton' ? 'eeg' : 'emg');
   return typeof model === 'string' ? model : model.dir;
 }
 
@@ -256,7 +260,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
   const { packageCalibrationModel } = await import('../device/calibration/package_model.ts');
   const { selectBackend } = await import('../tfjs/backend.ts');
   const { runCalibration } = await import('../device/calibration/session.ts');
-  const model = packageCalibrationModel(packageDirOf(options.model), { runtime: options.runtime ?? 'auto' });
+  const model = packageCalibrationModel(packageDirOf(options.model, options.board.format), { runtime: options.runtime ?? 'auto' });
   if (model.fallbackReason) options.onNote?.(`using the TypeScript interpreter (${model.fallbackReason})`);
   // Started before the session, not after the wearer's effort.
   await selectBackend();

@@ -47,7 +47,7 @@ export function registerCalibrate(program: Command): void {
     .addOption(portOption(PORT_OR_CYTON_DESCRIPTION))
     .addOption(profileOption('whose calibration this is: the profile saved (letters, digits, ".", "_", "-")').makeOptionMandatory())
     .addOption(textOption('--protocol <file>', 'calibration protocol (JSON, see calibration/README.md): calibration/myo7.json, calibration/quick5.json; not needed with --resume'))
-    .addOption(packageOption('model package whose int8 extractor embeds the recordings (default: the one shipped under models/)'))
+    .addOption(packageOption('model package whose int8 extractor embeds the recordings (default: the one shipped under models/, the EEG one with --format cyton)'))
     .addOption(dataDirOption())
     .addOption(boardOptions()[0]!)
     .addOption(boardOptions()[1]!)

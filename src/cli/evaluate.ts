@@ -15,6 +15,8 @@ import { checkCalibrationClasses, checkCyclesAvailable } from '../host/evaluate/
 import type { HeadChoiceMode, PersonData, PersonResult } from '../host/evaluate/protocol.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { addHelpNotes } from './help.ts';
+import { evaluateBySeconds } from './evaluate_seconds.ts';
+import { baselineRows, belowBaselineNotes, estimateNotes, pct, summaryTable } from './evaluate_report.ts';
 import { stoppable } from './interrupt.ts';
 import { choiceOption, EVALUATE_RUNTIMES, type EvaluateRuntime, numberListOption, numberOption, packageOption, seedOption, textOption } from './options.ts';
 
@@ -26,6 +28,7 @@ interface EvaluateOptions extends DatasetOptions {
   calib?: string;
   test?: string;
   cycles: number[];
+  calibSeconds?: number[];
   head: HeadChoiceMode;
   runtime: EvaluateRuntime;
   extractor?: EvaluateRuntime;
@@ -75,7 +78,6 @@ function peopleFromGlobs(calib: DatasetRecording[], test: DatasetRecording[]): P
     .filter((p) => p.calibration.length > 0 && p.test.length > 0);
 }
 
-const pct = (v: number | undefined) => (v === undefined ? '     -' : `${(100 * v).toFixed(2).padStart(6)}`);
 
 export function registerEvaluate(program: Command): void {
   const cmd = program
@@ -89,6 +91,13 @@ export function registerEvaluate(program: Command): void {
     .addOption(textOption('--calib <glob>', 'generic form: calibration recordings (CSV/.hsrec), e.g. "data/calib/*.csv"'))
     .addOption(textOption('--test <glob>', 'generic form: recordings to score'))
     .addOption(numberListOption('--cycles <list>', 'values of k, the calibration cycles (repetitions) used; 0 = population head, no calibration', { integer: true, min: 0, max: 1000 }, '0,1,2,3,4'))
+    .addOption(
+      numberListOption(
+        '--calib-seconds <list>',
+        'instead of cycles: each person holds each state once (EEG, e.g. eegmat), and the first C seconds of every recording calibrate, for each C of the list; every later window is scored, as balanced accuracy; the population head (C = 0) is scored on every window. People: those in --data the package was not pretrained on (or --people)',
+        { min: 1, max: 100_000 },
+      ),
+    )
     .addOption(
       choiceOption(
         '--head <method>',
@@ -138,11 +147,22 @@ export function registerEvaluate(program: Command): void {
     examples: [
       '$ headstart evaluate --package models/myo8-200hz --data data/demo/EvaluationDataset --cycles 0,1,2,3,4',
       '$ headstart evaluate --package models/myo8-200hz --data data/demo/EvaluationDataset --cycles 1 --no-scratch --runtime native',
+      '$ headstart evaluate --package models/eeg8-250hz --data ../shared/datasets/eegmat --calib-seconds 10,20,30 --runtime auto',
       "$ headstart evaluate --package models/myo8-200hz --rate 200 --label-pattern 'S(?<subject>\\d+)_R(?<rep>\\d+)_C(?<label>\\d+)\\.csv' --calib 'calib/*.csv' --test 'test/*.csv'",
     ],
   });
   cmd.action(async (opts: EvaluateOptions) => {
     const runtime = chosenRuntime(opts, cmd);
+    if (opts.calibSeconds) {
+      const cycleOnly = ['cycles', 'calib', 'test', 'head', 'within', 'shiftTest', 'shiftCalib', 'sync', 'syncSeconds', 'adapt', 'reject'].filter((o) => cmd.getOptionValueSource(o) === 'cli');
+      if (cycleOnly.length > 0) {
+        const flag = cmd.options.find((o) => o.attributeName() === cycleOnly[0])!.long!;
+        throw new HeadstartError('BAD_OPTION', `${flag} belongs to the cycles protocol; --calib-seconds calibrates on the first seconds of each recording of --data`, { option: flag });
+      }
+      if (!opts.data) throw new HeadstartError('MISSING_OPTION', '--calib-seconds needs --data: the people\'s recordings, one per state (e.g. ../shared/datasets/eegmat)', { option: '--data' });
+      await evaluateBySeconds({ ...opts, data: opts.data, calibSeconds: opts.calibSeconds, runtime });
+      return;
+    }
     const { cycles } = opts;
     const scratchSteps = opts.scratch ? opts.scratchSteps : 0;
     const { shiftTest, shiftCalib } = opts;
@@ -251,9 +271,7 @@ export function registerEvaluate(program: Command): void {
     });
     progress.done();
     const summary = summarize(results);
-    const baselines = summary
-      .filter((s) => s.baselines)
-      .map((s) => ({ k: s.k, classical: s.baselines!.classical, classicalPrior: s.baselines!.classicalPrior, classicalRich: s.baselines!.classicalRich, best: s.bestBaseline, transferMinusBest: s.overBestBaseline, belowBest: s.belowBestBaseline }));
+    const baselines = baselineRows(summary);
     // `extractor` is the field's name from before --runtime, kept for the scripts that read it.
     const report = { package: m.name, runtime, extractor: runtime, backend: backend.name, head: opts.head, within: opts.within === true, shiftTest, shiftCalib, sync: opts.sync ?? false, classes, scratchSteps, people: people.map((p) => p.name), summary, baselines, results };
     if (opts.out) writeFileSync(opts.out, JSON.stringify(report, null, 2) + '\n');
@@ -265,22 +283,12 @@ export function registerEvaluate(program: Command): void {
       (shiftTest !== 0 || shiftCalib !== 0 ? `, simulated band turn: test ${shiftTest}, calibration ${shiftCalib} electrodes` : '') +
       (opts.sync !== undefined && opts.sync !== false ? `, simulated sync (${opts.sync === true ? 'default gesture' : opts.sync})` : '');
     process.stdout.write(`${people.length} people, per-window accuracy (%), runtime ${runtime}, head ${opts.head}${opts.within ? ', scored on the later cycles of the calibration recording' : ''}${shifts}\n`);
-    process.stdout.write(' k | transfer mean     sd    min | classical  +prior   rich | transfer - best | scratch mean    min | gain\n');
-    for (const s of summary) {
-      const gain = s.scratchMean === undefined ? '     -' : `${(100 * (s.mean - s.scratchMean)).toFixed(2).padStart(6)}`;
-      const over = s.overBestBaseline === undefined ? '      -' : `${s.overBestBaseline >= 0 ? '+' : ''}${(100 * s.overBestBaseline).toFixed(2)}`.padStart(7);
-      process.stdout.write(
-        `${String(s.k).padStart(2)} |       ${pct(s.mean)} ${pct(s.sd)} ${pct(s.min)} |    ${pct(s.baselines?.classical.mean)} ${pct(s.baselines?.classicalPrior?.mean)} ${pct(s.baselines?.classicalRich.mean)} |         ${over} |       ${pct(s.scratchMean)} ${pct(s.scratchMin)} | ${gain}\n`,
-      );
-    }
-    for (const s of summary) {
-      if (s.estimateError) process.stdout.write(`k=${s.k}: the calibration's own estimate is off by ${(100 * s.estimateError.meanAbs).toFixed(2)} points on average (${s.estimateError.meanSigned >= 0 ? 'over' : 'under'}-estimating by ${(100 * Math.abs(s.estimateError.meanSigned)).toFixed(2)} on balance)\n`);
-    }
+    process.stdout.write(summaryTable(summary, 'k'));
+    process.stdout.write(estimateNotes(summary, 'k'));
     for (const s of summary) {
       if (s.adaptedMean !== undefined) process.stdout.write(`k=${s.k}: with unsupervised adaptation ${pct(s.adaptedMean)} % (without ${pct(s.mean)} %)\n`);
       if (s.rejection) process.stdout.write(`k=${s.k}: rejecting windows below ${opts.reject}: ${pct(s.rejection.acceptedAccuracy)} % of the accepted windows right, ${pct(s.rejection.rejected)} % rejected\n`);
     }
-    const below = summary.filter((s) => (s.belowBestBaseline?.length ?? 0) > 0);
-    for (const s of below) process.stdout.write(`k=${s.k}: below the best classical column for ${s.belowBestBaseline!.join(', ')}\n`);
+    process.stdout.write(belowBaselineNotes(summary, 'k'));
   });
 }

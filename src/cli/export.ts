@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readManifest } from '../io/model_package.ts';
 import type { RuntimeChoice } from '../io/runtime/types.ts';
-import { DEFAULT_EXPORT, INPUT_SCALINGS, type InputScaling, trainingDataPath } from '../host/export/export_options.ts';
+import { DEFAULT_EXPORT, INPUT_SCALINGS, type InputScaling, trainingDataPath, trainingDataSelection } from '../host/export/export_options.ts';
 import type { QuantizationReport } from '../host/export/report.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { addHelpNotes } from './help.ts';
@@ -85,7 +85,11 @@ export function registerExport(program: Command): void {
   cmd
     .action(async (opts: ExportCliOptions) => {
       const { percentile, calibrationWindows, checkWindows, runtime, seed } = opts;
-      const dataPath = opts.data ?? trainingDataPath(opts.package, readManifest(opts.package));
+      const manifest = readManifest(opts.package);
+      // The channels pretraining read (an EEG montage) go with any data; its people only with its own data.
+      const recorded = trainingDataSelection(opts.package, manifest);
+      const dataPath = opts.data ?? trainingDataPath(opts.package, manifest);
+      const data = { ...(opts.data ? (recorded.channels ? { channels: recorded.channels } : {}) : recorded), ...datasetSpec(dataPath, opts) };
       // TensorFlow.js loads here, for the verbs that need it only.
       const { selectBackend } = await import('../tfjs/backend.ts');
       const { exportPackage } = await import('../host/export/export_package.ts');
@@ -93,7 +97,7 @@ export function registerExport(program: Command): void {
       const { report } = await stoppable(
         (stop) =>
           exportPackage(opts.package, {
-        data: datasetSpec(dataPath, opts),
+        data,
         calibrationWindows,
         checkWindows,
         ...(percentile === undefined ? {} : { percentile }),

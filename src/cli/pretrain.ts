@@ -1,11 +1,15 @@
 import type { Command } from 'commander';
 import { createProgress } from './progress.ts';
 import { loadDataset } from '../io/datasets/index.ts';
-import { DEFAULT_EPISODES, DEFAULT_EXTRACTOR, DEFAULT_TRAIN } from '../host/extractor/config.ts';
+import { join } from 'node:path';
+import { HeadstartError } from '../core/errors.ts';
+import { readManifest } from '../io/model_package.ts';
+import { parseFilterList } from '../core/dsp/filters.ts';
+import { checkExtractorConfig, DEFAULT_EPISODES, DEFAULT_EXTRACTOR, DEFAULT_TRAIN, parseConvBlocks } from '../host/extractor/config.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { addHelpNotes } from './help.ts';
 import { stoppable } from './interrupt.ts';
-import { choiceOption, numberOption, seedOption, textOption } from './options.ts';
+import { choiceOption, MAX_RATE, numberOption, seedOption, textOption } from './options.ts';
 
 interface PretrainOptions extends DatasetOptions {
   data: string;
@@ -19,8 +23,12 @@ interface PretrainOptions extends DatasetOptions {
   trainHop: number;
   hop: number;
   window: number;
-  embedding: number;
+  embedding?: number;
+  blocks?: string;
+  resample?: number;
+  filters?: string;
   valPeople?: string;
+  initFrom?: string;
   subjectHeads: boolean;
   augment: boolean;
   rotateMax: number;
@@ -51,7 +59,21 @@ export function registerPretrain(program: Command): void {
     .addOption(numberOption('--train-hop <samples>', 'hop between training windows (smaller = more, more correlated windows)', { integer: true, min: 1, max: MAX_SAMPLES }, 10))
     .addOption(numberOption('--window <samples>', 'window length in samples', { integer: true, min: 1, max: MAX_SAMPLES }, DEFAULT_EXTRACTOR.windowLength))
     .addOption(numberOption('--hop <samples>', 'hop between windows at run time, recorded in the package', { integer: true, min: 1, max: MAX_SAMPLES }, 5))
-    .addOption(numberOption('--embedding <n>', 'embedding size, 32 to 128: the filter count of the last conv block', { integer: true, min: 32, max: 128 }, DEFAULT_EXTRACTOR.embedding))
+    .addOption(numberOption('--embedding <n>', `embedding size, 32 to 128: the filter count of the last conv block (default ${DEFAULT_EXTRACTOR.embedding}, or the last of --blocks)`, { integer: true, min: 32, max: 128 }))
+    .addOption(
+      textOption(
+        '--blocks <list>',
+        `the extractor's conv blocks as <filters>x<kernel>[/<pool>], comma-separated: each a 1-D convolution along time, batch norm and ReLU, then max-pooled by <pool> (default ${DEFAULT_EXTRACTOR.blocks.map((b) => `${b.filters}x${b.kernel}${b.pool > 1 ? `/${b.pool}` : ''}`).join(',')}; long EEG windows want early pooling, e.g. 16x9/4,32x7/2,64x5/2,64x3)`,
+      ),
+    )
+    .addOption(numberOption('--resample <hz>', "the package's sample rate: recordings are resampled to it before filtering and windows, and a board is resampled to it live (default: the data's rate)", { above: 0, max: MAX_RATE }))
+    .addOption(
+      textOption(
+        '--filters <list>',
+        'filters run at the package rate on each recording from its first sample, recorded in the manifest so calibrate and run apply the same: bandpass:<low>-<high>[:<order>], notch:<Hz>[:<q>], car (common average reference), comma-separated, e.g. bandpass:1-45:4,notch:50:30,car (default: none)',
+      ),
+    )
+    .addOption(textOption('--init-from <package>', "start the extractor from another model package's float weights, layer by layer where the shapes agree (e.g. an EEG extractor from the EMG one); the training report says which layers were copied"))
     .addOption(textOption('--val-people <names>', 'people held out to choose the best epoch, comma-separated (default: about a tenth of them)'))
     .option('--no-subject-heads', 'train only the population classifier (no per-person heads)')
     .option('--no-augment', 'no channel rotation, gain or noise augmentation')
@@ -67,19 +89,33 @@ export function registerPretrain(program: Command): void {
     notes: [
       'The extractor learns general features from many people; later, each new wearer trains only a small head on top of it (headstart calibrate). Training progress (epoch, loss, accuracy, windows/s) goes to stderr.',
     ],
-    examples: ['$ headstart pretrain --data ../shared/datasets/myoarmband/PreTrainingDataset --out models/myo8-200hz', '$ headstart export --package models/myo8-200hz'],
-    examplesTitle: 'Example (then quantize the extractor for devices):',
+    examples: [
+      '$ headstart pretrain --data ../shared/datasets/myoarmband/PreTrainingDataset --out models/myo8-200hz',
+      '$ headstart export --package models/myo8-200hz',
+      '$ headstart pretrain --data ../shared/datasets/eegmat --people Subject00,Subject01,Subject02 --channels Fp1,Fp2,F7,F8,T3,T4,Fz,Pz --modality eeg --resample 250 --filters bandpass:1-45:4,notch:50:30,car --window 500 --hop 125 --train-hop 50 --blocks 16x7/4,32x7/2,64x5/2,64x3 --rotate-max 0 --out models/my-eeg',
+    ],
+    examplesTitle: 'Examples (then quantize the extractor for devices):',
   });
   cmd.action(async (opts: PretrainOptions) => {
-    const dataset = loadDataset(datasetSpec(opts.data, opts));
+    const spec = datasetSpec(opts.data, opts);
+    const given = opts.blocks === undefined ? undefined : parseConvBlocks(opts.blocks);
+    if (given && opts.embedding !== undefined && opts.embedding !== given[given.length - 1]!.filters) {
+      throw new HeadstartError('BAD_OPTION', `--embedding ${opts.embedding} differs from the last of --blocks (${given[given.length - 1]!.filters} filters); the embedding is the last block's filter count: give one of them`, { option: '--embedding' });
+    }
+    const dataset = loadDataset(spec);
     for (const w of dataset.warnings) process.stderr.write(`warning: ${w}\n`);
-    const { embedding } = opts;
-    const blocks = DEFAULT_EXTRACTOR.blocks.map((b, i, all) => (i === all.length - 1 ? { ...b, filters: embedding } : b));
+    const rate = opts.resample ?? dataset.rate;
+    const filters = opts.filters === undefined ? [] : parseFilterList(opts.filters, rate);
+    const embedding = given ? given[given.length - 1]!.filters : (opts.embedding ?? DEFAULT_EXTRACTOR.embedding);
+    const blocks = given ?? DEFAULT_EXTRACTOR.blocks.map((b, i, all) => (i === all.length - 1 ? { ...b, filters: embedding } : b));
     const extractor = { ...DEFAULT_EXTRACTOR, blocks, channels: dataset.channels, windowLength: opts.window, embedding };
+    checkExtractorConfig(extractor);
     // TensorFlow.js loads here, not at start, so that the verbs that do not train go without it.
     const { defaultValidationPeople, pretrain } = await import('../host/pretrain.ts');
     const subjects = dataset.recordings.map((r) => r.subject ?? '');
     const valPeople = opts.valPeople !== undefined ? opts.valPeople.split(',').map((s) => s.trim()).filter(Boolean) : defaultValidationPeople(subjects);
+    const { loadLayersModel } = await import('../tfjs/model_io.ts');
+    const initFrom = opts.initFrom === undefined ? undefined : { package: opts.initFrom, extractor: await loadLayersModel(join(opts.initFrom, readManifest(opts.initFrom).extractor.floatModel)) };
     const progress = createProgress('pretrain');
     let epochNow = 0;
     const { report } = await stoppable(
@@ -93,6 +129,10 @@ export function registerPretrain(program: Command): void {
       trainHop: opts.trainHop,
       windowHop: opts.hop,
       valPeople,
+      ...(initFrom ? { initFrom } : {}),
+      ...(rate !== dataset.rate || filters.length > 0 ? { preprocessing: { rate, filters } } : {}),
+      ...(spec.channels ? { channelNames: spec.channels } : {}),
+      ...(spec.channels || spec.people ? { dataSelection: { ...(spec.channels ? { channels: spec.channels } : {}), ...(spec.people ? { people: spec.people } : {}) } } : {}),
       train: {
         ...DEFAULT_TRAIN,
         epochs: opts.epochs,

@@ -10,6 +10,8 @@ import { type ChannelNormalization, normalizeInPlace, sliceWindows, type WindowS
 export interface WindowSet {
   length: number;
   channels: number;
+  /** Samples per second of the windows (the recordings' rate after any preprocessing). */
+  rate: number;
   count: number;
   /** [count][length][channels] */
   x: Float32Array;
@@ -17,6 +19,8 @@ export interface WindowSet {
   y: Int32Array;
   /** Repetition (cycle) of the recording each window came from, -1 if unknown. */
   rep: Int32Array;
+  /** First sample of each window within its recording (at the windows' rate): where in a recording a window lies. */
+  start: Int32Array;
   /** Index into `subjects` per window. */
   subject: Int32Array;
   subjects: string[];
@@ -34,12 +38,14 @@ export function windowRecordings(recordings: Recording[], spec: WindowSpec, norm
   if (recordings.length === 0) throw new HeadstartError('NO_RECORDINGS', 'no recordings to cut into windows');
   if (preprocessing) recordings = recordings.map((r) => preprocessRecording(r, preprocessing));
   const channels = recordings[0].channels;
+  const rate = recordings[0].rate;
   const subjects: string[] = [];
   let count = 0;
   for (const r of recordings) {
     if (r.channels !== channels) {
       throw new HeadstartError('MIXED_RECORDINGS', `${r.source}: ${r.channels} channels, but ${recordings[0].source} has ${channels}`);
     }
+    if (r.rate !== rate) throw new HeadstartError('MIXED_RECORDINGS', `${r.source}: ${r.rate} samples/s, but ${recordings[0].source} has ${rate}`);
     if (r.label === undefined) throw new HeadstartError('BAD_LABEL', `${r.source}: no label (give a label pattern for its file name)`);
     count += windowCount(r.samples.length / channels, spec);
   }
@@ -47,10 +53,12 @@ export function windowRecordings(recordings: Recording[], spec: WindowSpec, norm
   const set: WindowSet = {
     length: spec.length,
     channels,
+    rate,
     count,
     x: new Float32Array(count * size),
     y: new Int32Array(count),
     rep: new Int32Array(count),
+    start: new Int32Array(count),
     subject: new Int32Array(count),
     subjects,
   };
@@ -62,6 +70,7 @@ export function windowRecordings(recordings: Recording[], spec: WindowSpec, norm
     if (s < 0) s = subjects.push(r.subject ?? '') - 1;
     set.y.fill(r.label!, at, at + n);
     set.rep.fill(r.rep ?? -1, at, at + n);
+    for (let i = 0; i < n; i++) set.start[at + i] = i * spec.hop;
     set.subject.fill(s, at, at + n);
     at += n;
   }
@@ -80,12 +89,14 @@ export function selectWindows(set: WindowSet, keep: (i: number) => boolean): Win
     x: new Float32Array(idx.length * size),
     y: new Int32Array(idx.length),
     rep: new Int32Array(idx.length),
+    start: new Int32Array(idx.length),
     subject: new Int32Array(idx.length),
   };
   idx.forEach((src, dst) => {
     out.x.set(set.x.subarray(src * size, (src + 1) * size), dst * size);
     out.y[dst] = set.y[src];
     out.rep[dst] = set.rep[src];
+    out.start[dst] = set.start[src];
     out.subject[dst] = set.subject[src];
   });
   return out;

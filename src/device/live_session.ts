@@ -55,6 +55,7 @@ import { checkBoardForPackage, checkProfileForPackage } from './pipeline/compati
 import { type ClassifiedWindow, type GestureEvent, LivePipeline, type LivePipelineStats } from './pipeline/live_pipeline.ts';
 import { LiveScore, type ScoreSummary } from './pipeline/live_score.ts';
 import type { SmootherOptions } from './pipeline/smoother.ts';
+import type { QueuedWindow } from './pipeline/window_queue.ts';
 import type { SavedProfile } from './profiles/profile.ts';
 import { BoardSession, type BoardSessionStats, type GapInfo } from './transports/board_session.ts';
 import type { Transport } from './transports/transport.ts';
@@ -178,8 +179,13 @@ export interface LiveSessionOptions {
   recognizer: Recognizer;
   /** Passed on to the LivePipeline. */
   pipeline?: { smoother?: SmootherOptions; maxQueue?: number; windowsPerTurn?: number };
-  /** Score each window against the board's label EVENT markers (a replayed labelled recording). */
-  score?: boolean;
+  /**
+   * Score each window against the board's label EVENT markers (a replayed
+   * labelled recording); or, for a board whose wire carries no labels (a
+   * Cyton), against a known truth: the label in force over each window and
+   * whether it held over the whole window.
+   */
+  score?: boolean | WindowTruth;
   sinks?: LiveSink[];
   /** Aborting ends the session as interrupted: STOP sent, queued windows not inferred. */
   signal?: AbortSignal;
@@ -213,6 +219,9 @@ const NOT_STARTED: LivePipelineStats = Object.freeze({
   boardSeconds: 0,
   wallSeconds: 0,
 });
+
+/** The true label over a window (undefined: none) and whether it held from the window's first sample to its last. */
+export type WindowTruth = (window: QueuedWindow) => { label: number | undefined; stable: boolean };
 
 interface Outcome {
   end: LiveEndKind;
@@ -301,6 +310,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       const fit = checkBoardForPackage(hello, manifest, packageDir);
       this.#boardFormat = { channels: hello.channels, rate: hello.rate };
       const score = this.#score;
+      const truth = typeof this.#options.score === 'function' ? this.#options.score : undefined;
       // Adapting changes the head's standardization: a copy, so the profile's own head stays as it was.
       const head = this.#options.adapt && profile.head.kind !== 'ncm' ? { ...profile.head, mean: [...profile.head.mean] } : profile.head;
       this.#pipeline = new LivePipeline({
@@ -312,7 +322,10 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
         ...this.#options.pipeline,
         onEvent: (e) => this.emit('gesture', e),
         onWindow: (r) => {
-          score?.add(r.window.markerKind === 'label' ? r.window.markerValue : undefined, r.window.markerStable, r.label);
+          if (truth) {
+            const t = truth(r.window);
+            score?.add(t.label, t.stable, r.label);
+          } else score?.add(r.window.markerKind === 'label' ? r.window.markerValue : undefined, r.window.markerStable, r.label);
           this.emit('window', r);
         },
       });

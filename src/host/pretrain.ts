@@ -17,7 +17,12 @@ import { PACKAGE_FORMAT, PACKAGE_FORMAT_VERSION } from '../core/model_package/ma
 import { PRODUCER_VERSION } from '../io/version.ts';
 import { selectWindows, type WindowSet, windowRecordings } from '../core/window_set.ts';
 import { fitNormalization } from '../core/windowing.ts';
-import type { Dataset } from '../io/datasets/types.ts';
+import type { Dataset, DatasetSpec } from '../io/datasets/types.ts';
+import { describeFilters } from '../core/dsp/filters.ts';
+import { type Preprocessing, preprocessRecording } from '../core/dsp/preprocess.ts';
+import { modalityInputs } from '../core/head/head_input.ts';
+import { hasRepetitions, secondsCalibratedAccuracy } from './seconds_validation.ts';
+import { copyMatchingWeights, type WeightCopy } from './extractor/init_from.ts';
 import { embedWindows } from './evaluate/embed.ts';
 import { type ExtractorConfig, extractorMacs, extractorParams, type TrainOptions } from './extractor/config.ts';
 import { type BatchProgress, type EpochReport, trainExtractor } from './extractor/train.ts';
@@ -37,6 +42,19 @@ export interface PretrainRequest {
   train: TrainOptions;
   /** People held out for validation (by subject name); empty = none. */
   valPeople: string[];
+  /**
+   * The package's chain: the recordings resampled to its rate and filtered,
+   * each from its first sample, before normalization and windows; recorded
+   * in the manifest so the device applies the same. Absent: the data's rate,
+   * no filters.
+   */
+  preprocessing?: Preprocessing;
+  /** The channels' names for the manifest (an EEG montage); default ch0, ch1, ... */
+  channelNames?: string[];
+  /** Start from this extractor's weights where layer shapes allow (copyMatchingWeights), recorded in the report as `initializedFrom`. */
+  initFrom?: { package: string; extractor: tf.LayersModel };
+  /** The channels and people read from the data, recorded so that `export` reads the same. */
+  dataSelection?: Pick<DatasetSpec, 'channels' | 'people'>;
   onBatch?: (p: BatchProgress) => void;
   onEpoch?: (r: EpochReport) => void;
 }
@@ -89,21 +107,37 @@ function scoreRows(head: LinearHeadData, x: Embeddings): Float32Array {
   return out;
 }
 
+/**
+ * How the kept epoch is chosen on the held-out people: with repetitions
+ * (EMG), a head fitted on the first and scored on the others (reading the
+ * hybrid input when the per-person heads were trained on it); with one
+ * recording per state (EEG), on the first seconds of each, as the benchmark.
+ */
+function validationScore(val: WindowSet, classes: number, modality: 'emg' | 'eeg', hybrid: HeadInput | undefined): (extractor: tf.LayersModel) => number {
+  if (hasRepetitions(val)) return (extractor) => calibratedAccuracy(extractor, val, classes, hybrid);
+  const input = modalityInputs(modality).transfer;
+  return (extractor) => secondsCalibratedAccuracy(extractor, val, classes, input);
+}
+
 export async function pretrain(req: PretrainRequest): Promise<PretrainResult> {
   const backend = await selectBackend();
   const ds = req.dataset;
   if (ds.channels !== req.extractor.channels) {
     throw new HeadstartError('DATA_PACKAGE_MISMATCH', `the data has ${ds.channels} channels but the extractor is configured for ${req.extractor.channels}`);
   }
-  const total = ds.recordings.reduce((s, r) => s + r.samples.length, 0);
+  const chain = req.preprocessing;
+  const rate = chain?.rate ?? ds.rate;
+  // Each recording through the package's chain from its start, as the device will see it live.
+  const recordings = chain ? ds.recordings.map((r) => preprocessRecording(r, chain)) : ds.recordings;
+  const total = recordings.reduce((s, r) => s + r.samples.length, 0);
   const all = new Float32Array(total);
   let at = 0;
-  for (const r of ds.recordings) {
+  for (const r of recordings) {
     all.set(r.samples, at);
     at += r.samples.length;
   }
   const normalization = fitNormalization(all, ds.channels);
-  const windows = windowRecordings(ds.recordings, { length: req.extractor.windowLength, hop: req.trainHop }, normalization);
+  const windows = windowRecordings(recordings, { length: req.extractor.windowLength, hop: req.trainHop }, normalization);
   const valIds = new Set(req.valPeople.map((p) => windows.subjects.indexOf(p)));
   for (const p of req.valPeople) {
     if (!windows.subjects.includes(p)) throw new HeadstartError('EMPTY_SELECTION', `validation person ${p} is not in the data (people: ${windows.subjects.join(', ')})`, { setting: 'valPeople' });
@@ -111,6 +145,8 @@ export async function pretrain(req: PretrainRequest): Promise<PretrainResult> {
   const train = selectWindows(windows, (i) => !valIds.has(windows.subject[i]));
   const val = valIds.size > 0 ? selectWindows(windows, (i) => valIds.has(windows.subject[i])) : undefined;
   const started = Date.now();
+  let initialized: (WeightCopy & { package: string }) | undefined;
+  const init = req.initFrom;
   const trained = await trainExtractor(
     req.extractor,
     ds.classes.length,
@@ -119,7 +155,8 @@ export async function pretrain(req: PretrainRequest): Promise<PretrainResult> {
     req.train,
     req.onBatch,
     req.onEpoch,
-    val ? (extractor) => calibratedAccuracy(extractor, val, ds.classes.length, req.train.hybridHeads ? { embedding: 'sqrt', timeDomain: req.train.hybridHeads } : undefined) : undefined,
+    val ? validationScore(val, ds.classes.length, req.modality, req.train.hybridHeads ? { embedding: 'sqrt', timeDomain: req.train.hybridHeads } : undefined) : undefined,
+    init ? (extractor) => (initialized = { package: init.package, ...copyMatchingWeights(init.extractor, extractor) }) : undefined,
   );
   const trainSeconds = (Date.now() - started) / 1000;
 
@@ -133,6 +170,9 @@ export async function pretrain(req: PretrainRequest): Promise<PretrainResult> {
   }
   const report = {
     data: req.dataPath,
+    ...(req.dataSelection ? { dataSelection: req.dataSelection } : {}),
+    ...(chain ? { preprocessing: { rate: chain.rate, filters: describeFilters(chain.filters) } } : {}),
+    ...(initialized ? { initializedFrom: initialized } : {}),
     people: windows.subjects.filter((_, i) => !valIds.has(i)),
     validationPeople: req.valPeople,
     trainWindows: train.count,
@@ -156,8 +196,9 @@ export async function pretrain(req: PretrainRequest): Promise<PretrainResult> {
       createdAt: new Date().toISOString(),
       modality: req.modality,
       channels: ds.channels,
-      channelNames: Array.from({ length: ds.channels }, (_, i) => `ch${i}`),
-      sampleRate: ds.rate,
+      channelNames: req.channelNames ?? Array.from({ length: ds.channels }, (_, i) => `ch${i}`),
+      sampleRate: rate,
+      ...(chain && chain.filters.length > 0 ? { preprocessing: chain.filters } : {}),
       window: { length: req.extractor.windowLength, hop: req.windowHop },
       normalization,
       classes: ds.classes,

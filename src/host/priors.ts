@@ -1,14 +1,18 @@
 /**
  * The population priors a package ships (core/head/prior.ts): computed at
  * export from the pretraining people's windows as the device sees them
- * (int8 extractor, the package's window and hop), one for the transfer head's
- * input and one for the classical baseline's, so `evaluate` can show the
- * baseline with its prior beside transfer.
+ * (the package's chain from each recording's start, int8 extractor, the
+ * package's window and hop), one for the transfer head's input and one for
+ * the classical baseline's, so `evaluate` can show the baseline with its
+ * prior beside transfer; and the classical population LDA, the baseline of
+ * the uncalibrated population head.
  */
 import type { HeadInput } from '../core/head/head_input.ts';
 import { buildHeadInputs } from '../core/head/head_input.ts';
 import { computePopulationPrior, type PersonFeatures, type PopulationPrior } from '../core/head/prior.ts';
-import type { ModelManifest } from '../core/model_package/manifest.ts';
+import { type ModelManifest, packagePreprocessing } from '../core/model_package/manifest.ts';
+import { concatRows } from '../core/head/embeddings.ts';
+import { trainPriorLdaHead } from '../core/head/lda.ts';
 import type { Recording } from '../core/signal.ts';
 import { windowRecordings } from '../core/window_set.ts';
 import { embedWithRuntime } from '../io/extractor_embed.ts';
@@ -38,7 +42,7 @@ export function computePackagePriors(manifest: ModelManifest, runtime: Extractor
   const transfer: PersonFeatures[] = [];
   const classical: PersonFeatures[] = [];
   people.forEach((recs, i) => {
-    const set = windowRecordings(recs, manifest.window, manifest.normalization);
+    const set = windowRecordings(recs, manifest.window, manifest.normalization, packagePreprocessing(manifest));
     const e = embedWithRuntime(runtime, manifest, set);
     transfer.push({ features: buildHeadInputs(inputs.transfer, e, set), labels: set.y });
     classical.push({ features: buildHeadInputs(inputs.classical, e, set), labels: set.y });
@@ -51,13 +55,32 @@ export function computePackagePriors(manifest: ModelManifest, runtime: Extractor
     invStd: p.invStd.map(shortest),
     covariance: p.covariance.map(shortest),
   });
+  const pooled = concatRows(classical.map((p) => p.features));
+  const pooledLabels = new Int32Array(pooled.count);
+  let at = 0;
+  for (const p of classical) {
+    pooledLabels.set(p.labels, at);
+    at += p.labels.length;
+  }
+  const population = trainPriorLdaHead(pooled, pooledLabels, classes, inputs.classical, undefined, CLASSICAL_POPULATION_LDA);
+  const { classMeans: _unused, ...classicalPopulation } = population;
   return {
     format: PRIORS_FORMAT,
     formatVersion: PRIORS_FORMAT_VERSION,
     transfer: round(computePopulationPrior(inputs.transfer, transfer, classes)),
     classical: round(computePopulationPrior(inputs.classical, classical, classes)),
+    classicalPopulation: {
+      ...classicalPopulation,
+      mean: classicalPopulation.mean.map(shortest),
+      invStd: classicalPopulation.invStd.map(shortest),
+      weights: classicalPopulation.weights.map(shortest),
+      bias: classicalPopulation.bias.map(shortest),
+    },
   };
 }
+
+/** The shrinkage of the classical population LDA (../shared/reference's). */
+const CLASSICAL_POPULATION_LDA = { priorWeight: 0, shrinkage: 0.1 };
 
 /** Seven significant digits: float32 precision, a third of the JSON. */
 function shortest(v: number): number {

@@ -18,17 +18,36 @@ export function findInstallRoot(entry: string): string | undefined {
   return undefined;
 }
 
-/** The shipped model package: the first folder with a manifest under the install's models/. */
-export function defaultPackageDir(): string {
+function manifestModality(dir: string): string | undefined {
+  try {
+    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { modality?: unknown };
+    return typeof m.modality === 'string' ? m.modality : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The shipped model package of a modality: the first folder under the
+ * install's models/ whose manifest is of that modality (EMG: myo8-200hz,
+ * EEG: eeg8-250hz).
+ */
+export function defaultPackageDir(modality: 'emg' | 'eeg' = 'emg'): string {
   const root = findInstallRoot('models');
   if (root) {
     const found = readdirSync(join(root, 'models'), { withFileTypes: true })
       .filter((e) => e.isDirectory() && existsSync(join(root, 'models', e.name, 'manifest.json')))
       .map((e) => join(root, 'models', e.name))
-      .sort();
+      .sort()
+      .filter((dir) => manifestModality(dir) === modality);
     if (found[0]) return found[0];
   }
-  throw new HeadstartError('NO_MODEL_PACKAGE', 'no model package given and none shipped under models/; give one (pretrain and export make one)', { setting: 'package' });
+  throw new HeadstartError('NO_MODEL_PACKAGE', `no model package given and no ${modality.toUpperCase()} package shipped under models/; give one (pretrain and export make one)`, { setting: 'package' });
+}
+
+/** The shipped EEG package (models/eeg8-250hz). */
+export function defaultEegPackageDir(): string {
+  return defaultPackageDir('eeg');
 }
 
 /** What `npm run pack:device` records in a device tarball's package.json. */

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeadstartError } from '../core/errors.ts';
-import type { HeadData } from '../core/head/head.ts';
+import type { HeadData, LinearHeadData } from '../core/head/head.ts';
+import { checkHeadInput } from '../core/head/head_input.ts';
 import { checkPopulationPrior, type PopulationPrior } from '../core/head/prior.ts';
 import { MANIFEST_FILE, type ModelManifest, validateManifest } from '../core/model_package/manifest.ts';
 import { readTflite } from '../core/tflite/reader.ts';
@@ -26,6 +27,27 @@ export interface PackagePriors {
   formatVersion: number;
   transfer: PopulationPrior;
   classical: PopulationPrior;
+  /**
+   * The classical baseline with no calibration: an LDA on the classical
+   * recipe fitted on every pretraining window, what `evaluate` shows beside
+   * the population head at k = 0. Absent in packages exported before it.
+   */
+  classicalPopulation?: LinearHeadData;
+}
+
+/** Checks the shape of a linear head stored in a package (its sizes agree with its recipe's dimension). */
+function checkPackageLinearHead(value: unknown, dim: number, where: string): LinearHeadData {
+  const h = value as Partial<LinearHeadData> | null;
+  const numbers = (a: unknown, n: number) => Array.isArray(a) && a.length === n && a.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (typeof h !== 'object' || h === null || (h.kind !== 'lda' && h.kind !== 'softmax') || !Number.isInteger(h.classes) || (h.classes as number) < 2 || h.dim !== dim) {
+    throw new HeadstartError('BAD_PACKAGE', `${where}: must be a linear head of at least 2 classes reading ${dim} values; export the package again`);
+  }
+  const c = h.classes as number;
+  if (!numbers(h.mean, dim) || !numbers(h.invStd, dim) || !numbers(h.weights, dim * c) || !numbers(h.bias, c)) {
+    throw new HeadstartError('BAD_PACKAGE', `${where}: its arrays do not have the sizes its ${c} classes and ${dim} values need; export the package again`);
+  }
+  checkHeadInput(h.input, where);
+  return h as LinearHeadData;
 }
 
 export function validatePriors(value: unknown, path: string): PackagePriors {
@@ -36,12 +58,14 @@ export function validatePriors(value: unknown, path: string): PackagePriors {
   if (typeof v.formatVersion !== 'number' || v.formatVersion > PRIORS_FORMAT_VERSION) {
     throw new HeadstartError('FORMAT_TOO_NEW', `${path}: priors format ${v.formatVersion} is newer than this headstart reads (${PRIORS_FORMAT_VERSION}); upgrade headstart`);
   }
-  return {
+  const priors: PackagePriors = {
     format: PRIORS_FORMAT,
     formatVersion: v.formatVersion,
     transfer: checkPopulationPrior(v.transfer, `${path} transfer`),
     classical: checkPopulationPrior(v.classical, `${path} classical`),
   };
+  if (v.classicalPopulation !== undefined) priors.classicalPopulation = checkPackageLinearHead(v.classicalPopulation, priors.classical.dim, `${path} classicalPopulation`);
+  return priors;
 }
 
 export interface LoadedPackage {

@@ -57,7 +57,7 @@ function subsetWindows(w: WindowsView | undefined, idx: readonly number[]): Wind
   const size = w.length * w.channels;
   const x = new Float32Array(idx.length * size);
   idx.forEach((src, dst) => x.set(w.x.subarray(src * size, (src + 1) * size), dst * size));
-  return { count: idx.length, length: w.length, channels: w.channels, x };
+  return { count: idx.length, length: w.length, channels: w.channels, x, ...(w.rate === undefined ? {} : { rate: w.rate }) };
 }
 
 /**

@@ -98,6 +98,36 @@ export function checkFilterSpecs(value: unknown, rate?: number, where = 'filters
   });
 }
 
+/**
+ * The short text form of a filter list, for command lines:
+ * `bandpass:1-45:4,notch:50:30,car` (a band-pass of 1-45 Hz, order 4; a
+ * notch at 50 Hz, Q 30; common average reference). The order of a band-pass
+ * defaults to 4 and a notch's Q to 30; `none` is the empty list. Checked as
+ * checkFilterSpecs checks a manifest's list.
+ */
+export function parseFilterList(text: string, rate?: number, where = '--filters'): FilterSpec[] {
+  const items = text.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  if (items.length === 1 && items[0] === 'none') return [];
+  const number = (part: string | undefined, item: string): number => {
+    const v = Number(part);
+    if (part === undefined || part.trim() === '' || !Number.isFinite(v)) throw filterError(where, `"${item}" is not a filter (e.g. bandpass:1-45:4, notch:50:30, car)`);
+    return v;
+  };
+  const specs = items.map((item): unknown => {
+    const [kind, a, b, ...rest] = item.split(':');
+    if (rest.length > 0) throw filterError(where, `"${item}" has too many parts (e.g. bandpass:1-45:4, notch:50:30, car)`);
+    if (kind === 'car' && a === undefined) return { kind: 'car' };
+    if (kind === 'notch' && a !== undefined) return { kind: 'notch', freq: number(a, item), q: b === undefined ? 30 : number(b, item) };
+    if (kind === 'bandpass' && a !== undefined) {
+      const [low, high, more] = a.split('-');
+      if (more !== undefined) throw filterError(where, `"${item}": give the band as low-high, e.g. bandpass:1-45:4`);
+      return { kind: 'bandpass', low: number(low, item), high: number(high, item), order: b === undefined ? 4 : number(b, item) };
+    }
+    throw filterError(where, `"${item}" is not a filter: give bandpass:<low>-<high>[:<order>], notch:<Hz>[:<q>] or car, comma-separated (e.g. bandpass:1-45:4,notch:50:30,car), or none`);
+  });
+  return checkFilterSpecs(specs, rate, where);
+}
+
 /** A one-line description for reports and help: "band-pass 1-45 Hz (order 4), notch 50 Hz (Q 30), common average reference". */
 export function describeFilters(specs: FilterSpec[]): string {
   if (specs.length === 0) return 'no filters';

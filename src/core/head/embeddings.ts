@@ -3,6 +3,8 @@
  * Whether the extractor ran as float tfjs on a host or as int8 TFLite on a
  * device, heads take the same `Embeddings`.
  */
+import { HeadstartError } from '../errors.ts';
+
 export interface Embeddings {
   count: number;
   dim: number;
@@ -29,4 +31,18 @@ export function selectRows(e: Embeddings, keep: ArrayLike<number>): Embeddings {
   const out = new Float32Array(keep.length * e.dim);
   for (let i = 0; i < keep.length; i++) out.set(e.data.subarray(keep[i] * e.dim, (keep[i] + 1) * e.dim), i * e.dim);
   return { count: keep.length, dim: e.dim, data: out };
+}
+
+/** The rows of several matrices of one width, one after another. */
+export function concatRows(parts: Embeddings[]): Embeddings {
+  const dim = parts[0]?.dim ?? 0;
+  const count = parts.reduce((n, p) => n + p.count, 0);
+  const data = new Float32Array(count * dim);
+  let at = 0;
+  for (const p of parts) {
+    if (p.dim !== dim) throw new HeadstartError('INTERNAL', `rows of ${p.dim} values cannot join rows of ${dim}`);
+    data.set(p.data.subarray(0, p.count * dim), at * dim);
+    at += p.count;
+  }
+  return { count, dim, data };
 }

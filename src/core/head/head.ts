@@ -123,3 +123,12 @@ export function argmaxRows(scores: Float32Array, classes: number): Int32Array {
 export function predictClasses(head: HeadData, e: Embeddings, windows?: WindowsView): Int32Array {
   return argmaxRows(headScores(head, e, windows), head.classes);
 }
+
+/** Predicted classes of head input vectors already built (HeadInputBuilder / buildHeadInputs) for this head. */
+export function predictInputs(head: HeadData, x: Embeddings): Int32Array {
+  if (x.dim !== head.dim) throw new HeadstartError('PROFILE_EXTRACTOR_MISMATCH', `the head reads ${head.dim} values but the vectors have ${x.dim}`);
+  const out = new Float32Array(x.count * head.classes);
+  const row = new Float32Array(head.dim);
+  for (let i = 0; i < x.count; i++) scoreInputInto(head, x.data.subarray(i * head.dim, (i + 1) * head.dim), row, out.subarray(i * head.classes, (i + 1) * head.classes));
+  return argmaxRows(out, head.classes);
+}

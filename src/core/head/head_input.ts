@@ -1,8 +1,9 @@
 /**
  * What a head reads: the frozen extractor's embedding of a window, and
- * optionally classical time-domain features of the same window, joined into
- * one vector. The recipe is part of the head's data, so the device builds
- * exactly the vector the head was fitted on (live = offline).
+ * optionally classical features of the same window (EMG time-domain
+ * features, EEG band power), joined into one vector in that order. The
+ * recipe is part of the head's data, so the device builds exactly the vector
+ * the head was fitted on (live = offline).
  *
  * - `embedding: 'l2'`: the embedding scaled to unit length (the heads of
  *   profiles made before the recipe was recorded read this, alone).
@@ -12,16 +13,26 @@
  * - `embedding: 'none'`: no embedding (the classical baseline, time-domain
  *   features alone).
  * - `timeDomain`: a feature set of core/features/time_domain.ts, or 'none'.
+ * - `bandPower` (absent: none): `bands7`, the log power of the seven EEG
+ *   bands of core/features/band_power.ts per channel, after the time-domain
+ *   features. It reads the window's sample rate, so a builder of such a
+ *   recipe is given the rate.
  */
 import { HeadstartError } from '../errors.ts';
+import { type Band, bandPowerFeaturesInto, type BandPowerScratch, bandPowerScratch, bandPowerSize, EEG_BANDS } from '../features/band_power.ts';
 import { checkTimeDomainSet, type TimeDomainScratch, timeDomainFeaturesInto, timeDomainScratch, type TimeDomainSet, timeDomainSize } from '../features/time_domain.ts';
 import type { Embeddings } from './embeddings.ts';
 
 export type EmbeddingTransform = 'l2' | 'sqrt' | 'none';
 
+/** Band-power sets a head can read: `bands7`, the seven bands of EEG_BANDS. */
+export type BandPowerSet = 'bands7';
+
 export interface HeadInput {
   embedding: EmbeddingTransform;
   timeDomain: TimeDomainSet | 'none';
+  /** Absent: no band power (every recipe written before band power was readable). */
+  bandPower?: BandPowerSet;
 }
 
 /** The recipe of heads that do not record one: the unit-length embedding alone. */
@@ -36,6 +47,17 @@ export const CLASSICAL_INPUT: HeadInput = { embedding: 'none', timeDomain: 'td4'
 /** The richer classical baseline: the 13 time-domain features a channel that the wearer's head joins to the embedding, without the embedding. */
 export const CLASSICAL_RICH_INPUT: HeadInput = { embedding: 'none', timeDomain: 'rich' };
 
+/** An EEG wearer's head: the embedding joined with the log power of the seven bands per channel. */
+export const EEG_TRANSFER_INPUT: HeadInput = { embedding: 'sqrt', timeDomain: 'none', bandPower: 'bands7' };
+
+/** The classical EEG baseline: log band power in seven bands per channel, no extractor. */
+export const EEG_CLASSICAL_INPUT: HeadInput = { embedding: 'none', timeDomain: 'none', bandPower: 'bands7' };
+
+/** The recipes a package of a modality ships priors for: its wearers' heads and its classical baseline. */
+export function modalityInputs(modality: 'emg' | 'eeg'): { transfer: HeadInput; classical: HeadInput } {
+  return modality === 'eeg' ? { transfer: EEG_TRANSFER_INPUT, classical: EEG_CLASSICAL_INPUT } : { transfer: TRANSFER_INPUT, classical: CLASSICAL_INPUT };
+}
+
 export function checkHeadInput(value: unknown, where: string): HeadInput {
   const v = value as Partial<HeadInput> | null;
   if (typeof v !== 'object' || v === null) throw new HeadstartError('BAD_PROFILE', `${where}: the head's input recipe must be an object`);
@@ -43,35 +65,50 @@ export function checkHeadInput(value: unknown, where: string): HeadInput {
     throw new HeadstartError('BAD_PROFILE', `${where}: input.embedding must be "l2", "sqrt" or "none", not ${JSON.stringify(v.embedding)}`);
   }
   if (v.timeDomain !== 'none') checkTimeDomainSet(String(v.timeDomain));
-  if (v.embedding === 'none' && v.timeDomain === 'none') throw new HeadstartError('BAD_PROFILE', `${where}: the head input reads nothing (no embedding, no time-domain features)`);
-  return { embedding: v.embedding, timeDomain: v.timeDomain as HeadInput['timeDomain'] };
+  if (v.bandPower !== undefined && v.bandPower !== 'bands7') throw new HeadstartError('BAD_PROFILE', `${where}: input.bandPower must be "bands7" or absent, not ${JSON.stringify(v.bandPower)}`);
+  if (v.embedding === 'none' && v.timeDomain === 'none' && v.bandPower === undefined) throw new HeadstartError('BAD_PROFILE', `${where}: the head input reads nothing (no embedding, no classical features)`);
+  return { embedding: v.embedding, timeDomain: v.timeDomain as HeadInput['timeDomain'], ...(v.bandPower ? { bandPower: v.bandPower } : {}) };
 }
 
 export function sameHeadInput(a: HeadInput, b: HeadInput): boolean {
-  return a.embedding === b.embedding && a.timeDomain === b.timeDomain;
+  return a.embedding === b.embedding && a.timeDomain === b.timeDomain && a.bandPower === b.bandPower;
 }
 
+/** Whether the recipe reads the window itself (classical features), not only its embedding. */
 export function usesWindow(input: HeadInput): boolean {
-  return input.timeDomain !== 'none';
+  return input.timeDomain !== 'none' || input.bandPower !== undefined;
 }
+
+const BAND_SETS: Record<BandPowerSet, readonly Band[]> = { bands7: EEG_BANDS };
 
 export function headInputSize(input: HeadInput, embeddingSize: number, channels: number): number {
-  return (input.embedding === 'none' ? 0 : embeddingSize) + (input.timeDomain === 'none' ? 0 : timeDomainSize(input.timeDomain, channels));
+  return (
+    (input.embedding === 'none' ? 0 : embeddingSize) +
+    (input.timeDomain === 'none' ? 0 : timeDomainSize(input.timeDomain, channels)) +
+    (input.bandPower === undefined ? 0 : bandPowerSize(channels, BAND_SETS[input.bandPower]))
+  );
 }
 
 /** Builds head input vectors one window at a time, without allocating. */
 export class HeadInputBuilder {
   readonly size: number;
   readonly #scratch: TimeDomainScratch;
+  readonly #bands: BandPowerScratch | undefined;
 
+  /** `rate` (samples per second of the windows) is needed by recipes that read band power. */
   constructor(
     readonly input: HeadInput,
     readonly embeddingSize: number,
     readonly windowLength: number,
     readonly channels: number,
+    rate?: number,
   ) {
     this.size = headInputSize(input, embeddingSize, channels);
     this.#scratch = timeDomainScratch(windowLength);
+    if (input.bandPower !== undefined) {
+      if (rate === undefined) throw new HeadstartError('INTERNAL', "this head reads band power of the window; give the builder the windows' sample rate");
+      this.#bands = bandPowerScratch(windowLength, rate, BAND_SETS[input.bandPower]);
+    }
   }
 
   /**
@@ -91,29 +128,39 @@ export class HeadInputBuilder {
     } else {
       for (let d = 0; d < dim; d++) out[d] = Math.sqrt(Math.max(0, embedding[d]));
     }
-    if (this.input.timeDomain === 'none') return;
-    if (!window) throw new HeadstartError('INTERNAL', 'this head reads time-domain features of the window as well as its embedding; pass the window');
-    timeDomainFeaturesInto(window, this.windowLength, this.channels, this.input.timeDomain, out.subarray(dim) as Float32Array | Float64Array, this.#scratch);
+    if (!usesWindow(this.input)) return;
+    if (!window) throw new HeadstartError('INTERNAL', 'this head reads classical features of the window as well as its embedding; pass the window');
+    let at = dim;
+    if (this.input.timeDomain !== 'none') {
+      timeDomainFeaturesInto(window, this.windowLength, this.channels, this.input.timeDomain, out.subarray(at) as Float32Array | Float64Array, this.#scratch);
+      at += timeDomainSize(this.input.timeDomain, this.channels);
+    }
+    if (this.#bands) bandPowerFeaturesInto(window, this.channels, out.subarray(at) as Float32Array | Float64Array, this.#bands);
   }
 }
 
-/** Windows as the head input needs them: interleaved [count][length][channels], normalized as the extractor saw them. */
+/**
+ * Windows as the head input needs them: interleaved [count][length][channels],
+ * normalized as the extractor saw them, and their sample rate (needed by
+ * band power).
+ */
 export interface WindowsView {
   count: number;
   length: number;
   channels: number;
   x: Float32Array;
+  rate?: number;
 }
 
 /** Head input vectors of every row of `e` (and the matching windows) as a matrix. */
 export function buildHeadInputs(input: HeadInput, e: Embeddings, windows?: WindowsView): Embeddings {
   if (usesWindow(input)) {
-    if (!windows) throw new HeadstartError('INTERNAL', 'this head reads time-domain features of the windows as well as their embeddings; pass the windows');
+    if (!windows) throw new HeadstartError('INTERNAL', 'this head reads classical features of the windows as well as their embeddings; pass the windows');
     if (windows.count !== e.count) throw new HeadstartError('INTERNAL', `${e.count} embeddings but ${windows.count} windows`);
   }
   const length = windows?.length ?? 0;
   const channels = windows?.channels ?? 0;
-  const builder = new HeadInputBuilder(input, e.dim, length, channels);
+  const builder = new HeadInputBuilder(input, e.dim, length, channels, windows?.rate);
   const data = new Float32Array(e.count * builder.size);
   const size = length * channels;
   for (let i = 0; i < e.count; i++) {

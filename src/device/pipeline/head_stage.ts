@@ -37,8 +37,8 @@ export class HeadStage {
   adapter: HeadAdapter | undefined;
   readonly #builder: HeadInputBuilder;
 
-  /** `embeddingSize`, `windowLength` and `channels` describe what the extractor stage hands over. */
-  constructor(head: HeadData, embeddingSize: number, windowLength: number, channels: number) {
+  /** `embeddingSize`, `windowLength`, `channels` and `rate` (the package's) describe what the extractor stage hands over. */
+  constructor(head: HeadData, embeddingSize: number, windowLength: number, channels: number, rate?: number) {
     if (!Number.isInteger(head.classes) || head.classes < 2 || !Number.isInteger(head.dim) || head.dim < 1) {
       throw new HeadstartError('BAD_PROFILE', `a head needs at least 2 classes and a positive dimension (got ${head.classes} and ${head.dim})`);
     }
@@ -55,7 +55,7 @@ export class HeadStage {
     this.classes = head.classes;
     this.dim = head.dim;
     this.scores = new Float32Array(head.classes);
-    this.#builder = new HeadInputBuilder(input, embeddingSize, windowLength, channels);
+    this.#builder = new HeadInputBuilder(input, embeddingSize, windowLength, channels, rate);
     this.#input = new Float32Array(head.dim);
     this.#row = new Float32Array(head.dim);
   }

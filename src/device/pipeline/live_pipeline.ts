@@ -124,7 +124,7 @@ export class LivePipeline {
     const { manifest } = options;
     this.windower = new Windower({ channels: manifest.channels, boardRate: options.boardRate, modelRate: manifest.sampleRate, window: manifest.window, filters: manifest.preprocessing ?? [] });
     this.extractor = new ExtractorStage(options.runtime, manifest);
-    this.head = new HeadStage(options.head, manifest.embeddingSize, manifest.window.length, manifest.channels);
+    this.head = new HeadStage(options.head, manifest.embeddingSize, manifest.window.length, manifest.channels, manifest.sampleRate);
     this.#manifest = manifest;
     this.smoother = new Smoother(options.head.classes, options.smoother ?? DEFAULT_SMOOTHER);
     this.queue = new WindowQueue(options.maxQueue ?? DEFAULT_MAX_QUEUE, manifest.window.length * manifest.channels);

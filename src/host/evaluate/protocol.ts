@@ -6,6 +6,7 @@
  * it, a model of the same architecture trained from scratch on the same k
  * cycles shows what transfer gains (or loses).
  */
+import type * as tf from '@tensorflow/tfjs';
 import type { Embeddings } from '../../core/head/embeddings.ts';
 import { selectRows } from '../../core/head/embeddings.ts';
 import { type HeadData, headInputOf, type HeadMethod, headScores, type LinearHeadData, predictClasses, scoreInputInto } from '../../core/head/head.ts';
@@ -21,6 +22,7 @@ import { applyBandCorrection, channelCovariance, correctionPlan, nearestSyncShif
 import { HeadstartError } from '../../core/errors.ts';
 import { type WindowSet, windowRecordings, selectWindows } from '../../core/window_set.ts';
 import { type ChannelNormalization, windowCount, type WindowSpec } from '../../core/windowing.ts';
+import type { AugmentOptions } from '../extractor/augment.ts';
 import { DEFAULT_TRAIN, type ExtractorConfig } from '../extractor/config.ts';
 import { classifierAccuracy, trainExtractor } from '../extractor/train.ts';
 
@@ -206,7 +208,7 @@ export interface PersonResult {
    * set the wearer's head also reads (13 features a channel), without the
    * embedding: what the extractor has to add to. Absent at k = 0.
    */
-  baselines?: { classical: number; classicalPrior?: number; classicalRich: number };
+  baselines?: { classical: number; classicalPrior?: number; classicalRich?: number };
   /** The calibration's own held-out estimate (what calibrate would print), when it could hold anything out. */
   estimate?: number;
   /** What a simulated sync estimated. */
@@ -233,6 +235,28 @@ function firstCycles(set: WindowSet, k: number): Set<number> {
 /** A person's recordings with a simulated rotation of the band (electrodes; 0 = as recorded). */
 function rotated(recordings: Recording[], shift: number): Recording[] {
   return shift === 0 ? recordings : recordings.map((r) => ({ ...r, samples: rotateBand(r.samples, r.channels, shift) }));
+}
+
+/**
+ * The from-scratch comparison: the package's architecture trained only on
+ * one person's calibration windows, `scratchSteps` batches of 64 (the
+ * population classifier; dispose it after use), augmented as pretraining
+ * augments (`augment`: default DEFAULT_TRAIN's).
+ */
+export async function trainScratch(setup: Pick<EvaluationSetup, 'scratchSteps' | 'extractorConfig' | 'classes' | 'seed'>, own: WindowSet, augment: AugmentOptions | null = DEFAULT_TRAIN.augment): Promise<tf.LayersModel> {
+  const batchSize = 64;
+  const epochFraction = Math.min(1, (setup.scratchSteps * batchSize) / own.count);
+  const epochs = Math.max(1, Math.round((setup.scratchSteps * batchSize) / (own.count * epochFraction)));
+  const scratch = await trainExtractor(setup.extractorConfig, setup.classes, own, undefined, {
+    ...DEFAULT_TRAIN,
+    epochs,
+    batchSize,
+    epochFraction,
+    seed: setup.seed,
+    subjectHeads: false,
+    augment,
+  });
+  return scratch.classifier;
 }
 
 export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onStep?: (text: string) => void): Promise<PersonResult[]> {
@@ -321,20 +345,9 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
       testWindows: test.count,
     };
     if (setup.scratchSteps > 0) {
-      const own = set.windows;
-      const batchSize = 64;
-      const epochFraction = Math.min(1, (setup.scratchSteps * batchSize) / own.count);
-      const epochs = Math.max(1, Math.round((setup.scratchSteps * batchSize) / (own.count * epochFraction)));
-      const scratch = await trainExtractor(setup.extractorConfig, setup.classes, own, undefined, {
-        ...DEFAULT_TRAIN,
-        epochs,
-        batchSize,
-        epochFraction,
-        seed: setup.seed,
-        subjectHeads: false,
-      });
-      r.scratchAccuracy = classifierAccuracy(scratch.classifier, test);
-      scratch.classifier.dispose();
+      const scratch = await trainScratch(setup, set.windows);
+      r.scratchAccuracy = classifierAccuracy(scratch, test);
+      scratch.dispose();
     }
     results.push(r);
   }
@@ -354,7 +367,7 @@ export interface Summary {
   sd: number;
   min: number;
   /** The classical baselines on the same windows (k >= 1). */
-  baselines?: { classical: BaselineSummary; classicalPrior?: BaselineSummary; classicalRich: BaselineSummary };
+  baselines?: { classical: BaselineSummary; classicalPrior?: BaselineSummary; classicalRich?: BaselineSummary };
   /** Transfer mean minus the best baseline mean, in accuracy (the headline). */
   overBestBaseline?: number;
   /** Which baseline column had the best mean. */
@@ -398,8 +411,8 @@ export function summarize(results: PersonResult[]): Summary[] {
     if (rows.every((r) => r.baselines)) {
       const classical = stats(rows.map((r) => r.baselines!.classical));
       const priorRows = rows.map((r) => r.baselines!.classicalPrior).filter((v): v is number => v !== undefined);
-      const classicalRich = stats(rows.map((r) => r.baselines!.classicalRich));
-      out.baselines = { classical, ...(priorRows.length === rows.length ? { classicalPrior: stats(priorRows) } : {}), classicalRich };
+      const richRows = rows.map((r) => r.baselines!.classicalRich).filter((v): v is number => v !== undefined);
+      out.baselines = { classical, ...(priorRows.length === rows.length ? { classicalPrior: stats(priorRows) } : {}), ...(richRows.length === rows.length ? { classicalRich: stats(richRows) } : {}) };
       const columns = (['classical', 'classicalPrior', 'classicalRich'] as const).filter((c) => out.baselines![c] !== undefined);
       const best = columns.reduce((a, c) => (out.baselines![c]!.mean > out.baselines![a]!.mean ? c : a));
       out.overBestBaseline = s.mean - out.baselines[best]!.mean;

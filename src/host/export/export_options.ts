@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
-import { type HeadInput, TRANSFER_INPUT } from '../../core/head/head_input.ts';
+import type { HeadInput } from '../../core/head/head_input.ts';
 import type { ModelManifest } from '../../core/model_package/manifest.ts';
 import { readPackageJson } from '../../io/model_package.ts';
 import type { RuntimeChoice } from '../../io/runtime/types.ts';
@@ -34,8 +34,8 @@ export interface ExportOptions {
   runtime: RuntimeChoice;
   /** Write the files even when the check misses the thresholds. */
   force: boolean;
-  /** What the wearer's head reads; the transfer prior is computed in that space. */
-  headInput: HeadInput;
+  /** What the wearer's head reads; the transfer prior is computed in that space. Absent: the package's modality's recipe (modalityInputs). */
+  headInput?: HeadInput;
   seed: number;
   onProgress?: (message: string) => void;
 }
@@ -50,9 +50,23 @@ export const DEFAULT_EXPORT: ExportOptions = {
   inputScaling: 'per-channel',
   runtime: 'auto',
   force: false,
-  headInput: TRANSFER_INPUT,
   seed: 1,
 };
+
+/** The channels and people pretraining read from its data, as its training report records them (`dataSelection`). */
+export function trainingDataSelection(dir: string, manifest: ModelManifest): Pick<DatasetSpec, 'channels' | 'people'> {
+  const report = readPackageJson(join(dir, manifest.trainingReport), 'the training report') as { dataSelection?: { channels?: unknown; people?: unknown } } | null;
+  const selection = typeof report === 'object' && report !== null ? report.dataSelection : undefined;
+  const names = (v: unknown) => (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
+  const channels = names(selection?.channels);
+  const people = names(selection?.people);
+  return { ...(channels ? { channels } : {}), ...(people ? { people } : {}) };
+}
+
+/** The data the package was trained on, as its training report records it: the path, the channels and the people read. */
+export function trainingDataSpec(dir: string, manifest: ModelManifest): DatasetSpec {
+  return { path: trainingDataPath(dir, manifest), ...trainingDataSelection(dir, manifest) };
+}
 
 /** The data the package was trained on, as its training report records it (the `data` field). */
 export function trainingDataPath(dir: string, manifest: ModelManifest): string {

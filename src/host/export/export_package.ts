@@ -17,7 +17,7 @@ import { PRODUCER_VERSION } from '../../io/version.ts';
 import { selectWindows, type WindowSet, windowRecordings } from '../../core/window_set.ts';
 import { embedWithRuntime } from '../../io/extractor_embed.ts';
 import { PRIORS_FILE, readManifest, readPackageJson, sha256Hex } from '../../io/model_package.ts';
-import { CLASSICAL_INPUT } from '../../core/head/head_input.ts';
+import { modalityInputs } from '../../core/head/head_input.ts';
 import { computePackagePriors } from '../priors.ts';
 import { openRuntime } from '../../io/runtime/open_runtime.ts';
 import { openTsRuntime } from '../../io/runtime/ts_runtime.ts';
@@ -27,7 +27,7 @@ import { type DatasetSpec, loadDataset } from '../../io/datasets/index.ts';
 import { embedWindows } from '../evaluate/embed.ts';
 import { writeJsonAtomic, writeManifest } from '../package_write.ts';
 import { loadLayersModel } from '../../tfjs/model_io.ts';
-import { DEFAULT_EXPORT, type ExportOptions, INPUT_SCALINGS, trainingDataPath } from './export_options.ts';
+import { DEFAULT_EXPORT, type ExportOptions, INPUT_SCALINGS, trainingDataSpec } from './export_options.ts';
 import { cosineSimilarity, top1Agreement } from './agreement.ts';
 import { buildExtractorGraph } from './build_graph.ts';
 import { calibrateRanges, inputChannelRanges } from './calibrate.ts';
@@ -93,7 +93,7 @@ export async function exportPackage(dir: string, options: Partial<ExportOptions>
   const manifest = readManifest(dir);
   const head = readPackageJson(join(dir, manifest.populationHead), 'the population head') as HeadData;
 
-  const spec: DatasetSpec = opts.data ?? { path: trainingDataPath(dir, manifest) };
+  const spec: DatasetSpec = opts.data ?? trainingDataSpec(dir, manifest);
   await progress(`reading representative data from ${spec.path}`);
   const dataset = loadDataset(spec);
   if (dataset.channels !== manifest.channels) {
@@ -201,7 +201,9 @@ export async function exportPackage(dir: string, options: Partial<ExportOptions>
   }
 
   progress(`computing the population priors on ${dataset.recordings.length} recordings`);
-  const priors = computePackagePriors(exported, runtime, dataset.recordings, { transfer: opts.headInput, classical: CLASSICAL_INPUT });
+  // An EEG package's heads read band power beside the embedding, an EMG package's time-domain features.
+  const inputs = modalityInputs(manifest.modality);
+  const priors = computePackagePriors(exported, runtime, dataset.recordings, { transfer: opts.headInput ?? inputs.transfer, classical: inputs.classical });
   exported.priors = PRIORS_FILE;
 
   const c = tfliteToCArray(bytes, C_ARRAY_SYMBOL, C_ARRAY_HEADER);

@@ -43,6 +43,24 @@ export const DEFAULT_EXTRACTOR: ExtractorConfig = {
   embedding: 64,
 };
 
+/**
+ * Conv blocks from their short text form, for command lines:
+ * `<filters>x<kernel>[/<pool>]`, comma-separated, e.g. `16x9/4,32x7/2,64x5/2,64x3`
+ * (16 filters of 9 samples then max-pool by 4, ...; no pool: 1).
+ */
+export function parseConvBlocks(text: string): ConvBlock[] {
+  const items = text.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  if (items.length === 0) throw new HeadstartError('BAD_OPTION', 'give at least one conv block, e.g. 16x9/4,32x7/2,64x5/2,64x3', { option: '--blocks' });
+  return items.map((item) => {
+    const m = /^(\d+)x(\d+)(?:\/(\d+))?$/.exec(item);
+    const [filters, kernel, pool] = m ? [Number(m[1]), Number(m[2]), m[3] === undefined ? 1 : Number(m[3])] : [0, 0, 0];
+    if (!m || filters < 1 || filters > 1024 || kernel < 1 || kernel > 1024 || pool < 1 || pool > 1024) {
+      throw new HeadstartError('BAD_OPTION', `"${item}" is not a conv block: give <filters>x<kernel>[/<pool>] with whole numbers from 1 to 1024, e.g. 32x5/2`, { option: '--blocks' });
+    }
+    return { filters, kernel, pool };
+  });
+}
+
 /** Multiply-accumulates of one window through the extractor (conv 'same' padding). */
 export function extractorMacs(cfg: ExtractorConfig): number {
   let length = cfg.windowLength;

@@ -40,6 +40,21 @@ export interface TrainedExtractor {
   bestEpoch: number;
 }
 
+/** A classifier's predicted class of every window of a set, in batches. */
+export function classifierPredictions(model: tf.LayersModel, set: WindowSet, batchSize = 512): Int32Array {
+  const out = new Int32Array(set.count);
+  const size = set.length * set.channels;
+  for (let start = 0; start < set.count; start += batchSize) {
+    const n = Math.min(batchSize, set.count - start);
+    const pred = tf.tidy(() => {
+      const x = tf.tensor3d(set.x.subarray(start * size, (start + n) * size), [n, set.length, set.channels]);
+      return (model.predict(x) as tf.Tensor).argMax(-1).dataSync();
+    });
+    out.set(pred as Int32Array, start);
+  }
+  return out;
+}
+
 /** Top-1 accuracy of a classifier on a window set, in batches. */
 export function classifierAccuracy(model: tf.LayersModel, set: WindowSet, batchSize = 512): number {
   let correct = 0;
@@ -188,8 +203,11 @@ export async function trainExtractor(
    * kept. Without it, the population classifier's validation accuracy decides.
    */
   validationScore?: (extractor: tf.LayersModel) => number,
+  /** Sets the new extractor's starting weights (e.g. copied from another package's) before training. */
+  initialize?: (extractor: tf.LayersModel) => void,
 ): Promise<TrainedExtractor> {
   const extractor = buildExtractor(cfg, opts.seed);
+  initialize?.(extractor);
   const classifier = buildPopulationClassifier(extractor, classes, opts.seed);
   const subjects = train.subjects.length;
   const withSubjects = opts.subjectHeads && subjects > 1;

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
 import { socatAvailable } from '../pty_pair.ts';
 import type { ReplayScript } from '../replay_script.ts';
-import { startVirtualBoardOnPty } from '../run_on_pty.ts';
+import { CytonBoard } from '../cyton_board.ts';
+import { startCytonBoardOnPty, startVirtualBoardOnPty } from '../run_on_pty.ts';
 import { VirtualBoard } from '../virtual_board.ts';
 import { createLoopbackPair } from '../../device/transports/loopback.ts';
 import { SerialTransport } from '../../device/transports/serial.ts';
@@ -42,6 +43,27 @@ export interface DemoBoard {
   /** Resolves once the board has sent its whole script. */
   ended: Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface DemoCyton {
+  board: CytonBoard;
+  /** The host's end of the cable, not opened yet (a BoardSession with format 'cyton' opens it). */
+  host: Transport;
+  ended: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The software Cyton playing `script` (8 channels at 250 Hz, µV) on a fresh cable, as startDemoBoard for the headstart board. */
+export async function startDemoCyton(link: DemoLink, script: ReplayScript, options: { speed: number; dir: string; name: string }): Promise<DemoCyton> {
+  if (link.kind === 'pty') {
+    const running = await startCytonBoardOnPty({ ptyPath: join(options.dir, options.name), script, speed: options.speed, baudRate: PTY_BAUD });
+    return { board: running.board, host: new SerialTransport({ path: running.hostPath, baudRate: PTY_BAUD, reconnect: false }), ended: running.ended, stop: running.stop };
+  }
+  const pair = createLoopbackPair();
+  const board = new CytonBoard(script, pair.board, { speed: options.speed });
+  const ended = new Promise<void>((resolve) => board.once('end', () => resolve()));
+  await board.powerOn();
+  return { board, host: pair.host, ended, stop: () => board.powerOff() };
 }
 
 /**

@@ -8,10 +8,10 @@
  * that closes early, or a board that stops sending, is an error.
  */
 import { HeadstartError } from '../../core/errors.ts';
-import { LiveSession, type LiveSink, type Recognizer } from '../../device/live_session.ts';
+import { LiveSession, type LiveSink, type Recognizer, type WindowTruth } from '../../device/live_session.ts';
+import { BoardSession, type BoardFormat, type BoardSessionStats } from '../../device/transports/board_session.ts';
 import type { LivePipelineStats } from '../../device/pipeline/live_pipeline.ts';
 import type { ScoreSummary } from '../../device/pipeline/live_score.ts';
-import type { BoardSessionStats } from '../../device/transports/board_session.ts';
 import type { Transport } from '../../device/transports/transport.ts';
 
 export interface LiveReplayOptions {
@@ -31,6 +31,10 @@ export interface LiveReplayOptions {
   signal?: AbortSignal;
   /** Outputs fed by the session (the web dashboard). */
   sinks?: LiveSink[];
+  /** What the board speaks (default headstart frames, whose label EVENTs score the windows). */
+  format?: BoardFormat;
+  /** For a board whose wire carries no labels (a Cyton): the truth each window is scored against. */
+  truth?: WindowTruth;
 }
 
 export interface LiveReplayResult {
@@ -45,10 +49,10 @@ export interface LiveReplayResult {
 export async function scoreLiveReplay(options: LiveReplayOptions): Promise<LiveReplayResult> {
   const stallMs = options.stallMs ?? 10_000;
   const live = new LiveSession({
-    transport: options.transport,
+    ...(options.format && options.format !== 'headstart' ? { board: new BoardSession({ transport: options.transport, format: options.format }) } : { transport: options.transport }),
     recognizer: options.recognizer,
     pipeline: { maxQueue: options.maxQueue },
-    score: true,
+    score: options.truth ?? true,
     endAfterSamples: options.expectedSamples,
     statsIntervalMs: options.onProgress ? (options.progressMs ?? 5000) : 0,
     ...(options.signal ? { signal: options.signal } : {}),

@@ -82,6 +82,8 @@ export interface DemoSummary {
     realTimeMultiple: number;
     windowsPerSecond: number;
     score: ScoreSummary;
+    /** The mean of the per-class shares right (EEG: the states' stretches differ in length). */
+    balancedAccuracy?: number;
   };
   /** Where the profile was saved; null when it was in a temporary folder that is now removed. */
   dataDir: string | null;
@@ -93,7 +95,7 @@ export interface DemoSummary {
  * finally blocks then stop the board and clean up). The abandoned work's own
  * outcome is swallowed: its board is being stopped under it.
  */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, during: string): Promise<T> {
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, during: string): Promise<T> {
   if (!signal) return work;
   work.catch(() => undefined);
   return new Promise<T>((resolve, reject) => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { type ErrorCode, HeadstartError, isHeadstartError } from '../../../src/core/errors.ts';
 import { butterworthBandpass, notch } from '../../../src/core/dsp/design.ts';
-import { buildFilterChain, checkFilterSpecs, describeFilters, type FilterSpec } from '../../../src/core/dsp/filters.ts';
+import { buildFilterChain, checkFilterSpecs, describeFilters, type FilterSpec, parseFilterList } from '../../../src/core/dsp/filters.ts';
 import { commonAverageReference } from '../../../src/core/dsp/reference.ts';
 import { type Sections, sectionsDcGain, sectionsGain, SosFilter } from '../../../src/core/dsp/sos.ts';
 
@@ -182,4 +182,15 @@ test('descriptions are checked: shape, fields, cut-offs below Nyquist, orders an
   throwsCode(() => buildFilterChain(EEG_CHAIN, 3, 250).process(new Float32Array(4)), 'INTERNAL');
   assert.equal(describeFilters(EEG_CHAIN), 'band-pass 1-45 Hz (order 4), notch 50 Hz (Q 30), common average reference, notch 60 Hz (Q 30)');
   assert.equal(describeFilters([]), 'no filters');
+});
+
+test('the short text form of a filter list reads as the manifest form, with default order and Q', () => {
+  assert.deepEqual(parseFilterList('bandpass:1-45:4,notch:50:30,car'), [{ kind: 'bandpass', low: 1, high: 45, order: 4 }, { kind: 'notch', freq: 50, q: 30 }, { kind: 'car' }]);
+  assert.deepEqual(parseFilterList('bandpass:0.5-40, notch:60'), [{ kind: 'bandpass', low: 0.5, high: 40, order: 4 }, { kind: 'notch', freq: 60, q: 30 }]);
+  assert.deepEqual(parseFilterList('none'), []);
+  for (const bad of ['bandpass:1:45', 'notch', 'car:1', 'lowpass:40', 'bandpass:1-45:4:2', 'notch:x']) {
+    assert.throws(() => parseFilterList(bad), (err) => isHeadstartError(err, 'BAD_OPTION'), bad);
+  }
+  // Checked against the rate's Nyquist frequency when given.
+  assert.throws(() => parseFilterList('bandpass:1-45', 80), (err) => isHeadstartError(err, 'BAD_OPTION'));
 });

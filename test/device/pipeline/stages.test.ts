@@ -283,3 +283,27 @@ test('a head that reads time-domain features scores live exactly as headScores d
   assert.throws(() => stage.classify(data.subarray(0, emb)), (err) => isHeadstartError(err, 'INTERNAL'));
   assert.throws(() => new HeadStage(head, emb + 1, length, channels), (err) => isHeadstartError(err, 'PROFILE_EXTRACTOR_MISMATCH'));
 });
+
+test('a head that reads the embedding and band power scores live exactly as headScores does offline', () => {
+  const rng = createRng(13);
+  const emb = 16;
+  const length = 500;
+  const channels = 8;
+  const rate = 250;
+  const classes = 2;
+  const input = { embedding: 'sqrt', timeDomain: 'none', bandPower: 'bands7' } as const;
+  const dim = emb + 7 * channels;
+  const count = 12;
+  const data = Float32Array.from({ length: count * emb }, () => Math.abs(rng.normal()));
+  const x = Float32Array.from({ length: count * length * channels }, () => rng.normal());
+  const arr = (n: number, s = 1) => Array.from({ length: n }, () => s * rng.normal());
+  const head = { kind: 'lda' as const, classes, dim, input, mean: arr(dim, 0.1), invStd: arr(dim).map((v) => 1 + Math.abs(v)), weights: arr(dim * classes), bias: arr(classes) };
+  const reference = headScores(head, { count, dim: emb, data }, { count, length, channels, x, rate });
+  const stage = new HeadStage(head, emb, length, channels, rate);
+  for (let i = 0; i < count; i++) {
+    stage.classify(data.subarray(i * emb, (i + 1) * emb), x.subarray(i * length * channels, (i + 1) * length * channels));
+    assert.deepEqual(stage.scores, reference.subarray(i * classes, (i + 1) * classes), `window ${i}`);
+  }
+  // Band power needs the rate the windows were sampled at.
+  assert.throws(() => new HeadStage(head, emb, length, channels), (err) => isHeadstartError(err, 'INTERNAL'));
+});

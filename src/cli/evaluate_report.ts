@@ -1,0 +1,46 @@
+/**
+ * How `evaluate` prints its summary, for both protocols (k calibration
+ * cycles, or C calibration seconds): one row per k or C with the transfer
+ * head's mean, sd and min, the classical columns (the rich time-domain one
+ * only where the protocol scores it: EMG), transfer minus the best of
+ * them, the from-scratch model and the gain over it; then the notes on the
+ * calibration's own estimate and the people below the best classical column.
+ */
+import type { Summary } from '../host/evaluate/protocol.ts';
+
+export const pct = (v: number | undefined) => (v === undefined ? '     -' : `${(100 * v).toFixed(2).padStart(6)}`);
+
+/** `key` names what a row varies: 'k' (cycles) or 'C' (seconds). */
+export function summaryTable(summary: Summary[], key: 'k' | 'C'): string {
+  let out = ` ${key} | transfer mean     sd    min | classical  +prior   rich | transfer - best | scratch mean    min | gain\n`;
+  for (const s of summary) {
+    const gain = s.scratchMean === undefined ? '     -' : `${(100 * (s.mean - s.scratchMean)).toFixed(2).padStart(6)}`;
+    const over = s.overBestBaseline === undefined ? '      -' : `${s.overBestBaseline >= 0 ? '+' : ''}${(100 * s.overBestBaseline).toFixed(2)}`.padStart(7);
+    out += `${String(s.k).padStart(2)} |       ${pct(s.mean)} ${pct(s.sd)} ${pct(s.min)} |    ${pct(s.baselines?.classical.mean)} ${pct(s.baselines?.classicalPrior?.mean)} ${pct(s.baselines?.classicalRich?.mean)} |         ${over} |       ${pct(s.scratchMean)} ${pct(s.scratchMin)} | ${gain}\n`;
+  }
+  return out;
+}
+
+/** The calibration's own held-out estimate against what came later, per row. */
+export function estimateNotes(summary: Summary[], key: 'k' | 'C'): string {
+  let out = '';
+  for (const s of summary) {
+    if (s.estimateError) out += `${key}=${s.k}: the calibration's own estimate is off by ${(100 * s.estimateError.meanAbs).toFixed(2)} points on average (${s.estimateError.meanSigned >= 0 ? 'over' : 'under'}-estimating by ${(100 * Math.abs(s.estimateError.meanSigned)).toFixed(2)} on balance)\n`;
+  }
+  return out;
+}
+
+/** The people for whom transfer scored below the best classical column, per row. */
+export function belowBaselineNotes(summary: Summary[], key: 'k' | 'C'): string {
+  return summary
+    .filter((s) => (s.belowBestBaseline?.length ?? 0) > 0)
+    .map((s) => `${key}=${s.k}: below the best classical column for ${s.belowBestBaseline!.join(', ')}\n`)
+    .join('');
+}
+
+/** The classical columns of the JSON report. */
+export function baselineRows(summary: Summary[]) {
+  return summary
+    .filter((s) => s.baselines)
+    .map((s) => ({ k: s.k, classical: s.baselines!.classical, classicalPrior: s.baselines!.classicalPrior, classicalRich: s.baselines!.classicalRich, best: s.bestBaseline, transferMinusBest: s.overBestBaseline, belowBest: s.belowBestBaseline }));
+}

@@ -1,0 +1,130 @@
+/**
+ * The personalization benchmark when a wearer holds each state once, for
+ * minutes (EEG: rest, mental arithmetic; ../shared/README.md): each whole
+ * recording goes through the package's chain from its first sample, as a
+ * live stream would; then, for each C, the first C seconds of every
+ * recording calibrate the head and every later window that does not overlap
+ * them is scored, as balanced accuracy. C = 0 is the population head with no
+ * calibration, scored on every window.
+ *
+ * Beside the transfer head, on the same windows: the classical baseline (the
+ * package's classical recipe, EEG log band power, by shrinkage LDA) alone and
+ * with the pretraining people's prior, and the same network trained from
+ * scratch on the calibration windows alone. At C = 0 the classical column is
+ * the classical population LDA the package ships.
+ */
+import type { Embeddings } from '../../core/head/embeddings.ts';
+import { selectRows } from '../../core/head/embeddings.ts';
+import { type HeadData, predictClasses, predictInputs } from '../../core/head/head.ts';
+import { buildHeadInputs, type HeadInput } from '../../core/head/head_input.ts';
+import { trainPriorLdaHead } from '../../core/head/lda.ts';
+import type { Preprocessing } from '../../core/dsp/preprocess.ts';
+import { HeadstartError } from '../../core/errors.ts';
+import { balancedAccuracy, splitAtSeconds } from '../../core/seconds_split.ts';
+import type { Recording } from '../../core/signal.ts';
+import { selectWindows, type WindowSet, windowRecordings } from '../../core/window_set.ts';
+import type { ChannelNormalization, WindowSpec } from '../../core/windowing.ts';
+import type { PackagePriors } from '../../io/model_package.ts';
+import { fitCalibrationHead } from '../../tfjs/select_head.ts';
+import type { AugmentOptions } from '../extractor/augment.ts';
+import type { ExtractorConfig } from '../extractor/config.ts';
+import { classifierPredictions } from '../extractor/train.ts';
+import { type PersonResult, trainScratch } from './protocol.ts';
+
+/** One person: whole recordings, one state (label) each. */
+export interface SecondsPerson {
+  name: string;
+  recordings: Recording[];
+}
+
+export interface SecondsSetup {
+  /** The values of C, in seconds; 0 = the population head, no calibration. */
+  calibSeconds: number[];
+  classes: number;
+  window: WindowSpec;
+  normalization: ChannelNormalization;
+  /** The package's chain, run over each whole recording from its first sample. */
+  preprocessing: Preprocessing;
+  /** The package's population head, for C = 0; absent when the data's classes are not the package's. */
+  populationHead?: HeadData;
+  priors?: PackagePriors;
+  /** What the classical baseline reads (the package's classical recipe). */
+  classicalInput: HeadInput;
+  embed: (set: WindowSet) => Promise<Embeddings> | Embeddings;
+  /** From-scratch comparison: training steps per (person, C); 0 = skip it. */
+  scratchSteps: number;
+  extractorConfig: ExtractorConfig;
+  /** How the from-scratch model's windows are augmented (as pretraining augmented). */
+  scratchAugment: AugmentOptions | null;
+  seed: number;
+  /** Windows left out of training beside a held-out block in the calibration's own estimate. */
+  guard: number;
+}
+
+export async function evaluatePersonBySeconds(p: SecondsPerson, setup: SecondsSetup, onStep?: (text: string) => void): Promise<PersonResult[]> {
+  const { classes } = setup;
+  const all = windowRecordings(p.recordings, setup.window, setup.normalization, setup.preprocessing);
+  const e = await setup.embed(all);
+  const classicalAll = buildHeadInputs(setup.classicalInput, e, all);
+  const results: PersonResult[] = [];
+  for (const seconds of setup.calibSeconds) {
+    onStep?.(`${p.name} C=${seconds} s`);
+    if (seconds === 0) {
+      if (!setup.populationHead) continue;
+      const r: PersonResult = {
+        person: p.name,
+        k: 0,
+        accuracy: balancedAccuracy(predictClasses(setup.populationHead, e, all), all.y, classes),
+        head: 'population',
+        calibrationWindows: 0,
+        testWindows: all.count,
+      };
+      const classical = setup.priors?.classicalPopulation;
+      if (classical) r.baselines = { classical: balancedAccuracy(predictInputs(classical, classicalAll), all.y, classes) };
+      results.push(r);
+      continue;
+    }
+    const split = splitAtSeconds(all, seconds);
+    const calibY = Int32Array.from(split.calibration, (i) => all.y[i]!);
+    const missing = Array.from({ length: classes }, (_, c) => c).filter((c) => !calibY.includes(c));
+    if (missing.length > 0) {
+      throw new HeadstartError('NOT_ENOUGH_DATA', `${p.name}: the first ${seconds} s of a recording hold no whole ${setup.window.length}-sample window of class ${missing.join(', ')}; give a longer --calib-seconds`);
+    }
+    const inCalibration = new Uint8Array(all.count);
+    for (const i of split.calibration) inCalibration[i] = 1;
+    const calibration = selectWindows(all, (i) => inCalibration[i] === 1);
+    const isTest = new Uint8Array(all.count);
+    for (const i of split.test) isTest[i] = 1;
+    const test = selectWindows(all, (i) => isTest[i] === 1);
+    const et = selectRows(e, split.test);
+    const set = { embeddings: selectRows(e, split.calibration), windows: calibration, labels: calibY, classes };
+    // One stretch per state: held-out blocks of each state's windows estimate the later accuracy, as calibrate does.
+    const fitted = fitCalibrationHead(set, new Int32Array(calibY.length), { ...(setup.priors ? { prior: setup.priors.transfer } : {}), methods: ['transfer'], guard: setup.guard });
+    const estimate = fitted.cv.accuracy.transfer;
+    const xc = selectRows(classicalAll, split.calibration);
+    const xt = selectRows(classicalAll, split.test);
+    const classical = trainPriorLdaHead(xc, calibY, classes, setup.classicalInput, undefined);
+    const baselines: NonNullable<PersonResult['baselines']> = { classical: balancedAccuracy(predictInputs(classical, xt), test.y, classes) };
+    if (setup.priors) {
+      const withPrior = trainPriorLdaHead(xc, calibY, classes, setup.classicalInput, setup.priors.classical);
+      baselines.classicalPrior = balancedAccuracy(predictInputs(withPrior, xt), test.y, classes);
+    }
+    const r: PersonResult = {
+      person: p.name,
+      k: seconds,
+      accuracy: balancedAccuracy(predictClasses(fitted.head, et, test), test.y, classes),
+      head: fitted.cv.chosen,
+      ...(estimate === undefined ? {} : { estimate }),
+      baselines,
+      calibrationWindows: calibration.count,
+      testWindows: test.count,
+    };
+    if (setup.scratchSteps > 0) {
+      const scratch = await trainScratch(setup, calibration, setup.scratchAugment);
+      r.scratchAccuracy = balancedAccuracy(classifierPredictions(scratch, test), test.y, classes);
+      scratch.dispose();
+    }
+    results.push(r);
+  }
+  return results;
+}
