@@ -58,14 +58,14 @@ const pkg = loadModelPackage(packageDir, { requireTflite: true });
 const test = readMyoSession(join(PERSON, 'Test0'));
 const set = windowRecordings(test, pkg.manifest.window, pkg.manifest.normalization);
 const embeddings = embedWithRuntime(openRuntime(pkg.tflite!).runtime, pkg.manifest, set);
-const predicted = predictClasses(result.profile.head, embeddings);
+const predicted = predictClasses(result.profile.head, embeddings, set);
 let correct = 0;
 for (let i = 0; i < set.count; i++) if (predicted[i] === set.y[i]) correct++;
 rmSync(dataDir, { recursive: true, force: true });
 
 const cv = result.trained.cv;
 console.log(`package ${pkg.manifest.name} (extractor ${pkg.manifest.extractor.tflite!.sha256.slice(0, 12)}), backend ${backend.name}, runtime ${model.fallbackReason ? 'ts' : 'native'}`);
-console.log(`session: ${plan.trials.length} trials, ${(result.windows)} windows; head ${result.trained.head.kind}; ${cv.method} cross-validation accuracy ${((cv.accuracy[cv.chosen] ?? 0) * 100).toFixed(2)} % (${Object.entries(cv.accuracy).map(([k, v]) => `${k} ${((v ?? 0) * 100).toFixed(2)} %`).join(', ')})`);
+console.log(`session: ${plan.trials.length} trials, ${(result.windows)} windows; head ${cv.chosen}; ${cv.method} cross-validation accuracy ${((cv.accuracy[cv.chosen] ?? 0) * 100).toFixed(2)} % (${Object.entries(cv.accuracy).map(([k, v]) => `${k} ${((v ?? 0) * 100).toFixed(2)} %`).join(', ')})`);
 console.log(`per gesture: ${protocol.gestures.map((g, i) => `${g.id} ${((cv.perClass?.[i] ?? 0) * 100).toFixed(1)} %`).join(', ')}`);
 console.log(`verdict: ${result.verdict.summary}`);
 console.log(`the profile's head on ${PERSON}/Test0 (never seen): ${((100 * correct) / set.count).toFixed(2)} % of ${set.count} windows`);
@@ -77,7 +77,7 @@ printResultLine('calibration_session', {
   runtime: model.fallbackReason ? 'ts' : 'native',
   trials: plan.trials.length,
   windows: result.windows,
-  head: result.trained.head.kind,
+  head: cv.chosen,
   cv: { method: cv.method, chosen: cv.chosen, accuracy: cv.accuracy },
   perGesture: Object.fromEntries(protocol.gestures.map((g, i) => [g.id, cv.perClass?.[i] ?? null])),
   verdict: result.verdict.summary,

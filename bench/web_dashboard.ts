@@ -149,7 +149,9 @@ async function demo(web: boolean): Promise<DemoFigures & { pageUpdates?: number;
     page = await withBrowser(async (p) => {
       const deadline = Date.now() + 30_000;
       while (!/dashboard: (\S+)\n/.test(err) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      await p.goto(/dashboard: (\S+)\n/.exec(err)![1]!);
+      const url = /dashboard: (\S+)\n/.exec(err)?.[1];
+      if (!url) throw new Error(`the demo printed no dashboard address within 30 s: ${err}`);
+      await p.goto(url);
       await exited;
       return readProbe(p);
     });

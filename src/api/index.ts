@@ -19,6 +19,7 @@
  * TensorFlow.js (the head trainers) loads only when `calibrate` runs.
  */
 import { join, resolve } from 'node:path';
+import { rotateBand } from '../core/band_rotation.ts';
 import { HeadstartError } from '../core/errors.ts';
 import type { ModelManifest } from '../core/model_package/manifest.ts';
 import type { CalibrationCues, CalibrationView, SessionEvent } from '../device/calibration/events.ts';
@@ -105,6 +106,8 @@ export interface SimBoardOptions {
   timeScale?: number;
   /** Times real time (default 1). */
   speed?: number;
+  /** Plays the band put back on turned by this many electrodes (a simulation: core/band_rotation.ts). */
+  turn?: number;
 }
 
 export type BoardOptions =
@@ -170,7 +173,8 @@ class SimBoard implements Board {
     const paths = typeof options.replay === 'string' ? [options.replay] : options.replay;
     if (paths.length === 0) throw new HeadstartError('BAD_OPTION', 'a virtual board needs at least one recording to replay');
     if (options.follow && paths.length > 1) throw new HeadstartError('BAD_OPTION', `a virtual board following a protocol plays one recording, not ${paths.length}`);
-    this.#script = options.follow ? followingScript(paths[0]!, options.follow, options.timeScale ?? 1) : loadReplayScript(paths);
+    const script = options.follow ? followingScript(paths[0]!, options.follow, options.timeScale ?? 1) : loadReplayScript(paths);
+    this.#script = options.turn ? { ...script, samples: rotateBand(script.samples, script.channels, options.turn) } : script;
     this.#speed = options.speed ?? 1;
     this.description = `virtual board playing ${this.#script.source} at ${this.#speed}x`;
   }

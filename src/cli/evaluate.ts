@@ -44,6 +44,7 @@ interface EvaluateOptions extends DatasetOptions {
   syncSeconds?: number;
   adapt?: boolean;
   reject?: number;
+  syncGains?: boolean;
 }
 
 /** --extractor is the old name of --runtime: still taken, with a notice. */
@@ -131,6 +132,7 @@ export function registerEvaluate(program: Command): void {
       '--sync [gesture]',
       "simulate run --sync before scoring: 2 s of the gesture (default: the one that stands out most from rest in the calibration) from the start of its first test recording, not scored, give the band's turn and gains, undone on every scored window; `--sync auto`: the first seconds of the test recordings instead",
     )
+    .option('--sync-gains', 'with --sync: also apply the per-electrode gains it estimates, as run --sync-gains does')
     .addOption(numberOption('--sync-seconds <s>', 'signal a simulated sync reads (default 2; 10 with auto)', { above: 0, max: 600 }))
     .option('--adapt', 'also score with unsupervised adaptation, as run --adapt does it: the test recordings streamed in time order, each window scored before it adapts the head')
     .addOption(numberOption('--reject <p>', "also report accuracy on the windows whose winning probability reaches p (run --reject's open-set rejection) and the share rejected", { min: 0, max: 1 }))
@@ -250,6 +252,7 @@ export function registerEvaluate(program: Command): void {
                     seconds: opts.syncSeconds ?? (opts.sync === 'auto' ? 10 : 2),
                     ...(typeof opts.sync === 'string' && opts.sync !== 'auto' ? { gesture: opts.sync } : {}),
                     classNames: classes,
+                    gains: opts.syncGains === true,
                   },
                 }
               : {}),

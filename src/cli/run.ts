@@ -46,6 +46,7 @@ interface RunOptions extends BoardOptions, NetworkOutputOptions {
   syncSeconds: number;
   adapt?: boolean;
   reject?: string | boolean;
+  syncGains?: boolean;
   ui: UiChoice;
   listen?: string;
 }
@@ -130,9 +131,10 @@ export function registerRun(program: Command): void {
     .addOption(textOption('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)"))
     .option(
       '--sync [gesture]',
-      "after putting the band back on: hold a gesture for the sync's length at the start (default: the one the profile names, which stands out most from rest) and the band's turn and each electrode's gain since calibration are undone; `--sync auto` asks for nothing and uses the first seconds of ordinary use instead",
+      "after putting the band back on: hold a gesture for the sync's length at the start (default: the one the profile names, which stands out most from rest) and the band's turn since calibration is undone (the head prepared for the nearest turn, the rest corrected in front of the extractor); `--sync auto` asks for nothing and uses the first seconds of ordinary use instead (weaker: see bench/RESULTS.md)",
     )
     .addOption(numberOption('--sync-seconds <s>', 'how much signal a sync reads', { above: 0, max: 60 }, DEFAULT_SYNC_SECONDS))
+    .option('--sync-gains', "also apply the per-electrode gains a sync estimates (a contact that changed); off by default: a short hold's levels follow how hard it is held, too")
     .option('--adapt', 'follow slow drift without labels (sweat, contact, hours of wear): confident windows nudge the head; at the end the adapted head is saved as a new profile version (`headstart profile rollback <user>` undoes it)')
     .option('--reject [p]', "answer unknown (no gesture) for windows less confident than p: the profile's suggestion from calibration when no p is given; sets --threshold")
     .addOption(uiOption("every channel's trace and level, the link, the current gesture large, each class's score, latency p50/p99, windows per second and dropped windows"))
@@ -231,7 +233,7 @@ export function registerRun(program: Command): void {
         if (syncMode?.kind === 'gesture') syncTarget(profile.sync, syncMode, profile.user);
         const live = recognizer.listen(board, {
           ...(opts.adapt ? { adapt: DEFAULT_ADAPT } : {}),
-          ...(syncMode ? { sync: { mode: syncMode, seconds: opts.syncSeconds } } : {}),
+          ...(syncMode ? { sync: { mode: syncMode, seconds: opts.syncSeconds, gains: opts.syncGains === true } } : {}),
           pipeline: { smoother, maxQueue },
           score: opts.score === true,
           sinks,
@@ -267,8 +269,11 @@ export function registerRun(program: Command): void {
           process.stderr.write(`${s.pipeline.windows} windows, ${s.pipeline.dropped} dropped, latency p50 ${s.pipeline.latency.p50Ms.toFixed(1)} ms${scored}\n`);
         });
         live.on('sync', (e) => {
-          if (opts.json) process.stdout.write(JSON.stringify({ event: 'sync', shift: e.shift, gains: e.gains, mode: e.mode, samples: e.samples, computeMs: e.computeMs }) + '\n');
-          else process.stderr.write(`sync: the band has turned ${e.shift >= 0 ? '+' : ''}${e.shift.toFixed(2)} electrodes since calibration; electrode gains ${e.gains.map((g) => g.toFixed(2)).join(' ')}; undone from now on\n`);
+          if (opts.json) process.stdout.write(JSON.stringify({ event: 'sync', shift: e.shift, headShift: e.headShift, gains: e.gains, mode: e.mode, samples: e.samples, computeMs: e.computeMs }) + '\n');
+          else {
+            const head = e.headShift !== 0 ? `the head prepared for ${e.headShift >= 0 ? '+' : ''}${e.headShift} electrodes, the rest corrected` : 'undone in front of the extractor';
+            process.stderr.write(`sync: the band has turned ${e.shift >= 0 ? '+' : ''}${e.shift.toFixed(2)} electrodes since calibration (electrode gains ${e.gains.map((g) => g.toFixed(2)).join(' ')}): ${head}, from now on\n`);
+          }
         });
         if (syncMode?.kind === 'gesture') process.stderr.write(`sync: hold ${syncMode.gesture} for ${opts.syncSeconds} s now\n`);
         else if (syncMode) process.stderr.write(`sync: reading the band's position from the first ${opts.syncSeconds} s of use\n`);

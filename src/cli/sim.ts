@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { HeadstartError } from '../core/errors.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { followingScript } from '../sim/follow_script.ts';
+import { rotateBand } from '../core/band_rotation.ts';
 import { loadReplayScript } from '../sim/replay_source.ts';
 import { scriptLength } from '../sim/replay_script.ts';
 import { type RunningCytonBoard, type RunningVirtualBoard, startCytonBoardOnPty, startVirtualBoardOnPty } from '../sim/run_on_pty.ts';
@@ -28,6 +29,7 @@ interface SimOptions extends DatasetOptions {
   json?: boolean;
   follow?: string;
   timeScale: number;
+  turn: number;
 }
 
 /** After the last frame, how long to wait for the host's STOP before taking the pty away. */
@@ -64,6 +66,7 @@ export function registerSim(program: Command): void {
     .option('--loop', 'start over at the end instead of exiting')
     .addOption(textOption('--follow <protocol>', 'play the person of --replay (one labelled data set) following this calibration protocol, prompt by prompt, for `headstart calibrate --auto`'))
     .addOption(numberOption('--time-scale <x>', 'with --follow: the --time-scale the calibration will be given', { above: 0, max: 100 }, 1))
+    .addOption(numberOption('--turn <electrodes>', 'play the band put back on turned by this many electrodes, fractional (a simulation: each channel interpolated towards its neighbour around the band), to try `run --sync`', { min: -64, max: 64 }, 0))
     .option('--json', 'print a JSON line when ready ({"event":"ready",...}) and one with the totals at the end');
   addDatasetOptions(cmd);
   addHelpNotes(cmd, {
@@ -103,6 +106,7 @@ export function registerSim(program: Command): void {
         script = loadReplayScript(opts.replay, datasetOptions);
         if (cyton) script = resampleScript(script, cytonRate(script.channels));
       }
+      if (opts.turn !== 0) script = { ...script, samples: rotateBand(script.samples, script.channels, opts.turn) };
       const stop = handleStopSignals();
       try {
         const running: SimBoard = cyton

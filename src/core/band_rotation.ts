@@ -33,3 +33,18 @@ export function rotateBand(samples: Float32Array, channels: number, shift: numbe
   rotateBandInto(samples, out, samples.length / channels, channels, shift);
   return out;
 }
+
+/**
+ * Windows normalized with `norm` ((x - offset[c]) * scale[c]), turned as the
+ * raw signal would be: back to raw values, turned, normalized again. What a
+ * calibration's windows would have been with the band turned by `shift`.
+ */
+export function turnNormalizedWindows(x: Float32Array, channels: number, norm: { offset: readonly number[]; scale: readonly number[] }, shift: number): Float32Array {
+  const frames = x.length / channels;
+  const raw = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) raw[i] = x[i]! / norm.scale[i % channels]! + norm.offset[i % channels]!;
+  const turned = new Float32Array(x.length);
+  rotateBandInto(raw, turned, frames, channels, shift);
+  for (let i = 0; i < turned.length; i++) turned[i] = (turned[i]! - norm.offset[i % channels]!) * norm.scale[i % channels]!;
+  return turned;
+}

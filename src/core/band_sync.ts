@@ -284,3 +284,18 @@ export function defaultSyncGesture(covariances: Record<string, ArrayLike<number>
   const pool = ids.filter((id) => id !== rest);
   return (pool.length > 0 ? pool : ids).reduce((a, b) => (logLevel(covariances[b]!, channels) - restLevel > logLevel(covariances[a]!, channels) - restLevel ? b : a));
 }
+
+/**
+ * The turns a calibration prepares heads for, in electrodes: a turn between
+ * electrodes averages neighbours, which loses detail no correction can give
+ * back, so a sync chooses the head fitted on calibration windows turned the
+ * same way (the nearest of these) and corrects only what is left.
+ */
+export const SYNC_HEAD_SHIFTS: readonly number[] = [-1, -0.75, -0.5, -0.25, 0.25, 0.5, 0.75, 1];
+
+/** The prepared turn nearest `shift` (0: the calibration's own head), and what a correction still has to undo. */
+export function nearestSyncShift(shift: number, prepared: readonly number[] = SYNC_HEAD_SHIFTS): { head: number; residual: number } {
+  let head = 0;
+  for (const s of prepared) if (Math.abs(shift - s) < Math.abs(shift - head) - 1e-9) head = s;
+  return { head, residual: shift - head };
+}

@@ -39,7 +39,7 @@
  * link error. In every case STOP is sent to the board, the transport is
  * closed, then the pipeline and the sinks.
  */
-import type { SyncEstimate } from '../core/band_sync.ts';
+import { nearestSyncShift, type SyncEstimate } from '../core/band_sync.ts';
 import { type AdaptOptions, type AdaptState, HeadAdapter } from '../core/head/adapt.ts';
 import type { HeadData } from '../core/head/head.ts';
 import { SyncCollector, type SyncMode, syncTarget } from './sync.ts';
@@ -155,6 +155,8 @@ export interface LiveSessionEvents {
 
 export interface SyncEvent extends SyncEstimate {
   mode: SyncMode;
+  /** The prepared head's turn chosen (0: the calibration's own head). */
+  headShift: number;
   /** Board samples per channel it used. */
   samples: number;
   /** Time spent estimating, ms. */
@@ -197,7 +199,7 @@ export interface LiveSessionOptions {
    * Estimate the band's turn and gains from the first `seconds` of samples
    * (device/sync.ts) and undo them in front of the extractor from then on.
    */
-  sync?: { mode: SyncMode; seconds: number };
+  sync?: { mode: SyncMode; seconds: number; gains?: boolean };
   /** Adapt the head without labels while it runs (core/head/adapt.ts); adaptedHead() gives the result. */
   adapt?: AdaptOptions;
 }
@@ -366,9 +368,24 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.#sync = undefined;
     const started = performance.now();
     const estimate = sync.collector.estimate(sync.target);
+    // The head prepared at calibration for the nearest turn, when there is one; the correction undoes the rest.
+    const prepared = this.recognizer.profile.sync?.heads ?? [];
+    const { head: headShift, residual } = nearestSyncShift(estimate.shift, prepared.map((h) => h.shift));
+    const pipeline = this.#pipeline;
+    if (pipeline) {
+      if (headShift !== 0) {
+        const head = prepared.find((h) => h.shift === headShift)!.head;
+        const adapting = this.#options.adapt && head.kind !== 'ncm';
+        const used = adapting ? { ...head, mean: [...head.mean] } : head;
+        pipeline.replaceHead(used);
+        if (adapting && used.kind !== 'ncm') pipeline.head.adapter = new HeadAdapter(used, this.#options.adapt!);
+      }
+      // Per-electrode gains are estimated (and reported) always, applied only when asked: a 2 s hold's
+      // levels also follow how hard it is held, and on the measured turns applying them cost accuracy.
+      pipeline.extractor.setCorrection({ shift: residual, gains: this.#options.sync?.gains ? estimate.gains : estimate.gains.map(() => 1) });
+    }
     const computeMs = performance.now() - started;
-    this.#pipeline?.extractor.setCorrection({ shift: estimate.shift, gains: estimate.gains });
-    this.emit('sync', { ...estimate, mode: sync.mode, samples: sync.collector.samplesNeeded, computeMs });
+    this.emit('sync', { ...estimate, headShift, mode: sync.mode, samples: sync.collector.samplesNeeded, computeMs });
   }
 
   /** The head as adaptation left it and what adaptation did, when adapting (after the session, or during it). */

@@ -8,7 +8,10 @@ import { HeadstartError } from '../core/errors.ts';
 import { selectRows } from '../core/head/embeddings.ts';
 import { selectBackend } from '../tfjs/backend.ts';
 import { trainLdaHead } from '../core/head/lda.ts';
-import { predictClasses } from '../core/head/head.ts';
+import { argmaxRows, type LinearHeadData, predictClasses, scoreInputInto } from '../core/head/head.ts';
+import type { Embeddings } from '../core/head/embeddings.ts';
+import { buildHeadInputs, CLASSICAL_INPUT, type HeadInput } from '../core/head/head_input.ts';
+import { trainPriorLdaHead } from '../core/head/lda.ts';
 import type { ModelManifest } from '../core/model_package/manifest.ts';
 import { PACKAGE_FORMAT, PACKAGE_FORMAT_VERSION } from '../core/model_package/manifest.ts';
 import { PRODUCER_VERSION } from '../io/version.ts';
@@ -72,10 +75,14 @@ export function defaultValidationPeople(subjects: string[]): string[] {
 /**
  * What pretraining is for, measured on held-out people: for each, an LDA head
  * fitted on their first repetition, scored on their other repetitions (the
- * k = 1 protocol). The mean over people picks the epoch that is kept.
+ * k = 1 protocol). The mean over people picks the epoch that is kept. With
+ * `input`, the head reads what the wearer's transfer head reads (the
+ * embedding with time-domain features; no population prior yet: it is
+ * computed at export), else the embedding alone.
  */
-export function calibratedAccuracy(extractor: tf.LayersModel, val: WindowSet, classes: number): number {
-  const emb = embedWindows(extractor, val);
+export function calibratedAccuracy(extractor: tf.LayersModel, val: WindowSet, classes: number, input?: HeadInput): number {
+  const raw = embedWindows(extractor, val);
+  const emb = input ? buildHeadInputs(input, raw, val) : raw;
   const scores: number[] = [];
   for (let s = 0; s < val.subjects.length; s++) {
     const reps = [...new Set(Array.from(val.rep).filter((_, i) => val.subject[i] === s))].sort((a, b) => a - b);
@@ -83,20 +90,31 @@ export function calibratedAccuracy(extractor: tf.LayersModel, val: WindowSet, cl
     const fit: number[] = [];
     const score: number[] = [];
     for (let i = 0; i < val.count; i++) if (val.subject[i] === s) (val.rep[i] === reps[0] ? fit : score).push(i);
-    const head = trainLdaHead(selectRows(emb, fit), Int32Array.from(fit, (i) => val.y[i]), classes);
-    const pred = predictClasses(head, selectRows(emb, score));
+    const labels = Int32Array.from(fit, (i) => val.y[i]);
+    const head = input ? trainPriorLdaHead(selectRows(emb, fit), labels, classes, CLASSICAL_INPUT, undefined) : trainLdaHead(selectRows(emb, fit), labels, classes);
+    // The vectors are built already: score them as they are (the recipe recorded here only names them).
+    const pred = input ? argmaxRows(scoreRows(head as LinearHeadData, selectRows(emb, score)), classes) : predictClasses(head, selectRows(emb, score));
     scores.push(pred.reduce((n, p, j) => n + (p === val.y[score[j]] ? 1 : 0), 0) / score.length);
   }
   return scores.length === 0 ? 0 : scores.reduce((a, b) => a + b, 0) / scores.length;
 }
 
+/** Scores of prebuilt head input vectors, row by row. */
+function scoreRows(head: LinearHeadData, x: Embeddings): Float32Array {
+  const out = new Float32Array(x.count * head.classes);
+  const row = new Float32Array(head.dim);
+  for (let i = 0; i < x.count; i++) scoreInputInto(head, x.data.subarray(i * x.dim, (i + 1) * x.dim), row, out.subarray(i * head.classes, (i + 1) * head.classes));
+  return out;
+}
+
 /**
  * How the kept epoch is chosen on the held-out people: with repetitions
- * (EMG), a head fitted on the first and scored on the others; with one
+ * (EMG), a head fitted on the first and scored on the others (reading the
+ * hybrid input when the per-person heads were trained on it); with one
  * recording per state (EEG), on the first seconds of each, as the benchmark.
  */
-function validationScore(val: WindowSet, classes: number, modality: 'emg' | 'eeg'): (extractor: tf.LayersModel) => number {
-  if (hasRepetitions(val)) return (extractor) => calibratedAccuracy(extractor, val, classes);
+function validationScore(val: WindowSet, classes: number, modality: 'emg' | 'eeg', hybrid: HeadInput | undefined): (extractor: tf.LayersModel) => number {
+  if (hasRepetitions(val)) return (extractor) => calibratedAccuracy(extractor, val, classes, hybrid);
   const input = modalityInputs(modality).transfer;
   return (extractor) => secondsCalibratedAccuracy(extractor, val, classes, input);
 }
@@ -137,7 +155,7 @@ export async function pretrain(req: PretrainRequest): Promise<PretrainResult> {
     req.train,
     req.onBatch,
     req.onEpoch,
-    val ? validationScore(val, ds.classes.length, req.modality) : undefined,
+    val ? validationScore(val, ds.classes.length, req.modality, req.train.hybridHeads ? { embedding: 'sqrt', timeDomain: req.train.hybridHeads } : undefined) : undefined,
     init ? (extractor) => (initialized = { package: init.package, ...copyMatchingWeights(init.extractor, extractor) }) : undefined,
   );
   const trainSeconds = (Date.now() - started) / 1000;

@@ -223,6 +223,19 @@ export interface CalibrationCv {
 }
 
 /**
+ * What head `auto` tries, for calibrate and evaluate alike. With one
+ * repetition, the transfer head alone (a rule chosen on calibration
+ * recordings only, bench/RESULTS.md): held-out blocks of a single hold
+ * over-rate every head (the estimate's error at k = 1), a weak ground for
+ * choosing between them. With more, the transfer head or the embedding's
+ * LDA, whichever leave-one-repetition-out prefers (the transfer head on
+ * ties).
+ */
+export function autoHeadMethods(repetitions: number): readonly HeadMethod[] {
+  return repetitions < 2 ? ['transfer'] : ['transfer', 'lda'];
+}
+
+/**
  * A wearer's head from their calibration windows, as calibrate and evaluate
  * both fit it: folds are the repetitions, or with a single repetition
  * contiguous blocks of each gesture's windows (with a guard gap); every

@@ -17,7 +17,7 @@ import { stopChild } from '../helpers/stop_child.ts';
 const skip = ptySkipReason();
 const QUICK5 = 'calibration/quick5.json';
 
-test('no hardware: `headstart sim --follow` plays a person keeping to the protocol, and `calibrate --auto` learns them', { skip }, async (t) => {
+test('no hardware: `headstart sim --follow` plays a person keeping to the protocol, and `calibrate --auto` learns them', { skip, timeout: 180_000 }, async (t) => {
   const dir = scratchDir(t);
   writeTestPackage(join(dir, 'package'));
   const sim = spawnCli(['sim', '--pty', join(dir, 'board'), '--replay', PERSON, '--follow', QUICK5, '--time-scale', '0.4', '--speed', 'max', '--json']);
@@ -36,7 +36,7 @@ test('no hardware: `headstart sim --follow` plays a person keeping to the protoc
 const EEGMAT = '../shared/datasets/eegmat';
 const MENTAL2 = 'calibration/eeg-mental2.json';
 
-test('no hardware, EEG: `sim --format cyton` plays an eegmat person as a Cyton following eeg-mental2, and `calibrate --format cyton` records them at full resolution', { skip: skip ?? (existsSync(join(EEGMAT, 'Subject03_1.edf')) ? undefined : `the eegmat data set is not at ${EEGMAT}`) }, async (t) => {
+test('no hardware, EEG: `sim --format cyton` plays an eegmat person as a Cyton following eeg-mental2, and `calibrate --format cyton` records them at full resolution', { timeout: 180_000, skip: skip ?? (existsSync(join(EEGMAT, 'Subject03_1.edf')) ? undefined : `the eegmat data set is not at ${EEGMAT}`) }, async (t) => {
   const dir = scratchDir(t);
   writeTestPackage(join(dir, 'package'));
   const sim = spawnCli(['sim', '--pty', join(dir, 'board'), '--format', 'cyton', '--replay', EEGMAT, '--people', 'Subject03', '--follow', MENTAL2, '--time-scale', '0.25', '--speed', 'max', '--json']);

@@ -31,6 +31,16 @@ test('pretrain writes a valid package that evaluate scores per person and k, wit
     assert.ok(r.accuracy >= 0 && r.accuracy <= 1);
     assert.ok(r.testWindows > 0);
     if (r.k > 0) assert.equal(typeof r.scratchAccuracy, 'number');
+    // Every k >= 1 has the classical columns, scored on the same windows.
+    if (r.k > 0) for (const c of ['classical', 'classicalRich']) assert.ok(r.baselines[c] >= 0 && r.baselines[c] <= 1, `${c} at k=${r.k}`);
+    else assert.equal(r.baselines, undefined);
+  }
+  assert.deepEqual(res.baselines.map((b: { k: number }) => b.k), [1, 2]);
+  for (const b of res.baselines) {
+    const s = res.summary.find((x: { k: number }) => x.k === b.k);
+    const means = [b.classical.mean, b.classicalRich.mean, ...(b.classicalPrior ? [b.classicalPrior.mean] : [])];
+    assert.ok(Math.abs(b.transferMinusBest - (s.mean - Math.max(...means))) < 1e-12, 'the headline is transfer minus the best column');
+    assert.equal(b[b.best].mean, Math.max(...means));
   }
   // Two calibration cycles see twice the windows of one.
   const female = res.results.filter((r: { person: string }) => r.person === 'Female1');

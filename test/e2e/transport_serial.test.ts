@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialTransport } from '../../src/device/transports/serial.ts';
@@ -76,6 +76,74 @@ test('bytes cross a pty pair intact in both directions at 2 Mbaud', { skip }, as
   } finally {
     await board.close();
     await host.close();
+    await pty.dispose();
+  }
+});
+
+test('a board streaming into a full buffer keeps going after the host talked back (reads and writes share one poll handle in the binding)', { skip, timeout: 120_000 }, async () => {
+  // The bug this guards against: serialport's binding waits for room to write
+  // with the poll handle its reads use, and re-arming the read replaces the
+  // write's wait, so a board whose host sent a byte (START, a ping) and then
+  // nothing stopped streaming for good. The host end here is a plain file
+  // descriptor that drains as fast as it can and, in each round, sends a few
+  // bytes and then falls silent; every round must deliver all its bytes.
+  const pty = await makePtyFixture();
+  const board = new SerialTransport({ path: pty.boardPath, baudRate: 2_000_000 });
+  const host = openSync(pty.hostPath, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+  try {
+    await board.open();
+    let heard = 0;
+    board.on('data', (c) => (heard += c.length));
+    const rounds = 10;
+    const perRound = 2_000_000;
+    const chunk = randomBytes(16_384);
+    let sent = 0;
+    const streaming = (async () => {
+      while (sent < rounds * perRound) {
+        await board.write(chunk);
+        sent += chunk.length;
+      }
+    })();
+    streaming.catch(() => undefined); // a stalled write fails when the board closes below; the round's message says why
+    const buf = Buffer.alloc(1 << 16);
+    let drained = 0;
+    for (let round = 1; round <= rounds; round++) {
+      let talked = 0;
+      let idleSince = Date.now();
+      while (drained < Math.min(round * perRound, rounds * perRound)) {
+        if (talked < 20) writeSync(host, Uint8Array.of(talked++));
+        let n = 0;
+        try {
+          n = readSync(host, buf);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        }
+        if (n > 0) {
+          drained += n;
+          idleSince = Date.now();
+        } else if (Date.now() - idleSince > 5_000) {
+          assert.fail(`round ${round}: the board stopped after ${drained} of ${rounds * perRound} bytes (${sent} written) and did not go on`);
+        }
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    }
+    await streaming;
+    for (;;) {
+      // What is still in the pty after the last round.
+      try {
+        const n = readSync(host, buf);
+        if (n <= 0) break;
+        drained += n;
+      } catch {
+        break;
+      }
+    }
+    assert.ok(drained >= rounds * perRound);
+    for (let wait = 0; heard < rounds * 20 && wait < 200; wait++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(heard, rounds * 20, 'the board heard every byte the host sent');
+  } finally {
+    await board.close();
+    closeSync(host);
     await pty.dispose();
   }
 });

@@ -47,6 +47,7 @@ export async function makeTestPackage(dir: string, trainingReport: Record<string
     epochFraction: 0.25,
     subjectHeads: false,
     episodes: null,
+    hybridHeads: null,
   });
   const headWindows = selectWindows(train, (i) => i % 4 === 0);
   const head = trainLdaHead(embedWindows(trained.extractor, headWindows), headWindows.y, MYO_GESTURES.length);

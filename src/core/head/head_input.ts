@@ -44,6 +44,9 @@ export const TRANSFER_INPUT: HeadInput = { embedding: 'sqrt', timeDomain: 'rich'
 /** The classical per-person baseline: log MAV, WL, RMS and variance per channel, no extractor. */
 export const CLASSICAL_INPUT: HeadInput = { embedding: 'none', timeDomain: 'td4' };
 
+/** The richer classical baseline: the 13 time-domain features a channel that the wearer's head joins to the embedding, without the embedding. */
+export const CLASSICAL_RICH_INPUT: HeadInput = { embedding: 'none', timeDomain: 'rich' };
+
 /** An EEG wearer's head: the embedding joined with the log power of the seven bands per channel. */
 export const EEG_TRANSFER_INPUT: HeadInput = { embedding: 'sqrt', timeDomain: 'none', bandPower: 'bands7' };
 

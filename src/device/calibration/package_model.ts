@@ -9,7 +9,9 @@ import type { HeadMethod } from '../../core/head/head.ts';
 import { embedWithRuntime } from '../../io/extractor_embed.ts';
 import { loadModelPackage } from '../../io/model_package.ts';
 import { trainProfileHead } from '../profiles/train.ts';
-import { defaultGuard } from '../../tfjs/select_head.ts';
+import { defaultGuard, fitHead } from '../../tfjs/select_head.ts';
+import { SYNC_HEAD_SHIFTS } from '../../core/band_sync.ts';
+import { turnNormalizedWindows } from '../../core/band_rotation.ts';
 import { openRuntime } from '../../io/runtime/open_runtime.ts';
 import type { RuntimeChoice } from '../../io/runtime/types.ts';
 import type { CalibrationModel } from './training.ts';
@@ -18,6 +20,8 @@ export interface PackageModelOptions {
   runtime?: RuntimeChoice;
   /** Head methods to choose from by cross-validation (default: the profile trainer's). */
   methods?: HeadMethod[];
+  /** Prepare the heads a sync chooses from (default: for EMG bands). */
+  syncHeads?: boolean;
 }
 
 export interface PackageModel extends CalibrationModel {
@@ -43,11 +47,22 @@ export function packageCalibrationModel(dir: string, options: PackageModelOption
     ...(opened.fallbackReason ? { fallbackReason: opened.fallbackReason } : {}),
     trainHead: async (set, classes) => {
       const embeddings = embedWithRuntime(opened.runtime, manifest, set);
-      return trainProfileHead({ embeddings, windows: set, labels: set.y, classes: classes.length }, set.rep, {
+      const fit = pkg.priors ? { prior: pkg.priors.transfer } : {};
+      const trained = trainProfileHead({ embeddings, windows: set, labels: set.y, classes: classes.length }, set.rep, {
         ...(options.methods ? { methods: options.methods } : {}),
         guard: defaultGuard(manifest.window),
-        ...(pkg.priors ? { prior: pkg.priors.transfer } : {}),
+        ...fit,
       });
+      // A band (EMG around the forearm) can be put back on turned: the same head fitted on the
+      // calibration turned by each prepared amount, so a sync picks the nearest (core/band_sync.ts).
+      if (manifest.modality !== 'emg' || manifest.channels < 3 || options.syncHeads === false) return trained;
+      const syncHeads = SYNC_HEAD_SHIFTS.map((shift) => {
+        const x = turnNormalizedWindows(set.x, set.channels, manifest.normalization, shift);
+        const turned = { ...set, x };
+        const head = fitHead(trained.cv.chosen, { embeddings: embedWithRuntime(opened.runtime, manifest, turned), windows: turned, labels: set.y, classes: classes.length }, fit);
+        return { shift, head };
+      });
+      return { ...trained, syncHeads };
     },
   };
 }

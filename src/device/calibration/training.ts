@@ -21,6 +21,8 @@ import type { PlanTimings } from './plan.ts';
 export interface TrainedHead {
   head: HeadData;
   cv: ProfileCv;
+  /** Heads fitted the same way on the calibration windows turned around the band, for a sync to choose from. */
+  syncHeads?: { shift: number; head: HeadData }[];
 }
 
 export type HeadTrainer = (set: WindowSet, classes: string[]) => Promise<TrainedHead>;

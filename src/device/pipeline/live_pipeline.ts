@@ -99,7 +99,7 @@ export const DEFAULT_MAX_QUEUE = 64;
 export class LivePipeline {
   readonly windower: Windower;
   readonly extractor: ExtractorStage;
-  readonly head: HeadStage;
+  head: HeadStage;
   readonly smoother: Smoother;
   readonly queue: WindowQueue;
   readonly latency = new LatencyRecorder();
@@ -117,6 +117,7 @@ export class LivePipeline {
   #firstPushMs = -1;
   #lastResultMs = -1;
   readonly #boardRate: number;
+  readonly #manifest: ModelManifest;
   #idleWaiters: (() => void)[] = [];
 
   constructor(options: LivePipelineOptions) {
@@ -124,6 +125,7 @@ export class LivePipeline {
     this.windower = new Windower({ channels: manifest.channels, boardRate: options.boardRate, modelRate: manifest.sampleRate, window: manifest.window, filters: manifest.preprocessing ?? [] });
     this.extractor = new ExtractorStage(options.runtime, manifest);
     this.head = new HeadStage(options.head, manifest.embeddingSize, manifest.window.length, manifest.channels, manifest.sampleRate);
+    this.#manifest = manifest;
     this.smoother = new Smoother(options.head.classes, options.smoother ?? DEFAULT_SMOOTHER);
     this.queue = new WindowQueue(options.maxQueue ?? DEFAULT_MAX_QUEUE, manifest.window.length * manifest.channels);
     this.#gestures = options.gestures;
@@ -194,6 +196,18 @@ export class LivePipeline {
     } else {
       this.#releaseIdle();
     }
+  }
+
+  /**
+   * Scores with another head from the next window on (a sync choosing the
+   * head prepared for the band's turn). The smoother's votes carry over: the
+   * classes are the same.
+   */
+  replaceHead(head: HeadData): void {
+    const m = this.#manifest;
+    const stage = new HeadStage(head, m.embeddingSize, m.window.length, m.channels);
+    this.head = stage;
+    this.#result.scores = stage.scores;
   }
 
   #infer(w: QueuedWindow): void {

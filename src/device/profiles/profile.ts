@@ -60,6 +60,8 @@ export interface SyncReference {
   gestures: Record<string, number[]>;
   /** Every gesture but rest pooled, [channels][channels]. */
   activity: number[];
+  /** Heads fitted on the calibration turned by these amounts (electrodes), for a sync to choose the nearest. */
+  heads?: { shift: number; head: HeadData }[];
 }
 
 export interface SavedProfile extends ProfileData {
@@ -125,6 +127,13 @@ function validateSync(value: unknown, source: string, gestures: string[]): void 
     finiteArray(cov, channels * channels, source, `sync.gestures.${id}`);
   }
   finiteArray(s.activity, channels * channels, source, 'sync.activity');
+  if (s.heads !== undefined) {
+    if (!Array.isArray(s.heads)) fail(source, 'sync.heads', 'must be a list');
+    (s.heads as Json[]).forEach((h, i) => {
+      if (typeof h !== 'object' || h === null || typeof h.shift !== 'number' || !Number.isFinite(h.shift)) fail(source, `sync.heads[${i}].shift`, 'must be a finite number');
+      validateHead(h.head, source, `sync.heads[${i}].head`);
+    });
+  }
 }
 
 /** Validates a parsed profile file. */

@@ -8,10 +8,19 @@
  * error), and a periodic check that the path still names the device that was
  * opened. The second is needed because a pty whose other side closed reads as
  * end-of-file, which the serialport binding retries forever without reporting.
+ *
+ * Writes go to the port's file descriptor directly (writeAll below), not
+ * through the binding's write: on Linux and macOS the binding waits for a full
+ * output buffer to drain with the same poll handle its reads use, and each
+ * wait replaces the other's event mask (uv_poll_start is given only the new
+ * event), so a write waiting for room while a read re-arms itself waits until
+ * the other side sends a byte. A board streaming to a host that sends nothing
+ * then stops for good. Reads stay with serialport.
  */
 import { EventEmitter } from 'node:events';
-import { statSync } from 'node:fs';
+import { statSync, write as writeFd } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SerialPort } from 'serialport';
 import { HeadstartError } from '../../core/errors.ts';
 import { backoffDelayMs, DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './backoff.ts';
@@ -74,13 +83,20 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
         reject(err);
       };
       this.#pendingWrites.add(fail);
-      port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (err) => {
+      const done = (err?: Error): void => {
         if (!this.#pendingWrites.delete(fail)) return;
         if (err) reject(new HeadstartError('LINK_CLOSED', `${this.description}: write failed (${err.message}); the link is probably gone`));
         else resolve();
-      });
+      };
+      const chunk = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const fd = portFd(port);
+      if (fd === undefined) port.write(chunk, (err) => done(err ?? undefined));
+      else this.#writeChain = this.#writeChain.then(() => writeAll(fd, chunk, () => this.#port === port && port.isOpen)).then(() => done(), (err: Error) => done(err));
     });
   }
+
+  /** Writes in the order they were asked for: each waits for the one before it. */
+  #writeChain: Promise<void> = Promise.resolve();
 
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
@@ -181,6 +197,35 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
   #failPendingWrites(why: string): void {
     const err = new HeadstartError('LINK_CLOSED', `${this.description}: ${why} before the bytes were sent`);
     for (const fail of [...this.#pendingWrites]) fail(err);
+  }
+}
+
+/** The open port's file descriptor where the binding has one (Linux, macOS), else undefined (Windows: its own write path). */
+function portFd(port: SerialPort): number | undefined {
+  const fd = (port.port as { fd?: unknown } | undefined)?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+
+/**
+ * Writes every byte of `chunk` to a non-blocking descriptor. A full output
+ * buffer (EAGAIN) is waited out with short sleeps, 1 ms growing to 20 ms,
+ * rather than a poll handle (see the top of this file); `stillCurrent` false
+ * (the port was lost or closed meanwhile) ends the wait with an error.
+ */
+async function writeAll(fd: number, chunk: Buffer, stillCurrent: () => boolean): Promise<void> {
+  let offset = 0;
+  let waitMs = 1;
+  while (offset < chunk.length) {
+    if (!stillCurrent()) throw new Error('the port closed');
+    try {
+      offset += await new Promise<number>((resolve, reject) => writeFd(fd, chunk, offset, chunk.length - offset, null, (err, n) => (err ? reject(err) : resolve(n))));
+      waitMs = 1;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EINTR') throw err;
+      await sleep(waitMs);
+      waitMs = Math.min(20, waitMs * 2);
+    }
   }
 }
 

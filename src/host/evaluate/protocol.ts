@@ -11,14 +11,14 @@ import type { Embeddings } from '../../core/head/embeddings.ts';
 import { selectRows } from '../../core/head/embeddings.ts';
 import { type HeadData, headInputOf, type HeadMethod, headScores, type LinearHeadData, predictClasses, scoreInputInto } from '../../core/head/head.ts';
 import { type AdaptOptions, HeadAdapter } from '../../core/head/adapt.ts';
-import { buildHeadInputs, CLASSICAL_INPUT } from '../../core/head/head_input.ts';
+import { buildHeadInputs, CLASSICAL_INPUT, CLASSICAL_RICH_INPUT } from '../../core/head/head_input.ts';
 import { trainPriorLdaHead } from '../../core/head/lda.ts';
-import { fitCalibrationHead } from '../../tfjs/select_head.ts';
+import { autoHeadMethods, fitCalibrationHead } from '../../tfjs/select_head.ts';
 import type { PackagePriors } from '../../io/model_package.ts';
 import type { Preprocessing } from '../../core/dsp/preprocess.ts';
 import type { Recording } from '../../core/signal.ts';
 import { rotateBand } from '../../core/band_rotation.ts';
-import { applyBandCorrection, channelCovariance, correctionPlan, defaultSyncGesture, estimateBandCorrection } from '../../core/band_sync.ts';
+import { applyBandCorrection, channelCovariance, correctionPlan, nearestSyncShift, defaultSyncGesture, estimateBandCorrection } from '../../core/band_sync.ts';
 import { HeadstartError } from '../../core/errors.ts';
 import { type WindowSet, windowRecordings, selectWindows } from '../../core/window_set.ts';
 import { type ChannelNormalization, windowCount, type WindowSpec } from '../../core/windowing.ts';
@@ -33,9 +33,6 @@ export interface PersonData {
 }
 
 export type HeadChoiceMode = 'auto' | HeadMethod;
-
-/** What `auto` tries where held-out repetitions can tell (k >= 2); at k = 1 it takes the transfer head (bench/RESULTS.md: chosen on calibration recordings only). */
-export const AUTO_METHODS: readonly HeadMethod[] = ['transfer', 'lda'];
 
 export interface EvaluationSetup {
   cycles: number[];
@@ -67,7 +64,7 @@ export interface EvaluationSetup {
    * `auto` the first `seconds` of the test recordings in order (not scored);
    * the estimated turn and gains are undone on every scored recording.
    */
-  sync?: { mode: 'gesture' | 'auto'; seconds: number; gesture?: string; classNames: string[] };
+  sync?: { mode: 'gesture' | 'auto'; seconds: number; gesture?: string; classNames: string[]; gains?: boolean };
   /** Also score with unsupervised adaptation (core/head/adapt.ts): the test windows streamed in time order, each scored before it adapts the head. */
   adapt?: AdaptOptions;
   /** Also report accuracy on the windows the head is at least this confident about, and the share rejected. */
@@ -117,6 +114,8 @@ export interface SyncOutcome {
   gesture?: string;
   shift: number;
   gains: number[];
+  /** The prepared head's turn chosen (core/band_sync.ts SYNC_HEAD_SHIFTS; 0: the calibration's own). */
+  headShift: number;
 }
 
 function concatSamples(parts: Float32Array[]): Float32Array {
@@ -184,13 +183,15 @@ function simulateSync(calibration: Recording[], test: Recording[], cycles: Set<n
     }
   }
   const est = estimateBandCorrection(reference, observed, channels);
-  const plan = correctionPlan(est, channels);
+  // As calibrate prepares heads for turned bands: the nearest prepared turn's head, the rest corrected.
+  const { head: headShift, residual } = nearestSyncShift(est.shift);
+  const plan = correctionPlan({ shift: residual, gains: sync.gains ? est.gains : est.gains.map(() => 1) }, channels);
   const recordings = kept.map((t) => {
     const samples = Float32Array.from(t.samples);
     applyBandCorrection(samples, plan, normalization.offset);
     return { ...t, samples };
   });
-  return { recordings, outcome: { ...(gesture ? { gesture } : {}), shift: est.shift, gains: est.gains } };
+  return { recordings, outcome: { ...(gesture ? { gesture } : {}), shift: est.shift, gains: est.gains, headShift } };
 }
 
 export interface PersonResult {
@@ -203,9 +204,11 @@ export interface PersonResult {
    * The classical per-person baseline on the same windows: shrinkage LDA on
    * log MAV, WL, RMS and variance per channel, alone and with the
    * pretraining people's within-class covariance as prior (when the package
-   * has priors). Absent at k = 0.
+   * has priors); and `classicalRich`, shrinkage LDA on the rich time-domain
+   * set the wearer's head also reads (13 features a channel), without the
+   * embedding: what the extractor has to add to. Absent at k = 0.
    */
-  baselines?: { classical: number; classicalPrior?: number };
+  baselines?: { classical: number; classicalPrior?: number; classicalRich?: number };
   /** The calibration's own held-out estimate (what calibrate would print), when it could hold anything out. */
   estimate?: number;
   /** What a simulated sync estimated. */
@@ -267,6 +270,7 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
   const results: PersonResult[] = [];
   // The classical baseline reads only the windows (no extractor), with its own prior.
   const classicalCalib = buildHeadInputs(CLASSICAL_INPUT, ec, calib);
+  const richCalib = buildHeadInputs(CLASSICAL_RICH_INPUT, ec, calib);
   const allCycles = [...new Set(calib.rep)].length;
   for (const k of setup.cycles) {
     onStep?.(`${p.name} k=${k}`);
@@ -298,20 +302,29 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
       results.push({ person: p.name, k, accuracy: accuracy(predictClasses(setup.populationHead, et), test.y), head: 'population', calibrationWindows: 0, testWindows: test.count });
       continue;
     }
+    // A sync that chose a prepared head for a turned band: that head is fitted on the calibration turned the same way.
+    let calibK = calib;
+    let ecK = ec;
+    if (syncOutcome && syncOutcome.headShift !== 0) {
+      calibK = windowRecordings(rotated(p.calibration, (setup.shiftCalib ?? 0) + syncOutcome.headShift), setup.window, setup.normalization, setup.preprocessing);
+      ecK = await setup.embed(calibK);
+    }
     const idx: number[] = [];
-    for (let i = 0; i < calib.count; i++) if (cycles.has(calib.rep[i])) idx.push(i);
-    const set = { embeddings: selectRows(ec, idx), windows: selectWindows(calib, (i) => cycles.has(calib.rep[i])), labels: Int32Array.from(idx, (i) => calib.y[i]), classes: setup.classes };
-    const reps = Int32Array.from(idx, (i) => calib.rep[i]);
+    for (let i = 0; i < calibK.count; i++) if (cycles.has(calibK.rep[i])) idx.push(i);
+    const set = { embeddings: selectRows(ecK, idx), windows: selectWindows(calibK, (i) => cycles.has(calibK.rep[i])), labels: Int32Array.from(idx, (i) => calibK.y[i]), classes: setup.classes };
+    const reps = Int32Array.from(idx, (i) => calibK.rep[i]);
     const fit = { ...(setup.priors ? { prior: setup.priors.transfer } : {}) };
     // As calibrate fits it, with its held-out estimate of later accuracy.
-    const methods = setup.head !== 'auto' ? [setup.head] : k === 1 ? ['transfer' as const] : AUTO_METHODS;
+    const methods = setup.head !== 'auto' ? [setup.head] : autoHeadMethods(k);
     const fitted = fitCalibrationHead(set, reps, { ...fit, methods, guard: setup.guard ?? 0 });
     const method: HeadMethod = fitted.cv.chosen;
     const head: HeadData = fitted.head;
     const estimate = fitted.cv.accuracy[method];
-    const xc = selectRows(classicalCalib, idx);
+    const xc = selectRows(calibK === calib ? classicalCalib : buildHeadInputs(CLASSICAL_INPUT, ecK, calibK), idx);
     const classical = trainPriorLdaHead(xc, set.labels, setup.classes, CLASSICAL_INPUT, undefined);
-    const baselines: NonNullable<PersonResult['baselines']> = { classical: accuracy(predictClasses(classical, et, test), test.y) };
+    const xr = selectRows(calibK === calib ? richCalib : buildHeadInputs(CLASSICAL_RICH_INPUT, ecK, calibK), idx);
+    const rich = trainPriorLdaHead(xr, set.labels, setup.classes, CLASSICAL_RICH_INPUT, undefined);
+    const baselines: NonNullable<PersonResult['baselines']> = { classical: accuracy(predictClasses(classical, et, test), test.y), classicalRich: accuracy(predictClasses(rich, et, test), test.y) };
     if (setup.priors) {
       const withPrior = trainPriorLdaHead(xc, set.labels, setup.classes, CLASSICAL_INPUT, setup.priors.classical);
       baselines.classicalPrior = accuracy(predictClasses(withPrior, et, test), test.y);
@@ -354,9 +367,11 @@ export interface Summary {
   sd: number;
   min: number;
   /** The classical baselines on the same windows (k >= 1). */
-  baselines?: { classical: BaselineSummary; classicalPrior?: BaselineSummary };
+  baselines?: { classical: BaselineSummary; classicalPrior?: BaselineSummary; classicalRich?: BaselineSummary };
   /** Transfer mean minus the best baseline mean, in accuracy (the headline). */
   overBestBaseline?: number;
+  /** Which baseline column had the best mean. */
+  bestBaseline?: 'classical' | 'classicalPrior' | 'classicalRich';
   /** People for whom transfer scored below the best baseline. */
   belowBestBaseline?: string[];
   /** Mean accuracy with unsupervised adaptation, and of rejection (accepted accuracy, share rejected). */
@@ -396,10 +411,12 @@ export function summarize(results: PersonResult[]): Summary[] {
     if (rows.every((r) => r.baselines)) {
       const classical = stats(rows.map((r) => r.baselines!.classical));
       const priorRows = rows.map((r) => r.baselines!.classicalPrior).filter((v): v is number => v !== undefined);
-      out.baselines = { classical, ...(priorRows.length === rows.length ? { classicalPrior: stats(priorRows) } : {}) };
-      const bestMean = Math.max(classical.mean, out.baselines.classicalPrior?.mean ?? -Infinity);
-      out.overBestBaseline = s.mean - bestMean;
-      const best = out.baselines.classicalPrior && out.baselines.classicalPrior.mean > classical.mean ? 'classicalPrior' : 'classical';
+      const richRows = rows.map((r) => r.baselines!.classicalRich).filter((v): v is number => v !== undefined);
+      out.baselines = { classical, ...(priorRows.length === rows.length ? { classicalPrior: stats(priorRows) } : {}), ...(richRows.length === rows.length ? { classicalRich: stats(richRows) } : {}) };
+      const columns = (['classical', 'classicalPrior', 'classicalRich'] as const).filter((c) => out.baselines![c] !== undefined);
+      const best = columns.reduce((a, c) => (out.baselines![c]!.mean > out.baselines![a]!.mean ? c : a));
+      out.overBestBaseline = s.mean - out.baselines[best]!.mean;
+      out.bestBaseline = best;
       out.belowBestBaseline = rows.filter((r) => r.accuracy < r.baselines![best]!).map((r) => r.person);
     }
     const scratch = rows.map((r) => r.scratchAccuracy).filter((v): v is number => v !== undefined);

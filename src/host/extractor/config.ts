@@ -1,5 +1,6 @@
 import { HeadstartError } from '../../core/errors.ts';
 import { type AugmentOptions, DEFAULT_AUGMENT } from './augment.ts';
+import type { TimeDomainSet } from '../../core/features/time_domain.ts';
 /**
  * The shape of an extractor: everything needed to rebuild it, recorded in the
  * model package. Kernel sizes run along time; the channel axis is the conv's
@@ -96,6 +97,12 @@ export interface TrainOptions {
   subjectHeads: boolean;
   /** Also train for calibration itself, episode by episode (see EpisodeOptions); null = off. */
   episodes: EpisodeOptions | null;
+  /**
+   * The per-person heads also read this classical feature set of each
+   * (augmented) window, as the wearer's transfer head does, so that the
+   * embedding learns what those features miss; null = the embedding alone.
+   */
+  hybridHeads: TimeDomainSet | null;
 }
 
 /**
@@ -119,4 +126,4 @@ export interface EpisodeOptions {
 
 export const DEFAULT_EPISODES: EpisodeOptions = { people: 2, support: 5, query: 4, weight: 1 };
 
-export const DEFAULT_TRAIN: TrainOptions = { epochs: 12, batchSize: 128, learningRate: 2e-3, seed: 7, augment: DEFAULT_AUGMENT, epochFraction: 1, subjectHeads: true, episodes: null };
+export const DEFAULT_TRAIN: TrainOptions = { epochs: 12, batchSize: 128, learningRate: 2e-3, seed: 7, augment: DEFAULT_AUGMENT, epochFraction: 1, subjectHeads: true, episodes: null, hybridHeads: null };

@@ -55,15 +55,19 @@ export function buildPopulationClassifier(extractor: tf.LayersModel, classes: nu
  * features to be linearly separable for each person rather than the same for
  * everyone.
  */
-export function buildSubjectHeads(extractor: tf.LayersModel, classes: number, subjects: number, seed: number, dropout = 0.3): tf.LayersModel {
+export function buildSubjectHeads(extractor: tf.LayersModel, classes: number, subjects: number, seed: number, dropout = 0.3, sideFeatures = 0): tf.LayersModel {
   const input = extractor.inputs[0];
   const mask = tf.input({ shape: [classes * subjects], name: 'subject_mask' });
   let x = extractor.outputs[0];
   x = tf.layers.dropout({ rate: dropout, seed: seed + 1, name: 'subject_dropout' }).apply(x) as tf.SymbolicTensor;
+  // With side features (the window's classical features, standardized), the per-person heads read
+  // both, as the wearer's head will: the embedding is pushed to carry what those features lack.
+  const side = sideFeatures > 0 ? tf.input({ shape: [sideFeatures], name: 'side_features' }) : undefined;
+  if (side) x = tf.layers.concatenate({ name: 'subject_inputs' }).apply([x, side]) as tf.SymbolicTensor;
   const logits = tf.layers
     .dense({ units: classes * subjects, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 300 }), name: 'subject_heads' })
     .apply(x) as tf.SymbolicTensor;
   const masked = tf.layers.add({ name: 'subject_masked' }).apply([logits, mask]) as tf.SymbolicTensor;
   const probs = tf.layers.softmax({ name: 'subject_probs' }).apply(masked) as tf.SymbolicTensor;
-  return tf.model({ inputs: [input, mask], outputs: probs, name: 'subject_heads' });
+  return tf.model({ inputs: side ? [input, mask, side] : [input, mask], outputs: probs, name: 'subject_heads' });
 }

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, shuffledIndices } from '../../core/rng.ts';
+import { type TimeDomainSet, timeDomainFeaturesInto, timeDomainScratch, timeDomainSize } from '../../core/features/time_domain.ts';
 import type { WindowSet } from '../../core/window_set.ts';
 import { augmentScratch, augmentWindow } from './augment.ts';
 import type { EpisodeOptions, ExtractorConfig, TrainOptions } from './config.ts';
@@ -150,6 +151,39 @@ function episodeTensors(people: number, classes: number, e: EpisodeOptions): { a
   };
 }
 
+/**
+ * The side features of the per-person heads: a classical set of each
+ * window, standardized by statistics of (a sample of) the training windows.
+ */
+function sideFeatureStats(train: WindowSet, set: TimeDomainSet, seed: number): { size: number; features(window: Float32Array, out: Float32Array): void } {
+  const size = timeDomainSize(set, train.channels);
+  const scratch = timeDomainScratch(train.length);
+  const sample = shuffledIndices(train.count, createRng(seed + 11)).slice(0, 5000);
+  const mean = new Float64Array(size);
+  const sq = new Float64Array(size);
+  const f = new Float64Array(size);
+  const windowSize = train.length * train.channels;
+  for (const w of sample) {
+    timeDomainFeaturesInto(train.x.subarray(w * windowSize, (w + 1) * windowSize), train.length, train.channels, set, f, scratch);
+    for (let d = 0; d < size; d++) {
+      mean[d] += f[d];
+      sq[d] += f[d] * f[d];
+    }
+  }
+  const invStd = new Float64Array(size);
+  for (let d = 0; d < size; d++) {
+    mean[d] /= sample.length;
+    invStd[d] = 1 / Math.sqrt(Math.max(sq[d] / sample.length - mean[d] * mean[d], 1e-12));
+  }
+  return {
+    size,
+    features(window, out) {
+      timeDomainFeaturesInto(window, train.length, train.channels, set, f, scratch);
+      for (let d = 0; d < size; d++) out[d] = (f[d] - mean[d]) * invStd[d];
+    },
+  };
+}
+
 /** Mean categorical cross-entropy of softmax outputs against one-hot targets. */
 function crossEntropy(target: tf.Tensor, probs: tf.Tensor): tf.Scalar {
   return target.mul(probs.clipByValue(1e-7, 1).log()).sum(-1).neg().mean() as tf.Scalar;
@@ -179,11 +213,12 @@ export async function trainExtractor(
   const withSubjects = opts.subjectHeads && subjects > 1;
   const index = opts.episodes ? indexEpisodes(train, classes) : undefined;
   const episodes = opts.episodes && index && index.usable.length >= opts.episodes.people ? opts.episodes : null;
-  const heads = withSubjects ? buildSubjectHeads(extractor, classes, subjects, opts.seed) : undefined;
+  const side = withSubjects && opts.hybridHeads ? sideFeatureStats(train, opts.hybridHeads, opts.seed) : undefined;
+  const heads = withSubjects ? buildSubjectHeads(extractor, classes, subjects, opts.seed, 0.3, side?.size ?? 0) : undefined;
   // One model, every output in one forward pass: population probabilities,
   // per-person probabilities, and the embedding the episode loss reads.
   const fitted = tf.model({
-    inputs: heads ? [extractor.inputs[0], heads.inputs[1]] : [extractor.inputs[0]],
+    inputs: heads ? heads.inputs : [extractor.inputs[0]],
     outputs: [classifier.outputs[0], ...(heads ? [heads.outputs[0]] : []), extractor.outputs[0]],
   });
   const logScale = episodes ? tf.variable(tf.scalar(0), true) : undefined;
@@ -198,6 +233,7 @@ export async function trainExtractor(
   const yb = new Float32Array(batchSize * classes);
   const sb = new Float32Array(withSubjects ? batchSize * classes * subjects : 0);
   const mb = new Float32Array(sb.length);
+  const fb = new Float32Array(side ? batchSize * side.size : 0);
   const scratch = augmentScratch(cfg.windowLength, cfg.channels);
   const perEpoch = Math.max(batchSize, Math.floor(train.count * opts.epochFraction));
   const batches = Math.floor(perEpoch / batchSize);
@@ -224,6 +260,7 @@ export async function trainExtractor(
         const dst = xb.subarray(i * size, (i + 1) * size);
         if (opts.augment) augmentWindow(src, dst, cfg.windowLength, cfg.channels, opts.augment, rng, scratch);
         else dst.set(src);
+        if (side) side.features(dst, fb.subarray(i * side.size, (i + 1) * side.size));
         yb[i * classes + train.y[w]] = 1;
         if (withSubjects) {
           const block = i * classes * subjects + train.subject[w] * classes;
@@ -235,10 +272,11 @@ export async function trainExtractor(
       const y = tf.tensor2d(yb, [batchSize, classes]);
       const mask = withSubjects ? tf.tensor2d(mb, [batchSize, classes * subjects]) : undefined;
       const ys = withSubjects ? tf.tensor2d(sb, [batchSize, classes * subjects]) : undefined;
+      const sf = side ? tf.tensor2d(fb, [batchSize, side.size]) : undefined;
       let accuracy: tf.Scalar | undefined;
       const cost = optimizer.minimize(
         () => {
-          const outs = fitted.apply(mask ? [x, mask] : [x], { training: true }) as tf.Tensor[];
+          const outs = fitted.apply(mask ? (sf ? [x, mask, sf] : [x, mask]) : [x], { training: true }) as tf.Tensor[];
           const probs = outs[0];
           accuracy?.dispose();
           accuracy = tf.keep(probs.argMax(-1).equal(y.argMax(-1)).toFloat().mean() as tf.Scalar);
@@ -265,6 +303,7 @@ export async function trainExtractor(
       y.dispose();
       mask?.dispose();
       ys?.dispose();
+      sf?.dispose();
       lossSum += loss;
       accSum += acc;
       const seconds = (Date.now() - started) / 1000;

@@ -198,7 +198,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         description: protocol.description ?? protocol.name,
         trials: plan.trials.length,
         windows: calibrated.windows,
-        head: calibrated.trained.head.kind,
+        head: calibrated.trained.cv.chosen,
         cv: { method: calibrated.trained.cv.method, accuracy: cvAccuracy },
         verdict: calibrated.verdict,
         profilePath: calibrated.profilePath,

@@ -1,0 +1,51 @@
+// Re-wearing, live: a wearer calibrated (one repetition, the demo's person),
+// then their later recording played with the band turned by one electrode.
+// Without a sync the head is lost; `sync` (the API's run --sync) estimates the
+// turn from 2 s of the profile's sync gesture, picks the head prepared for it
+// and recovers. Through the library API and in-process virtual boards.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { calibrate, createRecognizer, loadProfile, openBoard } from '../../src/api/index.ts';
+import { loadProtocol } from '../../src/device/calibration/protocol.ts';
+import { demoProtocol } from '../../src/sim/demo/demo_assets.ts';
+import { scratchDir } from '../helpers/scratch_dir.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PACKAGE = join(ROOT, 'models/myo8-200hz');
+const MALE0 = join(ROOT, 'data/demo/EvaluationDataset/Male0');
+
+test('a band put back on turned by one electrode: lost without sync, recovered with it', { timeout: 300_000 }, async (t) => {
+  if (!existsSync(join(PACKAGE, 'priors.json'))) return t.skip(`${PACKAGE} has no priors.json (made by headstart export)`);
+  const dataDir = join(scratchDir(t, 'hs-sync-'), 'data');
+  const protocol = demoProtocol(loadProtocol(join(ROOT, 'calibration/myo7.json')));
+  const board = openBoard({ sim: { replay: join(MALE0, 'training0'), follow: protocol, speed: 50 } });
+  await calibrate({ board, protocol, user: 'lee', dataDir, model: PACKAGE });
+  await board.close();
+  const profile = loadProfile('lee', { dataDir });
+  assert.ok(profile.sync, 'the profile keeps a sync reference');
+  assert.deepEqual(profile.sync.heads?.map((h) => h.shift), [-1, -0.75, -0.5, -0.25, 0.25, 0.5, 0.75, 1], 'and heads prepared for turned bands');
+
+  const live = async (sync: boolean) => {
+    const recognizer = createRecognizer({ model: PACKAGE, profile });
+    // The wearer holds the sync gesture first (as run --sync asks), then goes on as recorded.
+    const syncFile = join(MALE0, 'Test0', `classe_${protocol.gestures.findIndex((g) => g.id === profile.sync!.gesture)}.dat`);
+    const later = openBoard({ sim: { replay: [syncFile, join(MALE0, 'Test0')], speed: 50, turn: 1 } });
+    const session = recognizer.listen(later, { score: true, idleStopMs: 1000, ...(sync ? { sync: { mode: { kind: 'gesture' as const, gesture: profile.sync!.gesture }, seconds: 2 } } : {}) });
+    const syncs: { shift: number; headShift: number; computeMs: number }[] = [];
+    session.on('sync', (e) => syncs.push(e));
+    await session.start();
+    const result = await session.done();
+    await later.close();
+    return { accuracy: result.score!.accuracy, syncs };
+  };
+  const without = await live(false);
+  const withSync = await live(true);
+  t.diagnostic(`turned 1 electrode: ${(100 * without.accuracy).toFixed(1)} % without sync, ${(100 * withSync.accuracy).toFixed(1)} % with it (estimated ${withSync.syncs[0]?.shift.toFixed(2)}, head for ${withSync.syncs[0]?.headShift})`);
+  assert.equal(withSync.syncs.length, 1, 'one sync, at the start');
+  assert.ok(Math.abs(withSync.syncs[0]!.shift - 1) <= 0.25, `the turn is recovered: ${withSync.syncs[0]!.shift}`);
+  assert.equal(withSync.syncs[0]!.headShift, 1);
+  assert.ok(withSync.accuracy > without.accuracy + 0.2, `sync recovers the head: ${withSync.accuracy} vs ${without.accuracy}`);
+});
