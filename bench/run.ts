@@ -46,6 +46,7 @@ export const PLANS: Record<string, Plan> = {
   serial_e2e: { full: [], quick: [] },
   tflite_fuzz: { full: ['1000000'], quick: ['20000'] },
   training_throughput: { full: [], quick: ['--batch', '16', '--seconds', '1', '--rounds', '1'] },
+  web_dashboard: { full: ['--seconds', '20'], quick: ['--seconds', '2', '--no-demo'] },
 };
 
 interface Outcome {
