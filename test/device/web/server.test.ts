@@ -60,7 +60,9 @@ test('--listen forms, and which hosts are loopback', () => {
 
 test('on loopback: the page alone, no token, foreign Host headers and Origins refused, only the redo answer taken', async (t) => {
   const feed = new DashboardFeed();
-  const server = await DashboardServer.start({ listen: { host: '127.0.0.1', port: 0 }, feed, page: PAGE });
+  // No pushes on a timer: the one below is the first, so it carries what was fed before it (a timer
+  // could fire between the socket opening and the feed's first data, and send that update first).
+  const server = await DashboardServer.start({ listen: { host: '127.0.0.1', port: 0 }, feed, page: PAGE, intervalMs: 3_600_000 });
   t.after(() => server.close());
   const port = server.port;
   assert.equal(server.token, undefined);
@@ -87,7 +89,9 @@ test('on loopback: the page alone, no token, foreign Host headers and Origins re
 
   feed.begin({ mode: 'calibration', title: 'test', channels: 2, rate: 200, gestures: ['rest', 'fist'] });
   feed.samples(Int16Array.from([1, -1, 5, 7, 3, 2, -4, 0]), performance.now());
-  const first = await nextMessage(ws);
+  const firstMessage = nextMessage(ws);
+  server.push();
+  const first = await firstMessage;
   assert.equal(first.reset, true);
   assert.deepEqual(Object.keys(first.sections).sort(), ['calibration', 'link', 'live', 'meta', 'question', 'result']);
   assert.equal(first.sections.meta!.channels, 2);
