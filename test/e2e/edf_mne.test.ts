@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readEdfFile } from '../../../src/io/datasets/edf.ts';
-import { tal, toDigital, writeEdf } from '../../helpers/edf_writer.ts';
-import { findMnePython, readWithMne } from '../../helpers/mne.ts';
-import { scratchDir } from '../../helpers/scratch_dir.ts';
+import { readEdfFile } from '../../src/io/datasets/edf.ts';
+import { tal, toDigital, writeEdf } from '../helpers/edf_writer.ts';
+import { findMnePython, readWithMne } from '../helpers/mne.ts';
+import { scratchDir } from '../helpers/scratch_dir.ts';
 
-const EEGMAT = fileURLToPath(new URL('../../../../shared/datasets/eegmat', import.meta.url));
+const EEGMAT = fileURLToPath(new URL('../../../shared/datasets/eegmat', import.meta.url));
 
 const MNE = findMnePython();
 if (!MNE.python) console.log(`# skipping the MNE comparison: ${MNE.why}`);

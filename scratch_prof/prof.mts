@@ -1,0 +1,13 @@
+import { selectBackend } from '/work/main/src/tfjs/backend.ts';
+import { makeTestPackage } from '/work/main/test/helpers/export_fixture.ts';
+import { exportPackage } from '/work/main/src/host/export/export_package.ts';
+import { FIXTURE_PRETRAINING } from '/work/main/test/helpers/export_fixture.ts';
+import { mkdtempSync } from 'node:fs';
+let t = performance.now();
+await selectBackend();
+console.log('backend', (performance.now() - t).toFixed(0)); t = performance.now();
+const dir = mkdtempSync('/tmp/prof-');
+await makeTestPackage(dir);
+console.log('make', (performance.now() - t).toFixed(0)); t = performance.now();
+await exportPackage(dir, { data: { path: FIXTURE_PRETRAINING }, calibrationWindows: 500, checkWindows: 1000, onStep: (s: string) => console.log('  step', s, (performance.now() - t).toFixed(0)) } as never);
+console.log('export', (performance.now() - t).toFixed(0));
