@@ -21,3 +21,14 @@ export interface Recording {
 export function sampleCount(rec: Pick<Recording, 'channels' | 'samples'>): number {
   return rec.samples.length / rec.channels;
 }
+
+/** Stretches of interleaved samples (of one channel count) end to end, as one. */
+export function concatSamples(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

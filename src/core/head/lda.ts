@@ -46,6 +46,29 @@ export interface LdaOptions {
 
 export const DEFAULT_LDA: LdaOptions = { shrinkage: 0.1 };
 
+/**
+ * The linear discriminants of class means `mu` ([classes][dim]) under the
+ * shared covariance `cov` ([dim][dim], regularized): W = cov^-1 mu^T
+ * (dim x classes) and bias = -mu cov^-1 mu^T / 2 (equal priors: calibration
+ * is balanced by design); a class with no windows is never chosen.
+ */
+function discriminants(cov: Float64Array, mu: ArrayLike<number>, counts: ArrayLike<number>, dim: number, classes: number): { weights: Float64Array; bias: number[] } {
+  const muT = new Float64Array(dim * classes);
+  for (let c = 0; c < classes; c++) for (let d = 0; d < dim; d++) muT[d * classes + c] = mu[c * dim + d]!;
+  const weights = choleskySolve(cov, dim, muT, classes);
+  const bias = new Array<number>(classes).fill(0);
+  for (let c = 0; c < classes; c++) {
+    if (counts[c] === 0) {
+      bias[c] = -1e9;
+      continue;
+    }
+    let q = 0;
+    for (let d = 0; d < dim; d++) q += mu[c * dim + d]! * weights[d * classes + c]!;
+    bias[c] = -0.5 * q;
+  }
+  return { weights, bias };
+}
+
 /** Fits LDA on L2-normalized, standardized embeddings; classes without examples never win. */
 export function trainLdaHead(e: Embeddings, labels: Int32Array, classes: number, opts: LdaOptions = DEFAULT_LDA): LinearHeadData {
   const dim = e.dim;
@@ -81,21 +104,8 @@ export function trainLdaHead(e: Embeddings, labels: Int32Array, classes: number,
   const ridge = (opts.shrinkage * trace) / dim + 1e-6;
   for (let a = 0; a < dim; a++) for (let b = 0; b < dim; b++) cov[a * dim + b] = (1 - opts.shrinkage) * cov[a * dim + b] + (a === b ? ridge : 0);
 
-  // W = cov^-1 mu^T  (dim x classes); bias = -mu cov^-1 mu^T / 2 (equal priors: calibration is balanced by design).
-  const muT = new Float64Array(dim * classes);
-  for (let c = 0; c < classes; c++) for (let d = 0; d < dim; d++) muT[d * classes + c] = mu[c * dim + d];
-  const w = choleskySolve(cov, dim, muT, classes);
-  const bias = new Array<number>(classes).fill(0);
-  for (let c = 0; c < classes; c++) {
-    if (counts[c] === 0) {
-      bias[c] = -1e9;
-      continue;
-    }
-    let q = 0;
-    for (let d = 0; d < dim; d++) q += mu[c * dim + d] * w[d * classes + c];
-    bias[c] = -0.5 * q;
-  }
-  return { kind: 'lda', classes, dim, mean, invStd, weights: Array.from(w), bias };
+  const { weights, bias } = discriminants(cov, mu, counts, dim, classes);
+  return { kind: 'lda', classes, dim, mean, invStd, weights: Array.from(weights), bias };
 }
 
 export interface PriorLdaOptions {
@@ -153,18 +163,6 @@ export function trainPriorLdaHead(
   const ridge = (opts.shrinkage * trace) / dim + 1e-9;
   for (let a = 0; a < dim; a++) for (let b = 0; b < dim; b++) cov[a * dim + b] = (1 - opts.shrinkage) * cov[a * dim + b] + (a === b ? ridge : 0);
 
-  const muT = new Float64Array(dim * classes);
-  for (let c = 0; c < classes; c++) for (let d = 0; d < dim; d++) muT[d * classes + c] = mu[c * dim + d];
-  const wts = choleskySolve(cov, dim, muT, classes);
-  const bias = new Array<number>(classes).fill(0);
-  for (let c = 0; c < classes; c++) {
-    if (counts[c] === 0) {
-      bias[c] = -1e9;
-      continue;
-    }
-    let q = 0;
-    for (let d = 0; d < dim; d++) q += mu[c * dim + d] * wts[d * classes + c];
-    bias[c] = -0.5 * q;
-  }
+  const { weights: wts, bias } = discriminants(cov, mu, counts, dim, classes);
   return { kind: 'lda', classes, dim, input, mean: Array.from(mean), invStd: Array.from(invStd), weights: Array.from(wts), bias, classMeans: Array.from(mu, (v) => Number(v.toPrecision(7))) };
 }

@@ -7,6 +7,7 @@
  * easiest to hold the same way again and the clearest pattern to compare.
  */
 import { channelCovariance, defaultSyncGesture } from '../../core/band_sync.ts';
+import { concatSamples } from '../../core/signal.ts';
 import type { SyncReference } from '../profiles/profile.ts';
 import type { HoldSamples } from './training.ts';
 
@@ -30,30 +31,20 @@ function trimmed(h: HoldSamples, channels: number, trimStart: number, trimEnd: n
   return h.samples.subarray(from * channels, to * channels);
 }
 
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** The sync reference, or undefined when no gesture has two samples to compare. */
 export function syncReference(input: SyncHolds): SyncReference | undefined {
   const { channels, gestures } = input;
   const perGesture = new Map<string, Float32Array>();
   gestures.forEach((id, g) => {
     const parts = input.holds.filter((h) => h.gesture === g).map((h) => trimmed(h, channels, input.trimStart, input.trimEnd));
-    const samples = concat(parts);
+    const samples = concatSamples(parts);
     if (samples.length >= 2 * channels) perGesture.set(id, samples);
   });
   if (perGesture.size === 0) return undefined;
   const covariances: Record<string, number[]> = {};
   for (const [id, samples] of perGesture) covariances[id] = Array.from(channelCovariance(samples, channels), (v) => Number(v.toPrecision(7)));
   const active = [...perGesture.entries()].filter(([id]) => id !== REST).map(([, s]) => s);
-  const activity = Array.from(channelCovariance(concat(active.length > 0 ? active : [...perGesture.values()]), channels), (v) => Number(v.toPrecision(7)));
+  const activity = Array.from(channelCovariance(concatSamples(active.length > 0 ? active : [...perGesture.values()]), channels), (v) => Number(v.toPrecision(7)));
   const gesture = input.syncGesture && covariances[input.syncGesture] ? input.syncGesture : defaultSyncGesture(covariances, channels, REST);
   return { channels, gesture, gestures: covariances, activity };
 }

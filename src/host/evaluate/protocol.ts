@@ -16,7 +16,7 @@ import { trainPriorLdaHead } from '../../core/head/lda.ts';
 import { autoHeadMethods, fitCalibrationHead } from '../../tfjs/select_head.ts';
 import type { PackagePriors } from '../../io/model_package.ts';
 import type { Preprocessing } from '../../core/dsp/preprocess.ts';
-import type { Recording } from '../../core/signal.ts';
+import { concatSamples, type Recording } from '../../core/signal.ts';
 import { rotateBand } from '../../core/band_rotation.ts';
 import { applyBandCorrection, channelCovariance, correctionPlan, nearestSyncShift, defaultSyncGesture, estimateBandCorrection } from '../../core/band_sync.ts';
 import { HeadstartError } from '../../core/errors.ts';
@@ -116,16 +116,6 @@ export interface SyncOutcome {
   gains: number[];
   /** The prepared head's turn chosen (core/band_sync.ts SYNC_HEAD_SHIFTS; 0: the calibration's own). */
   headShift: number;
-}
-
-function concatSamples(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /**

@@ -200,7 +200,7 @@ export async function exportPackage(dir: string, options: Partial<ExportOptions>
     );
   }
 
-  progress(`computing the population priors on ${dataset.recordings.length} recordings`);
+  await progress(`computing the population priors on ${dataset.recordings.length} recordings`);
   // An EEG package's heads read band power beside the embedding, an EMG package's time-domain features.
   const inputs = modalityInputs(manifest.modality);
   const priors = computePackagePriors(exported, runtime, dataset.recordings, { transfer: opts.headInput ?? inputs.transfer, classical: inputs.classical });
