@@ -64,19 +64,25 @@ export interface RunningCytonBoard extends Omit<RunningVirtualBoard, 'board'> {
   board: CytonBoard;
 }
 
-/** The software Cyton on a pseudo-terminal, as startVirtualBoardOnPty for the headstart board. */
-export async function startCytonBoardOnPty(options: RunCytonOnPtyOptions): Promise<RunningCytonBoard> {
-  const { ptyPath, script, baudRate = 115_200, ...boardOptions } = options;
+/** What both software boards offer the pty runner. */
+interface SoftwareBoard {
+  powerOn(): Promise<void>;
+  powerOff(): Promise<void>;
+  once(event: 'end', listener: () => void): unknown;
+}
+
+/**
+ * Opens the board's end (making the pair if needed), builds the board on it
+ * and powers it on; if building or powering on fails, the pair made here is
+ * stopped before the error goes on.
+ */
+async function startOnPty<B extends SoftwareBoard>(ptyPath: string, baudRate: number, make: (transport: SerialTransport) => B): Promise<Omit<RunningVirtualBoard, 'board'> & { board: B }> {
   const { pair, boardPath, transport } = await boardEnd(ptyPath, baudRate);
-  let board: CytonBoard;
+  let board: B;
+  let ended: Promise<void>;
   try {
-    board = new CytonBoard(script, transport, boardOptions);
-  } catch (err) {
-    await pair?.stop();
-    throw err;
-  }
-  const ended = new Promise<void>((resolve) => board.once('end', () => resolve()));
-  try {
+    board = make(transport);
+    ended = new Promise<void>((resolve) => board.once('end', () => resolve()));
     await board.powerOn();
   } catch (err) {
     await pair?.stop();
@@ -95,26 +101,13 @@ export async function startCytonBoardOnPty(options: RunCytonOnPtyOptions): Promi
   };
 }
 
-export async function startVirtualBoardOnPty(options: RunOnPtyOptions): Promise<RunningVirtualBoard> {
+/** The software Cyton on a pseudo-terminal, as startVirtualBoardOnPty for the headstart board. */
+export function startCytonBoardOnPty(options: RunCytonOnPtyOptions): Promise<RunningCytonBoard> {
+  const { ptyPath, script, baudRate = 115_200, ...boardOptions } = options;
+  return startOnPty(ptyPath, baudRate, (transport) => new CytonBoard(script, transport, boardOptions));
+}
+
+export function startVirtualBoardOnPty(options: RunOnPtyOptions): Promise<RunningVirtualBoard> {
   const { ptyPath, script, baudRate = 2_000_000, ...boardOptions } = options;
-  const { pair, boardPath, transport } = await boardEnd(ptyPath, baudRate);
-  const board = new VirtualBoard(script, transport, boardOptions);
-  const ended = new Promise<void>((resolve) => board.once('end', () => resolve()));
-  try {
-    await board.powerOn();
-  } catch (err) {
-    await pair?.stop();
-    throw err;
-  }
-  return {
-    board,
-    hostPath: ptyPath,
-    boardPath,
-    madePair: pair !== undefined,
-    ended,
-    stop: async () => {
-      await board.powerOff();
-      await pair?.stop();
-    },
-  };
+  return startOnPty(ptyPath, baudRate, (transport) => new VirtualBoard(script, transport, boardOptions));
 }
