@@ -44,6 +44,7 @@ export const PLANS: Record<string, Plan> = {
   myo_baseline: { full: [], quick: ['test/fixtures/myo/EvaluationDataset'] },
   quantization: { full: ['models/myo8-200hz'], quick: { skip: 'evaluates 18 people with the float and the int8 extractor, several minutes' } },
   serial_e2e: { full: [], quick: [] },
+  sync_estimate: { full: [], quick: { skip: 'estimates 1,296 turns of 40 people\'s recordings, about a minute' } },
   tflite_fuzz: { full: ['1000000'], quick: ['20000'] },
   training_throughput: { full: [], quick: ['--batch', '16', '--seconds', '1', '--rounds', '1'] },
   web_dashboard: { full: ['--seconds', '20'], quick: ['--seconds', '2', '--no-demo'] },

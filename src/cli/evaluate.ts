@@ -19,6 +19,7 @@ import { evaluateBySeconds } from './evaluate_seconds.ts';
 import { baselineRows, belowBaselineNotes, estimateNotes, pct, summaryTable } from './evaluate_report.ts';
 import { stoppable } from './interrupt.ts';
 import { choiceOption, EVALUATE_RUNTIMES, type EvaluateRuntime, numberListOption, numberOption, packageOption, seedOption, textOption } from './options.ts';
+import { DEFAULT_AUTO_SYNC_SECONDS, DEFAULT_SYNC_SECONDS } from '../device/sync.ts';
 
 const HEAD_CHOICES: readonly HeadChoiceMode[] = ['auto', 'transfer', 'lda', 'softmax', 'ncm'];
 
@@ -130,10 +131,10 @@ export function registerEvaluate(program: Command): void {
     .addOption(numberOption('--shift-calib <electrodes>', 'the same simulated turn of the band for the calibration recordings', { min: -64, max: 64 }, 0))
     .option(
       '--sync [gesture]',
-      "simulate run --sync before scoring: 2 s of the gesture (default: the one that stands out most from rest in the calibration) from the start of its first test recording, not scored, give the band's turn and gains, undone on every scored window; `--sync auto`: the first seconds of the test recordings instead",
+      "simulate run --sync before scoring: 2 s of the gesture (default: the one that stands out most from rest in the calibration) from the start of its first test recording, not scored, give the band's turn and gains, undone on every scored window.; `--sync auto`: the test recordings in order, as ordinary use, until run --sync auto would estimate (scored uncorrected, as run scores them), then the turn undone",
     )
     .option('--sync-gains', 'with --sync: also apply the per-electrode gains it estimates, as run --sync-gains does')
-    .addOption(numberOption('--sync-seconds <s>', 'signal a simulated sync reads (default 2; 10 with auto)', { above: 0, max: 600 }))
+    .addOption(numberOption('--sync-seconds <s>', `signal a simulated sync reads (default ${DEFAULT_SYNC_SECONDS} s; with auto, ${DEFAULT_AUTO_SYNC_SECONDS} s of activity)`, { above: 0, max: 600 }))
     .option('--adapt', 'also score with unsupervised adaptation, as run --adapt does it: the test recordings streamed in time order, each window scored before it adapts the head')
     .addOption(numberOption('--reject <p>', "also report accuracy on the windows whose winning probability reaches p (run --reject's open-set rejection) and the share rejected", { min: 0, max: 1 }))
     .addOption(textOption('--out <file>', 'also write the full results as JSON to this file'))
@@ -192,6 +193,7 @@ export function registerEvaluate(program: Command): void {
 
     const pkg = loadModelPackage(opts.package, { requireTflite: runtime !== 'float' });
     const m = pkg.manifest;
+    const sync: string | boolean = opts.sync ?? false;
     // The population head knows the package's gestures only: k = 0 is scored when the data's classes are those.
     const sameClasses = classes.length === m.classes.length && classes.every((c, i) => c === m.classes[i]);
     if (!sameClasses && cycles.includes(0)) {
@@ -245,11 +247,11 @@ export function registerEvaluate(program: Command): void {
             shiftCalib,
             ...(opts.adapt ? { adapt: DEFAULT_ADAPT } : {}),
             ...(opts.reject !== undefined ? { reject: opts.reject } : {}),
-            ...(opts.sync !== undefined && opts.sync !== false
+            ...(sync !== false
               ? {
                   sync: {
-                    mode: opts.sync === 'auto' ? ('auto' as const) : ('gesture' as const),
-                    seconds: opts.syncSeconds ?? (opts.sync === 'auto' ? 10 : 2),
+                    mode: sync === 'auto' ? ('auto' as const) : ('gesture' as const),
+                    seconds: opts.syncSeconds ?? (sync === 'auto' ? DEFAULT_AUTO_SYNC_SECONDS : DEFAULT_SYNC_SECONDS),
                     ...(typeof opts.sync === 'string' && opts.sync !== 'auto' ? { gesture: opts.sync } : {}),
                     classNames: classes,
                     gains: opts.syncGains === true,
@@ -273,7 +275,7 @@ export function registerEvaluate(program: Command): void {
     const summary = summarize(results);
     const baselines = baselineRows(summary);
     // `extractor` is the field's name from before --runtime, kept for the scripts that read it.
-    const report = { package: m.name, runtime, extractor: runtime, backend: backend.name, head: opts.head, within: opts.within === true, shiftTest, shiftCalib, sync: opts.sync ?? false, classes, scratchSteps, people: people.map((p) => p.name), summary, baselines, results };
+    const report = { package: m.name, runtime, extractor: runtime, backend: backend.name, head: opts.head, within: opts.within === true, shiftTest, shiftCalib, sync, classes, scratchSteps, people: people.map((p) => p.name), summary, baselines, results };
     if (opts.out) writeFileSync(opts.out, JSON.stringify(report, null, 2) + '\n');
     if (opts.json) {
       process.stdout.write(JSON.stringify(report) + '\n');
@@ -281,7 +283,7 @@ export function registerEvaluate(program: Command): void {
     }
     const shifts =
       (shiftTest !== 0 || shiftCalib !== 0 ? `, simulated band turn: test ${shiftTest}, calibration ${shiftCalib} electrodes` : '') +
-      (opts.sync !== undefined && opts.sync !== false ? `, simulated sync (${opts.sync === true ? 'default gesture' : opts.sync})` : '');
+      (sync !== false ? `, simulated sync (${sync === true ? 'default gesture' : sync})` : '');
     process.stdout.write(`${people.length} people, per-window accuracy (%), runtime ${runtime}, head ${opts.head}${opts.within ? ', scored on the later cycles of the calibration recording' : ''}${shifts}\n`);
     process.stdout.write(summaryTable(summary, 'k'));
     process.stdout.write(estimateNotes(summary, 'k'));

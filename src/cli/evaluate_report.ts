@@ -1,8 +1,8 @@
 /**
  * How `evaluate` prints its summary, for both protocols (k calibration
  * cycles, or C calibration seconds): one row per k or C with the transfer
- * head's mean, sd and min, the classical columns (the rich time-domain one
- * only where the protocol scores it: EMG), transfer minus the best of
+ * head's mean, sd and min, the classical columns (the rich time-domain ones,
+ * without and with the prior, only where the protocol scores them: EMG), transfer minus the best of
  * them, the from-scratch model and the gain over it; then the notes on the
  * calibration's own estimate and the people below the best classical column.
  */
@@ -12,11 +12,11 @@ export const pct = (v: number | undefined) => (v === undefined ? '     -' : `${(
 
 /** `key` names what a row varies: 'k' (cycles) or 'C' (seconds). */
 export function summaryTable(summary: Summary[], key: 'k' | 'C'): string {
-  let out = ` ${key} | transfer mean     sd    min | classical  +prior   rich | transfer - best | scratch mean    min | gain\n`;
+  let out = ` ${key} | transfer mean     sd    min | classical  +prior   rich  +prior | transfer - best | scratch mean    min | gain\n`;
   for (const s of summary) {
     const gain = s.scratchMean === undefined ? '     -' : `${(100 * (s.mean - s.scratchMean)).toFixed(2).padStart(6)}`;
     const over = s.overBestBaseline === undefined ? '      -' : `${s.overBestBaseline >= 0 ? '+' : ''}${(100 * s.overBestBaseline).toFixed(2)}`.padStart(7);
-    out += `${String(s.k).padStart(2)} |       ${pct(s.mean)} ${pct(s.sd)} ${pct(s.min)} |    ${pct(s.baselines?.classical.mean)} ${pct(s.baselines?.classicalPrior?.mean)} ${pct(s.baselines?.classicalRich?.mean)} |         ${over} |       ${pct(s.scratchMean)} ${pct(s.scratchMin)} | ${gain}\n`;
+    out += `${String(s.k).padStart(2)} |       ${pct(s.mean)} ${pct(s.sd)} ${pct(s.min)} |    ${pct(s.baselines?.classical.mean)} ${pct(s.baselines?.classicalPrior?.mean)} ${pct(s.baselines?.classicalRich?.mean)} ${pct(s.baselines?.classicalRichPrior?.mean)} |         ${over} |       ${pct(s.scratchMean)} ${pct(s.scratchMin)} | ${gain}\n`;
   }
   return out;
 }
@@ -42,5 +42,5 @@ export function belowBaselineNotes(summary: Summary[], key: 'k' | 'C'): string {
 export function baselineRows(summary: Summary[]) {
   return summary
     .filter((s) => s.baselines)
-    .map((s) => ({ k: s.k, classical: s.baselines!.classical, classicalPrior: s.baselines!.classicalPrior, classicalRich: s.baselines!.classicalRich, best: s.bestBaseline, transferMinusBest: s.overBestBaseline, belowBest: s.belowBestBaseline }));
+    .map((s) => ({ k: s.k, classical: s.baselines!.classical, classicalPrior: s.baselines!.classicalPrior, classicalRich: s.baselines!.classicalRich, classicalRichPrior: s.baselines!.classicalRichPrior, best: s.bestBaseline, transferMinusBest: s.overBestBaseline, belowBest: s.belowBestBaseline }));
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { DEFAULT_SYNC_SECONDS, type SyncMode, syncTarget } from '../device/sync.ts';
+import { SYNC_DEADBAND } from '../core/band_sync.ts';
+import { checkSyncGesture, DEFAULT_AUTO_SYNC_SECONDS, DEFAULT_SYNC_SECONDS, type SyncMode } from '../device/sync.ts';
 import { DEFAULT_ADAPT } from '../core/head/adapt.ts';
 import { type BoardOptions, boardFromOptions, boardOptions, PORT_OR_CYTON_DESCRIPTION } from './board_options.ts';
 import { HeadstartError } from '../core/errors.ts';
@@ -43,7 +44,7 @@ interface RunOptions extends BoardOptions, NetworkOutputOptions {
   servoPin?: string;
   servoAngles?: string;
   sync?: string | boolean;
-  syncSeconds: number;
+  syncSeconds?: number;
   adapt?: boolean;
   reject?: string | boolean;
   syncGains?: boolean;
@@ -131,9 +132,9 @@ export function registerRun(program: Command): void {
     .addOption(textOption('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)"))
     .option(
       '--sync [gesture]',
-      "after putting the band back on: hold a gesture for the sync's length at the start (default: the one the profile names, which stands out most from rest) and the band's turn since calibration is undone (the head prepared for the nearest turn, the rest corrected in front of the extractor); `--sync auto` asks for nothing and uses the first seconds of ordinary use instead (weaker: see bench/RESULTS.md)",
+      "after putting the band back on: hold a gesture for the sync's length at the start (default: the one the profile names, which stands out most from rest) and the band's turn since calibration is undone (the head prepared for the nearest turn, the rest corrected in front of the extractor). `--sync auto` asks for nothing: once ordinary use has given the sync's length of activity (rest is skipped) and looked like at least two calibrated gestures, each half second is matched with the gesture it looks most like, turned (not yet reliable for every wearer: see bench/RESULTS.md). A turn under 1/8 electrode is left alone",
     )
-    .addOption(numberOption('--sync-seconds <s>', 'how much signal a sync reads', { above: 0, max: 60 }, DEFAULT_SYNC_SECONDS))
+    .addOption(numberOption('--sync-seconds <s>', `how much signal a sync reads (default ${DEFAULT_SYNC_SECONDS} s of the held gesture; with auto, ${DEFAULT_AUTO_SYNC_SECONDS} s of activity)`, { above: 0, max: 60 }))
     .option('--sync-gains', "also apply the per-electrode gains a sync estimates (a contact that changed); off by default: a short hold's levels follow how hard it is held, too")
     .option('--adapt', 'follow slow drift without labels (sweat, contact, hours of wear): confident windows nudge the head; at the end the adapted head is saved as a new profile version (`headstart profile rollback <user>` undoes it)')
     .option('--reject [p]', "answer unknown (no gesture) for windows less confident than p: the profile's suggestion from calibration when no p is given; sets --threshold")
@@ -230,10 +231,11 @@ export function registerRun(program: Command): void {
             : opts.sync === 'auto'
               ? { kind: 'auto' }
               : { kind: 'gesture', gesture: typeof opts.sync === 'string' ? opts.sync : (profile.sync?.gesture ?? '') };
-        if (syncMode?.kind === 'gesture') syncTarget(profile.sync, syncMode, profile.user);
+        if (syncMode?.kind === 'gesture') checkSyncGesture(profile.sync, syncMode.gesture, profile.user);
+        const syncSeconds = opts.syncSeconds ?? (syncMode?.kind === 'auto' ? DEFAULT_AUTO_SYNC_SECONDS : DEFAULT_SYNC_SECONDS);
         const live = recognizer.listen(board, {
           ...(opts.adapt ? { adapt: DEFAULT_ADAPT } : {}),
-          ...(syncMode ? { sync: { mode: syncMode, seconds: opts.syncSeconds, gains: opts.syncGains === true } } : {}),
+          ...(syncMode ? { sync: { mode: syncMode, seconds: syncSeconds, gains: opts.syncGains === true } } : {}),
           pipeline: { smoother, maxQueue },
           score: opts.score === true,
           sinks,
@@ -269,14 +271,18 @@ export function registerRun(program: Command): void {
           process.stderr.write(`${s.pipeline.windows} windows, ${s.pipeline.dropped} dropped, latency p50 ${s.pipeline.latency.p50Ms.toFixed(1)} ms${scored}\n`);
         });
         live.on('sync', (e) => {
-          if (opts.json) process.stdout.write(JSON.stringify({ event: 'sync', shift: e.shift, headShift: e.headShift, gains: e.gains, mode: e.mode, samples: e.samples, computeMs: e.computeMs }) + '\n');
-          else {
+          if (opts.json) process.stdout.write(JSON.stringify({ event: 'sync', shift: e.shift, headShift: e.headShift, gains: e.gains, mode: e.mode, samples: e.samples, computeMs: e.computeMs, ...(e.undetermined ? { undetermined: true } : {}) }) + '\n');
+          else if (e.undetermined) {
+            process.stderr.write(`sync: ${e.seconds.toFixed(0)} s of use all looked like one gesture, which does not tell the band's turn: nothing corrected (--sync: hold a gesture instead)\n`);
+          } else if (Math.abs(e.shift) < SYNC_DEADBAND) {
+            process.stderr.write(`sync: the band sits as at calibration (turn ${e.shift >= 0 ? '+' : ''}${e.shift.toFixed(2)} electrodes, under ${SYNC_DEADBAND}): nothing to undo\n`);
+          } else {
             const head = e.headShift !== 0 ? `the head prepared for ${e.headShift >= 0 ? '+' : ''}${e.headShift} electrodes, the rest corrected` : 'undone in front of the extractor';
             process.stderr.write(`sync: the band has turned ${e.shift >= 0 ? '+' : ''}${e.shift.toFixed(2)} electrodes since calibration (electrode gains ${e.gains.map((g) => g.toFixed(2)).join(' ')}): ${head}, from now on\n`);
           }
         });
-        if (syncMode?.kind === 'gesture') process.stderr.write(`sync: hold ${syncMode.gesture} for ${opts.syncSeconds} s now\n`);
-        else if (syncMode) process.stderr.write(`sync: reading the band's position from the first ${opts.syncSeconds} s of use\n`);
+        if (syncMode?.kind === 'gesture') process.stderr.write(`sync: hold ${syncMode.gesture} for ${syncSeconds} s now\n`);
+        else if (syncMode) process.stderr.write(`sync: reading the band's position from the first ${syncSeconds} s of activity (use it as usual)\n`);
         const { hello, resampled } = await live.start();
         process.stderr.write(
           `running '${profile.user}' v${profile.version} (${profile.head.kind} head, ${gestures.length} gestures) on ${live.description}: ` +

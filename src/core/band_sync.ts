@@ -4,9 +4,9 @@
  * seconds of signal, then undone in front of the extractor.
  *
  * The reference is the channel covariance of a calibration recording: of one
- * gesture's holds (the wearer holds the same gesture to sync), or of all
- * active holds pooled (automatic sync from the first seconds of ordinary
- * use). If the band has turned by s electrodes, what electrode c records is
+ * gesture's holds (the wearer holds the same gesture to sync), or of each
+ * gesture in turn (automatic sync from the first seconds of ordinary use,
+ * estimateBandCorrectionFromUse). If the band has turned by s electrodes, what electrode c records is
  * what electrode c + s recorded at calibration (core/band_rotation.ts), so
  * the observed covariance should be R(s) C R(s)^T up to per-electrode gains.
  * The estimate is the s on a fine grid that best explains the observation:
@@ -60,14 +60,13 @@ export function rotateCovariance(cov: ArrayLike<number>, channels: number, shift
 const CORRELATION_WEIGHT = 4;
 const VARIANCE_FLOOR = 1e-12;
 
-/** How badly turning the reference by `shift` explains the observation (lower is better). */
-export function syncMismatch(reference: ArrayLike<number>, observed: ArrayLike<number>, channels: number, shift: number): number {
-  const p = rotateCovariance(reference, channels, shift);
+/** How badly a predicted covariance explains an observed one (lower is better): level pattern up to one overall gain, and correlations. */
+function covarianceMismatch(predicted: ArrayLike<number>, observed: ArrayLike<number>, channels: number): number {
   const dp = new Float64Array(channels);
   const dobs = new Float64Array(channels);
   let meanDiff = 0;
   for (let c = 0; c < channels; c++) {
-    dp[c] = Math.max(p[c * channels + c], VARIANCE_FLOOR);
+    dp[c] = Math.max(predicted[c * channels + c], VARIANCE_FLOOR);
     dobs[c] = Math.max(observed[c * channels + c], VARIANCE_FLOOR);
     meanDiff += Math.log(dobs[c]) - Math.log(dp[c]);
   }
@@ -77,12 +76,17 @@ export function syncMismatch(reference: ArrayLike<number>, observed: ArrayLike<n
   let corr = 0;
   for (let i = 0; i < channels; i++) {
     for (let j = 0; j < channels; j++) {
-      const cp = p[i * channels + j] / Math.sqrt(dp[i] * dp[j]);
+      const cp = predicted[i * channels + j] / Math.sqrt(dp[i] * dp[j]);
       const co = observed[i * channels + j] / Math.sqrt(dobs[i] * dobs[j]);
       corr += (cp - co) ** 2;
     }
   }
   return level + CORRELATION_WEIGHT * corr;
+}
+
+/** How badly turning the reference by `shift` explains the observation (lower is better). */
+export function syncMismatch(reference: ArrayLike<number>, observed: ArrayLike<number>, channels: number, shift: number): number {
+  return covarianceMismatch(rotateCovariance(reference, channels, shift), observed, channels);
 }
 
 export interface BandCorrection {
@@ -96,6 +100,10 @@ export interface SyncEstimate extends BandCorrection {
   /** The mismatch at the chosen shift (lower is better), and at no shift for comparison. */
   mismatch: number;
   mismatchUnturned: number;
+  /** A sync from use: how many different calibrated gestures the segments matched at the chosen turn. */
+  gesturesMatched?: number;
+  /** A sync from use that gave up (activity all like one gesture): shift 0, gains 1, nothing to correct. */
+  undetermined?: boolean;
 }
 
 export interface SyncOptions {
@@ -128,6 +136,175 @@ export function estimateBandCorrection(reference: ArrayLike<number>, observed: A
   const gains = estimateGains(reference, observed, channels, best, opts.maxGain ?? 3);
   return { shift: best, gains, mismatch: bestScore, mismatchUnturned: syncMismatch(reference, observed, channels, 0) };
 }
+
+/**
+ * Sync from ordinary use, without a prompt. The wearer does whatever they
+ * do, so the observation is a mix of gestures in unknown proportions, and
+ * its pooled covariance matches no pooled reference. Instead it is cut into
+ * short segments; each active segment should be one of the calibrated
+ * gestures turned by the same s. The estimate is the s on the grid for which
+ * the sum, over segments, of the mismatch with the best-matching gesture is
+ * lowest. Gains compare each segment, turned back, with its gesture.
+ */
+export function estimateBandCorrectionFromUse(references: ArrayLike<number>[], segments: ArrayLike<number>[], channels: number, opts: SyncOptions = {}): SyncEstimate {
+  if (references.length === 0 || segments.length === 0) throw new HeadstartError('NOT_ENOUGH_DATA', `a sync from use needs calibrated gestures and observed segments (got ${references.length} and ${segments.length})`);
+  for (const c of [...references, ...segments]) {
+    if (c.length !== channels * channels) {
+      throw new HeadstartError('BOARD_MISMATCH', `a sync reference of ${Math.sqrt(c.length)} channels cannot be compared with ${channels} channels; sync with the board the profile was calibrated with`);
+    }
+  }
+  const range = opts.range ?? channels / 2;
+  const step = opts.step ?? 0.05;
+  const explain = (shift: number): { score: number; matched: number[] } => {
+    const predicted = references.map((r) => rotateCovariance(r, channels, shift));
+    let score = 0;
+    const matched: number[] = [];
+    for (const seg of segments) {
+      let best = 0;
+      let bestMismatch = Infinity;
+      predicted.forEach((p, g) => {
+        const m = covarianceMismatch(p, seg, channels);
+        if (m < bestMismatch) {
+          bestMismatch = m;
+          best = g;
+        }
+      });
+      score += bestMismatch;
+      matched.push(best);
+    }
+    return { score: score / segments.length, matched };
+  };
+  let best = 0;
+  let bestFit = explain(0);
+  const unturned = bestFit.score;
+  const steps = Math.round(range / step);
+  for (let i = -steps; i <= steps; i++) {
+    const s = i * step;
+    if (s === 0) continue;
+    const fit = explain(s);
+    if (fit.score < bestFit.score - 1e-12) {
+      bestFit = fit;
+      best = s;
+    }
+  }
+  // Gains: the matched gestures' levels pooled against the segments' pooled.
+  const pooledReference = new Float64Array(channels * channels);
+  const pooledObserved = new Float64Array(channels * channels);
+  segments.forEach((seg, i) => {
+    const ref = references[bestFit.matched[i]!]!;
+    for (let j = 0; j < channels * channels; j++) {
+      pooledReference[j] += ref[j]!;
+      pooledObserved[j] += seg[j]!;
+    }
+  });
+  const gains = estimateGains(pooledReference, pooledObserved, channels, best, opts.maxGain ?? 3);
+  return { shift: best, gains, mismatch: bestFit.score, mismatchUnturned: unturned, gesturesMatched: new Set(bestFit.matched).size };
+}
+
+/**
+ * Whether an observed segment is activity worth comparing: its level above
+ * the midpoint (in log level) between rest's and the median gesture's. Rest
+ * carries almost no pattern around the band; without a rest reference every
+ * segment counts.
+ */
+export function activityThreshold(covariances: Record<string, ArrayLike<number>>, channels: number, rest = 'rest'): number {
+  const restCov = covariances[rest];
+  const active = Object.entries(covariances).filter(([id]) => id !== rest).map(([, c]) => logLevel(c, channels)).sort((a, b) => a - b);
+  if (!restCov || active.length === 0) return -Infinity;
+  const median = active.length % 2 === 1 ? active[(active.length - 1) / 2]! : (active[active.length / 2 - 1]! + active[active.length / 2]!) / 2;
+  return (logLevel(restCov, channels) + median) / 2;
+}
+
+/** Length of the segments a sync from use cuts the observation into, in seconds. */
+export const USE_SEGMENT_SECONDS = 0.5;
+
+/**
+ * A sync from use as samples arrive: cut into USE_SEGMENT_SECONDS segments,
+ * the active ones kept; once they add up to `seconds`, and again at every
+ * active segment after, estimateBandCorrectionFromUse. Activity that all
+ * looks like one gesture does not pin the turn down (a gesture turned can
+ * pass for another: measured, one person's 3 s of one gesture gave a turn of
+ * -2.95 for an unturned band), so the estimate is taken only once the
+ * segments match at least two calibrated gestures. After
+ * USE_MAX_ACTIVE_SECONDS of activity without that, it gives up: undetermined,
+ * nothing corrected. The same on the device (live) and in evaluate.
+ */
+export class SyncFromUse {
+  readonly #references: ArrayLike<number>[];
+  readonly #threshold: number;
+  readonly #segmentSamples: number;
+  readonly #segmentsNeeded: number;
+  readonly #segmentsMax: number;
+  readonly #gesturesNeeded: number;
+  readonly #segment: Float32Array;
+  #filled = 0;
+  #read = 0;
+  readonly #active: Float64Array[] = [];
+  #result: SyncEstimate | undefined;
+
+  /**
+   * `references`: each calibrated gesture's channel covariance, by gesture id
+   * (rest, if present, named 'rest'); `seconds`: activity before the first
+   * estimate; `options` change USE_GESTURES_NEEDED and USE_MAX_ACTIVE_SECONDS.
+   */
+  constructor(
+    references: Record<string, ArrayLike<number>>,
+    readonly channels: number,
+    rate: number,
+    seconds: number,
+    options: { gesturesNeeded?: number; maxActiveSeconds?: number } = {},
+  ) {
+    this.#references = Object.values(references);
+    if (this.#references.length === 0) throw new HeadstartError('NOT_ENOUGH_DATA', 'a sync from use needs the calibration of at least one gesture');
+    this.#threshold = activityThreshold(references, channels);
+    this.#segmentSamples = Math.max(2, Math.round(USE_SEGMENT_SECONDS * rate));
+    this.#segmentsNeeded = Math.max(1, Math.round(seconds / USE_SEGMENT_SECONDS));
+    this.#segmentsMax = Math.max(this.#segmentsNeeded, Math.round((options.maxActiveSeconds ?? USE_MAX_ACTIVE_SECONDS) / USE_SEGMENT_SECONDS));
+    this.#gesturesNeeded = Math.min(options.gesturesNeeded ?? USE_GESTURES_NEEDED, this.#references.length);
+    this.#segment = new Float32Array(this.#segmentSamples * channels);
+  }
+
+  get done(): boolean {
+    return this.#result !== undefined;
+  }
+
+  /** Samples (per channel) read so far, rest included; none after done. */
+  get samplesRead(): number {
+    return this.#read;
+  }
+
+  /** Adds interleaved samples; returns true once the turn is estimated or given up on (the rest of `samples` is not read). */
+  push(samples: ArrayLike<number>): boolean {
+    const C = this.channels;
+    const frames = samples.length / C;
+    for (let t = 0; t < frames && !this.done; t++) {
+      for (let c = 0; c < C; c++) this.#segment[this.#filled * C + c] = samples[t * C + c]!;
+      this.#filled++;
+      this.#read++;
+      if (this.#filled === this.#segmentSamples) {
+        this.#filled = 0;
+        const cov = channelCovariance(this.#segment, C);
+        if (logLevel(cov, C) <= this.#threshold) continue;
+        this.#active.push(cov);
+        if (this.#active.length < this.#segmentsNeeded) continue;
+        const estimate = estimateBandCorrectionFromUse(this.#references, this.#active, C);
+        if ((estimate.gesturesMatched ?? 0) >= this.#gesturesNeeded) this.#result = estimate;
+        else if (this.#active.length >= this.#segmentsMax) this.#result = { shift: 0, gains: new Array<number>(C).fill(1), mismatch: estimate.mismatch, mismatchUnturned: estimate.mismatchUnturned, gesturesMatched: estimate.gesturesMatched, undetermined: true };
+      }
+    }
+    return this.done;
+  }
+
+  estimate(): SyncEstimate {
+    if (!this.#result) throw new HeadstartError('INTERNAL', `a sync from use has ${this.#active.length} active segments and no estimate yet`);
+    return this.#result;
+  }
+}
+
+/** Distinct calibrated gestures the activity must match before a sync from use trusts its turn. */
+export const USE_GESTURES_NEEDED = 2;
+/** Activity after which a sync from use that has seen one gesture only gives up, in seconds. */
+export const USE_MAX_ACTIVE_SECONDS = 30;
 
 /**
  * Gains that bring each electrode's level, once the turn is undone, back to
@@ -293,9 +470,37 @@ export function defaultSyncGesture(covariances: Record<string, ArrayLike<number>
  */
 export const SYNC_HEAD_SHIFTS: readonly number[] = [-1, -0.75, -0.5, -0.25, 0.25, 0.5, 0.75, 1];
 
-/** The prepared turn nearest `shift` (0: the calibration's own head), and what a correction still has to undo. */
+/**
+ * Whether a package's sensors are worn as a band that can be put back on
+ * turned (EMG electrodes around the forearm): calibration then prepares
+ * heads for turns.
+ */
+export function wornAsBand(manifest: { modality: string; channels: number }): boolean {
+  return manifest.modality === 'emg' && manifest.channels >= 3;
+}
+
+/**
+ * Turns smaller than this (electrodes) are left alone: they are within what
+ * the estimate itself varies by on an unturned band (bench/sync.ts).
+ */
+export const SYNC_DEADBAND = 0.125;
+
+/**
+ * The prepared turn to use for `shift` (0: the calibration's own head), and
+ * what a correction still has to undo: the prepared turn that leaves the
+ * residual nearest a whole number of electrodes (a whole-electrode
+ * correction is an exact permutation, a fractional one loses detail), the
+ * smaller residual on a tie. Within the prepared range that is the nearest.
+ * Below SYNC_DEADBAND, nothing.
+ */
 export function nearestSyncShift(shift: number, prepared: readonly number[] = SYNC_HEAD_SHIFTS): { head: number; residual: number } {
+  if (Math.abs(shift) < SYNC_DEADBAND) return { head: 0, residual: 0 };
+  const fractional = (r: number) => Math.abs(r - Math.round(r));
   let head = 0;
-  for (const s of prepared) if (Math.abs(shift - s) < Math.abs(shift - head) - 1e-9) head = s;
+  for (const s of prepared) {
+    const a = fractional(shift - s);
+    const b = fractional(shift - head);
+    if (a < b - 1e-9 || (Math.abs(a - b) <= 1e-9 && Math.abs(shift - s) < Math.abs(shift - head) - 1e-9)) head = s;
+  }
   return { head, residual: shift - head };
 }

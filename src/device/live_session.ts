@@ -42,7 +42,7 @@
 import { nearestSyncShift, type SyncEstimate } from '../core/band_sync.ts';
 import { type AdaptOptions, type AdaptState, HeadAdapter } from '../core/head/adapt.ts';
 import type { HeadData } from '../core/head/head.ts';
-import { SyncCollector, type SyncMode, syncTarget } from './sync.ts';
+import { type SyncCollector, syncCollector, type SyncMode } from './sync.ts';
 import { EventEmitter } from 'node:events';
 import { HeadstartError } from '../core/errors.ts';
 import type { ModelManifest } from '../core/model_package/manifest.ts';
@@ -157,8 +157,9 @@ export interface SyncEvent extends SyncEstimate {
   mode: SyncMode;
   /** The prepared head's turn chosen (0: the calibration's own head). */
   headShift: number;
-  /** Board samples per channel it used. */
+  /** Board samples per channel it read (an automatic sync: rest included), and their length in seconds. */
   samples: number;
+  seconds: number;
   /** Time spent estimating, ms. */
   computeMs: number;
 }
@@ -251,7 +252,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   #startFailure: unknown;
   #crcSeen = 0;
   #statsAt = { ms: 0, inferred: 0 };
-  #sync: { collector: SyncCollector; target: number[]; mode: SyncMode } | undefined;
+  #sync: { collector: SyncCollector; mode: SyncMode; gains: boolean; rate: number } | undefined;
   readonly #onAbort = (): void => this.#requestEnd({ end: 'interrupted', reason: 'interrupted' });
 
   constructor(options: LiveSessionOptions) {
@@ -333,13 +334,14 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
         if (head.kind === 'ncm') throw new HeadstartError('BAD_PROFILE', `profile '${profile.user}' has a nearest-class-mean head, which does not adapt: calibrate again (the default head adapts)`);
         this.#pipeline.head.adapter = new HeadAdapter(head, this.#options.adapt);
       }
-      if (this.#options.sync) {
-        const { mode, seconds } = this.#options.sync;
-        const target = syncTarget(profile.sync, mode, profile.user);
+      const sync = this.#options.sync;
+      if (sync) {
+        const { mode, seconds } = sync;
+        const collector = syncCollector(profile.sync, mode, profile.user, hello.rate, seconds);
         if (profile.sync!.channels !== hello.channels) {
           throw new HeadstartError('BOARD_MISMATCH', `the profile's sync reference has ${profile.sync!.channels} channels but the board sends ${hello.channels}`);
         }
-        this.#sync = { collector: new SyncCollector(hello.channels, Math.max(2, Math.round(seconds * hello.rate))), target, mode };
+        this.#sync = { collector, mode, gains: sync.gains === true, rate: hello.rate };
       }
       start = { hello, resampled: fit.resample, description: this.description };
     } catch (err) {
@@ -367,7 +369,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     if (!sync || !sync.collector.push(f)) return;
     this.#sync = undefined;
     const started = performance.now();
-    const estimate = sync.collector.estimate(sync.target);
+    const estimate = sync.collector.estimate();
     // The head prepared at calibration for the nearest turn, when there is one; the correction undoes the rest.
     const prepared = this.recognizer.profile.sync?.heads ?? [];
     const { head: headShift, residual } = nearestSyncShift(estimate.shift, prepared.map((h) => h.shift));
@@ -382,10 +384,12 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       }
       // Per-electrode gains are estimated (and reported) always, applied only when asked: a 2 s hold's
       // levels also follow how hard it is held, and on the measured turns applying them cost accuracy.
-      pipeline.extractor.setCorrection({ shift: residual, gains: this.#options.sync?.gains ? estimate.gains : estimate.gains.map(() => 1) });
+      const gains = sync.gains ? estimate.gains : estimate.gains.map(() => 1);
+      // Nothing to undo (an unturned band, gains not applied): the windows stay exactly as they come.
+      pipeline.extractor.setCorrection(residual === 0 && gains.every((g) => g === 1) ? undefined : { shift: residual, gains });
     }
     const computeMs = performance.now() - started;
-    this.emit('sync', { ...estimate, headShift, mode: sync.mode, samples: sync.collector.samplesNeeded, computeMs });
+    this.emit('sync', { ...estimate, headShift, mode: sync.mode, samples: sync.collector.samplesRead, seconds: sync.collector.samplesRead / sync.rate, computeMs });
   }
 
   /** The head as adaptation left it and what adaptation did, when adapting (after the session, or during it). */

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyBandCorrection, channelCovariance, correctionPlan, estimateBandCorrection, rotateCovariance } from '../../src/core/band_sync.ts';
+import { applyBandCorrection, channelCovariance, correctionPlan, estimateBandCorrection, nearestSyncShift, rotateCovariance, SyncFromUse } from '../../src/core/band_sync.ts';
+import { HeadstartError } from '../../src/core/errors.ts';
+import { concatSamples } from '../../src/core/signal.ts';
 import { rotateBand } from '../../src/core/band_rotation.ts';
 import { createRng } from '../../src/core/rng.ts';
 import { readMyoFile } from '../../src/io/datasets/myo.ts';
@@ -60,4 +62,64 @@ test('gains are recovered and the correction undoes turn and gains', () => {
     norm += x[i] ** 2;
   }
   assert.ok(err / norm < 1e-3, `relative error ${err / norm}`);
+});
+
+test('sync from use recovers a known turn from ordinary use, rest skipped, no gesture named', () => {
+  // Calibration: each gesture's first hold in training0; use: Test0's recordings in order (rest first), the band turned.
+  for (const person of ['Female1', 'Male2']) {
+    const references: Record<string, Float64Array> = {};
+    for (let g = 0; g < 7; g++) references[g === 0 ? 'rest' : `g${g}`] = channelCovariance(readMyoFile(`${FIXTURE}${person}/training0/classe_${g}.dat`).samples, C, 100, 900);
+    const use = concatSamples(Array.from({ length: 7 }, (_, g) => readMyoFile(`${FIXTURE}${person}/Test0/classe_${g}.dat`).samples));
+    const restSamples = readMyoFile(`${FIXTURE}${person}/Test0/classe_0.dat`).samples.length / C;
+    for (const turn of [0, 0.5, 1, -0.75, 2]) {
+      const sync = new SyncFromUse(references, C, 200, 3);
+      assert.equal(sync.push(rotateBand(use, C, turn)), true, 'enough activity');
+      assert.ok(sync.samplesRead >= restSamples + 600, `the rest recording is read and skipped (${sync.samplesRead} samples read, ${restSamples} of rest)`);
+      const est = sync.estimate();
+      assert.ok(Math.abs(est.shift - turn) <= 0.25, `${person}: turned ${turn}, estimated ${est.shift}`);
+    }
+  }
+});
+
+test('sync from use waits for activity: rest alone never completes it', () => {
+  const references = { rest: channelCovariance(readMyoFile(`${FIXTURE}Male2/training0/classe_0.dat`).samples, C), g1: channelCovariance(readMyoFile(`${FIXTURE}Male2/training0/classe_1.dat`).samples, C) };
+  const sync = new SyncFromUse(references, C, 200, 1);
+  assert.equal(sync.push(readMyoFile(`${FIXTURE}Male2/Test0/classe_0.dat`).samples), false);
+  assert.throws(() => sync.estimate(), (e: unknown) => e instanceof HeadstartError && e.code === 'INTERNAL');
+});
+
+test('the prepared head for a turn leaves a whole-electrode residual where it can, the nearest within the prepared range, nothing below the deadband', () => {
+  assert.deepEqual(nearestSyncShift(0.5), { head: 0.5, residual: 0 });
+  assert.deepEqual(nearestSyncShift(-0.9).head, -1);
+  assert.deepEqual(nearestSyncShift(0.1), { head: 0, residual: 0 }, "below the deadband: left alone");
+  assert.deepEqual(nearestSyncShift(0.15), { head: 0.25, residual: 0.15 - 0.25 });
+  const far = nearestSyncShift(2.5);
+  assert.equal(far.head, 0.5);
+  assert.ok(Math.abs(far.residual - 2) < 1e-9);
+  assert.equal(nearestSyncShift(-3.25).head, -0.25);
+});
+
+test('sync from use does not trust activity that all looks like one gesture: it waits, then gives up with nothing corrected', () => {
+  const rng = createRng(4);
+  // Two gestures strong at different places around the band, and a weak rest.
+  const signal = (peak: number, amplitude: number, frames: number) => {
+    const x = new Float32Array(frames * C);
+    for (let t = 0; t < frames; t++) {
+      const a = amplitude * rng.normal();
+      for (let c = 0; c < C; c++) x[t * C + c] = a * Math.exp(-(((c - peak) / 1.2) ** 2)) + 0.05 * rng.normal();
+    }
+    return x;
+  };
+  const references = { rest: channelCovariance(signal(0, 0.01, 400), C), a: channelCovariance(signal(1, 3, 400), C), b: channelCovariance(signal(5, 3, 400), C) };
+  const onlyA = new SyncFromUse(references, C, 200, 1, { maxActiveSeconds: 4 });
+  assert.equal(onlyA.push(signal(1, 3, 700)), false, '3.5 s of one gesture: still waiting');
+  assert.equal(onlyA.push(signal(1, 3, 200)), true, 'at 4 s it gives up');
+  const est = onlyA.estimate();
+  assert.equal(est.undetermined, true);
+  assert.equal(est.shift, 0);
+  assert.deepEqual(est.gains, new Array(C).fill(1));
+  const both = new SyncFromUse(references, C, 200, 1, { maxActiveSeconds: 4 });
+  assert.equal(both.push(concatSamples([rotateBand(signal(1, 3, 200), C, 1), rotateBand(signal(5, 3, 200), C, 1)])), true, 'two gestures: estimated after 2 s');
+  assert.equal(both.estimate().undetermined, undefined);
+  assert.ok(Math.abs(both.estimate().shift - 1) <= 0.25, `turned 1, estimated ${both.estimate().shift}`);
 });

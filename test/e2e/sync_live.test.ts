@@ -2,7 +2,8 @@
 // then their later recording played with the band turned by one electrode.
 // Without a sync the head is lost; `sync` (the API's run --sync) estimates the
 // turn from 2 s of the profile's sync gesture, picks the head prepared for it
-// and recovers. Through the library API and in-process virtual boards.
+// and recovers; `sync auto` does the same from ordinary use, with no hold
+// asked for. Through the library API and in-process virtual boards.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,12 +29,13 @@ test('a band put back on turned by one electrode: lost without sync, recovered w
   assert.ok(profile.sync, 'the profile keeps a sync reference');
   assert.deepEqual(profile.sync.heads?.map((h) => h.shift), [-1, -0.75, -0.5, -0.25, 0.25, 0.5, 0.75, 1], 'and heads prepared for turned bands');
 
-  const live = async (sync: boolean) => {
+  const live = async (sync: 'none' | 'gesture' | 'auto') => {
     const recognizer = createRecognizer({ model: PACKAGE, profile });
-    // The wearer holds the sync gesture first (as run --sync asks), then goes on as recorded.
+    // With a gesture sync the wearer holds the sync gesture first (as run --sync asks), then goes on as recorded.
     const syncFile = join(MALE0, 'Test0', `classe_${protocol.gestures.findIndex((g) => g.id === profile.sync!.gesture)}.dat`);
-    const later = openBoard({ sim: { replay: [syncFile, join(MALE0, 'Test0')], speed: 50, turn: 1 } });
-    const session = recognizer.listen(later, { score: true, idleStopMs: 1000, ...(sync ? { sync: { mode: { kind: 'gesture' as const, gesture: profile.sync!.gesture }, seconds: 2 } } : {}) });
+    const later = openBoard({ sim: { replay: sync === 'gesture' ? [syncFile, join(MALE0, 'Test0')] : join(MALE0, 'Test0'), speed: 50, turn: 1 } });
+    const mode = sync === 'gesture' ? { kind: 'gesture' as const, gesture: profile.sync!.gesture } : { kind: 'auto' as const };
+    const session = recognizer.listen(later, { score: true, idleStopMs: 1000, ...(sync !== 'none' ? { sync: { mode, seconds: sync === 'auto' ? 3 : 2 } } : {}) });
     const syncs: { shift: number; headShift: number; computeMs: number }[] = [];
     session.on('sync', (e) => syncs.push(e));
     await session.start();
@@ -41,11 +43,13 @@ test('a band put back on turned by one electrode: lost without sync, recovered w
     await later.close();
     return { accuracy: result.score!.accuracy, syncs };
   };
-  const without = await live(false);
-  const withSync = await live(true);
-  t.diagnostic(`turned 1 electrode: ${(100 * without.accuracy).toFixed(1)} % without sync, ${(100 * withSync.accuracy).toFixed(1)} % with it (estimated ${withSync.syncs[0]?.shift.toFixed(2)}, head for ${withSync.syncs[0]?.headShift})`);
-  assert.equal(withSync.syncs.length, 1, 'one sync, at the start');
-  assert.ok(Math.abs(withSync.syncs[0]!.shift - 1) <= 0.25, `the turn is recovered: ${withSync.syncs[0]!.shift}`);
-  assert.equal(withSync.syncs[0]!.headShift, 1);
-  assert.ok(withSync.accuracy > without.accuracy + 0.2, `sync recovers the head: ${withSync.accuracy} vs ${without.accuracy}`);
+  const without = await live('none');
+  for (const mode of ['gesture', 'auto'] as const) {
+    const withSync = await live(mode);
+    t.diagnostic(`turned 1 electrode: ${(100 * without.accuracy).toFixed(1)} % without sync, ${(100 * withSync.accuracy).toFixed(1)} % with ${mode} sync (estimated ${withSync.syncs[0]?.shift.toFixed(2)}, head for ${withSync.syncs[0]?.headShift})`);
+    assert.equal(withSync.syncs.length, 1, `${mode}: one sync, at the start`);
+    assert.ok(Math.abs(withSync.syncs[0]!.shift - 1) <= 0.25, `${mode}: the turn is recovered: ${withSync.syncs[0]!.shift}`);
+    assert.equal(withSync.syncs[0]!.headShift, 1);
+    assert.ok(withSync.accuracy > without.accuracy + 0.2, `${mode} sync recovers the head: ${withSync.accuracy} vs ${without.accuracy}`);
+  }
 });

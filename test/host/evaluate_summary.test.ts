@@ -15,3 +15,13 @@ test('the headline is transfer minus the best classical column, and the people b
   assert.equal(t!.bestBaseline, 'classicalPrior');
   assert.deepEqual(t!.belowBestBaseline, ['B']);
 });
+
+test('the rich-with-prior column joins the race for best when every person has it', () => {
+  const withRichPrior = (p: PersonResult, v: number): PersonResult => ({ ...p, baselines: { ...p.baselines!, classicalRichPrior: v } });
+  const [s] = summarize([withRichPrior(person('A', 0.9, 0.8, 0.85, 0.86), 0.92), withRichPrior(person('B', 0.96, 0.9, 0.91, 0.93), 0.95)]);
+  assert.equal(s!.bestBaseline, 'classicalRichPrior');
+  assert.ok(Math.abs(s!.baselines!.classicalRichPrior!.mean - 0.935) < 1e-12);
+  assert.deepEqual(s!.belowBestBaseline, ['A']);
+  const [t] = summarize([withRichPrior(person('A', 0.9, 0.8, 0.85, 0.86), 0.99), person('B', 0.96, 0.9, 0.91, 0.93)]);
+  assert.equal(t!.baselines!.classicalRichPrior, undefined, 'a column some people lack is left out');
+});

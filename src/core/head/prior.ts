@@ -126,3 +126,22 @@ export function checkPopulationPrior(value: unknown, where: string): PopulationP
   if (!Number.isInteger(v.people) || (v.people as number) < 1) throw new HeadstartError('BAD_PACKAGE', `${where}: people must be a positive whole number`);
   return { input, dim: d, mean: v.mean!, invStd: v.invStd!, covariance: v.covariance!, people: v.people! };
 }
+
+/**
+ * The prior of the time-domain part alone of a prior whose input joins an
+ * embedding with time-domain features (`embedding` first, as head_input.ts
+ * builds vectors): the same people's standardization and within-class
+ * covariance restricted to those features, which is exactly what computing
+ * it on them alone gives. The classical rich baseline's prior, from the
+ * package's transfer prior.
+ */
+export function timeDomainPrior(prior: PopulationPrior, embeddingSize: number): PopulationPrior {
+  if (prior.input.embedding === 'none' || prior.input.timeDomain === 'none' || prior.input.bandPower !== undefined || embeddingSize >= prior.dim) {
+    throw new HeadstartError('INTERNAL', 'a time-domain prior comes from a prior of an embedding joined with time-domain features only');
+  }
+  const from = embeddingSize;
+  const dim = prior.dim - from;
+  const covariance = new Array<number>(dim * dim);
+  for (let a = 0; a < dim; a++) for (let b = 0; b < dim; b++) covariance[a * dim + b] = prior.covariance[(from + a) * prior.dim + from + b]!;
+  return { input: { embedding: 'none', timeDomain: prior.input.timeDomain }, dim, mean: prior.mean.slice(from), invStd: prior.invStd.slice(from), covariance, people: prior.people };
+}

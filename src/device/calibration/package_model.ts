@@ -10,7 +10,7 @@ import { embedWithRuntime } from '../../io/extractor_embed.ts';
 import { loadModelPackage } from '../../io/model_package.ts';
 import { trainProfileHead } from '../profiles/train.ts';
 import { defaultGuard, fitHead } from '../../tfjs/select_head.ts';
-import { SYNC_HEAD_SHIFTS } from '../../core/band_sync.ts';
+import { SYNC_HEAD_SHIFTS, wornAsBand } from '../../core/band_sync.ts';
 import { turnNormalizedWindows } from '../../core/band_rotation.ts';
 import { openRuntime } from '../../io/runtime/open_runtime.ts';
 import type { RuntimeChoice } from '../../io/runtime/types.ts';
@@ -55,7 +55,7 @@ export function packageCalibrationModel(dir: string, options: PackageModelOption
       });
       // A band (EMG around the forearm) can be put back on turned: the same head fitted on the
       // calibration turned by each prepared amount, so a sync picks the nearest (core/band_sync.ts).
-      if (manifest.modality !== 'emg' || manifest.channels < 3 || options.syncHeads === false) return trained;
+      if (!wornAsBand(manifest) || options.syncHeads === false) return trained;
       const syncHeads = SYNC_HEAD_SHIFTS.map((shift) => {
         const x = turnNormalizedWindows(set.x, set.channels, manifest.normalization, shift);
         const turned = { ...set, x };

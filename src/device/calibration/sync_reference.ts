@@ -1,8 +1,7 @@
 /**
  * The profile's sync reference (profiles/profile.ts SyncReference) from the
  * calibration's accepted holds: each gesture's channel covariance over its
- * holds (trimmed of their transitions, as training uses them), and every
- * gesture but rest pooled. The default sync gesture is the protocol's, else
+ * holds (trimmed of their transitions, as training uses them). The default sync gesture is the protocol's, else
  * the gesture whose level stands out most from rest around the band: the
  * easiest to hold the same way again and the clearest pattern to compare.
  */
@@ -43,8 +42,6 @@ export function syncReference(input: SyncHolds): SyncReference | undefined {
   if (perGesture.size === 0) return undefined;
   const covariances: Record<string, number[]> = {};
   for (const [id, samples] of perGesture) covariances[id] = Array.from(channelCovariance(samples, channels), (v) => Number(v.toPrecision(7)));
-  const active = [...perGesture.entries()].filter(([id]) => id !== REST).map(([, s]) => s);
-  const activity = Array.from(channelCovariance(concatSamples(active.length > 0 ? active : [...perGesture.values()]), channels), (v) => Number(v.toPrecision(7)));
   const gesture = input.syncGesture && covariances[input.syncGesture] ? input.syncGesture : defaultSyncGesture(covariances, channels, REST);
-  return { channels, gesture, gestures: covariances, activity };
+  return { channels, gesture, gestures: covariances };
 }

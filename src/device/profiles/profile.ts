@@ -49,8 +49,8 @@ export interface ProfileData {
 
 /**
  * Channel covariances of the calibration's holds, in board units with each
- * channel's mean removed: of each gesture (the wearer holds one to sync),
- * and of every gesture but rest pooled (automatic sync from ordinary use).
+ * channel's mean removed, per gesture: a gesture sync compares with the held
+ * gesture's, an automatic sync with each in turn.
  */
 export interface SyncReference {
   channels: number;
@@ -58,8 +58,6 @@ export interface SyncReference {
   gesture: string;
   /** Per gesture id, [channels][channels]. */
   gestures: Record<string, number[]>;
-  /** Every gesture but rest pooled, [channels][channels]. */
-  activity: number[];
   /** Heads fitted on the calibration turned by these amounts (electrodes), for a sync to choose the nearest. */
   heads?: { shift: number; head: HeadData }[];
 }
@@ -126,7 +124,7 @@ function validateSync(value: unknown, source: string, gestures: string[]): void 
     if (!gestures.includes(id)) fail(source, `sync.gestures.${id}`, 'is not one of the profile\'s gestures');
     finiteArray(cov, channels * channels, source, `sync.gestures.${id}`);
   }
-  finiteArray(s.activity, channels * channels, source, 'sync.activity');
+  // sync.activity (all gestures pooled), written by earlier versions for the automatic sync, is no longer read.
   if (s.heads !== undefined) {
     if (!Array.isArray(s.heads)) fail(source, 'sync.heads', 'must be a list');
     (s.heads as Json[]).forEach((h, i) => {

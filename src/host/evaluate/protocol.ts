@@ -13,12 +13,13 @@ import { type HeadData, headInputOf, type HeadMethod, headScores, type LinearHea
 import { type AdaptOptions, HeadAdapter } from '../../core/head/adapt.ts';
 import { buildHeadInputs, CLASSICAL_INPUT, CLASSICAL_RICH_INPUT } from '../../core/head/head_input.ts';
 import { trainPriorLdaHead } from '../../core/head/lda.ts';
+import { timeDomainPrior } from '../../core/head/prior.ts';
 import { autoHeadMethods, fitCalibrationHead } from '../../tfjs/select_head.ts';
 import type { PackagePriors } from '../../io/model_package.ts';
 import type { Preprocessing } from '../../core/dsp/preprocess.ts';
 import { concatSamples, type Recording } from '../../core/signal.ts';
 import { rotateBand } from '../../core/band_rotation.ts';
-import { applyBandCorrection, channelCovariance, correctionPlan, nearestSyncShift, defaultSyncGesture, estimateBandCorrection } from '../../core/band_sync.ts';
+import { applyBandCorrection, channelCovariance, correctionPlan, defaultSyncGesture, estimateBandCorrection, nearestSyncShift, SyncFromUse, type SyncEstimate } from '../../core/band_sync.ts';
 import { HeadstartError } from '../../core/errors.ts';
 import { type WindowSet, windowRecordings, selectWindows } from '../../core/window_set.ts';
 import { type ChannelNormalization, windowCount, type WindowSpec } from '../../core/windowing.ts';
@@ -61,7 +62,9 @@ export interface EvaluationSetup {
   /**
    * Simulate a sync before scoring (device/sync.ts): `gesture` takes
    * `seconds` of the reference gesture's first test recording (not scored),
-   * `auto` the first `seconds` of the test recordings in order (not scored);
+   * `auto` reads the test recordings in order until they have given `seconds`
+   * of activity (core/band_sync.ts SyncFromUse; what it read is scored as run
+   * scores it, uncorrected with the calibration's own heads);
    * the estimated turn and gains are undone on every scored recording.
    */
   sync?: { mode: 'gesture' | 'auto'; seconds: number; gesture?: string; classNames: string[]; gains?: boolean };
@@ -123,7 +126,7 @@ export interface SyncOutcome {
  * calibration, the observation cut out of the test recordings, and the
  * scored test recordings corrected (without the observed stretch).
  */
-function simulateSync(calibration: Recording[], test: Recording[], cycles: Set<number>, sync: NonNullable<EvaluationSetup['sync']>, normalization: ChannelNormalization): { recordings: Recording[]; outcome: SyncOutcome } {
+function simulateSync(calibration: Recording[], test: Recording[], cycles: Set<number>, sync: NonNullable<EvaluationSetup['sync']>, normalization: ChannelNormalization): { recordings: Recording[]; before: Recording[]; outcome: SyncOutcome } {
   const channels = calibration[0]!.channels;
   const rate = calibration[0]!.rate;
   const trim = Math.round(SYNC_TRIM_SECONDS * rate);
@@ -137,51 +140,55 @@ function simulateSync(calibration: Recording[], test: Recording[], cycles: Set<n
   const covariances: Record<string, Float64Array> = {};
   for (const [id, parts] of Object.entries(byGesture)) covariances[id] = channelCovariance(concatSamples(parts), channels);
   const need = Math.round(sync.seconds * rate);
-  let observed: Float64Array;
-  let reference: Float64Array;
+  let estimate: SyncEstimate;
   let kept: Recording[];
+  // Automatic sync only: what it read before estimating, scored uncorrected.
+  const before: Recording[] = [];
   let gesture: string | undefined;
   if (sync.mode === 'gesture') {
     gesture = sync.gesture ?? defaultSyncGesture(covariances, channels);
-    reference = covariances[gesture] ?? (() => { throw new HeadstartError('UNKNOWN_GESTURE', `no calibration recording of '${gesture}' to sync with`); })();
+    const reference = covariances[gesture] ?? (() => { throw new HeadstartError('UNKNOWN_GESTURE', `no calibration recording of '${gesture}' to sync with`); })();
     const label = sync.classNames.indexOf(gesture);
     const at = test.findIndex((r) => r.label === label && r.samples.length / channels >= trim + need);
     if (at < 0) throw new HeadstartError('NOT_ENOUGH_DATA', `no test recording of '${gesture}' holds ${sync.seconds} s to sync with`);
     const r = test[at]!;
-    observed = channelCovariance(r.samples, channels, trim, trim + need);
+    estimate = estimateBandCorrection(reference, channelCovariance(r.samples, channels, trim, trim + need), channels);
     // The stretch used for the sync is not scored: the recording is split around it.
     kept = test.flatMap((t, i) =>
       i !== at ? [t] : [{ ...t, samples: t.samples.subarray(0, trim * channels) }, { ...t, samples: t.samples.subarray((trim + need) * channels) }],
     );
   } else {
-    const activeIds = Object.keys(covariances).filter((id) => id !== 'rest');
-    reference = channelCovariance(concatSamples(activeIds.flatMap((id) => byGesture[id]!)), channels);
-    const stream = concatSamples(test.map((t) => t.samples));
-    if (stream.length / channels < need) throw new HeadstartError('NOT_ENOUGH_DATA', `the test recordings hold less than ${sync.seconds} s to sync with`);
-    observed = channelCovariance(stream, channels, 0, need);
-    // The first `need` samples of the stream are not scored.
-    let skip = need;
+    // The test recordings in order, as ordinary use, until the sync has its activity; what it read is not scored.
+    const use = new SyncFromUse(covariances, channels, rate, sync.seconds);
+    for (const t of test) if (use.push(t.samples)) break;
+    if (!use.done) throw new HeadstartError('NOT_ENOUGH_DATA', `the test recordings hold less than ${sync.seconds} s of activity to sync with`);
+    estimate = use.estimate();
+    let skip = use.samplesRead;
     kept = [];
     for (const t of test) {
       const n = t.samples.length / channels;
       if (skip >= n) {
+        before.push(t);
         skip -= n;
         continue;
       }
+      if (skip > 0) before.push({ ...t, samples: t.samples.subarray(0, skip * channels) });
       kept.push(skip > 0 ? { ...t, samples: t.samples.subarray(skip * channels) } : t);
       skip = 0;
     }
   }
-  const est = estimateBandCorrection(reference, observed, channels);
   // As calibrate prepares heads for turned bands: the nearest prepared turn's head, the rest corrected.
-  const { head: headShift, residual } = nearestSyncShift(est.shift);
-  const plan = correctionPlan({ shift: residual, gains: sync.gains ? est.gains : est.gains.map(() => 1) }, channels);
+  const { head: headShift, residual } = nearestSyncShift(estimate.shift);
+  const gains = sync.gains ? estimate.gains : estimate.gains.map(() => 1);
+  // Nothing to undo: the recordings stay exactly as they are, as the live session leaves its windows.
+  if (residual === 0 && gains.every((g) => g === 1)) return { recordings: kept, before, outcome: { ...(gesture ? { gesture } : {}), shift: estimate.shift, gains: estimate.gains, headShift } };
+  const plan = correctionPlan({ shift: residual, gains }, channels);
   const recordings = kept.map((t) => {
     const samples = Float32Array.from(t.samples);
     applyBandCorrection(samples, plan, normalization.offset);
     return { ...t, samples };
   });
-  return { recordings, outcome: { ...(gesture ? { gesture } : {}), shift: est.shift, gains: est.gains, headShift } };
+  return { recordings, before, outcome: { ...(gesture ? { gesture } : {}), shift: estimate.shift, gains: estimate.gains, headShift } };
 }
 
 export interface PersonResult {
@@ -196,9 +203,11 @@ export interface PersonResult {
    * pretraining people's within-class covariance as prior (when the package
    * has priors); and `classicalRich`, shrinkage LDA on the rich time-domain
    * set the wearer's head also reads (13 features a channel), without the
-   * embedding: what the extractor has to add to. Absent at k = 0.
+   * embedding: what the extractor has to add to; `classicalRichPrior`, the
+   * same with the pretraining people's covariance of those features as prior
+   * (the transfer prior's time-domain block). Absent at k = 0.
    */
-  baselines?: { classical: number; classicalPrior?: number; classicalRich?: number };
+  baselines?: { classical: number; classicalPrior?: number; classicalRich?: number; classicalRichPrior?: number };
   /** The calibration's own held-out estimate (what calibrate would print), when it could hold anything out. */
   estimate?: number;
   /** What a simulated sync estimated. */
@@ -249,6 +258,87 @@ export async function trainScratch(setup: Pick<EvaluationSetup, 'scratchSteps' |
   return scratch.classifier;
 }
 
+/** A person's heads for one k, as calibrate fits them, and the classical baselines on the same calibration windows. */
+interface FittedHeads {
+  head: HeadData;
+  method: HeadMethod;
+  /** The calibration's own held-out estimate of later accuracy. */
+  estimate?: number;
+  classical: HeadData;
+  rich: HeadData;
+  withPrior?: HeadData;
+  richWithPrior?: HeadData;
+  /** The calibration windows of the first k cycles (what scratch trains on). */
+  windows: WindowSet;
+  calibrationWindows: number;
+}
+
+function fitForEvaluation(
+  calibration: WindowSet,
+  embeddings: Embeddings,
+  cycles: Set<number>,
+  k: number,
+  setup: EvaluationSetup,
+  inputs?: { classical: Embeddings; rich: Embeddings },
+): FittedHeads {
+  const idx: number[] = [];
+  for (let i = 0; i < calibration.count; i++) if (cycles.has(calibration.rep[i])) idx.push(i);
+  const set = { embeddings: selectRows(embeddings, idx), windows: selectWindows(calibration, (i) => cycles.has(calibration.rep[i])), labels: Int32Array.from(idx, (i) => calibration.y[i]), classes: setup.classes };
+  const reps = Int32Array.from(idx, (i) => calibration.rep[i]);
+  const fit = { ...(setup.priors ? { prior: setup.priors.transfer } : {}) };
+  const methods = setup.head !== 'auto' ? [setup.head] : autoHeadMethods(k);
+  const fitted = fitCalibrationHead(set, reps, { ...fit, methods, guard: setup.guard ?? 0 });
+  const method: HeadMethod = fitted.cv.chosen;
+  const xc = selectRows(inputs?.classical ?? buildHeadInputs(CLASSICAL_INPUT, embeddings, calibration), idx);
+  const xr = selectRows(inputs?.rich ?? buildHeadInputs(CLASSICAL_RICH_INPUT, embeddings, calibration), idx);
+  const estimate = fitted.cv.accuracy[method];
+  // The rich set's prior is the transfer prior's time-domain block, where the transfer head reads exactly that set.
+  const transferInput = setup.priors?.transfer.input;
+  const richPrior =
+    transferInput && transferInput.embedding !== 'none' && transferInput.timeDomain === CLASSICAL_RICH_INPUT.timeDomain && transferInput.bandPower === undefined
+      ? timeDomainPrior(setup.priors!.transfer, embeddings.dim)
+      : undefined;
+  return {
+    head: fitted.head,
+    method,
+    ...(estimate === undefined ? {} : { estimate }),
+    classical: trainPriorLdaHead(xc, set.labels, setup.classes, CLASSICAL_INPUT, undefined),
+    rich: trainPriorLdaHead(xr, set.labels, setup.classes, CLASSICAL_RICH_INPUT, undefined),
+    ...(setup.priors ? { withPrior: trainPriorLdaHead(xc, set.labels, setup.classes, CLASSICAL_INPUT, setup.priors.classical) } : {}),
+    ...(richPrior ? { richWithPrior: trainPriorLdaHead(xr, set.labels, setup.classes, CLASSICAL_RICH_INPUT, richPrior) } : {}),
+    windows: set.windows,
+    calibrationWindows: idx.length,
+  };
+}
+
+/** Test windows scored with one set of heads: all of them, or one side of a sync. */
+interface ScoredPart {
+  fitted: FittedHeads;
+  test: WindowSet;
+  et: Embeddings;
+}
+
+/** Per-window accuracy over parts, from each part's accuracy and window count (`correct`: the part's accuracy). */
+function pooledAccuracy(parts: { correct: number; windows: number }[]): number {
+  const n = parts.reduce((a, q) => a + q.windows, 0);
+  return n === 0 ? 0 : parts.reduce((a, q) => a + q.correct * q.windows, 0) / n;
+}
+
+function pooledAdapted(parts: { accuracy: number; updates: number; resets: number; windows: number }[]): { accuracy: number; updates: number; resets: number } {
+  return {
+    accuracy: pooledAccuracy(parts.map((q) => ({ correct: q.accuracy, windows: q.windows }))),
+    updates: parts.reduce((a, q) => a + q.updates, 0),
+    resets: parts.reduce((a, q) => a + q.resets, 0),
+  };
+}
+
+function pooledRejection(parts: { acceptedAccuracy: number; rejected: number; windows: number }[]): { acceptedAccuracy: number; rejected: number } {
+  const n = parts.reduce((a, q) => a + q.windows, 0);
+  const accepted = parts.reduce((a, q) => a + (1 - q.rejected) * q.windows, 0);
+  const correct = parts.reduce((a, q) => a + q.acceptedAccuracy * (1 - q.rejected) * q.windows, 0);
+  return { acceptedAccuracy: accepted === 0 ? 0 : correct / accepted, rejected: n === 0 ? 0 : 1 - accepted / n };
+}
+
 export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onStep?: (text: string) => void): Promise<PersonResult[]> {
   const calib = windowRecordings(rotated(p.calibration, setup.shiftCalib ?? 0), setup.window, setup.normalization, setup.preprocessing);
   const ec = await setup.embed(calib);
@@ -268,14 +358,18 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
     let test: WindowSet;
     let et: Embeddings;
     let syncOutcome: SyncOutcome | undefined;
+    let before: { test: WindowSet; et: Embeddings } | undefined;
     if (setup.sync && k > 0) {
       // Within: the later cycles of the calibration recording are the "test recordings" synced on.
       const scoredRecordings = setup.within ? p.calibration.filter((r) => !cycles.has(r.rep ?? -1)) : p.test;
       if (scoredRecordings.length === 0) continue;
       const synced = simulateSync(rotated(p.calibration, setup.shiftCalib ?? 0), rotated(scoredRecordings, setup.shiftTest ?? 0), cycles, setup.sync, setup.normalization);
       syncOutcome = synced.outcome;
-      test = windowRecordings(synced.recordings.filter((r) => windowCount(r.samples.length / r.channels, setup.window) > 0), setup.window, setup.normalization, setup.preprocessing);
+      const windowed = (recordings: Recording[]) => windowRecordings(recordings.filter((r) => windowCount(r.samples.length / r.channels, setup.window) > 0), setup.window, setup.normalization, setup.preprocessing);
+      test = windowed(synced.recordings);
       et = await setup.embed(test);
+      const read = synced.before.length > 0 ? windowed(synced.before) : undefined;
+      if (read && read.count > 0) before = { test: read, et: await setup.embed(read) };
     } else if (separate && separateEmbeddings) {
       test = separate;
       et = separateEmbeddings;
@@ -292,52 +386,44 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
       results.push({ person: p.name, k, accuracy: accuracy(predictClasses(setup.populationHead, et), test.y), head: 'population', calibrationWindows: 0, testWindows: test.count });
       continue;
     }
+    const own = fitForEvaluation(calib, ec, cycles, k, setup, { classical: classicalCalib, rich: richCalib });
     // A sync that chose a prepared head for a turned band: that head is fitted on the calibration turned the same way.
-    let calibK = calib;
-    let ecK = ec;
+    let synced = own;
     if (syncOutcome && syncOutcome.headShift !== 0) {
-      calibK = windowRecordings(rotated(p.calibration, (setup.shiftCalib ?? 0) + syncOutcome.headShift), setup.window, setup.normalization, setup.preprocessing);
-      ecK = await setup.embed(calibK);
+      const turned = windowRecordings(rotated(p.calibration, (setup.shiftCalib ?? 0) + syncOutcome.headShift), setup.window, setup.normalization, setup.preprocessing);
+      synced = fitForEvaluation(turned, await setup.embed(turned), cycles, k, setup);
     }
-    const idx: number[] = [];
-    for (let i = 0; i < calibK.count; i++) if (cycles.has(calibK.rep[i])) idx.push(i);
-    const set = { embeddings: selectRows(ecK, idx), windows: selectWindows(calibK, (i) => cycles.has(calibK.rep[i])), labels: Int32Array.from(idx, (i) => calibK.y[i]), classes: setup.classes };
-    const reps = Int32Array.from(idx, (i) => calibK.rep[i]);
-    const fit = { ...(setup.priors ? { prior: setup.priors.transfer } : {}) };
-    // As calibrate fits it, with its held-out estimate of later accuracy.
-    const methods = setup.head !== 'auto' ? [setup.head] : autoHeadMethods(k);
-    const fitted = fitCalibrationHead(set, reps, { ...fit, methods, guard: setup.guard ?? 0 });
-    const method: HeadMethod = fitted.cv.chosen;
-    const head: HeadData = fitted.head;
-    const estimate = fitted.cv.accuracy[method];
-    const xc = selectRows(calibK === calib ? classicalCalib : buildHeadInputs(CLASSICAL_INPUT, ecK, calibK), idx);
-    const classical = trainPriorLdaHead(xc, set.labels, setup.classes, CLASSICAL_INPUT, undefined);
-    const xr = selectRows(calibK === calib ? richCalib : buildHeadInputs(CLASSICAL_RICH_INPUT, ecK, calibK), idx);
-    const rich = trainPriorLdaHead(xr, set.labels, setup.classes, CLASSICAL_RICH_INPUT, undefined);
-    const baselines: NonNullable<PersonResult['baselines']> = { classical: accuracy(predictClasses(classical, et, test), test.y), classicalRich: accuracy(predictClasses(rich, et, test), test.y) };
-    if (setup.priors) {
-      const withPrior = trainPriorLdaHead(xc, set.labels, setup.classes, CLASSICAL_INPUT, setup.priors.classical);
-      baselines.classicalPrior = accuracy(predictClasses(withPrior, et, test), test.y);
-    }
-    const adapted = setup.adapt ? adaptedAccuracy(head, et, test, setup.adapt) : undefined;
-    const rejection = setup.reject !== undefined && head.kind !== 'ncm' ? rejectionFigures(head, et, test, setup.reject) : undefined;
+    // What an automatic sync read before it estimated is scored as run scores it: uncorrected, with the calibration's own heads.
+    const parts: ScoredPart[] = [{ fitted: synced, test, et }];
+    if (before) parts.unshift({ fitted: own, ...before });
+    const scored = (headOf: (f: FittedHeads) => HeadData) => pooledAccuracy(parts.map((q) => ({ correct: accuracy(predictClasses(headOf(q.fitted), q.et, q.test), q.test.y), windows: q.test.count })));
+    const baselines: NonNullable<PersonResult['baselines']> = { classical: scored((f) => f.classical), classicalRich: scored((f) => f.rich) };
+    if (own.withPrior) baselines.classicalPrior = scored((f) => f.withPrior!);
+    if (own.richWithPrior) baselines.classicalRichPrior = scored((f) => f.richWithPrior!);
+    const adapted = setup.adapt ? pooledAdapted(parts.map((q) => ({ ...adaptedAccuracy(q.fitted.head, q.et, q.test, setup.adapt!), windows: q.test.count }))) : undefined;
+    const rejection = setup.reject !== undefined && own.head.kind !== 'ncm' ? pooledRejection(parts.map((q) => ({ ...rejectionFigures(q.fitted.head, q.et, q.test, setup.reject!), windows: q.test.count }))) : undefined;
+    const testWindows = parts.reduce((n, q) => n + q.test.count, 0);
     const r: PersonResult = {
       person: p.name,
       k,
       ...(adapted ? { adapted } : {}),
       ...(rejection ? { rejection } : {}),
-      accuracy: accuracy(predictClasses(head, et, test), test.y),
-      head: method,
-      ...(estimate === undefined ? {} : { estimate }),
+      accuracy: scored((f) => f.head),
+      head: synced.method,
+      ...(own.estimate === undefined ? {} : { estimate: own.estimate }),
       ...(syncOutcome ? { sync: syncOutcome } : {}),
       baselines,
-      calibrationWindows: idx.length,
-      testWindows: test.count,
+      calibrationWindows: own.calibrationWindows,
+      testWindows,
     };
     if (setup.scratchSteps > 0) {
-      const scratch = await trainScratch(setup, set.windows);
-      r.scratchAccuracy = classifierAccuracy(scratch, test);
-      scratch.dispose();
+      const figures: { correct: number; windows: number }[] = [];
+      for (const q of parts) {
+        const scratch = await trainScratch(setup, q.fitted.windows);
+        figures.push({ correct: classifierAccuracy(scratch, q.test), windows: q.test.count });
+        scratch.dispose();
+      }
+      r.scratchAccuracy = pooledAccuracy(figures);
     }
     results.push(r);
   }
@@ -357,11 +443,11 @@ export interface Summary {
   sd: number;
   min: number;
   /** The classical baselines on the same windows (k >= 1). */
-  baselines?: { classical: BaselineSummary; classicalPrior?: BaselineSummary; classicalRich?: BaselineSummary };
+  baselines?: { classical: BaselineSummary; classicalPrior?: BaselineSummary; classicalRich?: BaselineSummary; classicalRichPrior?: BaselineSummary };
   /** Transfer mean minus the best baseline mean, in accuracy (the headline). */
   overBestBaseline?: number;
   /** Which baseline column had the best mean. */
-  bestBaseline?: 'classical' | 'classicalPrior' | 'classicalRich';
+  bestBaseline?: 'classical' | 'classicalPrior' | 'classicalRich' | 'classicalRichPrior';
   /** People for whom transfer scored below the best baseline. */
   belowBestBaseline?: string[];
   /** Mean accuracy with unsupervised adaptation, and of rejection (accepted accuracy, share rejected). */
@@ -400,10 +486,12 @@ export function summarize(results: PersonResult[]): Summary[] {
     }
     if (rows.every((r) => r.baselines)) {
       const classical = stats(rows.map((r) => r.baselines!.classical));
-      const priorRows = rows.map((r) => r.baselines!.classicalPrior).filter((v): v is number => v !== undefined);
-      const richRows = rows.map((r) => r.baselines!.classicalRich).filter((v): v is number => v !== undefined);
-      out.baselines = { classical, ...(priorRows.length === rows.length ? { classicalPrior: stats(priorRows) } : {}), ...(richRows.length === rows.length ? { classicalRich: stats(richRows) } : {}) };
-      const columns = (['classical', 'classicalPrior', 'classicalRich'] as const).filter((c) => out.baselines![c] !== undefined);
+      out.baselines = { classical };
+      for (const c of ['classicalPrior', 'classicalRich', 'classicalRichPrior'] as const) {
+        const values = rows.map((r) => r.baselines![c]).filter((v): v is number => v !== undefined);
+        if (values.length === rows.length) out.baselines[c] = stats(values);
+      }
+      const columns = (['classical', 'classicalPrior', 'classicalRich', 'classicalRichPrior'] as const).filter((c) => out.baselines![c] !== undefined);
       const best = columns.reduce((a, c) => (out.baselines![c]!.mean > out.baselines![a]!.mean ? c : a));
       out.overBestBaseline = s.mean - out.baselines[best]!.mean;
       out.bestBaseline = best;

@@ -4,7 +4,7 @@ import type { Embeddings } from '../../../src/core/head/embeddings.ts';
 import { argmaxRows, type LinearHeadData, scoreInputInto } from '../../../src/core/head/head.ts';
 import { CLASSICAL_INPUT } from '../../../src/core/head/head_input.ts';
 import { trainPriorLdaHead } from '../../../src/core/head/lda.ts';
-import { computePopulationPrior } from '../../../src/core/head/prior.ts';
+import { computePopulationPrior, timeDomainPrior } from '../../../src/core/head/prior.ts';
 import { createRng } from '../../../src/core/rng.ts';
 
 const rng = createRng(8);
@@ -59,4 +59,28 @@ test("the prior is the mean of each person's within-class covariance, not the sp
   assert.equal(prior.people, 3);
   assert.equal(prior.covariance.length, 4);
   assert.equal(prior.covariance[1], prior.covariance[2]);
+});
+
+test('the time-domain block of a joined prior is the prior computed on the time-domain features alone', () => {
+  const rng = createRng(5);
+  const E = 3;
+  const T = 4;
+  const people = Array.from({ length: 3 }, () => {
+    const count = 40;
+    const data = Float32Array.from({ length: count * (E + T) }, () => rng.normal());
+    return { features: { count, dim: E + T, data }, labels: Int32Array.from({ length: count }, (_, i) => i % 2) };
+  });
+  const joined = computePopulationPrior({ embedding: 'sqrt', timeDomain: 'rich' }, people, 2);
+  const alone = computePopulationPrior(
+    { embedding: 'none', timeDomain: 'rich' },
+    people.map((p) => ({ labels: p.labels, features: { count: p.features.count, dim: T, data: Float32Array.from({ length: p.features.count * T }, (_, j) => p.features.data[Math.floor(j / T) * (E + T) + E + (j % T)]!) } })),
+    2,
+  );
+  const block = timeDomainPrior(joined, E);
+  assert.deepEqual(block.input, alone.input);
+  assert.equal(block.dim, T);
+  for (const [a, b] of [[block.mean, alone.mean], [block.invStd, alone.invStd], [block.covariance, alone.covariance]] as const) {
+    a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < 1e-6 * (1 + Math.abs(b[i]!)), `entry ${i}: ${v} vs ${b[i]}`));
+  }
+  assert.throws(() => timeDomainPrior(alone, 0), /time-domain prior/);
 });
