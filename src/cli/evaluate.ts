@@ -102,7 +102,7 @@ export function registerEvaluate(program: Command): void {
     .addOption(
       choiceOption(
         '--head <method>',
-        'auto (transfer at k = 1, else chosen by leave-one-repetition-out between transfer and lda), transfer (embedding and time-domain features, population prior), or on the embedding alone: lda, softmax, ncm',
+        'auto (as calibrate: the transfer head), transfer (the embedding and time-domain features, each with its population prior, pooled), or on the embedding alone: lda, softmax, ncm',
         HEAD_CHOICES,
         'auto',
       ),

@@ -147,58 +147,101 @@ export function estimateBandCorrection(reference: ArrayLike<number>, observed: A
  * lowest. Gains compare each segment, turned back, with its gesture.
  */
 export function estimateBandCorrectionFromUse(references: ArrayLike<number>[], segments: ArrayLike<number>[], channels: number, opts: SyncOptions = {}): SyncEstimate {
-  if (references.length === 0 || segments.length === 0) throw new HeadstartError('NOT_ENOUGH_DATA', `a sync from use needs calibrated gestures and observed segments (got ${references.length} and ${segments.length})`);
-  for (const c of [...references, ...segments]) {
-    if (c.length !== channels * channels) {
-      throw new HeadstartError('BOARD_MISMATCH', `a sync reference of ${Math.sqrt(c.length)} channels cannot be compared with ${channels} channels; sync with the board the profile was calibrated with`);
-    }
+  if (segments.length === 0) throw new HeadstartError('NOT_ENOUGH_DATA', 'a sync from use needs observed segments');
+  const scores = new UseTurnScores(references, channels, opts);
+  for (const seg of segments) scores.add(seg);
+  return scores.estimate(opts.maxGain ?? 3);
+}
+
+/**
+ * The running sums behind estimateBandCorrectionFromUse: a segment's best
+ * mismatch under each turn of the grid is added once, when it comes, so an
+ * estimate after each new segment costs a pass over the grid, not over
+ * every segment again.
+ */
+class UseTurnScores {
+  readonly #references: ArrayLike<number>[];
+  readonly #channels: number;
+  readonly #shifts: number[];
+  /** Per turn of the grid, each reference turned: [shift][gesture]. */
+  readonly #predicted: Float64Array[][];
+  readonly #score: Float64Array;
+  /** Per turn, a bit per gesture some segment matched best. */
+  readonly #matchedMask: Uint32Array;
+  /** Per segment, the gesture it matched best under each turn. */
+  readonly #matched: Uint8Array[] = [];
+  readonly #segments: ArrayLike<number>[] = [];
+
+  constructor(references: ArrayLike<number>[], channels: number, opts: SyncOptions = {}) {
+    if (references.length === 0) throw new HeadstartError('NOT_ENOUGH_DATA', 'a sync from use needs the calibration of at least one gesture');
+    if (references.length > 32) throw new HeadstartError('BAD_PROFILE', `a sync from use compares with at most 32 gestures, not ${references.length}`);
+    for (const c of references) checkCovarianceSize(c, channels);
+    const range = opts.range ?? channels / 2;
+    const step = opts.step ?? 0.05;
+    const steps = Math.round(range / step);
+    // Turn 0 first: a later turn has to do strictly better to be chosen.
+    this.#shifts = [0];
+    for (let i = -steps; i <= steps; i++) if (i !== 0) this.#shifts.push(i * step);
+    this.#references = references;
+    this.#channels = channels;
+    this.#predicted = this.#shifts.map((shift) => references.map((r) => rotateCovariance(r, channels, shift)));
+    this.#score = new Float64Array(this.#shifts.length);
+    this.#matchedMask = new Uint32Array(this.#shifts.length);
   }
-  const range = opts.range ?? channels / 2;
-  const step = opts.step ?? 0.05;
-  const explain = (shift: number): { score: number; matched: number[] } => {
-    const predicted = references.map((r) => rotateCovariance(r, channels, shift));
-    let score = 0;
-    const matched: number[] = [];
-    for (const seg of segments) {
+
+  get segments(): number {
+    return this.#segments.length;
+  }
+
+  add(segment: ArrayLike<number>): void {
+    checkCovarianceSize(segment, this.#channels);
+    const matched = new Uint8Array(this.#shifts.length);
+    this.#predicted.forEach((turned, i) => {
       let best = 0;
       let bestMismatch = Infinity;
-      predicted.forEach((p, g) => {
-        const m = covarianceMismatch(p, seg, channels);
+      turned.forEach((p, g) => {
+        const m = covarianceMismatch(p, segment, this.#channels);
         if (m < bestMismatch) {
           bestMismatch = m;
           best = g;
         }
       });
-      score += bestMismatch;
-      matched.push(best);
-    }
-    return { score: score / segments.length, matched };
-  };
-  let best = 0;
-  let bestFit = explain(0);
-  const unturned = bestFit.score;
-  const steps = Math.round(range / step);
-  for (let i = -steps; i <= steps; i++) {
-    const s = i * step;
-    if (s === 0) continue;
-    const fit = explain(s);
-    if (fit.score < bestFit.score - 1e-12) {
-      bestFit = fit;
-      best = s;
-    }
+      this.#score[i] += bestMismatch;
+      this.#matchedMask[i] |= 1 << best;
+      matched[i] = best;
+    });
+    this.#matched.push(matched);
+    this.#segments.push(segment);
   }
-  // Gains: the matched gestures' levels pooled against the segments' pooled.
-  const pooledReference = new Float64Array(channels * channels);
-  const pooledObserved = new Float64Array(channels * channels);
-  segments.forEach((seg, i) => {
-    const ref = references[bestFit.matched[i]!]!;
-    for (let j = 0; j < channels * channels; j++) {
-      pooledReference[j] += ref[j]!;
-      pooledObserved[j] += seg[j]!;
-    }
-  });
-  const gains = estimateGains(pooledReference, pooledObserved, channels, best, opts.maxGain ?? 3);
-  return { shift: best, gains, mismatch: bestFit.score, mismatchUnturned: unturned, gesturesMatched: new Set(bestFit.matched).size };
+
+  estimate(maxGain = 3): SyncEstimate {
+    const n = this.#segments.length;
+    if (n === 0) throw new HeadstartError('INTERNAL', 'a sync from use has no segments to estimate from');
+    let best = 0;
+    for (let i = 1; i < this.#shifts.length; i++) if (this.#score[i]! < this.#score[best]! - 1e-12 * n) best = i;
+    const C = this.#channels;
+    // Gains: the matched gestures' levels pooled against the segments' pooled.
+    const pooledReference = new Float64Array(C * C);
+    const pooledObserved = new Float64Array(C * C);
+    this.#segments.forEach((seg, j) => {
+      const ref = this.#references[this.#matched[j]![best]!]!;
+      for (let k = 0; k < C * C; k++) {
+        pooledReference[k] += ref[k]!;
+        pooledObserved[k] += seg[k]!;
+      }
+    });
+    const shift = this.#shifts[best]!;
+    let mask = this.#matchedMask[best]!;
+    let gesturesMatched = 0;
+    for (; mask !== 0; mask &= mask - 1) gesturesMatched++;
+    return { shift, gains: estimateGains(pooledReference, pooledObserved, C, shift, maxGain), mismatch: this.#score[best]! / n, mismatchUnturned: this.#score[0]! / n, gesturesMatched };
+  }
+}
+
+function checkCovarianceSize(c: ArrayLike<number>, channels: number): void {
+  if (c.length !== channels * channels) {
+    throw new HeadstartError('BOARD_MISMATCH', `a sync reference of ${Math.sqrt(c.length)} channels cannot be compared with ${channels} channels; sync with the board the profile was calibrated with`);
+  }
 }
 
 /**
@@ -230,7 +273,7 @@ export const USE_SEGMENT_SECONDS = 0.5;
  * nothing corrected. The same on the device (live) and in evaluate.
  */
 export class SyncFromUse {
-  readonly #references: ArrayLike<number>[];
+  readonly #scores: UseTurnScores;
   readonly #threshold: number;
   readonly #segmentSamples: number;
   readonly #segmentsNeeded: number;
@@ -239,7 +282,6 @@ export class SyncFromUse {
   readonly #segment: Float32Array;
   #filled = 0;
   #read = 0;
-  readonly #active: Float64Array[] = [];
   #result: SyncEstimate | undefined;
 
   /**
@@ -254,13 +296,13 @@ export class SyncFromUse {
     seconds: number,
     options: { gesturesNeeded?: number; maxActiveSeconds?: number } = {},
   ) {
-    this.#references = Object.values(references);
-    if (this.#references.length === 0) throw new HeadstartError('NOT_ENOUGH_DATA', 'a sync from use needs the calibration of at least one gesture');
+    const gestures = Object.values(references);
+    this.#scores = new UseTurnScores(gestures, channels);
     this.#threshold = activityThreshold(references, channels);
     this.#segmentSamples = Math.max(2, Math.round(USE_SEGMENT_SECONDS * rate));
     this.#segmentsNeeded = Math.max(1, Math.round(seconds / USE_SEGMENT_SECONDS));
     this.#segmentsMax = Math.max(this.#segmentsNeeded, Math.round((options.maxActiveSeconds ?? USE_MAX_ACTIVE_SECONDS) / USE_SEGMENT_SECONDS));
-    this.#gesturesNeeded = Math.min(options.gesturesNeeded ?? USE_GESTURES_NEEDED, this.#references.length);
+    this.#gesturesNeeded = Math.min(options.gesturesNeeded ?? USE_GESTURES_NEEDED, gestures.length);
     this.#segment = new Float32Array(this.#segmentSamples * channels);
   }
 
@@ -285,18 +327,18 @@ export class SyncFromUse {
         this.#filled = 0;
         const cov = channelCovariance(this.#segment, C);
         if (logLevel(cov, C) <= this.#threshold) continue;
-        this.#active.push(cov);
-        if (this.#active.length < this.#segmentsNeeded) continue;
-        const estimate = estimateBandCorrectionFromUse(this.#references, this.#active, C);
+        this.#scores.add(cov);
+        if (this.#scores.segments < this.#segmentsNeeded) continue;
+        const estimate = this.#scores.estimate();
         if ((estimate.gesturesMatched ?? 0) >= this.#gesturesNeeded) this.#result = estimate;
-        else if (this.#active.length >= this.#segmentsMax) this.#result = { shift: 0, gains: new Array<number>(C).fill(1), mismatch: estimate.mismatch, mismatchUnturned: estimate.mismatchUnturned, gesturesMatched: estimate.gesturesMatched, undetermined: true };
+        else if (this.#scores.segments >= this.#segmentsMax) this.#result = { shift: 0, gains: new Array<number>(C).fill(1), mismatch: estimate.mismatch, mismatchUnturned: estimate.mismatchUnturned, gesturesMatched: estimate.gesturesMatched, undetermined: true };
       }
     }
     return this.done;
   }
 
   estimate(): SyncEstimate {
-    if (!this.#result) throw new HeadstartError('INTERNAL', `a sync from use has ${this.#active.length} active segments and no estimate yet`);
+    if (!this.#result) throw new HeadstartError('INTERNAL', `a sync from use has ${this.#scores.segments} active segments and no estimate yet`);
     return this.#result;
   }
 }

@@ -166,3 +166,69 @@ export function trainPriorLdaHead(
   const { weights: wts, bias } = discriminants(cov, mu, counts, dim, classes);
   return { kind: 'lda', classes, dim, input, mean: Array.from(mean), invStd: Array.from(invStd), weights: Array.from(wts), bias, classMeans: Array.from(mu, (v) => Number(v.toPrecision(7))) };
 }
+
+/**
+ * Weight of the embedding's expert in the fused transfer head (the rich
+ * time-domain expert has the rest). Chosen on the evaluation people's
+ * training0 cycles (the within protocol: 0.2 to 0.35 score the same), never
+ * on their later sessions; bench/RESULTS.md has the comparison.
+ */
+export const EMBEDDING_EXPERT_WEIGHT = 0.25;
+
+/**
+ * The transfer head as two experts pooled: on input vectors that join the
+ * embedding (the first `split` values) with other features (the rest), an
+ * LDA with the population prior on each part alone (the prior's block, as
+ * trainPriorLdaHead fits it), their log-posteriors added with weights
+ * `embeddingWeight` and 1 - `embeddingWeight`. Each LDA's scores are linear,
+ * and adding log-posteriors only adds a per-window constant to that, so the
+ * pooled head is one linear head over the joined vector: the experts'
+ * weights scaled and stacked, their biases added, its softmax the
+ * normalized product of the experts' posteriors. Two small covariances are
+ * better conditioned than one over both parts, whose cross terms a short
+ * calibration estimates poorly; the time-domain expert, which a short
+ * calibration fits well, then leads.
+ */
+export function trainFusedPriorLdaHead(
+  x: Embeddings,
+  labels: Int32Array,
+  classes: number,
+  input: HeadInput,
+  prior: Pick<PopulationPrior, 'mean' | 'invStd' | 'covariance' | 'dim'>,
+  split: number,
+  embeddingWeight: number = EMBEDDING_EXPERT_WEIGHT,
+  opts: PriorLdaOptions = DEFAULT_PRIOR_LDA,
+): LinearHeadData {
+  const dim = x.dim;
+  if (prior.dim !== dim) throw new HeadstartError('PROFILE_EXTRACTOR_MISMATCH', `the prior is for ${prior.dim}-value vectors but the head reads ${dim}`);
+  if (!Number.isInteger(split) || split < 1 || split >= dim) throw new HeadstartError('INTERNAL', `a fused head splits its ${dim} inputs in two, not at ${split}`);
+  const z = standardize(x, prior.mean, prior.invStd);
+  const mu = new Float64Array(classes * dim);
+  const counts = new Float64Array(classes);
+  for (let i = 0; i < z.count; i++) counts[labels[i]]++;
+  const weights = new Float64Array(dim * classes);
+  const bias = new Array<number>(classes).fill(0);
+  for (const [from, to, share] of [[0, split, embeddingWeight], [split, dim, 1 - embeddingWeight]] as const) {
+    // Each expert sees only its own columns: the cross terms are never needed.
+    const d = to - from;
+    const part = new Float32Array(z.count * d);
+    for (let i = 0; i < z.count; i++) part.set(z.data.subarray(i * dim + from, i * dim + to), i * d);
+    const blockMeans = new Float64Array(classes * d);
+    const own = withinClassCovariance({ count: z.count, dim: d, data: part }, labels, classes, blockMeans);
+    if (!own) throw new HeadstartError('NO_RECORDINGS', 'no calibration windows to fit the head on');
+    for (let c = 0; c < classes; c++) for (let a = 0; a < d; a++) mu[c * dim + from + a] = blockMeans[c * d + a]!;
+    const cov = new Float64Array(d * d);
+    for (let a = 0; a < d; a++) {
+      for (let b = 0; b < d; b++) cov[a * d + b] = (1 - opts.priorWeight) * own[a * d + b]! + opts.priorWeight * prior.covariance[(from + a) * dim + from + b]!;
+    }
+    let trace = 0;
+    for (let a = 0; a < d; a++) trace += cov[a * d + a];
+    const ridge = (opts.shrinkage * trace) / d + 1e-9;
+    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) cov[a * d + b] = (1 - opts.shrinkage) * cov[a * d + b] + (a === b ? ridge : 0);
+    const expert = discriminants(cov, blockMeans, counts, d, classes);
+    for (let a = 0; a < d; a++) for (let c = 0; c < classes; c++) weights[(from + a) * classes + c] = share * expert.weights[a * classes + c]!;
+    for (let c = 0; c < classes; c++) bias[c] += counts[c] === 0 ? 0 : share * expert.bias[c]!;
+  }
+  for (let c = 0; c < classes; c++) if (counts[c] === 0) bias[c] = -1e9;
+  return { kind: 'lda', classes, dim, input, mean: Array.from(prior.mean), invStd: Array.from(prior.invStd), weights: Array.from(weights), bias, classMeans: Array.from(mu, (v) => Number(v.toPrecision(7))) };
+}

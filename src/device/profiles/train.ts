@@ -9,13 +9,13 @@
  * slightly optimistic, but it ranks the head kinds the same way.
  */
 import type { HeadData, HeadMethod } from '../../core/head/head.ts';
-import { autoHeadMethods, type CalibrationSet, fitCalibrationHead, type HeadFitOptions } from '../../tfjs/select_head.ts';
+import { AUTO_HEAD_METHODS, type CalibrationSet, fitCalibrationHead, type HeadFitOptions } from '../../tfjs/select_head.ts';
 import type { ProfileCv } from './profile.ts';
 
 export { blockFolds, DEFAULT_BLOCKS } from '../../tfjs/select_head.ts';
 
 export interface TrainProfileHeadOptions extends HeadFitOptions {
-  /** Head methods to choose from, the first winning ties (default: autoHeadMethods for the repetitions there are). */
+  /** Head methods to choose from, the first winning ties (default: AUTO_HEAD_METHODS). */
   methods?: readonly HeadMethod[];
   /** Held-out blocks per gesture when there is only one repetition (default 3). */
   blocks?: number;
@@ -29,5 +29,5 @@ export interface ProfileHeadResult {
 }
 
 export function trainProfileHead(set: CalibrationSet, reps: Int32Array, options: TrainProfileHeadOptions = {}): ProfileHeadResult {
-  return fitCalibrationHead(set, reps, { ...options, methods: options.methods ?? autoHeadMethods(new Set(reps).size) });
+  return fitCalibrationHead(set, reps, { ...options, methods: options.methods ?? AUTO_HEAD_METHODS });
 }

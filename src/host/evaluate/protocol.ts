@@ -14,7 +14,7 @@ import { type AdaptOptions, HeadAdapter } from '../../core/head/adapt.ts';
 import { buildHeadInputs, CLASSICAL_INPUT, CLASSICAL_RICH_INPUT } from '../../core/head/head_input.ts';
 import { trainPriorLdaHead } from '../../core/head/lda.ts';
 import { timeDomainPrior } from '../../core/head/prior.ts';
-import { autoHeadMethods, fitCalibrationHead } from '../../tfjs/select_head.ts';
+import { AUTO_HEAD_METHODS, fitCalibrationHead } from '../../tfjs/select_head.ts';
 import type { PackagePriors } from '../../io/model_package.ts';
 import type { Preprocessing } from '../../core/dsp/preprocess.ts';
 import { concatSamples, type Recording } from '../../core/signal.ts';
@@ -286,7 +286,7 @@ function fitForEvaluation(
   const set = { embeddings: selectRows(embeddings, idx), windows: selectWindows(calibration, (i) => cycles.has(calibration.rep[i])), labels: Int32Array.from(idx, (i) => calibration.y[i]), classes: setup.classes };
   const reps = Int32Array.from(idx, (i) => calibration.rep[i]);
   const fit = { ...(setup.priors ? { prior: setup.priors.transfer } : {}) };
-  const methods = setup.head !== 'auto' ? [setup.head] : autoHeadMethods(k);
+  const methods = setup.head !== 'auto' ? [setup.head] : AUTO_HEAD_METHODS;
   const fitted = fitCalibrationHead(set, reps, { ...fit, methods, guard: setup.guard ?? 0 });
   const method: HeadMethod = fitted.cv.chosen;
   const xc = selectRows(inputs?.classical ?? buildHeadInputs(CLASSICAL_INPUT, embeddings, calibration), idx);
