@@ -63,7 +63,8 @@ export type SessionEvent =
   | { type: 'gap'; info: GapInfo }
   /** Every trial is recorded (into the journal, which becomes a finished session once the profile is saved). */
   | { type: 'recorded'; journal: string; samples: number }
-  | { type: 'training'; windows: number; classes: number }
+  /** `classNoun`: what the classes are called, 'gestures' (EMG) or 'states' (EEG: rest, mental arithmetic). */
+  | { type: 'training'; windows: number; classes: number; classNoun: 'gestures' | 'states' }
   | { type: 'result'; outcome: CalibrationOutcome };
 
 /** Receives session events; may offer the wearer to redo a repetition. */

@@ -37,7 +37,7 @@ export class LineView implements CalibrationView {
         this.#write(`recorded ${e.samples} samples per channel`);
         return;
       case 'training':
-        this.#write(`training the head on ${e.windows} windows of ${e.classes} gestures`);
+        this.#write(`training the head on ${e.windows} windows of ${e.classes} ${e.classNoun}`);
         return;
       case 'link':
         this.#write(e.state === 'reconnecting' ? `  ! the link dropped (${e.reason ?? 'unknown'}): reconnecting` : '  the link is back');

@@ -255,7 +255,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   } catch (err) {
     throw setAsideUntrainable(err, paths.journal, paths.sessions);
   }
-  view.event({ type: 'training', windows: set.count, classes: protocol.gestures.length });
+  view.event({ type: 'training', windows: set.count, classes: protocol.gestures.length, classNoun: model.modality === 'eeg' ? 'states' : 'gestures' });
   const training = model.trainHead(set, protocol.gestures.map((g) => g.id));
   // Training is not cut short, but an interruption does not wait for it: nothing is saved, the recording stays for --resume.
   const trained = signal

@@ -112,7 +112,7 @@ export class TerminalView implements CalibrationView {
         this.#notes = ['recording complete'];
         break;
       case 'training':
-        this.#notes = [`training the head on ${e.windows} windows of ${e.classes} gestures...`];
+        this.#notes = [`training the head on ${e.windows} windows of ${e.classes} ${e.classNoun}...`];
         break;
     }
     this.#draw();

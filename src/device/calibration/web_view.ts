@@ -75,7 +75,7 @@ export class WebCalibrationView implements CalibrationView {
         feed.patch('calibration', { phase: undefined, remaining: 0, progress: 1, notes: ['recording complete'] });
         return;
       case 'training':
-        feed.patch('calibration', { stage: 'training', trial: undefined, phase: undefined, issues: [], notes: [`training the head on ${e.windows} windows of ${e.classes} gestures…`] });
+        feed.patch('calibration', { stage: 'training', trial: undefined, phase: undefined, issues: [], notes: [`training the head on ${e.windows} windows of ${e.classes} ${e.classNoun}…`] });
         return;
       case 'result': {
         const o = e.outcome;

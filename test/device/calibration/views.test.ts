@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CalibrationView, SessionEvent, TrialInfo } from '../../../src/device/calibration/events.ts';
 import { loadProtocol } from '../../../src/device/calibration/protocol.ts';
+import { LineView } from '../../../src/device/calibration/line_view.ts';
 import { combineViews } from '../../../src/device/calibration/views.ts';
 import { WebCalibrationView } from '../../../src/device/calibration/web_view.ts';
 import { DashboardFeed } from '../../../src/device/web/dashboard_feed.ts';
@@ -62,4 +63,12 @@ test('views that cannot ask make a combination that never asks', () => {
   const feed = new DashboardFeed();
   const view = combineViews([{ event: () => undefined }, new WebCalibrationView({ feed, title: 't', offerRedo: false })]);
   assert.equal(view.askRedo, undefined);
+});
+
+test('the training line names what the classes are: gestures for EMG, states for EEG', () => {
+  const lines: string[] = [];
+  const view = new LineView((line) => lines.push(line));
+  view.event({ type: 'training', windows: 120, classes: 7, classNoun: 'gestures' });
+  view.event({ type: 'training', windows: 40, classes: 2, classNoun: 'states' });
+  assert.deepEqual(lines, ['training the head on 120 windows of 7 gestures', 'training the head on 40 windows of 2 states']);
 });
