@@ -6,7 +6,7 @@
  * The reference is the channel covariance of a calibration recording: of one
  * gesture's holds (the wearer holds the same gesture to sync), or of each
  * gesture in turn (automatic sync from the first seconds of ordinary use,
- * estimateBandCorrectionFromUse). If the band has turned by s electrodes, what electrode c records is
+ * SyncFromUse). If the band has turned by s electrodes, what electrode c records is
  * what electrode c + s recorded at calibration (core/band_rotation.ts), so
  * the observed covariance should be R(s) C R(s)^T up to per-electrode gains.
  * The estimate is the s on a fine grid that best explains the observation:
@@ -145,19 +145,10 @@ export function estimateBandCorrection(reference: ArrayLike<number>, observed: A
  * gestures turned by the same s. The estimate is the s on the grid for which
  * the sum, over segments, of the mismatch with the best-matching gesture is
  * lowest. Gains compare each segment, turned back, with its gesture.
- */
-export function estimateBandCorrectionFromUse(references: ArrayLike<number>[], segments: ArrayLike<number>[], channels: number, opts: SyncOptions = {}): SyncEstimate {
-  if (segments.length === 0) throw new HeadstartError('NOT_ENOUGH_DATA', 'a sync from use needs observed segments');
-  const scores = new UseTurnScores(references, channels, opts);
-  for (const seg of segments) scores.add(seg);
-  return scores.estimate(opts.maxGain ?? 3);
-}
-
-/**
- * The running sums behind estimateBandCorrectionFromUse: a segment's best
- * mismatch under each turn of the grid is added once, when it comes, so an
- * estimate after each new segment costs a pass over the grid, not over
- * every segment again.
+ *
+ * The sums are running ones: a segment's best mismatch under each turn of
+ * the grid is added once, when it comes, so an estimate after each new
+ * segment costs a pass over the grid, not over every segment again.
  */
 class UseTurnScores {
   readonly #references: ArrayLike<number>[];
@@ -250,7 +241,7 @@ function checkCovarianceSize(c: ArrayLike<number>, channels: number): void {
  * carries almost no pattern around the band; without a rest reference every
  * segment counts.
  */
-export function activityThreshold(covariances: Record<string, ArrayLike<number>>, channels: number, rest = 'rest'): number {
+function activityThreshold(covariances: Record<string, ArrayLike<number>>, channels: number, rest = 'rest'): number {
   const restCov = covariances[rest];
   const active = Object.entries(covariances).filter(([id]) => id !== rest).map(([, c]) => logLevel(c, channels)).sort((a, b) => a - b);
   if (!restCov || active.length === 0) return -Infinity;
@@ -264,7 +255,7 @@ export const USE_SEGMENT_SECONDS = 0.5;
 /**
  * A sync from use as samples arrive: cut into USE_SEGMENT_SECONDS segments,
  * the active ones kept; once they add up to `seconds`, and again at every
- * active segment after, estimateBandCorrectionFromUse. Activity that all
+ * active segment after, the estimate (UseTurnScores). Activity that all
  * looks like one gesture does not pin the turn down (a gesture turned can
  * pass for another: measured, one person's 3 s of one gesture gave a turn of
  * -2.95 for an unturned band), so the estimate is taken only once the
