@@ -16,18 +16,19 @@ import { packageCalibrationModel } from '../../device/calibration/package_model.
 import { buildPlan } from '../../device/calibration/plan.ts';
 import { personFromDataset, personScript } from '../person_script.ts';
 import { runCalibration, type CalibrationResult } from '../../device/calibration/session.ts';
-import type { CalibrationVerdict } from '../../device/calibration/verdict.ts';
 import { openRecognizer } from '../../device/live_session.ts';
 import { combineViews } from '../../device/calibration/views.ts';
 import type { WebDashboard } from '../../device/web/dashboard.ts';
 import { DEFAULT_MAX_QUEUE } from '../../device/pipeline/live_pipeline.ts';
-import type { ScoreSummary } from '../../device/pipeline/live_score.ts';
 import type { RuntimeChoice } from '../../io/runtime/types.ts';
 import { scriptFromRecordings, scriptLength } from '../replay_script.ts';
 import { BoardSession } from '../../device/transports/board_session.ts';
 import { locateDemoAssets, readDemoRecordings } from './demo_assets.ts';
-import { chooseLink, type DemoLink, type LinkChoice, startDemoBoard } from './demo_link.ts';
+import { chooseLink, type LinkChoice, startDemoBoard } from './demo_link.ts';
+import { type DemoSummary, heldOutAccuracy, pct, secondsSince, summarizeDemo } from './demo_summary.ts';
 import { scoreLiveReplay } from './live_replay.ts';
+
+export type { DemoSummary } from './demo_summary.ts';
 
 /** The profile the demo calibrates. */
 export const DEMO_USER = 'demo-male0';
@@ -49,47 +50,6 @@ export interface DemoOptions {
   dashboard?: WebDashboard;
 }
 
-export interface DemoSummary {
-  link: DemoLink;
-  package: { dir: string; name: string };
-  runtime: { kind: string; fallbackReason?: string };
-  recording: { person: string; calibration: string; live: string; licence: string };
-  speed: number;
-  calibration: {
-    protocol: string;
-    description: string;
-    trials: number;
-    windows: number;
-    head: string;
-    cv: { method: string; accuracy: number | null };
-    verdict: CalibrationVerdict;
-    profilePath: string;
-    reportPath: string;
-    wallSeconds: number;
-  };
-  live: {
-    gestures: string[];
-    windows: number;
-    inferred: number;
-    droppedWindows: number;
-    maxQueue: number;
-    /** Frames the board could not send plus frames the host saw missing (sequence gaps). */
-    framesLost: number;
-    crcFailures: number;
-    latency: { p50Ms: number; p99Ms: number; maxMs: number; meanMs: number };
-    signalSeconds: number;
-    wallSeconds: number;
-    realTimeMultiple: number;
-    windowsPerSecond: number;
-    score: ScoreSummary;
-    /** The mean of the per-class shares right (EEG: the states' stretches differ in length). */
-    balancedAccuracy?: number;
-  };
-  /** Where the profile was saved; null when it was in a temporary folder that is now removed. */
-  dataDir: string | null;
-  totalSeconds: number;
-}
-
 /**
  * `work`, or an INTERRUPTED rejection as soon as `signal` aborts (the caller's
  * finally blocks then stop the board and clean up). The abandoned work's own
@@ -106,13 +66,6 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
   });
 }
 
-function seconds(sinceMs: number): number {
-  return (performance.now() - sinceMs) / 1000;
-}
-
-function pct(x: number): string {
-  return `${(100 * x).toFixed(1)} %`;
-}
 
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const startedAt = performance.now();
@@ -159,8 +112,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     } finally {
       await calibrationBoard.stop();
     }
-    const calibrationSeconds = seconds(calibrationStart);
-    const cvAccuracy = calibrated.trained.cv.accuracy[calibrated.trained.cv.chosen] ?? null;
+    const calibrationSeconds = secondsSince(calibrationStart);
+    const cvAccuracy = heldOutAccuracy(calibrated);
     log(`  ${calibrated.trained.head.kind} head on ${calibrated.windows} windows; held-out accuracy ${cvAccuracy === null ? 'not scored' : pct(cvAccuracy)} (${calibrated.trained.cv.method})`);
     log(`  verdict: ${calibrated.verdict.summary}`);
 
@@ -186,44 +139,24 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     } finally {
       await liveBoard.stop();
     }
-    const p = result.pipeline;
-    const summary: DemoSummary = {
+    return summarizeDemo({
       link,
-      package: { dir: options.packageDir, name: model.name },
+      packageDir: options.packageDir,
+      modelName: model.name,
       runtime: { kind: recognizer.runtime.kind, ...(recognizer.fallbackReason ? { fallbackReason: recognizer.fallbackReason } : {}) },
       recording: { person: assets.person, calibration: assets.calibrationDir, live: assets.liveDir, licence: assets.licence },
       speed,
-      calibration: {
-        protocol: protocol.name,
-        description: protocol.description ?? protocol.name,
-        trials: plan.trials.length,
-        windows: calibrated.windows,
-        head: calibrated.trained.cv.chosen,
-        cv: { method: calibrated.trained.cv.method, accuracy: cvAccuracy },
-        verdict: calibrated.verdict,
-        profilePath: calibrated.profilePath,
-        reportPath: calibrated.reportPath,
-        wallSeconds: calibrationSeconds,
-      },
-      live: {
-        gestures: protocol.gestures.map((g) => g.label),
-        windows: p.windows,
-        inferred: p.inferred,
-        droppedWindows: p.dropped,
-        maxQueue,
-        framesLost: liveBoard.board.stats.framesLost + result.board.missingFrames,
-        crcFailures: result.board.decoder.crcFailures,
-        latency: { p50Ms: p.latency.p50Ms, p99Ms: p.latency.p99Ms, maxMs: p.latency.maxMs, meanMs: p.latency.meanMs },
-        signalSeconds: p.boardSeconds,
-        wallSeconds: p.wallSeconds,
-        realTimeMultiple: p.boardSeconds / Math.max(p.wallSeconds, 1e-9),
-        windowsPerSecond: p.inferred / Math.max(p.wallSeconds, 1e-9),
-        score: result.score,
-      },
+      protocol,
+      trials: plan.trials.length,
+      calibrated,
+      calibrationSeconds,
+      live: result,
+      maxQueue,
+      boardLost: liveBoard.board.stats.framesLost,
+      balanced: false,
       dataDir: options.dataDir ?? (options.keep ? dataDir : null),
-      totalSeconds: seconds(startedAt),
-    };
-    return summary;
+      startedAt,
+    });
   } finally {
     if (options.keep && !options.dataDir) log(`kept the demo's data folder: ${dataDir}`);
     // pty links live in workDir; the profile too unless --data-dir or --keep.

@@ -39,7 +39,8 @@ import { scriptTruth } from '../script_truth.ts';
 import { installRoot } from './demo_assets.ts';
 import { chooseLink, startDemoCyton } from './demo_link.ts';
 import { scoreLiveReplay } from './live_replay.ts';
-import { type DemoOptions, type DemoSummary, untilAborted } from './run_demo.ts';
+import { type DemoSummary, heldOutAccuracy, pct, secondsSince, summarizeDemo } from './demo_summary.ts';
+import { type DemoOptions, untilAborted } from './run_demo.ts';
 
 /** The eegmat person played: the first of the people the shipped package was not pretrained on. */
 export const EEG_DEMO_PERSON = 'Subject24';
@@ -88,18 +89,6 @@ function alternate(a: Recording, b: Recording, seconds: number): Recording[] {
   return out;
 }
 
-function balanced(confusion: number[][]): number {
-  const recalls = confusion.map((row, c) => [row[c]!, row.reduce((s, v) => s + v, 0)] as const).filter(([, n]) => n > 0);
-  return recalls.length === 0 ? 0 : recalls.reduce((s, [right, n]) => s + right / n, 0) / recalls.length;
-}
-
-function seconds(sinceMs: number): number {
-  return (performance.now() - sinceMs) / 1000;
-}
-
-function pct(x: number): string {
-  return `${(100 * x).toFixed(1)} %`;
-}
 
 export async function runEegDemo(options: EegDemoOptions): Promise<DemoSummary> {
   const startedAt = performance.now();
@@ -153,8 +142,8 @@ export async function runEegDemo(options: EegDemoOptions): Promise<DemoSummary> 
     } finally {
       await calibrationBoard.stop();
     }
-    const calibrationSeconds = seconds(calibrationStart);
-    const cvAccuracy = calibrated.trained.cv.accuracy[calibrated.trained.cv.chosen] ?? null;
+    const calibrationSeconds = secondsSince(calibrationStart);
+    const cvAccuracy = heldOutAccuracy(calibrated);
     log(`  ${calibrated.trained.head.kind} head on ${calibrated.windows} windows; held-out accuracy ${cvAccuracy === null ? 'not scored' : pct(cvAccuracy)} (${calibrated.trained.cv.method})`);
     log(`  verdict: ${calibrated.verdict.summary}`);
 
@@ -187,44 +176,24 @@ export async function runEegDemo(options: EegDemoOptions): Promise<DemoSummary> 
     } finally {
       await liveBoard.stop();
     }
-    const p = result.pipeline;
-    return {
+    return summarizeDemo({
       link,
-      package: { dir: options.packageDir, name: model.name },
+      packageDir: options.packageDir,
+      modelName: model.name,
       runtime: { kind: recognizer.runtime.kind, ...(recognizer.fallbackReason ? { fallbackReason: recognizer.fallbackReason } : {}) },
       recording: { person: EEG_DEMO_PERSON, calibration: join(eegData, `${EEG_DEMO_PERSON}_1.edf`), live: join(eegData, `${EEG_DEMO_PERSON}_2.edf`), licence },
       speed,
-      calibration: {
-        protocol: protocol.name,
-        description: protocol.description ?? protocol.name,
-        trials: plan.trials.length,
-        windows: calibrated.windows,
-        head: calibrated.trained.head.kind,
-        cv: { method: calibrated.trained.cv.method, accuracy: cvAccuracy },
-        verdict: calibrated.verdict,
-        profilePath: calibrated.profilePath,
-        reportPath: calibrated.reportPath,
-        wallSeconds: calibrationSeconds,
-      },
-      live: {
-        gestures: protocol.gestures.map((g) => g.label),
-        windows: p.windows,
-        inferred: p.inferred,
-        droppedWindows: p.dropped,
-        maxQueue,
-        framesLost: liveBoard.board.stats.samplesLost + result.board.missingFrames,
-        crcFailures: result.board.decoder.crcFailures,
-        latency: { p50Ms: p.latency.p50Ms, p99Ms: p.latency.p99Ms, maxMs: p.latency.maxMs, meanMs: p.latency.meanMs },
-        signalSeconds: p.boardSeconds,
-        wallSeconds: p.wallSeconds,
-        realTimeMultiple: p.boardSeconds / Math.max(p.wallSeconds, 1e-9),
-        windowsPerSecond: p.inferred / Math.max(p.wallSeconds, 1e-9),
-        score: result.score,
-        balancedAccuracy: balanced(result.score.confusion),
-      },
+      protocol,
+      trials: plan.trials.length,
+      calibrated,
+      calibrationSeconds,
+      live: result,
+      maxQueue,
+      boardLost: liveBoard.board.stats.samplesLost,
+      balanced: true,
       dataDir: options.dataDir ?? (options.keep ? dataDir : null),
-      totalSeconds: seconds(startedAt),
-    };
+      startedAt,
+    });
   } finally {
     if (options.keep && !options.dataDir) log(`kept the demo's data folder: ${dataDir}`);
     if (!options.keep || options.dataDir) rmSync(workDir, { recursive: true, force: true });
