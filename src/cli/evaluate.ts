@@ -3,12 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { createProgress } from './progress.ts';
 import { DEFAULT_ADAPT } from '../core/head/adapt.ts';
 import { HeadstartError } from '../core/errors.ts';
-import type { Embeddings } from '../core/head/embeddings.ts';
 import { packagePreprocessing } from '../core/model_package/manifest.ts';
-import type { WindowSet } from '../core/window_set.ts';
-import { embedWithRuntime } from '../io/extractor_embed.ts';
 import { loadModelPackage } from '../io/model_package.ts';
-import { openRuntime } from '../io/runtime/index.ts';
 import { loadDataset } from '../io/datasets/index.ts';
 import type { DatasetRecording } from '../io/datasets/types.ts';
 import { checkCalibrationClasses, checkCyclesAvailable } from '../host/evaluate/calibration_checks.ts';
@@ -202,20 +198,11 @@ export function registerEvaluate(program: Command): void {
     if (!pkg.priors) process.stderr.write(`note: ${opts.package} has no population priors (exported before they existed); the transfer head uses the wearer's covariance alone and the classical column has no prior: re-export it\n`);
     // TensorFlow.js loads here, not at start, so that the verbs that do not train go without it.
     const { selectBackend } = await import('../tfjs/backend.ts');
-    const { embedWindows } = await import('../host/evaluate/embed.ts');
+    const { packageEmbedder } = await import('../host/evaluate/embed.ts');
     const { evaluatePerson, summarize } = await import('../host/evaluate/protocol.ts');
     const { defaultGuard } = await import('../tfjs/select_head.ts');
-    const { loadLayersModel } = await import('../tfjs/model_io.ts');
     const backend = await selectBackend();
-    let embed: (set: WindowSet) => Embeddings;
-    if (runtime === 'float') {
-      const model = await loadLayersModel(`${opts.package}/${m.extractor.floatModel}`);
-      embed = (set) => embedWindows(model, set);
-    } else {
-      const opened = openRuntime(pkg.tflite!, { runtime });
-      if (opened.fallbackReason) process.stderr.write(`note: ${opened.fallbackReason}\n`);
-      embed = (set) => embedWithRuntime(opened.runtime, m, set);
-    }
+    const embed = await packageEmbedder(pkg, opts.package, runtime, (text) => process.stderr.write(`note: ${text}\n`));
     const progress = createProgress('evaluate', process.stderr, opts.json === true && !process.stderr.isTTY);
     const results: PersonResult[] = [];
     // Ctrl-C, SIGTERM, SIGHUP: stop between people and steps; nothing is written before the end.

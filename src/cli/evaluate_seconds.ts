@@ -12,13 +12,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { HeadstartError } from '../core/errors.ts';
-import type { Embeddings } from '../core/head/embeddings.ts';
 import { modalityInputs } from '../core/head/head_input.ts';
 import { packagePreprocessing } from '../core/model_package/manifest.ts';
-import type { WindowSet } from '../core/window_set.ts';
-import { embedWithRuntime } from '../io/extractor_embed.ts';
 import { loadModelPackage, readPackageJson } from '../io/model_package.ts';
-import { openRuntime } from '../io/runtime/index.ts';
 import { loadDataset } from '../io/datasets/index.ts';
 import { naturalCompare } from '../io/datasets/glob.ts';
 import type { DatasetRecording } from '../io/datasets/types.ts';
@@ -101,22 +97,13 @@ export async function evaluateBySeconds(opts: SecondsOptions): Promise<void> {
 
   // TensorFlow.js loads here, not at start, so that the verbs that do not train go without it.
   const { selectBackend } = await import('../tfjs/backend.ts');
-  const { embedWindows } = await import('../host/evaluate/embed.ts');
+  const { packageEmbedder } = await import('../host/evaluate/embed.ts');
   const { summarize } = await import('../host/evaluate/protocol.ts');
   const { evaluatePersonBySeconds } = await import('../host/evaluate/seconds_protocol.ts');
   const { defaultGuard } = await import('../tfjs/select_head.ts');
-  const { loadLayersModel } = await import('../tfjs/model_io.ts');
   const { DEFAULT_TRAIN } = await import('../host/extractor/config.ts');
   const backend = await selectBackend();
-  let embed: (set: WindowSet) => Embeddings;
-  if (runtime === 'float') {
-    const model = await loadLayersModel(`${opts.package}/${m.extractor.floatModel}`);
-    embed = (set) => embedWindows(model, set);
-  } else {
-    const opened = openRuntime(pkg.tflite!, { runtime });
-    if (opened.fallbackReason) process.stderr.write(`note: ${opened.fallbackReason}\n`);
-    embed = (set) => embedWithRuntime(opened.runtime, m, set);
-  }
+  const embed = await packageEmbedder(pkg, opts.package, runtime, (text) => process.stderr.write(`note: ${text}\n`));
   const classicalInput = pkg.priors?.classical.input ?? modalityInputs(m.modality).classical;
   const progress = createProgress('evaluate', process.stderr, opts.json === true && !process.stderr.isTTY);
   const results: PersonResult[] = [];

@@ -1,10 +1,16 @@
 /**
- * Embedding windows with a float tfjs extractor, in batches, on whatever
- * backend is active. (The device path embeds with the int8 TFLite runtime.)
+ * Embedding windows for evaluate: with a float tfjs extractor, in batches,
+ * on whatever backend is active, or with the package's int8 TFLite file on
+ * a device runtime.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Embeddings } from '../../core/head/embeddings.ts';
 import type { WindowSet } from '../../core/window_set.ts';
+import { embedWithRuntime } from '../../io/extractor_embed.ts';
+import type { LoadedPackage } from '../../io/model_package.ts';
+import { openRuntime } from '../../io/runtime/index.ts';
+import type { RuntimeChoice } from '../../io/runtime/types.ts';
+import { loadLayersModel } from '../../tfjs/model_io.ts';
 
 export function embedWindows(extractor: tf.LayersModel, set: WindowSet, batchSize = 1024): Embeddings {
   const dim = (extractor.outputs[0].shape[1] as number) ?? 0;
@@ -18,4 +24,19 @@ export function embedWindows(extractor: tf.LayersModel, set: WindowSet, batchSiz
     data.set(out as Float32Array, start * dim);
   }
   return { count: set.count, dim, data };
+}
+
+/**
+ * How `evaluate` embeds a package's windows: the float tfjs extractor
+ * (`runtime` 'float'), or the int8 TFLite file on a device runtime, as the
+ * device does. `note` hears why a runtime fell back to another.
+ */
+export async function packageEmbedder(pkg: LoadedPackage, dir: string, runtime: 'float' | RuntimeChoice, note: (text: string) => void): Promise<(set: WindowSet) => Embeddings> {
+  if (runtime === 'float') {
+    const model = await loadLayersModel(`${dir}/${pkg.manifest.extractor.floatModel}`);
+    return (set) => embedWindows(model, set);
+  }
+  const opened = openRuntime(pkg.tflite!, { runtime });
+  if (opened.fallbackReason) note(opened.fallbackReason);
+  return (set) => embedWithRuntime(opened.runtime, pkg.manifest, set);
 }

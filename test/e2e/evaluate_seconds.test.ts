@@ -1,0 +1,28 @@
+// The seconds protocol of `evaluate` (EEG): the EEG package on one eegmat person who was not among its
+// pretraining people, through the built bin: k = 0, then calibration on the first C seconds of each
+// state, balanced accuracy beside the classical columns of the same windows.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { test } from 'node:test';
+import { runCli } from '../helpers/cli.ts';
+
+const EEGMAT = '../shared/datasets/eegmat';
+const PACKAGE = 'models/eeg8-250hz';
+
+test('evaluate --calib-seconds scores an EEG person at C = 0 and C = 10 s, with the classical columns beside', (t) => {
+  if (!existsSync(EEGMAT)) return t.skip(`${EEGMAT} is missing (the eegmat data set of ../shared)`);
+  const run = runCli(['evaluate', '--package', PACKAGE, '--data', EEGMAT, '--calib-seconds', '10', '--people', 'Subject24', '--runtime', 'native', '--no-scratch', '--json'], { timeoutMs: 300_000 });
+  assert.equal(run.status, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.equal(report.accuracy, 'balanced');
+  assert.deepEqual(report.people, ['Subject24']);
+  assert.deepEqual(report.summary.map((s: { k: number }) => s.k), [0, 10]);
+  for (const r of report.results) {
+    assert.ok(r.accuracy > 0.5 && r.accuracy <= 1, `C=${r.k}: ${r.accuracy} is above chance`);
+    assert.ok(r.testWindows > 0);
+    assert.ok(r.baselines.classical >= 0 && r.baselines.classical <= 1);
+    if (r.k > 0) assert.ok(r.calibrationWindows > 0 && r.baselines.classicalPrior >= 0 && r.baselines.classicalPrior <= 1);
+  }
+  const ten = report.summary.find((s: { k: number }) => s.k === 10);
+  assert.ok(Math.abs(ten.overBestBaseline - (ten.mean - Math.max(ten.baselines.classical.mean, ten.baselines.classicalPrior.mean))) < 1e-12, 'the headline is transfer minus the best column');
+});
