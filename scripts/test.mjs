@@ -7,7 +7,7 @@
 // it in its environment, so what is left at the end is this run's (other
 // runs on the same machine use other folders) and is reported as a failure:
 // a temporary folder not removed, a socat or headstart process still running.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -24,14 +24,22 @@ function find(dir) {
 // or need socat, a C compiler, avr-gcc or simavr). Other arguments filter by
 // path.
 const args = process.argv.slice(2);
+const SLOW = [join('test', 'host', 'export_package.test.ts'), join('test', 'device', 'calibration', 'session.test.ts')];
 const unit = args.includes('--unit');
 const filter = args.filter((a) => a !== '--unit');
 const files = find('test')
   .filter((f) => !unit || !f.startsWith(join('test', 'e2e')))
   .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
-  .sort();
+  .sort()
+  // The longest files first, so that the two lanes end together instead of one waiting on a late long file.
+  .sort((a, b) => Number(SLOW.includes(b)) - Number(SLOW.includes(a)));
 
 const runTmp = mkdtempSync(join(tmpdir(), 'headstart-test-run-'));
+// tsx keeps its compile cache in the temporary folder (tsx-<uid>). A fresh one each run would compile
+// every source file again in every run; the run's cache entry points at one kept under node_modules.
+const tsxCache = join('node_modules', '.cache', 'headstart-tsx');
+mkdirSync(tsxCache, { recursive: true });
+symlinkSync(join(process.cwd(), tsxCache), join(runTmp, `tsx-${process.getuid?.() ?? 0}`), 'dir');
 // Two files at a time: much of the suite waits on pseudo-terminals, child
 // processes and replays, so a 2-core machine has room for a second file.
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
