@@ -115,18 +115,22 @@ export interface SyncOptions {
   maxGain?: number;
 }
 
+/** The turns a sync tries, in electrodes, from -range to range. */
+function turnGrid(channels: number, opts: SyncOptions): number[] {
+  const range = opts.range ?? channels / 2;
+  const step = opts.step ?? 0.05;
+  const steps = Math.round(range / step);
+  return Array.from({ length: 2 * steps + 1 }, (_, i) => (i - steps) * step);
+}
+
 /** Estimates the band's turn and per-electrode gains from an observed covariance, against a reference. */
 export function estimateBandCorrection(reference: ArrayLike<number>, observed: ArrayLike<number>, channels: number, opts: SyncOptions = {}): SyncEstimate {
   if (reference.length !== channels * channels || observed.length !== channels * channels) {
     throw new HeadstartError('BOARD_MISMATCH', `a sync reference of ${Math.sqrt(reference.length)} channels cannot be compared with ${Math.sqrt(observed.length)} channels; sync with the board the profile was calibrated with`);
   }
-  const range = opts.range ?? channels / 2;
-  const step = opts.step ?? 0.05;
   let best = 0;
   let bestScore = Infinity;
-  const steps = Math.round(range / step);
-  for (let i = -steps; i <= steps; i++) {
-    const s = i * step;
+  for (const s of turnGrid(channels, opts)) {
     const m = syncMismatch(reference, observed, channels, s);
     if (m < bestScore - 1e-12) {
       bestScore = m;
@@ -167,12 +171,8 @@ class UseTurnScores {
     if (references.length === 0) throw new HeadstartError('NOT_ENOUGH_DATA', 'a sync from use needs the calibration of at least one gesture');
     if (references.length > 32) throw new HeadstartError('BAD_PROFILE', `a sync from use compares with at most 32 gestures, not ${references.length}`);
     for (const c of references) checkCovarianceSize(c, channels);
-    const range = opts.range ?? channels / 2;
-    const step = opts.step ?? 0.05;
-    const steps = Math.round(range / step);
     // Turn 0 first: a later turn has to do strictly better to be chosen.
-    this.#shifts = [0];
-    for (let i = -steps; i <= steps; i++) if (i !== 0) this.#shifts.push(i * step);
+    this.#shifts = [0, ...turnGrid(channels, opts).filter((shift) => shift !== 0)];
     this.#references = references;
     this.#channels = channels;
     this.#predicted = this.#shifts.map((shift) => references.map((r) => rotateCovariance(r, channels, shift)));
@@ -278,14 +278,14 @@ export class SyncFromUse {
   /**
    * `references`: each calibrated gesture's channel covariance, by gesture id
    * (rest, if present, named 'rest'); `seconds`: activity before the first
-   * estimate; `options` change USE_GESTURES_NEEDED and USE_MAX_ACTIVE_SECONDS.
+   * estimate; `options.maxActiveSeconds` changes USE_MAX_ACTIVE_SECONDS.
    */
   constructor(
     references: Record<string, ArrayLike<number>>,
     readonly channels: number,
     rate: number,
     seconds: number,
-    options: { gesturesNeeded?: number; maxActiveSeconds?: number } = {},
+    options: { maxActiveSeconds?: number } = {},
   ) {
     const gestures = Object.values(references);
     this.#scores = new UseTurnScores(gestures, channels);
@@ -293,7 +293,7 @@ export class SyncFromUse {
     this.#segmentSamples = Math.max(2, Math.round(USE_SEGMENT_SECONDS * rate));
     this.#segmentsNeeded = Math.max(1, Math.round(seconds / USE_SEGMENT_SECONDS));
     this.#segmentsMax = Math.max(this.#segmentsNeeded, Math.round((options.maxActiveSeconds ?? USE_MAX_ACTIVE_SECONDS) / USE_SEGMENT_SECONDS));
-    this.#gesturesNeeded = Math.min(options.gesturesNeeded ?? USE_GESTURES_NEEDED, gestures.length);
+    this.#gesturesNeeded = Math.min(USE_GESTURES_NEEDED, gestures.length);
     this.#segment = new Float32Array(this.#segmentSamples * channels);
   }
 

@@ -13,7 +13,7 @@ import { type HeadData, headInputOf, type HeadMethod, headScores, type LinearHea
 import { type AdaptOptions, HeadAdapter } from '../../core/head/adapt.ts';
 import { buildHeadInputs, CLASSICAL_INPUT, CLASSICAL_RICH_INPUT } from '../../core/head/head_input.ts';
 import { trainPriorLdaHead } from '../../core/head/lda.ts';
-import { timeDomainPrior } from '../../core/head/prior.ts';
+import { type PopulationPrior, timeDomainPrior } from '../../core/head/prior.ts';
 import { AUTO_HEAD_METHODS, fitCalibrationHead } from '../../tfjs/select_head.ts';
 import type { PackagePriors } from '../../io/model_package.ts';
 import type { Preprocessing } from '../../core/dsp/preprocess.ts';
@@ -273,6 +273,23 @@ interface FittedHeads {
   calibrationWindows: number;
 }
 
+const richPriors = new WeakMap<PopulationPrior, PopulationPrior | null>();
+
+/**
+ * The rich set's prior: the transfer prior's time-domain block, where the
+ * transfer head reads exactly that set (none otherwise). Taken once per
+ * package prior, not once per person and k.
+ */
+function richPriorOf(transfer: PopulationPrior, embeddingSize: number): PopulationPrior | undefined {
+  let block = richPriors.get(transfer);
+  if (block === undefined) {
+    const { input } = transfer;
+    block = input.embedding !== 'none' && input.timeDomain === CLASSICAL_RICH_INPUT.timeDomain && input.bandPower === undefined ? timeDomainPrior(transfer, embeddingSize) : null;
+    richPriors.set(transfer, block);
+  }
+  return block ?? undefined;
+}
+
 function fitForEvaluation(
   calibration: WindowSet,
   embeddings: Embeddings,
@@ -292,12 +309,7 @@ function fitForEvaluation(
   const xc = selectRows(inputs?.classical ?? buildHeadInputs(CLASSICAL_INPUT, embeddings, calibration), idx);
   const xr = selectRows(inputs?.rich ?? buildHeadInputs(CLASSICAL_RICH_INPUT, embeddings, calibration), idx);
   const estimate = fitted.cv.accuracy[method];
-  // The rich set's prior is the transfer prior's time-domain block, where the transfer head reads exactly that set.
-  const transferInput = setup.priors?.transfer.input;
-  const richPrior =
-    transferInput && transferInput.embedding !== 'none' && transferInput.timeDomain === CLASSICAL_RICH_INPUT.timeDomain && transferInput.bandPower === undefined
-      ? timeDomainPrior(setup.priors!.transfer, embeddings.dim)
-      : undefined;
+  const richPrior = setup.priors ? richPriorOf(setup.priors.transfer, embeddings.dim) : undefined;
   return {
     head: fitted.head,
     method,

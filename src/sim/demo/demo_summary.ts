@@ -4,6 +4,7 @@
  */
 import type { CalibrationResult } from '../../device/calibration/session.ts';
 import type { CalibrationVerdict } from '../../device/calibration/verdict.ts';
+import type { LivePipelineStats } from '../../device/pipeline/live_pipeline.ts';
 import type { ScoreSummary } from '../../device/pipeline/live_score.ts';
 import type { DemoLink } from './demo_link.ts';
 import type { LiveReplayResult } from './live_replay.ts';
@@ -53,7 +54,7 @@ export interface DemoRun {
   link: DemoLink;
   packageDir: string;
   modelName: string;
-  runtime: DemoSummary['runtime'];
+  recognizer: { runtime: { kind: string }; fallbackReason?: string };
   recording: DemoSummary['recording'];
   speed: number;
   protocol: { name: string; description?: string; gestures: { label: string }[] };
@@ -76,7 +77,7 @@ export function summarizeDemo(run: DemoRun): DemoSummary {
   return {
     link: run.link,
     package: { dir: run.packageDir, name: run.modelName },
-    runtime: run.runtime,
+    runtime: { kind: run.recognizer.runtime.kind, ...(run.recognizer.fallbackReason ? { fallbackReason: run.recognizer.fallbackReason } : {}) },
     recording: run.recording,
     speed: run.speed,
     calibration: {
@@ -110,6 +111,11 @@ export function summarizeDemo(run: DemoRun): DemoSummary {
     dataDir: run.dataDir,
     totalSeconds: secondsSince(run.startedAt),
   };
+}
+
+/** The live replay's progress line, as both demos print it. */
+export function liveProgress(log: (line: string) => void, expectedSamples: number, rate: number): (stats: LivePipelineStats, score: ScoreSummary) => void {
+  return (s, score) => log(`  ${s.boardSeconds.toFixed(0)} of ${(expectedSamples / rate).toFixed(0)} s, ${s.inferred} windows, accuracy so far ${pct(score.accuracy)}`);
 }
 
 /** The calibration's held-out accuracy of the head it chose, or null when it could hold nothing out. */

@@ -25,7 +25,7 @@ import { scriptFromRecordings, scriptLength } from '../replay_script.ts';
 import { BoardSession } from '../../device/transports/board_session.ts';
 import { locateDemoAssets, readDemoRecordings } from './demo_assets.ts';
 import { chooseLink, type LinkChoice, startDemoBoard } from './demo_link.ts';
-import { type DemoSummary, heldOutAccuracy, pct, secondsSince, summarizeDemo } from './demo_summary.ts';
+import { type DemoSummary, heldOutAccuracy, liveProgress, pct, secondsSince, summarizeDemo } from './demo_summary.ts';
 import { scoreLiveReplay } from './live_replay.ts';
 
 export type { DemoSummary } from './demo_summary.ts';
@@ -134,7 +134,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         recognizer,
         maxQueue,
         ...(options.dashboard ? { sinks: [options.dashboard.liveSink(`headstart demo · ${assets.person} live`)] } : {}),
-        onProgress: (s, score) => log(`  ${s.boardSeconds.toFixed(0)} of ${(expectedSamples / liveScript.rate).toFixed(0)} s, ${s.inferred} windows, accuracy so far ${pct(score.accuracy)}`),
+        onProgress: liveProgress(log, expectedSamples, liveScript.rate),
       }), options.signal, options.dataDir ? `the live replay; the profile is saved in ${options.dataDir}` : 'the live replay; its temporary folder is removed');
     } finally {
       await liveBoard.stop();
@@ -143,7 +143,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       link,
       packageDir: options.packageDir,
       modelName: model.name,
-      runtime: { kind: recognizer.runtime.kind, ...(recognizer.fallbackReason ? { fallbackReason: recognizer.fallbackReason } : {}) },
+      recognizer,
       recording: { person: assets.person, calibration: assets.calibrationDir, live: assets.liveDir, licence: assets.licence },
       speed,
       protocol,

@@ -39,7 +39,7 @@ import { scriptTruth } from '../script_truth.ts';
 import { installRoot } from './demo_assets.ts';
 import { chooseLink, startDemoCyton } from './demo_link.ts';
 import { scoreLiveReplay } from './live_replay.ts';
-import { type DemoSummary, heldOutAccuracy, pct, secondsSince, summarizeDemo } from './demo_summary.ts';
+import { type DemoSummary, heldOutAccuracy, liveProgress, pct, secondsSince, summarizeDemo } from './demo_summary.ts';
 import { type DemoOptions, untilAborted } from './run_demo.ts';
 
 /** The eegmat person played: the first of the people the shipped package was not pretrained on. */
@@ -171,7 +171,7 @@ export async function runEegDemo(options: EegDemoOptions): Promise<DemoSummary> 
         recognizer,
         maxQueue,
         ...(options.dashboard ? { sinks: [options.dashboard.liveSink(`headstart demo --eeg · ${EEG_DEMO_PERSON} live`)] } : {}),
-        onProgress: (s, score) => log(`  ${s.boardSeconds.toFixed(0)} of ${(expectedSamples / liveScript.rate).toFixed(0)} s, ${s.inferred} windows, accuracy so far ${pct(score.accuracy)}`),
+        onProgress: liveProgress(log, expectedSamples, liveScript.rate),
       }), options.signal, options.dataDir ? `the live replay; the profile is saved in ${options.dataDir}` : 'the live replay; its temporary folder is removed');
     } finally {
       await liveBoard.stop();
@@ -180,7 +180,7 @@ export async function runEegDemo(options: EegDemoOptions): Promise<DemoSummary> 
       link,
       packageDir: options.packageDir,
       modelName: model.name,
-      runtime: { kind: recognizer.runtime.kind, ...(recognizer.fallbackReason ? { fallbackReason: recognizer.fallbackReason } : {}) },
+      recognizer,
       recording: { person: EEG_DEMO_PERSON, calibration: join(eegData, `${EEG_DEMO_PERSON}_1.edf`), live: join(eegData, `${EEG_DEMO_PERSON}_2.edf`), licence },
       speed,
       protocol,
