@@ -16,6 +16,7 @@ import { baselineRows, belowBaselineNotes, estimateNotes, pct, summaryTable } fr
 import { stoppable } from './interrupt.ts';
 import { choiceOption, EVALUATE_RUNTIMES, type EvaluateRuntime, numberListOption, numberOption, packageOption, seedOption, textOption } from './options.ts';
 import { DEFAULT_AUTO_SYNC_SECONDS, DEFAULT_SYNC_SECONDS } from '../device/sync.ts';
+import { TOLERANT_HEAD_TURNS, wornAsBand } from '../core/band_sync.ts';
 
 const HEAD_CHOICES: readonly HeadChoiceMode[] = ['auto', 'transfer', 'lda', 'softmax', 'ncm'];
 
@@ -37,6 +38,7 @@ interface EvaluateOptions extends DatasetOptions {
   within?: boolean;
   shiftTest: number;
   shiftCalib: number;
+  tolerateTurn?: boolean;
   sync?: string | boolean;
   syncSeconds?: number;
   adapt?: boolean;
@@ -131,6 +133,7 @@ export function registerEvaluate(program: Command): void {
     )
     .option('--sync-gains', 'with --sync: also apply the per-electrode gains it estimates, as run --sync-gains does')
     .addOption(numberOption('--sync-seconds <s>', `signal a simulated sync reads (default ${DEFAULT_SYNC_SECONDS} s; with auto, ${DEFAULT_AUTO_SYNC_SECONDS} s of activity)`, { above: 0, max: 600 }))
+    .option('--tolerate-turn', "score the turn-tolerant head, as run --tolerate-turn recognizes: fitted on the calibration as recorded and turned by up to half an electrode (the classical columns get the same turned copies); with --sync, until the sync estimates. --sync auto scores its first seconds with it either way, as run does")
     .option('--adapt', 'also score with unsupervised adaptation, as run --adapt does it: the test recordings streamed in time order, each window scored before it adapts the head')
     .addOption(numberOption('--reject <p>', "also report accuracy on the windows whose winning probability reaches p (run --reject's open-set rejection) and the share rejected", { min: 0, max: 1 }))
     .addOption(textOption('--out <file>', 'also write the full results as JSON to this file'))
@@ -151,7 +154,7 @@ export function registerEvaluate(program: Command): void {
   cmd.action(async (opts: EvaluateOptions) => {
     const runtime = chosenRuntime(opts, cmd);
     if (opts.calibSeconds) {
-      const cycleOnly = ['cycles', 'calib', 'test', 'head', 'within', 'shiftTest', 'shiftCalib', 'sync', 'syncSeconds', 'adapt', 'reject'].filter((o) => cmd.getOptionValueSource(o) === 'cli');
+      const cycleOnly = ['cycles', 'calib', 'test', 'head', 'within', 'shiftTest', 'shiftCalib', 'tolerateTurn', 'sync', 'syncSeconds', 'adapt', 'reject'].filter((o) => cmd.getOptionValueSource(o) === 'cli');
       if (cycleOnly.length > 0) {
         const flag = cmd.options.find((o) => o.attributeName() === cycleOnly[0])!.long!;
         throw new HeadstartError('BAD_OPTION', `${flag} belongs to the cycles protocol; --calib-seconds calibrates on the first seconds of each recording of --data`, { option: flag });
@@ -190,6 +193,7 @@ export function registerEvaluate(program: Command): void {
     const pkg = loadModelPackage(opts.package, { requireTflite: runtime !== 'float' });
     const m = pkg.manifest;
     const sync: string | boolean = opts.sync ?? false;
+    if (opts.tolerateTurn && !wornAsBand(m)) throw new HeadstartError('BAD_OPTION', `--tolerate-turn is for a band of electrodes that can be put back on turned; ${opts.package} is ${m.modality} with ${m.channels} channels`, { option: '--tolerate-turn' });
     // The population head knows the package's gestures only: k = 0 is scored when the data's classes are those.
     const sameClasses = classes.length === m.classes.length && classes.every((c, i) => c === m.classes[i]);
     if (!sameClasses && cycles.includes(0)) {
@@ -232,6 +236,8 @@ export function registerEvaluate(program: Command): void {
             within: opts.within === true,
             shiftTest,
             shiftCalib,
+            ...(wornAsBand(m) ? { tolerantTurns: TOLERANT_HEAD_TURNS } : {}),
+            ...(opts.tolerateTurn ? { tolerateTurn: true } : {}),
             ...(opts.adapt ? { adapt: DEFAULT_ADAPT } : {}),
             ...(opts.reject !== undefined ? { reject: opts.reject } : {}),
             ...(sync !== false
@@ -262,7 +268,7 @@ export function registerEvaluate(program: Command): void {
     const summary = summarize(results);
     const baselines = baselineRows(summary);
     // `extractor` is the field's name from before --runtime, kept for the scripts that read it.
-    const report = { package: m.name, runtime, extractor: runtime, backend: backend.name, head: opts.head, within: opts.within === true, shiftTest, shiftCalib, sync, classes, scratchSteps, people: people.map((p) => p.name), summary, baselines, results };
+    const report = { package: m.name, runtime, extractor: runtime, backend: backend.name, head: opts.head, within: opts.within === true, shiftTest, shiftCalib, tolerateTurn: opts.tolerateTurn === true, sync, classes, scratchSteps, people: people.map((p) => p.name), summary, baselines, results };
     if (opts.out) writeFileSync(opts.out, JSON.stringify(report, null, 2) + '\n');
     if (opts.json) {
       process.stdout.write(JSON.stringify(report) + '\n');
@@ -270,7 +276,8 @@ export function registerEvaluate(program: Command): void {
     }
     const shifts =
       (shiftTest !== 0 || shiftCalib !== 0 ? `, simulated band turn: test ${shiftTest}, calibration ${shiftCalib} electrodes` : '') +
-      (sync !== false ? `, simulated sync (${sync === true ? 'default gesture' : sync})` : '');
+      (sync !== false ? `, simulated sync (${sync === true ? 'default gesture' : sync})` : '') +
+      (opts.tolerateTurn ? ', turn-tolerant head' : '');
     process.stdout.write(`${people.length} people, per-window accuracy (%), runtime ${runtime}, head ${opts.head}${opts.within ? ', scored on the later cycles of the calibration recording' : ''}${shifts}\n`);
     process.stdout.write(summaryTable(summary, 'k'));
     process.stdout.write(estimateNotes(summary, 'k'));

@@ -46,6 +46,7 @@ interface RunOptions extends BoardOptions, NetworkOutputOptions {
   sync?: string | boolean;
   syncSeconds?: number;
   adapt?: boolean;
+  tolerateTurn?: boolean;
   reject?: string | boolean;
   syncGains?: boolean;
   ui: UiChoice;
@@ -136,6 +137,10 @@ export function registerRun(program: Command): void {
     )
     .addOption(numberOption('--sync-seconds <s>', `how much signal a sync reads (default ${DEFAULT_SYNC_SECONDS} s of the held gesture; with auto, ${DEFAULT_AUTO_SYNC_SECONDS} s of activity)`, { above: 0, max: 60 }))
     .option('--sync-gains', "also apply the per-electrode gains a sync estimates (a contact that changed); off by default: a short hold's levels follow how hard it is held, too")
+    .option(
+      '--tolerate-turn',
+      "recognize with the profile's turn-tolerant head, trained on the calibration as recorded and turned by up to half an electrode: for a band that may be on a little turned, with no sync (a little less accurate on an unturned band; see bench/RESULTS.md). With --sync, until the sync has estimated; `--sync auto` always starts with it",
+    )
     .option('--adapt', 'follow slow drift without labels (sweat, contact, hours of wear): confident windows nudge the head; at the end the adapted head is saved as a new profile version (`headstart profile rollback <user>` undoes it)')
     .option('--reject [p]', "answer unknown (no gesture) for windows less confident than p: the profile's suggestion from calibration when no p is given; sets --threshold")
     .addOption(uiOption("every channel's trace and level, the link, the current gesture large, each class's score, latency p50/p99, windows per second and dropped windows"))
@@ -236,6 +241,7 @@ export function registerRun(program: Command): void {
         const live = recognizer.listen(board, {
           ...(opts.adapt ? { adapt: DEFAULT_ADAPT } : {}),
           ...(syncMode ? { sync: { mode: syncMode, seconds: syncSeconds, gains: opts.syncGains === true } } : {}),
+          ...(opts.tolerateTurn ? { tolerateTurn: true } : {}),
           pipeline: { smoother, maxQueue },
           score: opts.score === true,
           sinks,
@@ -273,7 +279,7 @@ export function registerRun(program: Command): void {
         live.on('sync', (e) => {
           if (opts.json) process.stdout.write(JSON.stringify({ event: 'sync', shift: e.shift, headShift: e.headShift, gains: e.gains, mode: e.mode, samples: e.samples, computeMs: e.computeMs, ...(e.undetermined ? { undetermined: true } : {}) }) + '\n');
           else if (e.undetermined) {
-            process.stderr.write(`sync: ${e.seconds.toFixed(0)} s of use all looked like one gesture, which does not tell the band's turn: nothing corrected (--sync: hold a gesture instead)\n`);
+            process.stderr.write(`sync: ${e.seconds.toFixed(0)} s of use all looked like one gesture, which does not tell the band's turn: nothing corrected${profile.sync?.tolerantHead ? ', the turn-tolerant head goes on' : ''} (--sync: hold a gesture instead)\n`);
           } else if (Math.abs(e.shift) < SYNC_DEADBAND) {
             process.stderr.write(`sync: the band sits as at calibration (turn ${e.shift >= 0 ? '+' : ''}${e.shift.toFixed(2)} electrodes, under ${SYNC_DEADBAND}): nothing to undo\n`);
           } else {
@@ -285,7 +291,7 @@ export function registerRun(program: Command): void {
         else if (syncMode) process.stderr.write(`sync: reading the band's position from the first ${syncSeconds} s of activity (use it as usual)\n`);
         const { hello, resampled } = await live.start();
         process.stderr.write(
-          `running '${profile.user}' v${profile.version} (${profile.head.kind} head, ${gestures.length} gestures) on ${live.description}: ` +
+          `running '${profile.user}' v${profile.version} (${profile.head.kind} head${profile.sync?.tolerantHead && (opts.tolerateTurn || syncMode?.kind === 'auto') ? ', turn-tolerant' + (syncMode ? ' until the sync' : '') : ''}, ${gestures.length} gestures) on ${live.description}: ` +
             `board '${hello.boardId}' ${hello.channels} ch at ${hello.rate} Hz${resampled ? ` resampled to ${recognizer.manifest.sampleRate} Hz` : ''}, ${recognizer.runtime} runtime\n`,
         );
         const result = await live.done();
@@ -309,10 +315,11 @@ export function registerRun(program: Command): void {
             extractorSha256: profile.extractorSha256,
             package: profile.package,
             gestures: profile.gestures,
-            head: adapted.head,
+            // The turn-tolerant head adapted in its own place; the calibration's own head stays as it was.
+            head: adapted.tolerant ? profile.head : adapted.head,
             cv: profile.cv,
             ...(profile.calibration ? { calibration: profile.calibration } : {}),
-            ...(profile.sync ? { sync: profile.sync } : {}),
+            ...(profile.sync ? { sync: adapted.tolerant ? { ...profile.sync, tolerantHead: adapted.head } : profile.sync } : {}),
             adaptation: { fromVersion: profile.version, updates: adapted.state.updates, resets: adapted.state.resets, shift: adapted.state.shift },
           });
           const line = { event: 'adapted', profile: profile.user, version: saved.version, fromVersion: profile.version, updates: adapted.state.updates, resets: adapted.state.resets };

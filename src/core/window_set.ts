@@ -101,3 +101,31 @@ export function selectWindows(set: WindowSet, keep: (i: number) => boolean): Win
   });
   return out;
 }
+
+/** Window sets of one shape, one after another, as one set (subjects matched by name). */
+export function concatWindowSets(sets: readonly WindowSet[]): WindowSet {
+  const first = sets[0];
+  if (!first) throw new HeadstartError('NO_RECORDINGS', 'no windows to join');
+  const size = first.length * first.channels;
+  const count = sets.reduce((n, s) => n + s.count, 0);
+  const subjects: string[] = [];
+  const out: WindowSet = { length: first.length, channels: first.channels, rate: first.rate, count, x: new Float32Array(count * size), y: new Int32Array(count), rep: new Int32Array(count), start: new Int32Array(count), subject: new Int32Array(count), subjects };
+  let at = 0;
+  for (const s of sets) {
+    if (s.length !== first.length || s.channels !== first.channels || s.rate !== first.rate) {
+      throw new HeadstartError('MIXED_RECORDINGS', `windows of ${s.length} x ${s.channels} at ${s.rate} Hz cannot join windows of ${first.length} x ${first.channels} at ${first.rate} Hz`);
+    }
+    out.x.set(s.x.subarray(0, s.count * size), at * size);
+    out.y.set(s.y.subarray(0, s.count), at);
+    out.rep.set(s.rep.subarray(0, s.count), at);
+    out.start.set(s.start.subarray(0, s.count), at);
+    for (let i = 0; i < s.count; i++) {
+      const name = s.subjects[s.subject[i]!] ?? '';
+      let j = subjects.indexOf(name);
+      if (j < 0) j = subjects.push(name) - 1;
+      out.subject[at + i] = j;
+    }
+    at += s.count;
+  }
+  return out;
+}

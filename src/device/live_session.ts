@@ -201,6 +201,14 @@ export interface LiveSessionOptions {
    * (device/sync.ts) and undo them in front of the extractor from then on.
    */
   sync?: { mode: SyncMode; seconds: number; gains?: boolean };
+  /**
+   * Recognize with the profile's turn-tolerant head (trained on the
+   * calibration turned by up to half an electrode as well): for a band that
+   * may be on turned and has not been synced. With a sync, only until it
+   * has estimated. An automatic sync uses that head before its estimate
+   * whenever the profile has one.
+   */
+  tolerateTurn?: boolean;
   /** Adapt the head without labels while it runs (core/head/adapt.ts); adaptedHead() gives the result. */
   adapt?: AdaptOptions;
 }
@@ -253,6 +261,8 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   #crcSeen = 0;
   #statsAt = { ms: 0, inferred: 0 };
   #sync: { collector: SyncCollector; mode: SyncMode; gains: boolean; rate: number } | undefined;
+  /** Whether the turn-tolerant head is the one recognizing (until a sync estimates). */
+  #tolerant = false;
   readonly #onAbort = (): void => this.#requestEnd({ end: 'interrupted', reason: 'interrupted' });
 
   constructor(options: LiveSessionOptions) {
@@ -312,8 +322,14 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       this.#boardFormat = { channels: hello.channels, rate: hello.rate };
       const score = this.#score;
       const truth = typeof this.#options.score === 'function' ? this.#options.score : undefined;
+      const tolerant = profile.sync?.tolerantHead;
+      if (this.#options.tolerateTurn && !tolerant) {
+        throw new HeadstartError('BAD_PROFILE', `profile '${profile.user}' has no turn-tolerant head (it was calibrated before they were made, or not for a band): calibrate again`);
+      }
+      this.#tolerant = tolerant !== undefined && (this.#options.tolerateTurn === true || this.#options.sync?.mode.kind === 'auto');
+      const chosen = this.#tolerant ? tolerant! : profile.head;
       // Adapting changes the head's standardization: a copy, so the profile's own head stays as it was.
-      const head = this.#options.adapt && profile.head.kind !== 'ncm' ? { ...profile.head, mean: [...profile.head.mean] } : profile.head;
+      const head = this.#options.adapt && chosen.kind !== 'ncm' ? { ...chosen, mean: [...chosen.mean] } : chosen;
       this.#pipeline = new LivePipeline({
         manifest,
         runtime,
@@ -375,8 +391,11 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     const { head: headShift, residual } = nearestSyncShift(estimate.shift, prepared.map((h) => h.shift));
     const pipeline = this.#pipeline;
     if (pipeline) {
-      if (headShift !== 0) {
-        const head = prepared.find((h) => h.shift === headShift)!.head;
+      // The head for the estimated turn: a prepared one, or the calibration's own once the tolerant one is no longer
+      // needed (an automatic sync that gave up leaves the tolerant head recognizing).
+      const head = headShift !== 0 ? prepared.find((h) => h.shift === headShift)!.head : this.#tolerant && !estimate.undetermined ? this.recognizer.profile.head : undefined;
+      if (head) {
+        this.#tolerant = false;
         const adapting = this.#options.adapt && head.kind !== 'ncm';
         const used = adapting ? { ...head, mean: [...head.mean] } : head;
         pipeline.replaceHead(used);
@@ -392,11 +411,15 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.emit('sync', { ...estimate, headShift, mode: sync.mode, samples: sync.collector.samplesRead, seconds: sync.collector.samplesRead / sync.rate, computeMs });
   }
 
-  /** The head as adaptation left it and what adaptation did, when adapting (after the session, or during it). */
-  adaptedHead(): { head: HeadData; state: AdaptState } | undefined {
+  /**
+   * The head as adaptation left it and what adaptation did, when adapting
+   * (after the session, or during it); `tolerant`: it is the turn-tolerant
+   * head that adapted (no sync replaced it).
+   */
+  adaptedHead(): { head: HeadData; state: AdaptState; tolerant: boolean } | undefined {
     const stage = this.#pipeline?.head;
     if (!stage?.adapter) return undefined;
-    return { head: stage.head, state: stage.adapter.state() };
+    return { head: stage.head, state: stage.adapter.state(), tolerant: this.#tolerant };
   }
 
   done(): Promise<LiveResult> {

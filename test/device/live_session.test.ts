@@ -199,3 +199,12 @@ test('a cable pulled mid-stream: the link reconnects, the frames lost are report
   assert.equal(result.board.samples + result.board.missingSamples, board.stats.samplesSent + board.stats.samplesLost, 'received + missing = every sample the board played');
   assert.equal(result.pipeline.resets, 1, 'the windower started over after the gap');
 });
+
+test('--tolerate-turn with a profile that has no turn-tolerant head is refused at start, saying to calibrate again', async (t) => {
+  const { recognizer } = setUp(t);
+  const { pair, board } = await boardOn(labelledScript());
+  t.after(() => board.powerOff());
+  const live = new LiveSession({ transport: pair.host, recognizer, tolerateTurn: true });
+  await assert.rejects(live.start(), (err) => isHeadstartError(err, 'BAD_PROFILE') && /no turn-tolerant head.*calibrate again/.test(err.message));
+  await assert.rejects(live.done(), (err) => isHeadstartError(err, 'BAD_PROFILE'));
+});

@@ -3,7 +3,9 @@
 // Without a sync the head is lost; `sync` (the API's run --sync) estimates the
 // turn from 2 s of the profile's sync gesture, picks the head prepared for it
 // and recovers; `sync auto` does the same from ordinary use, with no hold
-// asked for. Through the library API and in-process virtual boards.
+// asked for. With no sync at all, the turn-tolerant head (run --tolerate-turn)
+// holds up at half an electrode. Through the library API and in-process
+// virtual boards.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +20,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PACKAGE = join(ROOT, 'models/myo8-200hz');
 const MALE0 = join(ROOT, 'data/demo/EvaluationDataset/Male0');
 
-test('a band put back on turned by one electrode: lost without sync, recovered with it', { timeout: 300_000 }, async (t) => {
+test('a band put back on turned by one electrode: lost without sync, recovered with it; half an electrode held by the turn-tolerant head', { timeout: 300_000 }, async (t) => {
   if (!existsSync(join(PACKAGE, 'priors.json'))) return t.skip(`${PACKAGE} has no priors.json (made by headstart export)`);
   const dataDir = join(scratchDir(t, 'hs-sync-'), 'data');
   const protocol = demoProtocol(loadProtocol(join(ROOT, 'calibration/myo7.json')));
@@ -28,14 +30,15 @@ test('a band put back on turned by one electrode: lost without sync, recovered w
   const profile = loadProfile('lee', { dataDir });
   assert.ok(profile.sync, 'the profile keeps a sync reference');
   assert.deepEqual(profile.sync.heads?.map((h) => h.shift), [-1, -0.75, -0.5, -0.25, 0.25, 0.5, 0.75, 1], 'and heads prepared for turned bands');
+  assert.ok(profile.sync.tolerantHead, 'and a turn-tolerant head');
 
-  const live = async (sync: 'none' | 'gesture' | 'auto') => {
+  const live = async (sync: 'none' | 'gesture' | 'auto', turn = 1, tolerateTurn = false) => {
     const recognizer = createRecognizer({ model: PACKAGE, profile });
     // With a gesture sync the wearer holds the sync gesture first (as run --sync asks), then goes on as recorded.
     const syncFile = join(MALE0, 'Test0', `classe_${protocol.gestures.findIndex((g) => g.id === profile.sync!.gesture)}.dat`);
-    const later = openBoard({ sim: { replay: sync === 'gesture' ? [syncFile, join(MALE0, 'Test0')] : join(MALE0, 'Test0'), speed: 50, turn: 1 } });
+    const later = openBoard({ sim: { replay: sync === 'gesture' ? [syncFile, join(MALE0, 'Test0')] : join(MALE0, 'Test0'), speed: 50, turn } });
     const mode = sync === 'gesture' ? { kind: 'gesture' as const, gesture: profile.sync!.gesture } : { kind: 'auto' as const };
-    const session = recognizer.listen(later, { score: true, idleStopMs: 1000, ...(sync !== 'none' ? { sync: { mode, seconds: sync === 'auto' ? 3 : 2 } } : {}) });
+    const session = recognizer.listen(later, { score: true, idleStopMs: 1000, tolerateTurn, ...(sync !== 'none' ? { sync: { mode, seconds: sync === 'auto' ? 3 : 2 } } : {}) });
     const syncs: { shift: number; headShift: number; computeMs: number }[] = [];
     session.on('sync', (e) => syncs.push(e));
     await session.start();
@@ -52,4 +55,10 @@ test('a band put back on turned by one electrode: lost without sync, recovered w
     assert.equal(withSync.syncs[0]!.headShift, 1);
     assert.ok(withSync.accuracy > without.accuracy + 0.2, `${mode} sync recovers the head: ${withSync.accuracy} vs ${without.accuracy}`);
   }
+
+  // Half an electrode, no sync at all: the turn-tolerant head (run --tolerate-turn) holds up where the calibration's own does not.
+  const half = await live('none', 0.5);
+  const tolerant = await live('none', 0.5, true);
+  t.diagnostic(`turned 0.5 electrode, no sync: ${(100 * half.accuracy).toFixed(1)} % with the calibration's head, ${(100 * tolerant.accuracy).toFixed(1)} % with the turn-tolerant one`);
+  assert.ok(tolerant.accuracy > half.accuracy + 0.02, `the turn-tolerant head holds up: ${tolerant.accuracy} vs ${half.accuracy}`);
 });

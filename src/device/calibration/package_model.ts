@@ -10,7 +10,9 @@ import { embedWithRuntime } from '../../io/extractor_embed.ts';
 import { loadModelPackage } from '../../io/model_package.ts';
 import { trainProfileHead } from '../profiles/train.ts';
 import { defaultGuard, fitHead } from '../../tfjs/select_head.ts';
-import { SYNC_HEAD_SHIFTS, wornAsBand } from '../../core/band_sync.ts';
+import { SYNC_HEAD_SHIFTS, TOLERANT_HEAD_TURNS, wornAsBand } from '../../core/band_sync.ts';
+import { concatRows } from '../../core/head/embeddings.ts';
+import { concatWindowSets } from '../../core/window_set.ts';
 import { turnNormalizedWindows } from '../../core/band_rotation.ts';
 import { openRuntime } from '../../io/runtime/open_runtime.ts';
 import type { RuntimeChoice } from '../../io/runtime/types.ts';
@@ -56,13 +58,16 @@ export function packageCalibrationModel(dir: string, options: PackageModelOption
       // A band (EMG around the forearm) can be put back on turned: the same head fitted on the
       // calibration turned by each prepared amount, so a sync picks the nearest (core/band_sync.ts).
       if (!wornAsBand(manifest) || options.syncHeads === false) return trained;
-      const syncHeads = SYNC_HEAD_SHIFTS.map((shift) => {
-        const x = turnNormalizedWindows(set.x, set.channels, manifest.normalization, shift);
-        const turned = { ...set, x };
-        const head = fitHead(trained.cv.chosen, { embeddings: embedWithRuntime(opened.runtime, manifest, turned), windows: turned, labels: set.y, classes: classes.length }, fit);
-        return { shift, head };
+      const turnedSets = SYNC_HEAD_SHIFTS.map((shift) => {
+        const turned = { ...set, x: turnNormalizedWindows(set.x, set.channels, manifest.normalization, shift) };
+        return { shift, windows: turned, embeddings: embedWithRuntime(opened.runtime, manifest, turned) };
       });
-      return { ...trained, syncHeads };
+      const syncHeads = turnedSets.map(({ shift, windows, embeddings }) => ({ shift, head: fitHead(trained.cv.chosen, { embeddings, windows, labels: set.y, classes: classes.length }, fit) }));
+      // The turn-tolerant head reads the same turned windows, pooled with the calibration as recorded.
+      const pooled = [{ windows: set, embeddings }, ...turnedSets.filter((t) => TOLERANT_HEAD_TURNS.includes(t.shift))];
+      const windows = concatWindowSets(pooled.map((q) => q.windows));
+      const tolerantHead = fitHead(trained.cv.chosen, { embeddings: concatRows(pooled.map((q) => q.embeddings)), windows, labels: windows.y, classes: classes.length }, fit);
+      return { ...trained, syncHeads, tolerantHead };
     },
   };
 }

@@ -279,7 +279,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     head: trained.head,
     cv: trained.cv,
     calibration: { windows: set.count, repetitions: protocol.repetitions, seconds: holds.reduce((s, h) => s + (h.end - h.start), 0) / hello.rate, source: relative(paths.userDir, finished) },
-    ...(sync ? { sync: trained.syncHeads ? { ...sync, heads: trained.syncHeads } : sync } : {}),
+    ...(sync ? { sync: { ...sync, ...(trained.syncHeads ? { heads: trained.syncHeads } : {}), ...(trained.tolerantHead ? { tolerantHead: trained.tolerantHead } : {}) } } : {}),
   }, createdAt, { makeCurrent: inUse });
   const charts = await loadWebBundle('report');
   const reportHtml = renderReport({

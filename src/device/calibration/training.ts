@@ -23,6 +23,8 @@ export interface TrainedHead {
   cv: ProfileCv;
   /** Heads fitted the same way on the calibration windows turned around the band, for a sync to choose from. */
   syncHeads?: { shift: number; head: HeadData }[];
+  /** One head fitted on the calibration as recorded and turned by each of TOLERANT_HEAD_TURNS (core/band_sync.ts). */
+  tolerantHead?: HeadData;
 }
 
 export type HeadTrainer = (set: WindowSet, classes: string[]) => Promise<TrainedHead>;

@@ -60,6 +60,8 @@ export interface SyncReference {
   gestures: Record<string, number[]>;
   /** Heads fitted on the calibration turned by these amounts (electrodes), for a sync to choose the nearest. */
   heads?: { shift: number; head: HeadData }[];
+  /** A head fitted on the calibration as recorded and turned by up to half an electrode (core/band_sync.ts TOLERANT_HEAD_TURNS): `run --tolerate-turn`. */
+  tolerantHead?: HeadData;
 }
 
 export interface SavedProfile extends ProfileData {
@@ -132,6 +134,7 @@ function validateSync(value: unknown, source: string, gestures: string[]): void 
       validateHead(h.head, source, `sync.heads[${i}].head`);
     });
   }
+  if (s.tolerantHead !== undefined) validateHead(s.tolerantHead, source, 'sync.tolerantHead');
 }
 
 /** Validates a parsed profile file. */

@@ -8,20 +8,20 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Embeddings } from '../../core/head/embeddings.ts';
-import { selectRows } from '../../core/head/embeddings.ts';
+import { concatRows, selectRows } from '../../core/head/embeddings.ts';
 import { type HeadData, headInputOf, type HeadMethod, headScores, type LinearHeadData, predictClasses, scoreInputInto } from '../../core/head/head.ts';
 import { type AdaptOptions, HeadAdapter } from '../../core/head/adapt.ts';
 import { buildHeadInputs, CLASSICAL_INPUT, CLASSICAL_RICH_INPUT } from '../../core/head/head_input.ts';
 import { trainPriorLdaHead } from '../../core/head/lda.ts';
 import { type PopulationPrior, timeDomainPrior } from '../../core/head/prior.ts';
-import { AUTO_HEAD_METHODS, fitCalibrationHead } from '../../tfjs/select_head.ts';
+import { AUTO_HEAD_METHODS, fitCalibrationHead, fitHead } from '../../tfjs/select_head.ts';
 import type { PackagePriors } from '../../io/model_package.ts';
 import type { Preprocessing } from '../../core/dsp/preprocess.ts';
 import { concatSamples, type Recording } from '../../core/signal.ts';
 import { rotateBand } from '../../core/band_rotation.ts';
 import { applyBandCorrection, channelCovariance, correctionPlan, defaultSyncGesture, estimateBandCorrection, nearestSyncShift, SyncFromUse, type SyncEstimate } from '../../core/band_sync.ts';
 import { HeadstartError } from '../../core/errors.ts';
-import { type WindowSet, windowRecordings, selectWindows } from '../../core/window_set.ts';
+import { concatWindowSets, type WindowSet, windowRecordings, selectWindows } from '../../core/window_set.ts';
 import { type ChannelNormalization, windowCount, type WindowSpec } from '../../core/windowing.ts';
 import type { AugmentOptions } from '../extractor/augment.ts';
 import { DEFAULT_TRAIN, type ExtractorConfig } from '../extractor/config.ts';
@@ -72,6 +72,16 @@ export interface EvaluationSetup {
   adapt?: AdaptOptions;
   /** Also report accuracy on the windows the head is at least this confident about, and the share rejected. */
   reject?: number;
+  /**
+   * The turns a turn-tolerant head is also fitted on (core/band_sync.ts
+   * TOLERANT_HEAD_TURNS, for a package worn as a band; absent: no such
+   * head): scored with `tolerateTurn`, and by an automatic sync before it
+   * has estimated, as run uses it. The classical columns get the same
+   * turned copies.
+   */
+  tolerantTurns?: readonly number[];
+  /** Score the turn-tolerant head, as run --tolerate-turn recognizes (with a sync: until it estimates). */
+  tolerateTurn?: boolean;
 }
 
 /** Per-window accuracy with the head adapting as it goes (prequential: each window scored before it counts). */
@@ -119,6 +129,8 @@ export interface SyncOutcome {
   gains: number[];
   /** The prepared head's turn chosen (core/band_sync.ts SYNC_HEAD_SHIFTS; 0: the calibration's own). */
   headShift: number;
+  /** An automatic sync that gave up: nothing corrected. */
+  undetermined?: boolean;
 }
 
 /**
@@ -181,14 +193,15 @@ function simulateSync(calibration: Recording[], test: Recording[], cycles: Set<n
   const { head: headShift, residual } = nearestSyncShift(estimate.shift);
   const gains = sync.gains ? estimate.gains : estimate.gains.map(() => 1);
   // Nothing to undo: the recordings stay exactly as they are, as the live session leaves its windows.
-  if (residual === 0 && gains.every((g) => g === 1)) return { recordings: kept, before, outcome: { ...(gesture ? { gesture } : {}), shift: estimate.shift, gains: estimate.gains, headShift } };
+  const outcome: SyncOutcome = { ...(gesture ? { gesture } : {}), shift: estimate.shift, gains: estimate.gains, headShift, ...(estimate.undetermined ? { undetermined: true } : {}) };
+  if (residual === 0 && gains.every((g) => g === 1)) return { recordings: kept, before, outcome };
   const plan = correctionPlan({ shift: residual, gains }, channels);
   const recordings = kept.map((t) => {
     const samples = Float32Array.from(t.samples);
     applyBandCorrection(samples, plan, normalization.offset);
     return { ...t, samples };
   });
-  return { recordings, before, outcome: { ...(gesture ? { gesture } : {}), shift: estimate.shift, gains: estimate.gains, headShift } };
+  return { recordings, before, outcome };
 }
 
 export interface PersonResult {
@@ -297,6 +310,8 @@ function fitForEvaluation(
   k: number,
   setup: EvaluationSetup,
   inputs?: { classical: Embeddings; rich: Embeddings },
+  /** Fit this method, with no cross-validation (a head beside the calibration's own, as calibrate fits its sync heads). */
+  method?: HeadMethod,
 ): FittedHeads {
   const idx: number[] = [];
   for (let i = 0; i < calibration.count; i++) if (cycles.has(calibration.rep[i])) idx.push(i);
@@ -304,15 +319,15 @@ function fitForEvaluation(
   const reps = Int32Array.from(idx, (i) => calibration.rep[i]);
   const fit = { ...(setup.priors ? { prior: setup.priors.transfer } : {}) };
   const methods = setup.head !== 'auto' ? [setup.head] : AUTO_HEAD_METHODS;
-  const fitted = fitCalibrationHead(set, reps, { ...fit, methods, guard: setup.guard ?? 0 });
-  const method: HeadMethod = fitted.cv.chosen;
+  const fitted = method ? { head: fitHead(method, set, fit), cv: { chosen: method, accuracy: {} as Partial<Record<HeadMethod, number>> } } : fitCalibrationHead(set, reps, { ...fit, methods, guard: setup.guard ?? 0 });
+  const chosen: HeadMethod = fitted.cv.chosen;
   const xc = selectRows(inputs?.classical ?? buildHeadInputs(CLASSICAL_INPUT, embeddings, calibration), idx);
   const xr = selectRows(inputs?.rich ?? buildHeadInputs(CLASSICAL_RICH_INPUT, embeddings, calibration), idx);
-  const estimate = fitted.cv.accuracy[method];
+  const estimate = fitted.cv.accuracy[chosen];
   const richPrior = setup.priors ? richPriorOf(setup.priors.transfer, embeddings.dim) : undefined;
   return {
     head: fitted.head,
-    method,
+    method: chosen,
     ...(estimate === undefined ? {} : { estimate }),
     classical: trainPriorLdaHead(xc, set.labels, setup.classes, CLASSICAL_INPUT, undefined),
     rich: trainPriorLdaHead(xr, set.labels, setup.classes, CLASSICAL_RICH_INPUT, undefined),
@@ -354,6 +369,16 @@ function pooledRejection(parts: { acceptedAccuracy: number; rejected: number; wi
 export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onStep?: (text: string) => void): Promise<PersonResult[]> {
   const calib = windowRecordings(rotated(p.calibration, setup.shiftCalib ?? 0), setup.window, setup.normalization, setup.preprocessing);
   const ec = await setup.embed(calib);
+  // The calibration as recorded and turned by each tolerated turn, pooled: what the turn-tolerant head is fitted on.
+  let tolerantCalib: { windows: WindowSet; embeddings: Embeddings } | undefined;
+  if (setup.tolerantTurns && (setup.tolerateTurn || setup.sync?.mode === 'auto')) {
+    const parts = [{ windows: calib, embeddings: ec }];
+    for (const turn of setup.tolerantTurns) {
+      const windows = windowRecordings(rotated(p.calibration, (setup.shiftCalib ?? 0) + turn), setup.window, setup.normalization, setup.preprocessing);
+      parts.push({ windows, embeddings: await setup.embed(windows) });
+    }
+    tolerantCalib = { windows: concatWindowSets(parts.map((q) => q.windows)), embeddings: concatRows(parts.map((q) => q.embeddings)) };
+  }
   // Within: the calibration recording's later cycles are scored, not the test recordings.
   const separate = setup.within ? undefined : windowRecordings(rotated(p.test, setup.shiftTest ?? 0), setup.window, setup.normalization, setup.preprocessing);
   const withinShifted = setup.within && (setup.shiftTest ?? 0) !== 0 ? windowRecordings(rotated(p.calibration, setup.shiftTest ?? 0), setup.window, setup.normalization, setup.preprocessing) : undefined;
@@ -399,15 +424,19 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
       continue;
     }
     const own = fitForEvaluation(calib, ec, cycles, k, setup, { classical: classicalCalib, rich: richCalib });
+    // As calibrate fits it: the method chosen on the calibration as recorded, no estimate of its own.
+    const tolerant = tolerantCalib ? fitForEvaluation(tolerantCalib.windows, tolerantCalib.embeddings, cycles, k, setup, undefined, own.method) : undefined;
+    // What recognizes before a sync has estimated (and after one that gave up), as run chooses it.
+    const unsynced = tolerant && (setup.tolerateTurn || setup.sync?.mode === 'auto') ? tolerant : own;
     // A sync that chose a prepared head for a turned band: that head is fitted on the calibration turned the same way.
-    let synced = own;
+    let synced = syncOutcome ? (syncOutcome.undetermined ? unsynced : own) : unsynced;
     if (syncOutcome && syncOutcome.headShift !== 0) {
       const turned = windowRecordings(rotated(p.calibration, (setup.shiftCalib ?? 0) + syncOutcome.headShift), setup.window, setup.normalization, setup.preprocessing);
       synced = fitForEvaluation(turned, await setup.embed(turned), cycles, k, setup);
     }
     // What an automatic sync read before it estimated is scored as run scores it: uncorrected, with the calibration's own heads.
     const parts: ScoredPart[] = [{ fitted: synced, test, et }];
-    if (before) parts.unshift({ fitted: own, ...before });
+    if (before) parts.unshift({ fitted: unsynced, ...before });
     const scored = (headOf: (f: FittedHeads) => HeadData) => pooledAccuracy(parts.map((q) => ({ correct: accuracy(predictClasses(headOf(q.fitted), q.et, q.test), q.test.y), windows: q.test.count })));
     const baselines: NonNullable<PersonResult['baselines']> = { classical: scored((f) => f.classical), classicalRich: scored((f) => f.rich) };
     if (own.withPrior) baselines.classicalPrior = scored((f) => f.withPrior!);

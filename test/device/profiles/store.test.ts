@@ -82,6 +82,13 @@ test('a damaged or hand-edited version is refused with what to do, and listed as
   const bad = sampleProfile('dan');
   bad.gestures.pop();
   assert.throws(() => store.save(bad), (err) => isHeadstartError(err, 'BAD_PROFILE') && /gestures/.test(err.message));
+  // A sync reference's turn-tolerant head is checked as the head is.
+  const good = sampleProfile('dan');
+  const tolerantHead = { ...good.head, weights: good.head.kind === 'ncm' ? [] : good.head.weights.slice(1) };
+  const withTolerant = { ...good, sync: { channels: 2, gesture: good.gestures[0]!, gestures: {}, tolerantHead } };
+  assert.throws(() => store.save(withTolerant), (err) => isHeadstartError(err, 'BAD_PROFILE') && /sync\.tolerantHead\.weights/.test(err.message));
+  store.save({ ...withTolerant, sync: { ...withTolerant.sync, tolerantHead: good.head } });
+  assert.deepEqual(store.load('dan').sync?.tolerantHead, good.head);
 });
 
 /** Calibration recordings as a calibration leaves them: finished sessions, and optionally an interrupted journal. */
