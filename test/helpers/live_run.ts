@@ -75,14 +75,14 @@ export function calibrate(dataDir: string, packageDir: string, user: string, rec
   });
 }
 
-/** Live run of `replay` through sim + run; returns the summary and the events. */
-export async function runLive(t: { after(fn: () => void | Promise<void>): void }, work: string, dataDir: string, user: string, packageDir: string, replay: string[], runtime: string) {
+/** Live run of `replay` through sim + run (`extra`: more options of run); returns the summary, the events and every JSON line. */
+export async function runLive(t: { after(fn: () => void | Promise<void>): void }, work: string, dataDir: string, user: string, packageDir: string, replay: string[], runtime: string, extra: string[] = []) {
   const port = join(work, 'board');
   const sim = start(['sim', '--pty', port, '--replay', ...replay, '--speed', 'max', '--json']);
   t.after(() => stopChild(sim.proc));
   await waitFor(() => sim.stdout().includes('"ready"') || sim.proc.exitCode !== null, 'the virtual board');
   assert.match(sim.stdout(), /"ready"/, `sim failed: ${sim.stderr()}`);
-  const run = start(['run', '--port', port, '--baud', '2000000', '--profile', user, '--data-dir', dataDir, '--package', packageDir, '--score', '--json', '--idle-stop', '1.5', '--max-queue', '1000000', '--runtime', runtime]);
+  const run = start(['run', '--port', port, '--baud', '2000000', '--profile', user, '--data-dir', dataDir, '--package', packageDir, '--score', '--json', '--idle-stop', '1.5', '--max-queue', '1000000', '--runtime', runtime, ...extra]);
   t.after(() => stopChild(run.proc));
   const code = await run.exited;
   assert.equal(code, 0, `run failed: ${run.stderr()}`);
@@ -90,7 +90,7 @@ export async function runLive(t: { after(fn: () => void | Promise<void>): void }
   const lines = run.stdout().trim().split('\n').map((l) => JSON.parse(l) as { event: string });
   const summary = lines.find((l) => l.event === 'summary') as unknown as RunSummary;
   assert.ok(summary, `no summary in ${run.stdout()}`);
-  return { summary, events: lines.filter((l) => l.event === 'gesture') as unknown as { marker: { kind: string; value: number } | null }[] };
+  return { summary, lines, events: lines.filter((l) => l.event === 'gesture') as unknown as { marker: { kind: string; value: number } | null }[] };
 }
 
 /** The live windows, offline: the continuous stream cut at the same places, scored where one label covers the whole window. */
