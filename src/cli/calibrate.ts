@@ -167,6 +167,7 @@ export function registerCalibrate(program: Command): void {
             gestures: result.profile.gestures,
             windows: result.windows,
             verdict: result.verdict,
+            ...(result.profile.sync?.autoCheck ? { autoSyncCheck: result.profile.sync.autoCheck } : {}),
             link: linkEvents,
           }) + '\n',
         );
@@ -181,6 +182,14 @@ export function registerCalibrate(program: Command): void {
       out.push('', `verdict: ${result.verdict.summary}`, `profile '${result.profile.user}' version ${result.profile.version}: ${result.profilePath}`);
       if (!result.inUse) {
         out.push(`  not put in use: its verdict failed, so the version in use stays (\`headstart profile use ${result.profile.user} ${result.profile.version}\` takes this one anyway)`);
+      }
+      const check = result.profile.sync?.autoCheck;
+      if (check) {
+        out.push(
+          check.misses === 0
+            ? `automatic sync (run --sync auto): found the band's turn in all ${check.trials} replays of this calibration turned`
+            : `automatic sync (run --sync auto): missed the band's turn in ${check.misses} of ${check.trials} replays of this calibration turned: not to be trusted for this wearer; after re-wearing, use run --sync (a 2 s hold) or --tolerate-turn`,
+        );
       }
       out.push(`recording: ${result.journalPath}`, `report: ${result.reportPath}`);
       process.stdout.write(out.join('\n') + '\n');

@@ -288,7 +288,13 @@ export function registerRun(program: Command): void {
           }
         });
         if (syncMode?.kind === 'gesture') process.stderr.write(`sync: hold ${syncMode.gesture} for ${syncSeconds} s now\n`);
-        else if (syncMode) process.stderr.write(`sync: reading the band's position from the first ${syncSeconds} s of activity (use it as usual)\n`);
+        else if (syncMode) {
+          const check = profile.sync?.autoCheck;
+          if (check && check.misses > 0) {
+            process.stderr.write(`warning: the automatic sync missed the band's turn in ${check.misses} of ${check.trials} replays of '${profile.user}'s calibration: its estimate may be wrong for this wearer (--sync with a 2 s hold is reliable)\n`);
+          }
+          process.stderr.write(`sync: reading the band's position from the first ${syncSeconds} s of activity (use it as usual)\n`);
+        }
         const { hello, resampled } = await live.start();
         process.stderr.write(
           `running '${profile.user}' v${profile.version} (${profile.head.kind} head${profile.sync?.tolerantHead && (opts.tolerateTurn || syncMode?.kind === 'auto') ? ', turn-tolerant' + (syncMode ? ' until the sync' : '') : ''}, ${gestures.length} gestures) on ${live.description}: ` +

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyBandCorrection, channelCovariance, correctionPlan, estimateBandCorrection, nearestSyncShift, rotateCovariance, SyncFromUse } from '../../src/core/band_sync.ts';
+import { applyBandCorrection, channelCovariance, checkSyncFromUse, correctionPlan, estimateBandCorrection, nearestSyncShift, rotateCovariance, SyncFromUse } from '../../src/core/band_sync.ts';
 import { HeadstartError } from '../../src/core/errors.ts';
 import { concatSamples } from '../../src/core/signal.ts';
 import { rotateBand } from '../../src/core/band_rotation.ts';
@@ -8,6 +8,7 @@ import { createRng } from '../../src/core/rng.ts';
 import { readMyoFile } from '../../src/io/datasets/myo.ts';
 
 const FIXTURE = new URL('../fixtures/myo/EvaluationDataset/', import.meta.url).pathname;
+const PRETRAINING = new URL('../fixtures/myo/PreTrainingDataset/', import.meta.url).pathname;
 const C = 8;
 
 test('the covariance of a turned band is R C R^T', () => {
@@ -122,4 +123,21 @@ test('sync from use does not trust activity that all looks like one gesture: it 
   assert.equal(both.push(concatSamples([rotateBand(signal(1, 3, 200), C, 1), rotateBand(signal(5, 3, 200), C, 1)])), true, 'two gestures: estimated after 2 s');
   assert.equal(both.estimate().undetermined, undefined);
   assert.ok(Math.abs(both.estimate().shift - 1) <= 0.25, `turned 1, estimated ${both.estimate().shift}`);
+});
+
+test("the automatic sync's self-check passes a calibration it reads right and flags the person it always misreads", () => {
+  /** A person's first `k` cycles of training0 as calibrate keeps them: each hold trimmed 0.5 s at both ends, in recording order. */
+  const holds = (dir: string, k: number) =>
+    Array.from({ length: 7 * k }, (_, i) => {
+      const samples = readMyoFile(`${dir}/training0/classe_${i}.dat`).samples;
+      return { gesture: i % 7 === 0 ? 'rest' : `g${i % 7}`, rep: Math.floor(i / 7), samples: samples.subarray(100 * C, samples.length - 100 * C) };
+    });
+  for (const k of [1, 2]) {
+    // Evaluation people whose later recordings the sync reads right (the test above, and bench/sync_estimate.ts).
+    for (const person of ['Female1', 'Male2']) assert.deepEqual(checkSyncFromUse(holds(`${FIXTURE}${person}`, k), C, 200, 3), { trials: 5 * k, misses: 0 }, `${person}, k = ${k}`);
+    // A pretraining person for whom it misses every turn of her later recordings: one gesture turned passes for another.
+    const flagged = checkSyncFromUse(holds(`${PRETRAINING}Female0`, k), C, 200, 3);
+    assert.equal(flagged.trials, 5 * k);
+    assert.ok(flagged.misses >= 2 * k, `Female0, k = ${k}: ${flagged.misses} misses`);
+  }
 });

@@ -51,6 +51,9 @@ test('a full scripted session over a pseudo-terminal ends with a profile and a r
   assert.equal(result.version, 1);
   assert.deepEqual(result.gestures, ['rest', 'wrist-flexion', 'wrist-extension', 'hand-close', 'hand-open']);
   assert.equal(result.cv.confusion.length, 5);
+  // A band: the automatic sync was checked on the holds, the last two repetitions replayed at five turns.
+  assert.equal(result.autoSyncCheck?.trials, 10, JSON.stringify(result.autoSyncCheck));
+  assert.ok(result.autoSyncCheck.misses >= 0 && result.autoSyncCheck.misses <= 10);
   assert.ok(existsSync(result.profilePath), 'the profile version file exists');
   const html = readFileSync(result.reportPath, 'utf8');
   assert.ok(html.includes('id="confusion-matrix"'), 'the report holds the confusion matrix');

@@ -31,6 +31,7 @@ test('a band put back on turned by one electrode: lost without sync, recovered w
   assert.ok(profile.sync, 'the profile keeps a sync reference');
   assert.deepEqual(profile.sync.heads?.map((h) => h.shift), [-1, -0.75, -0.5, -0.25, 0.25, 0.5, 0.75, 1], 'and heads prepared for turned bands');
   assert.ok(profile.sync.tolerantHead, 'and a turn-tolerant head');
+  assert.deepEqual(profile.sync.autoCheck, { trials: 5, misses: 0 }, "and the automatic sync's self-check on the one repetition, passed");
 
   const live = async (sync: 'none' | 'gesture' | 'auto', turn = 1, tolerateTurn = false) => {
     const recognizer = createRecognizer({ model: PACKAGE, profile });

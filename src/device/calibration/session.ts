@@ -34,6 +34,7 @@ import { calibrationPaths, readSessionIndex, withSession, writeSessionIndex } fr
 import { checkHoldsFitWindow, type CalibrationModel, holdSamples, type HoldSamples, holdWindows, type JournalChain, journalBreaks, type TrainedHead } from './training.ts';
 import { type CalibrationVerdict, cvMethodWords, DEFAULT_MIN_ACCURACY, judgeCalibration } from './verdict.ts';
 import { syncReference } from './sync_reference.ts';
+import { wornAsBand } from '../../core/band_sync.ts';
 
 export interface CalibrationOptions {
   /** The board, not started (it is started, and closed at the end) or already started by the caller (left open). */
@@ -266,7 +267,8 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   // A re-record that fails its verdict does not replace the version in use (which had the gesture's earlier recording).
   const inUse = !(onlyIds && !verdict.pass && store.currentVersion(user) !== undefined);
 
-  const sync = syncReference({ holds, channels: hello.channels, gestures: protocol.gestures.map((g) => g.id), trimStart: plan.trimStart, trimEnd: plan.trimEnd, ...(protocol.syncGesture ? { syncGesture: protocol.syncGesture } : {}) });
+  const band = wornAsBand({ modality: model.modality ?? 'emg', channels: hello.channels });
+  const sync = syncReference({ holds, channels: hello.channels, gestures: protocol.gestures.map((g) => g.id), trimStart: plan.trimStart, trimEnd: plan.trimEnd, ...(protocol.syncGesture ? { syncGesture: protocol.syncGesture } : {}), ...(band ? { band: { rate: hello.rate } } : {}) });
 
   // Where the journal goes once the profile is saved (named by the profile's date), so the profile can point at it.
   const createdAt = new Date();

@@ -4,8 +4,11 @@
  * holds (trimmed of their transitions, as training uses them). The default sync gesture is the protocol's, else
  * the gesture whose level stands out most from rest around the band: the
  * easiest to hold the same way again and the clearest pattern to compare.
+ * For a band, also how the automatic sync did on these holds
+ * (core/band_sync.ts checkSyncFromUse), so run can say whether to trust it.
  */
-import { channelCovariance, defaultSyncGesture } from '../../core/band_sync.ts';
+import { checkSyncFromUse, channelCovariance, defaultSyncGesture } from '../../core/band_sync.ts';
+import { DEFAULT_AUTO_SYNC_SECONDS } from '../sync.ts';
 import { concatSamples } from '../../core/signal.ts';
 import type { SyncReference } from '../profiles/profile.ts';
 import type { HoldSamples } from './training.ts';
@@ -19,6 +22,8 @@ export interface SyncHolds {
   trimEnd: number;
   /** The protocol's choice, if it makes one. */
   syncGesture?: string;
+  /** Board samples per second, and whether the sensors are a band that can be put back on turned: then the automatic sync is checked on the holds. */
+  band?: { rate: number };
 }
 
 const REST = 'rest';
@@ -43,5 +48,8 @@ export function syncReference(input: SyncHolds): SyncReference | undefined {
   const covariances: Record<string, number[]> = {};
   for (const [id, samples] of perGesture) covariances[id] = Array.from(channelCovariance(samples, channels), (v) => Number(v.toPrecision(7)));
   const gesture = input.syncGesture && covariances[input.syncGesture] ? input.syncGesture : defaultSyncGesture(covariances, channels, REST);
-  return { channels, gesture, gestures: covariances };
+  if (!input.band) return { channels, gesture, gestures: covariances };
+  // Holds in the order they were recorded, as use would come.
+  const holds = [...input.holds].sort((a, b) => a.start - b.start).map((h) => ({ gesture: gestures[h.gesture]!, rep: h.rep, samples: trimmed(h, channels, input.trimStart, input.trimEnd) }));
+  return { channels, gesture, gestures: covariances, autoCheck: checkSyncFromUse(holds, channels, input.band.rate, DEFAULT_AUTO_SYNC_SECONDS) };
 }

@@ -4,6 +4,7 @@
  * did in cross-validation. Stored as JSON; validated on every load, so a
  * damaged or foreign file is refused with the field at fault.
  */
+import type { AutoSyncCheck } from '../../core/band_sync.ts';
 import { HeadstartError } from '../../core/errors.ts';
 import type { HeadData } from '../../core/head/head.ts';
 import { type HeadMethod, methodKind } from '../../core/head/head.ts';
@@ -62,6 +63,8 @@ export interface SyncReference {
   heads?: { shift: number; head: HeadData }[];
   /** A head fitted on the calibration as recorded and turned by up to half an electrode (core/band_sync.ts TOLERANT_HEAD_TURNS): `run --tolerate-turn`. */
   tolerantHead?: HeadData;
+  /** How the automatic sync did on this calibration's own holds (core/band_sync.ts checkSyncFromUse); any miss: not to be trusted. */
+  autoCheck?: AutoSyncCheck;
 }
 
 export interface SavedProfile extends ProfileData {
@@ -135,6 +138,11 @@ function validateSync(value: unknown, source: string, gestures: string[]): void 
     });
   }
   if (s.tolerantHead !== undefined) validateHead(s.tolerantHead, source, 'sync.tolerantHead');
+  if (s.autoCheck !== undefined) {
+    const c = s.autoCheck as Json;
+    const count = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+    if (typeof c !== 'object' || c === null || !count(c.trials) || !count(c.misses) || (c.misses as number) > (c.trials as number)) fail(source, 'sync.autoCheck', 'must be { trials, misses }: whole numbers, misses at most trials');
+  }
 }
 
 /** Validates a parsed profile file. */

@@ -19,7 +19,7 @@ import type { PackagePriors } from '../../io/model_package.ts';
 import type { Preprocessing } from '../../core/dsp/preprocess.ts';
 import { concatSamples, type Recording } from '../../core/signal.ts';
 import { rotateBand } from '../../core/band_rotation.ts';
-import { applyBandCorrection, channelCovariance, correctionPlan, defaultSyncGesture, estimateBandCorrection, nearestSyncShift, SyncFromUse, type SyncEstimate } from '../../core/band_sync.ts';
+import { applyBandCorrection, type AutoSyncCheck, channelCovariance, checkSyncFromUse, correctionPlan, defaultSyncGesture, estimateBandCorrection, nearestSyncShift, SyncFromUse, type SyncEstimate } from '../../core/band_sync.ts';
 import { HeadstartError } from '../../core/errors.ts';
 import { concatWindowSets, type WindowSet, windowRecordings, selectWindows } from '../../core/window_set.ts';
 import { type ChannelNormalization, windowCount, type WindowSpec } from '../../core/windowing.ts';
@@ -131,6 +131,8 @@ export interface SyncOutcome {
   headShift: number;
   /** An automatic sync that gave up: nothing corrected. */
   undetermined?: boolean;
+  /** The automatic sync's self-check on the calibration (core/band_sync.ts checkSyncFromUse), as calibrate records it. */
+  autoCheck?: AutoSyncCheck;
 }
 
 /**
@@ -143,11 +145,14 @@ function simulateSync(calibration: Recording[], test: Recording[], cycles: Set<n
   const rate = calibration[0]!.rate;
   const trim = Math.round(SYNC_TRIM_SECONDS * rate);
   const byGesture: Record<string, Float32Array[]> = {};
+  const holds: { gesture: string; rep: number; samples: Float32Array }[] = [];
   for (const r of calibration) {
     if (r.label === undefined || !cycles.has(r.rep ?? -1)) continue;
     const n = r.samples.length / channels;
     if (n <= 2 * trim + 2) continue;
-    (byGesture[sync.classNames[r.label]!] ??= []).push(r.samples.subarray(trim * channels, (n - trim) * channels));
+    const samples = r.samples.subarray(trim * channels, (n - trim) * channels);
+    (byGesture[sync.classNames[r.label]!] ??= []).push(samples);
+    holds.push({ gesture: sync.classNames[r.label]!, rep: r.rep ?? 0, samples });
   }
   const covariances: Record<string, Float64Array> = {};
   for (const [id, parts] of Object.entries(byGesture)) covariances[id] = channelCovariance(concatSamples(parts), channels);
@@ -157,6 +162,7 @@ function simulateSync(calibration: Recording[], test: Recording[], cycles: Set<n
   // Automatic sync only: what it read before estimating, scored uncorrected.
   const before: Recording[] = [];
   let gesture: string | undefined;
+  let autoCheck: AutoSyncCheck | undefined;
   if (sync.mode === 'gesture') {
     gesture = sync.gesture ?? defaultSyncGesture(covariances, channels);
     const reference = covariances[gesture] ?? (() => { throw new HeadstartError('UNKNOWN_GESTURE', `no calibration recording of '${gesture}' to sync with`); })();
@@ -171,6 +177,7 @@ function simulateSync(calibration: Recording[], test: Recording[], cycles: Set<n
     );
   } else {
     // The test recordings in order, as ordinary use, until the sync has its activity; what it read is not scored.
+    autoCheck = checkSyncFromUse(holds, channels, rate, sync.seconds);
     const use = new SyncFromUse(covariances, channels, rate, sync.seconds);
     for (const t of test) if (use.push(t.samples)) break;
     if (!use.done) throw new HeadstartError('NOT_ENOUGH_DATA', `the test recordings hold less than ${sync.seconds} s of activity to sync with`);
@@ -193,7 +200,7 @@ function simulateSync(calibration: Recording[], test: Recording[], cycles: Set<n
   const { head: headShift, residual } = nearestSyncShift(estimate.shift);
   const gains = sync.gains ? estimate.gains : estimate.gains.map(() => 1);
   // Nothing to undo: the recordings stay exactly as they are, as the live session leaves its windows.
-  const outcome: SyncOutcome = { ...(gesture ? { gesture } : {}), shift: estimate.shift, gains: estimate.gains, headShift, ...(estimate.undetermined ? { undetermined: true } : {}) };
+  const outcome: SyncOutcome = { ...(gesture ? { gesture } : {}), shift: estimate.shift, gains: estimate.gains, headShift, ...(estimate.undetermined ? { undetermined: true } : {}), ...(autoCheck ? { autoCheck } : {}) };
   if (residual === 0 && gains.every((g) => g === 1)) return { recordings: kept, before, outcome };
   const plan = correctionPlan({ shift: residual, gains }, channels);
   const recordings = kept.map((t) => {

@@ -89,6 +89,10 @@ test('a damaged or hand-edited version is refused with what to do, and listed as
   assert.throws(() => store.save(withTolerant), (err) => isHeadstartError(err, 'BAD_PROFILE') && /sync\.tolerantHead\.weights/.test(err.message));
   store.save({ ...withTolerant, sync: { ...withTolerant.sync, tolerantHead: good.head } });
   assert.deepEqual(store.load('dan').sync?.tolerantHead, good.head);
+  // And the automatic sync's self-check: counts, misses at most trials.
+  assert.throws(() => store.save({ ...good, sync: { ...withTolerant.sync, tolerantHead: good.head, autoCheck: { trials: 5, misses: 6 } } }), (err) => isHeadstartError(err, 'BAD_PROFILE') && /sync\.autoCheck/.test(err.message));
+  store.save({ ...good, sync: { ...withTolerant.sync, tolerantHead: good.head, autoCheck: { trials: 10, misses: 1 } } });
+  assert.deepEqual(store.load('dan').sync?.autoCheck, { trials: 10, misses: 1 });
 });
 
 /** Calibration recordings as a calibration leaves them: finished sessions, and optionally an interrupted journal. */
