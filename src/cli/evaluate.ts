@@ -295,7 +295,7 @@ export function registerEvaluate(program: Command): void {
       process.stdout.write(
         flagged.length === 0
           ? `k=${k}: the automatic sync passed its self-check on every calibration\n`
-          : `k=${k}: the automatic sync failed its self-check on ${flagged.map((r) => r.person).join(', ')} (${mean(flagged)} % on average, against ${checked.length > flagged.length ? `${mean(checked.filter((r) => !flagged.includes(r)))} %` : '-'} for the others)\n`,
+          : `k=${k}: the automatic sync failed its self-check on ${flagged.map((r) => r.person).join(', ')}, so its estimate was not applied there, as run does (${mean(flagged)} % on average, against ${checked.length > flagged.length ? `${mean(checked.filter((r) => !flagged.includes(r)))} %` : '-'} for the others)\n`,
       );
     }
   });

@@ -133,7 +133,7 @@ export function registerRun(program: Command): void {
     .addOption(textOption('--servo-angles <list>', "servo angle 0..180 per gesture in class order, '-' to stay put (e.g. -,-,-,-,-,20,160)"))
     .option(
       '--sync [gesture]',
-      "after putting the band back on: hold a gesture for the sync's length at the start (default: the one the profile names, which stands out most from rest) and the band's turn since calibration is undone (the head prepared for the nearest turn, the rest corrected in front of the extractor). `--sync auto` asks for nothing: once ordinary use has given the sync's length of activity (rest is skipped) and looked like at least two calibrated gestures, each half second is matched with the gesture it looks most like, turned (not yet reliable for every wearer: see bench/RESULTS.md). A turn under 1/8 electrode is left alone",
+      "after putting the band back on: hold a gesture for the sync's length at the start (default: the one the profile names, which stands out most from rest) and the band's turn since calibration is undone (the head prepared for the nearest turn, the rest corrected in front of the extractor). `--sync auto` asks for nothing: once ordinary use has given the sync's length of activity (rest is skipped) and looked like at least two calibrated gestures, each half second is matched with the gesture it looks most like, turned (not yet reliable for every wearer: see bench/RESULTS.md; a profile whose calibration failed the sync's self-check gets the estimate reported, not applied). A turn under 1/8 electrode is left alone",
     )
     .addOption(numberOption('--sync-seconds <s>', `how much signal a sync reads (default ${DEFAULT_SYNC_SECONDS} s of the held gesture; with auto, ${DEFAULT_AUTO_SYNC_SECONDS} s of activity)`, { above: 0, max: 60 }))
     .option('--sync-gains', "also apply the per-electrode gains a sync estimates (a contact that changed); off by default: a short hold's levels follow how hard it is held, too")
@@ -277,8 +277,10 @@ export function registerRun(program: Command): void {
           process.stderr.write(`${s.pipeline.windows} windows, ${s.pipeline.dropped} dropped, latency p50 ${s.pipeline.latency.p50Ms.toFixed(1)} ms${scored}\n`);
         });
         live.on('sync', (e) => {
-          if (opts.json) process.stdout.write(JSON.stringify({ event: 'sync', shift: e.shift, headShift: e.headShift, gains: e.gains, mode: e.mode, samples: e.samples, computeMs: e.computeMs, ...(e.undetermined ? { undetermined: true } : {}) }) + '\n');
-          else if (e.undetermined) {
+          if (opts.json) process.stdout.write(JSON.stringify({ event: 'sync', shift: e.shift, headShift: e.headShift, gains: e.gains, mode: e.mode, samples: e.samples, computeMs: e.computeMs, ...(e.undetermined ? { undetermined: true } : {}), ...(e.untrusted ? { untrusted: true } : {}) }) + '\n');
+          else if (e.untrusted) {
+            process.stderr.write(`sync: estimated a turn of ${e.shift >= 0 ? '+' : ''}${e.shift.toFixed(2)} electrodes, not applied: the automatic sync misread this calibration's own holds, so the ${profile.sync?.tolerantHead ? 'turn-tolerant head goes on' : "calibration's head goes on"} (--sync: hold a gesture instead)\n`);
+          } else if (e.undetermined) {
             process.stderr.write(`sync: ${e.seconds.toFixed(0)} s of use all looked like one gesture, which does not tell the band's turn: nothing corrected${profile.sync?.tolerantHead ? ', the turn-tolerant head goes on' : ''} (--sync: hold a gesture instead)\n`);
           } else if (Math.abs(e.shift) < SYNC_DEADBAND) {
             process.stderr.write(`sync: the band sits as at calibration (turn ${e.shift >= 0 ? '+' : ''}${e.shift.toFixed(2)} electrodes, under ${SYNC_DEADBAND}): nothing to undo\n`);
@@ -291,7 +293,7 @@ export function registerRun(program: Command): void {
         else if (syncMode) {
           const check = profile.sync?.autoCheck;
           if (check && check.misses > 0) {
-            process.stderr.write(`warning: the automatic sync missed the band's turn in ${check.misses} of ${check.trials} replays of '${profile.user}'s calibration: its estimate may be wrong for this wearer (--sync with a 2 s hold is reliable)\n`);
+            process.stderr.write(`warning: the automatic sync missed the band's turn in ${check.misses} of ${check.trials} replays of '${profile.user}'s calibration: its estimate will be reported, not applied (--sync with a 2 s hold is reliable)\n`);
           }
           process.stderr.write(`sync: reading the band's position from the first ${syncSeconds} s of activity (use it as usual)\n`);
         }

@@ -162,6 +162,13 @@ export interface SyncEvent extends SyncEstimate {
   seconds: number;
   /** Time spent estimating, ms. */
   computeMs: number;
+  /**
+   * An automatic sync on a profile whose calibration failed the sync's
+   * self-check (core/band_sync.ts checkSyncFromUse): the estimate is
+   * reported, not applied; the turn-tolerant head (or the calibration's own)
+   * goes on recognizing.
+   */
+  untrusted?: boolean;
 }
 
 /** An output fed by the session's events (stdout lines, johnny-five pins, a dashboard, OSC, MQTT...). */
@@ -386,11 +393,14 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.#sync = undefined;
     const started = performance.now();
     const estimate = sync.collector.estimate();
+    // Measured on the pretraining people (bench/RESULTS.md): where the self-check failed, applying the automatic
+    // estimate did far worse than leaving the turn-tolerant head on (22 against 95 % on an unturned band).
+    const untrusted = sync.mode.kind === 'auto' && (this.recognizer.profile.sync?.autoCheck?.misses ?? 0) > 0;
     // The head prepared at calibration for the nearest turn, when there is one; the correction undoes the rest.
     const prepared = this.recognizer.profile.sync?.heads ?? [];
-    const { head: headShift, residual } = nearestSyncShift(estimate.shift, prepared.map((h) => h.shift));
+    const { head: headShift, residual } = untrusted ? { head: 0, residual: 0 } : nearestSyncShift(estimate.shift, prepared.map((h) => h.shift));
     const pipeline = this.#pipeline;
-    if (pipeline) {
+    if (pipeline && !untrusted) {
       // The head for the estimated turn: a prepared one, or the calibration's own once the tolerant one is no longer
       // needed (an automatic sync that gave up leaves the tolerant head recognizing).
       const head = headShift !== 0 ? prepared.find((h) => h.shift === headShift)!.head : this.#tolerant && !estimate.undetermined ? this.recognizer.profile.head : undefined;
@@ -408,7 +418,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       pipeline.extractor.setCorrection(residual === 0 && gains.every((g) => g === 1) ? undefined : { shift: residual, gains });
     }
     const computeMs = performance.now() - started;
-    this.emit('sync', { ...estimate, headShift, mode: sync.mode, samples: sync.collector.samplesRead, seconds: sync.collector.samplesRead / sync.rate, computeMs });
+    this.emit('sync', { ...estimate, headShift, mode: sync.mode, samples: sync.collector.samplesRead, seconds: sync.collector.samplesRead / sync.rate, computeMs, ...(untrusted ? { untrusted } : {}) });
   }
 
   /**

@@ -33,14 +33,14 @@ test('a band put back on turned by one electrode: lost without sync, recovered w
   assert.ok(profile.sync.tolerantHead, 'and a turn-tolerant head');
   assert.deepEqual(profile.sync.autoCheck, { trials: 5, misses: 0 }, "and the automatic sync's self-check on the one repetition, passed");
 
-  const live = async (sync: 'none' | 'gesture' | 'auto', turn = 1, tolerateTurn = false) => {
-    const recognizer = createRecognizer({ model: PACKAGE, profile });
+  const live = async (sync: 'none' | 'gesture' | 'auto', turn = 1, tolerateTurn = false, wearer = profile) => {
+    const recognizer = createRecognizer({ model: PACKAGE, profile: wearer });
     // With a gesture sync the wearer holds the sync gesture first (as run --sync asks), then goes on as recorded.
     const syncFile = join(MALE0, 'Test0', `classe_${protocol.gestures.findIndex((g) => g.id === profile.sync!.gesture)}.dat`);
     const later = openBoard({ sim: { replay: sync === 'gesture' ? [syncFile, join(MALE0, 'Test0')] : join(MALE0, 'Test0'), speed: 50, turn } });
     const mode = sync === 'gesture' ? { kind: 'gesture' as const, gesture: profile.sync!.gesture } : { kind: 'auto' as const };
     const session = recognizer.listen(later, { score: true, idleStopMs: 1000, tolerateTurn, ...(sync !== 'none' ? { sync: { mode, seconds: sync === 'auto' ? 3 : 2 } } : {}) });
-    const syncs: { shift: number; headShift: number; computeMs: number }[] = [];
+    const syncs: { shift: number; headShift: number; computeMs: number; untrusted?: boolean }[] = [];
     session.on('sync', (e) => syncs.push(e));
     await session.start();
     const result = await session.done();
@@ -62,4 +62,11 @@ test('a band put back on turned by one electrode: lost without sync, recovered w
   const tolerant = await live('none', 0.5, true);
   t.diagnostic(`turned 0.5 electrode, no sync: ${(100 * half.accuracy).toFixed(1)} % with the calibration's head, ${(100 * tolerant.accuracy).toFixed(1)} % with the turn-tolerant one`);
   assert.ok(tolerant.accuracy > half.accuracy + 0.02, `the turn-tolerant head holds up: ${tolerant.accuracy} vs ${half.accuracy}`);
+  // A wearer whose calibration failed the automatic sync's self-check: its estimate is reported, not applied, and the
+  // turn-tolerant head recognizes throughout, window for window as with --tolerate-turn.
+  const misread = { ...profile, sync: { ...profile.sync, autoCheck: { trials: 5, misses: 1 } } };
+  const untrusted = await live('auto', 0.5, false, misread);
+  assert.equal(untrusted.syncs.length, 1);
+  assert.deepEqual([untrusted.syncs[0]!.untrusted, untrusted.syncs[0]!.headShift], [true, 0]);
+  assert.equal(untrusted.accuracy, tolerant.accuracy);
 });

@@ -133,6 +133,8 @@ export interface SyncOutcome {
   undetermined?: boolean;
   /** The automatic sync's self-check on the calibration (core/band_sync.ts checkSyncFromUse), as calibrate records it. */
   autoCheck?: AutoSyncCheck;
+  /** The self-check failed: as run does, the estimate is not applied (nothing corrected, the unsynced head goes on). */
+  untrusted?: boolean;
 }
 
 /**
@@ -195,6 +197,10 @@ function simulateSync(calibration: Recording[], test: Recording[], cycles: Set<n
       kept.push(skip > 0 ? { ...t, samples: t.samples.subarray(skip * channels) } : t);
       skip = 0;
     }
+  }
+  // As run does (device/live_session.ts): an automatic sync that failed its self-check is not applied.
+  if (autoCheck && autoCheck.misses > 0) {
+    return { recordings: kept, before, outcome: { shift: estimate.shift, gains: estimate.gains, headShift: 0, autoCheck, untrusted: true, ...(estimate.undetermined ? { undetermined: true } : {}) } };
   }
   // As calibrate prepares heads for turned bands: the nearest prepared turn's head, the rest corrected.
   const { head: headShift, residual } = nearestSyncShift(estimate.shift);
@@ -436,7 +442,7 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
     // What recognizes before a sync has estimated (and after one that gave up), as run chooses it.
     const unsynced = tolerant && (setup.tolerateTurn || setup.sync?.mode === 'auto') ? tolerant : own;
     // A sync that chose a prepared head for a turned band: that head is fitted on the calibration turned the same way.
-    let synced = syncOutcome ? (syncOutcome.undetermined ? unsynced : own) : unsynced;
+    let synced = syncOutcome ? (syncOutcome.undetermined || syncOutcome.untrusted ? unsynced : own) : unsynced;
     if (syncOutcome && syncOutcome.headShift !== 0) {
       const turned = windowRecordings(rotated(p.calibration, (setup.shiftCalib ?? 0) + syncOutcome.headShift), setup.window, setup.normalization, setup.preprocessing);
       synced = fitForEvaluation(turned, await setup.embed(turned), cycles, k, setup);
