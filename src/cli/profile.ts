@@ -67,6 +67,15 @@ function describeProfile(p: SavedProfile): string {
     `held-out accuracy (${cv.method}, ${cv.folds} folds): ${Object.entries(cv.accuracy).map(([k, a]) => `${k} ${pct(a)}`).join(', ') || 'none (nothing to hold out)'}; chosen: ${cv.chosen}`,
   ];
   if (p.calibration) lines.push(`calibration: ${p.calibration.windows} windows, ${p.calibration.repetitions} repetitions${p.calibration.seconds !== undefined ? `, ${p.calibration.seconds.toFixed(1)} s` : ''}${p.calibration.source ? ` from ${p.calibration.source}` : ''}`);
+  const sync = p.sync;
+  if (sync) {
+    const parts = [`sync gesture ${sync.gesture}`];
+    if (sync.heads) parts.push(`heads prepared for turns ${sync.heads.map((h) => (h.shift > 0 ? `+${h.shift}` : String(h.shift))).join(' ')}`);
+    if (sync.tolerantHead) parts.push('a turn-tolerant head (run --tolerate-turn)');
+    if (sync.autoCheck) parts.push(sync.autoCheck.misses === 0 ? `automatic sync checked: ${sync.autoCheck.trials} of ${sync.autoCheck.trials} turns found` : `automatic sync not trusted: it missed ${sync.autoCheck.misses} of ${sync.autoCheck.trials} turns of this calibration (run --sync auto reports, does not apply)`);
+    lines.push(`re-wearing: ${parts.join('; ')}`);
+  }
+  if (p.adaptation) lines.push(`adapted without labels from version ${p.adaptation.fromVersion}: ${p.adaptation.updates} updates, ${p.adaptation.resets} resets`);
   lines.push('gestures:');
   p.gestures.forEach((g, i) => lines.push(`  ${i} ${g.padEnd(20)} ${cv.perClass ? pct(cv.perClass[i]) : ''}`));
   return lines.join('\n') + '\n';
