@@ -17,7 +17,7 @@
 import { HeadstartError } from '../core/errors.ts';
 import { type Embeddings, selectRows } from '../core/head/embeddings.ts';
 import { argmaxRows, type HeadData, type HeadMethod, headScores } from '../core/head/head.ts';
-import { buildHeadInputs, type HeadInput, TRANSFER_INPUT, usesWindow, type WindowsView } from '../core/head/head_input.ts';
+import { buildHeadInputs, type HeadInput, joinsEmbeddingAndRich, TRANSFER_INPUT, usesWindow, type WindowsView } from '../core/head/head_input.ts';
 import { DEFAULT_LDA, DEFAULT_PRIOR_LDA, EMBEDDING_EXPERT_WEIGHT, type PriorLdaOptions, trainFusedPriorLdaHead, trainLdaHead, trainPriorLdaHead } from '../core/head/lda.ts';
 import type { PopulationPrior } from '../core/head/prior.ts';
 import { DEFAULT_SOFTMAX_HEAD, type SoftmaxHeadOptions, trainNcmHead, trainSoftmaxHead } from './head_training.ts';
@@ -73,7 +73,7 @@ export function fitHead(method: HeadMethod, set: CalibrationSet, opts: HeadFitOp
     const x = selectRows(inputs ?? transferInputs(set, opts), rows);
     const input = opts.prior?.input ?? TRANSFER_INPUT;
     // With a prior over the embedding joined with the rich time-domain set (the EMG recipe): the two as pooled experts.
-    if (opts.prior && input.embedding !== 'none' && input.timeDomain === 'rich' && input.bandPower === undefined) {
+    if (opts.prior && joinsEmbeddingAndRich(input)) {
       return trainFusedPriorLdaHead(x, labels, set.classes, input, opts.prior, set.embeddings.dim, EMBEDDING_EXPERT_WEIGHT, opts.priorLda ?? DEFAULT_PRIOR_LDA);
     }
     return trainPriorLdaHead(x, labels, set.classes, input, opts.prior, opts.priorLda ?? DEFAULT_PRIOR_LDA);

@@ -41,6 +41,16 @@ export const EMBEDDING_ONLY: HeadInput = { embedding: 'l2', timeDomain: 'none' }
 /** The wearer's head: the embedding joined with the rich time-domain set (bench/RESULTS.md, Personalization ablation). */
 export const TRANSFER_INPUT: HeadInput = { embedding: 'sqrt', timeDomain: 'rich' };
 
+/**
+ * Whether a recipe is the embedding joined with exactly the rich
+ * time-domain set (the EMG wearer's head): its two parts are what the
+ * pooled transfer head fits an expert on each of, and the second is the
+ * rich classical baseline's input.
+ */
+export function joinsEmbeddingAndRich(input: HeadInput): boolean {
+  return input.embedding !== 'none' && input.timeDomain === 'rich' && input.bandPower === undefined;
+}
+
 /** The classical per-person baseline: log MAV, WL, RMS and variance per channel, no extractor. */
 export const CLASSICAL_INPUT: HeadInput = { embedding: 'none', timeDomain: 'td4' };
 

@@ -11,7 +11,7 @@ import type { Embeddings } from '../../core/head/embeddings.ts';
 import { concatRows, selectRows } from '../../core/head/embeddings.ts';
 import { type HeadData, headInputOf, type HeadMethod, headScores, type LinearHeadData, predictClasses, scoreInputInto } from '../../core/head/head.ts';
 import { type AdaptOptions, HeadAdapter } from '../../core/head/adapt.ts';
-import { buildHeadInputs, CLASSICAL_INPUT, CLASSICAL_RICH_INPUT } from '../../core/head/head_input.ts';
+import { buildHeadInputs, CLASSICAL_INPUT, CLASSICAL_RICH_INPUT, joinsEmbeddingAndRich } from '../../core/head/head_input.ts';
 import { trainPriorLdaHead } from '../../core/head/lda.ts';
 import { type PopulationPrior, timeDomainPrior } from '../../core/head/prior.ts';
 import { AUTO_HEAD_METHODS, fitCalibrationHead, fitHead } from '../../tfjs/select_head.ts';
@@ -309,8 +309,7 @@ const richPriors = new WeakMap<PopulationPrior, PopulationPrior | null>();
 function richPriorOf(transfer: PopulationPrior, embeddingSize: number): PopulationPrior | undefined {
   let block = richPriors.get(transfer);
   if (block === undefined) {
-    const { input } = transfer;
-    block = input.embedding !== 'none' && input.timeDomain === CLASSICAL_RICH_INPUT.timeDomain && input.bandPower === undefined ? timeDomainPrior(transfer, embeddingSize) : null;
+    block = joinsEmbeddingAndRich(transfer.input) ? timeDomainPrior(transfer, embeddingSize) : null;
     richPriors.set(transfer, block);
   }
   return block ?? undefined;
