@@ -47,8 +47,8 @@ export interface HeadFitOptions {
   softmax?: SoftmaxHeadOptions;
 }
 
-/** Head input vectors of the transfer method, built once per calibration and reused across folds. */
-function transferInputs(set: CalibrationSet, opts: HeadFitOptions): Embeddings {
+/** Head input vectors of the transfer method, built once per calibration and reused across folds (and across heads fitted on the same windows). */
+export function transferInputs(set: CalibrationSet, opts: HeadFitOptions): Embeddings {
   const input: HeadInput = opts.prior?.input ?? TRANSFER_INPUT;
   if (usesWindow(input) && !set.windows) throw new HeadstartError('INTERNAL', 'the transfer head reads the windows as well as their embeddings; pass them');
   return buildHeadInputs(input, set.embeddings, set.windows);

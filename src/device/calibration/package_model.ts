@@ -9,10 +9,9 @@ import type { HeadMethod } from '../../core/head/head.ts';
 import { embedWithRuntime } from '../../io/extractor_embed.ts';
 import { loadModelPackage } from '../../io/model_package.ts';
 import { trainProfileHead } from '../profiles/train.ts';
-import { defaultGuard, fitHead } from '../../tfjs/select_head.ts';
+import { defaultGuard, fitHead, transferInputs } from '../../tfjs/select_head.ts';
 import { SYNC_HEAD_SHIFTS, TOLERANT_HEAD_TURNS, wornAsBand } from '../../core/band_sync.ts';
 import { concatRows } from '../../core/head/embeddings.ts';
-import { concatWindowSets } from '../../core/window_set.ts';
 import { turnNormalizedWindows } from '../../core/band_rotation.ts';
 import { openRuntime } from '../../io/runtime/open_runtime.ts';
 import type { RuntimeChoice } from '../../io/runtime/types.ts';
@@ -58,15 +57,31 @@ export function packageCalibrationModel(dir: string, options: PackageModelOption
       // A band (EMG around the forearm) can be put back on turned: the same head fitted on the
       // calibration turned by each prepared amount, so a sync picks the nearest (core/band_sync.ts).
       if (!wornAsBand(manifest) || options.syncHeads === false) return trained;
-      const turnedSets = SYNC_HEAD_SHIFTS.map((shift) => {
-        const turned = { ...set, x: turnNormalizedWindows(set.x, set.channels, manifest.normalization, shift) };
-        return { shift, windows: turned, embeddings: embedWithRuntime(opened.runtime, manifest, turned) };
-      });
-      const syncHeads = turnedSets.map(({ shift, windows, embeddings }) => ({ shift, head: fitHead(trained.cv.chosen, { embeddings, windows, labels: set.y, classes: classes.length }, fit) }));
-      // The turn-tolerant head reads the same turned windows, pooled with the calibration as recorded.
-      const pooled = [{ windows: set, embeddings }, ...turnedSets.filter((t) => TOLERANT_HEAD_TURNS.includes(t.shift))];
-      const windows = concatWindowSets(pooled.map((q) => q.windows));
-      const tolerantHead = fitHead(trained.cv.chosen, { embeddings: concatRows(pooled.map((q) => q.embeddings)), windows, labels: windows.y, classes: classes.length }, fit);
+      const method = trained.cv.chosen;
+      // Each turn's head inputs are built once: for its prepared head, and again pooled for the turn-tolerant head.
+      const part = (shift: number, windows: typeof set, e: typeof embeddings) => {
+        const calibration = { embeddings: e, windows, labels: set.y, classes: classes.length };
+        return { shift, calibration, inputs: method === 'transfer' ? transferInputs(calibration, fit) : undefined };
+      };
+      const parts = [
+        part(0, set, embeddings),
+        ...SYNC_HEAD_SHIFTS.map((shift) => {
+          const turned = { ...set, x: turnNormalizedWindows(set.x, set.channels, manifest.normalization, shift) };
+          return part(shift, turned, embedWithRuntime(opened.runtime, manifest, turned));
+        }),
+      ];
+      const syncHeads = parts.filter((p) => p.shift !== 0).map((p) => ({ shift: p.shift, head: fitHead(method, p.calibration, fit, undefined, p.inputs) }));
+      // The turn-tolerant head: the calibration as recorded and turned by each tolerated amount, pooled.
+      const pooled = parts.filter((p) => p.shift === 0 || TOLERANT_HEAD_TURNS.includes(p.shift));
+      const labels = new Int32Array(pooled.length * set.count);
+      pooled.forEach((_, i) => labels.set(set.y, i * set.count));
+      const tolerantHead = fitHead(
+        method,
+        { embeddings: concatRows(pooled.map((p) => p.calibration.embeddings)), labels, classes: classes.length },
+        fit,
+        undefined,
+        method === 'transfer' ? concatRows(pooled.map((p) => p.inputs!)) : undefined,
+      );
       return { ...trained, syncHeads, tolerantHead };
     },
   };
