@@ -331,14 +331,14 @@ function fitForEvaluation(
   const reps = Int32Array.from(idx, (i) => calibration.rep[i]);
   const fit = { ...(setup.priors ? { prior: setup.priors.transfer } : {}) };
   const methods = setup.head !== 'auto' ? [setup.head] : AUTO_HEAD_METHODS;
-  const fitted = method ? { head: fitHead(method, set, fit), cv: { chosen: method, accuracy: {} as Partial<Record<HeadMethod, number>> } } : fitCalibrationHead(set, reps, { ...fit, methods, guard: setup.guard ?? 0 });
-  const chosen: HeadMethod = fitted.cv.chosen;
+  const calibrated = method === undefined ? fitCalibrationHead(set, reps, { ...fit, methods, guard: setup.guard ?? 0 }) : undefined;
+  const chosen: HeadMethod = calibrated?.cv.chosen ?? method!;
   const xc = selectRows(inputs?.classical ?? buildHeadInputs(CLASSICAL_INPUT, embeddings, calibration), idx);
   const xr = selectRows(inputs?.rich ?? buildHeadInputs(CLASSICAL_RICH_INPUT, embeddings, calibration), idx);
-  const estimate = fitted.cv.accuracy[chosen];
+  const estimate = calibrated?.cv.accuracy[chosen];
   const richPrior = setup.priors ? richPriorOf(setup.priors.transfer, embeddings.dim) : undefined;
   return {
-    head: fitted.head,
+    head: calibrated?.head ?? fitHead(chosen, set, fit),
     method: chosen,
     ...(estimate === undefined ? {} : { estimate }),
     classical: trainPriorLdaHead(xc, set.labels, setup.classes, CLASSICAL_INPUT, undefined),
@@ -379,16 +379,24 @@ function pooledRejection(parts: { acceptedAccuracy: number; rejected: number; wi
 }
 
 export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onStep?: (text: string) => void): Promise<PersonResult[]> {
-  const calib = windowRecordings(rotated(p.calibration, setup.shiftCalib ?? 0), setup.window, setup.normalization, setup.preprocessing);
-  const ec = await setup.embed(calib);
+  // The calibration turned around the band by `turn` more than it is, windowed and embedded once per turn:
+  // the turn-tolerant head and the sync's prepared heads read the same turns.
+  const turnedCalibration = new Map<number, { windows: WindowSet; embeddings: Embeddings }>();
+  const calibrationTurned = async (turn: number) => {
+    let turned = turnedCalibration.get(turn);
+    if (!turned) {
+      const windows = windowRecordings(rotated(p.calibration, (setup.shiftCalib ?? 0) + turn), setup.window, setup.normalization, setup.preprocessing);
+      turned = { windows, embeddings: await setup.embed(windows) };
+      turnedCalibration.set(turn, turned);
+    }
+    return turned;
+  };
+  const { windows: calib, embeddings: ec } = await calibrationTurned(0);
   // The calibration as recorded and turned by each tolerated turn, pooled: what the turn-tolerant head is fitted on.
   let tolerantCalib: { windows: WindowSet; embeddings: Embeddings } | undefined;
   if (setup.tolerantTurns && (setup.tolerateTurn || setup.sync?.mode === 'auto')) {
-    const parts = [{ windows: calib, embeddings: ec }];
-    for (const turn of setup.tolerantTurns) {
-      const windows = windowRecordings(rotated(p.calibration, (setup.shiftCalib ?? 0) + turn), setup.window, setup.normalization, setup.preprocessing);
-      parts.push({ windows, embeddings: await setup.embed(windows) });
-    }
+    const parts = [await calibrationTurned(0)];
+    for (const turn of setup.tolerantTurns) parts.push(await calibrationTurned(turn));
     tolerantCalib = { windows: concatWindowSets(parts.map((q) => q.windows)), embeddings: concatRows(parts.map((q) => q.embeddings)) };
   }
   // Within: the calibration recording's later cycles are scored, not the test recordings.
@@ -438,13 +446,13 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
     const own = fitForEvaluation(calib, ec, cycles, k, setup, { classical: classicalCalib, rich: richCalib });
     // As calibrate fits it: the method chosen on the calibration as recorded, no estimate of its own.
     const tolerant = tolerantCalib ? fitForEvaluation(tolerantCalib.windows, tolerantCalib.embeddings, cycles, k, setup, undefined, own.method) : undefined;
-    // What recognizes before a sync has estimated (and after one that gave up), as run chooses it.
-    const unsynced = tolerant && (setup.tolerateTurn || setup.sync?.mode === 'auto') ? tolerant : own;
+    // What recognizes before a sync has estimated (and after one that gave up or is not trusted), as run chooses it.
+    const unsynced = tolerant ?? own;
     // A sync that chose a prepared head for a turned band: that head is fitted on the calibration turned the same way.
     let synced = syncOutcome ? (syncOutcome.undetermined || syncOutcome.untrusted ? unsynced : own) : unsynced;
     if (syncOutcome && syncOutcome.headShift !== 0) {
-      const turned = windowRecordings(rotated(p.calibration, (setup.shiftCalib ?? 0) + syncOutcome.headShift), setup.window, setup.normalization, setup.preprocessing);
-      synced = fitForEvaluation(turned, await setup.embed(turned), cycles, k, setup);
+      const turned = await calibrationTurned(syncOutcome.headShift);
+      synced = fitForEvaluation(turned.windows, turned.embeddings, cycles, k, setup);
     }
     // What an automatic sync read before it estimated is scored as run scores it: uncorrected, with the calibration's own heads.
     const parts: ScoredPart[] = [{ fitted: synced, test, et }];
