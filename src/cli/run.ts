@@ -299,7 +299,7 @@ export function registerRun(program: Command): void {
         }
         const { hello, resampled } = await live.start();
         process.stderr.write(
-          `running '${profile.user}' v${profile.version} (${profile.head.kind} head${profile.sync?.tolerantHead && (opts.tolerateTurn || syncMode?.kind === 'auto') ? ', turn-tolerant' + (syncMode ? ' until the sync' : '') : ''}, ${gestures.length} gestures) on ${live.description}: ` +
+          `running '${profile.user}' v${profile.version} (${profile.head.kind} head${live.tolerantHeadInUse ? `, turn-tolerant${syncMode ? ' until the sync' : ''}` : ''}, ${gestures.length} gestures) on ${live.description}: ` +
             `board '${hello.boardId}' ${hello.channels} ch at ${hello.rate} Hz${resampled ? ` resampled to ${recognizer.manifest.sampleRate} Hz` : ''}, ${recognizer.runtime} runtime\n`,
         );
         const result = await live.done();

@@ -421,6 +421,11 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.emit('sync', { ...estimate, headShift, mode: sync.mode, samples: sync.collector.samplesRead, seconds: sync.collector.samplesRead / sync.rate, computeMs, ...(untrusted ? { untrusted } : {}) });
   }
 
+  /** Whether the profile's turn-tolerant head is recognizing (from start() until a sync replaces it). */
+  get tolerantHeadInUse(): boolean {
+    return this.#tolerant;
+  }
+
   /**
    * The head as adaptation left it and what adaptation did, when adapting
    * (after the session, or during it); `tolerant`: it is the turn-tolerant
@@ -429,7 +434,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   adaptedHead(): { head: HeadData; state: AdaptState; tolerant: boolean } | undefined {
     const stage = this.#pipeline?.head;
     if (!stage?.adapter) return undefined;
-    return { head: stage.head, state: stage.adapter.state(), tolerant: this.#tolerant };
+    return { head: stage.head, state: stage.adapter.state(), tolerant: this.tolerantHeadInUse };
   }
 
   done(): Promise<LiveResult> {
