@@ -17,7 +17,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { rotateBand } from '../src/core/band_rotation.ts';
-import { channelCovariance, checkSyncFromUse, SyncFromUse } from '../src/core/band_sync.ts';
+import { AUTO_SYNC_MISS, channelCovariance, checkSyncFromUse, SyncFromUse } from '../src/core/band_sync.ts';
 import { concatSamples } from '../src/core/signal.ts';
 import { DEFAULT_AUTO_SYNC_SECONDS } from '../src/device/sync.ts';
 import { loadDataset } from '../src/io/datasets/index.ts';
@@ -28,7 +28,7 @@ if (!existsSync(join(ROOT, 'PreTrainingDataset')) || !existsSync(join(ROOT, 'Eva
 
 const TURNS = [0, 0.5, -0.5, 1, -1, 2];
 const TRIM_SECONDS = 0.5;
-const MISS = 0.25;
+const MISS = AUTO_SYNC_MISS;
 
 interface Tally {
   data: string;

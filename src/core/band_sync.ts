@@ -557,8 +557,8 @@ export function nearestSyncShift(shift: number, prepared: readonly number[] = SY
 /** The turns (electrodes) an automatic sync's self-check replays a calibration at. */
 export const AUTO_SYNC_CHECK_TURNS: readonly number[] = [0, 0.5, -0.5, 1, -1];
 
-/** How far (electrodes) a self-check's estimate may be off: the prepared heads' step. */
-const AUTO_SYNC_CHECK_MISS = 0.25;
+/** How far (electrodes) an automatic sync's estimate may be off before it counts as a miss: the prepared heads' step. */
+export const AUTO_SYNC_MISS = 0.25;
 
 /** Repetitions a self-check replays, the last ones (each against all the others): two flag the same calibrations as all of them, at half the work. */
 const AUTO_SYNC_CHECK_FOLDS = 2;
@@ -584,23 +584,23 @@ export interface AutoSyncCheck {
  * repetition, in calibration order.
  */
 export function checkSyncFromUse(holds: readonly { gesture: string; rep: number; samples: Float32Array }[], channels: number, rate: number, seconds: number): AutoSyncCheck {
+  /** Each gesture's covariance over the given stretches of its holds. */
+  const covariancesOf = (parts: readonly { gesture: string; samples: Float32Array }[]) => {
+    const byGesture: Record<string, Float32Array[]> = {};
+    for (const p of parts) (byGesture[p.gesture] ??= []).push(p.samples);
+    return Object.fromEntries(Object.entries(byGesture).map(([id, s]) => [id, channelCovariance(concatSamples(s), channels)]));
+  };
   const folds: { references: Record<string, Float64Array>; use: Float32Array }[] = [];
   const reps = [...new Set(holds.map((h) => h.rep))].sort((a, b) => a - b);
-  const covariances = (parts: Map<string, Float32Array[]>) => Object.fromEntries([...parts].map(([id, p]) => [id, channelCovariance(concatSamples(p), channels)]));
   if (reps.length === 1) {
-    const firstHalves = new Map<string, Float32Array[]>();
-    const secondHalves: Float32Array[] = [];
-    for (const h of holds) {
+    const halves = holds.map((h) => {
       const half = Math.floor(h.samples.length / channels / 2) * channels;
-      (firstHalves.get(h.gesture) ?? firstHalves.set(h.gesture, []).get(h.gesture)!).push(h.samples.subarray(0, half));
-      secondHalves.push(h.samples.subarray(half));
-    }
-    folds.push({ references: covariances(firstHalves), use: concatSamples(secondHalves) });
+      return { gesture: h.gesture, first: h.samples.subarray(0, half), second: h.samples.subarray(half) };
+    });
+    folds.push({ references: covariancesOf(halves.map((h) => ({ gesture: h.gesture, samples: h.first }))), use: concatSamples(halves.map((h) => h.second)) });
   } else {
     for (const held of reps.slice(-AUTO_SYNC_CHECK_FOLDS)) {
-      const others = new Map<string, Float32Array[]>();
-      for (const h of holds) if (h.rep !== held) (others.get(h.gesture) ?? others.set(h.gesture, []).get(h.gesture)!).push(h.samples);
-      folds.push({ references: covariances(others), use: concatSamples(holds.filter((h) => h.rep === held).map((h) => h.samples)) });
+      folds.push({ references: covariancesOf(holds.filter((h) => h.rep !== held)), use: concatSamples(holds.filter((h) => h.rep === held).map((h) => h.samples)) });
     }
   }
   let trials = 0;
@@ -614,7 +614,7 @@ export function checkSyncFromUse(holds: readonly { gesture: string; rep: number;
       sync.push(view);
       trials++;
       const shift = sync.done ? sync.estimate().shift : 0;
-      if (Math.abs(shift - turn) > AUTO_SYNC_CHECK_MISS) misses++;
+      if (Math.abs(shift - turn) > AUTO_SYNC_MISS) misses++;
     }
   }
   return { trials, misses };

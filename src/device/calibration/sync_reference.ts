@@ -38,18 +38,17 @@ function trimmed(h: HoldSamples, channels: number, trimStart: number, trimEnd: n
 /** The sync reference, or undefined when no gesture has two samples to compare. */
 export function syncReference(input: SyncHolds): SyncReference | undefined {
   const { channels, gestures } = input;
+  // Holds in the order they were recorded (as use would come), trimmed as training trims them.
+  const holds = [...input.holds].sort((a, b) => a.start - b.start).map((h) => ({ gesture: gestures[h.gesture]!, rep: h.rep, samples: trimmed(h, channels, input.trimStart, input.trimEnd) }));
   const perGesture = new Map<string, Float32Array>();
-  gestures.forEach((id, g) => {
-    const parts = input.holds.filter((h) => h.gesture === g).map((h) => trimmed(h, channels, input.trimStart, input.trimEnd));
-    const samples = concatSamples(parts);
+  for (const id of gestures) {
+    const samples = concatSamples(holds.filter((h) => h.gesture === id).map((h) => h.samples));
     if (samples.length >= 2 * channels) perGesture.set(id, samples);
-  });
+  }
   if (perGesture.size === 0) return undefined;
   const covariances: Record<string, number[]> = {};
   for (const [id, samples] of perGesture) covariances[id] = Array.from(channelCovariance(samples, channels), (v) => Number(v.toPrecision(7)));
   const gesture = input.syncGesture && covariances[input.syncGesture] ? input.syncGesture : defaultSyncGesture(covariances, channels, REST);
   if (!input.band) return { channels, gesture, gestures: covariances };
-  // Holds in the order they were recorded, as use would come.
-  const holds = [...input.holds].sort((a, b) => a.start - b.start).map((h) => ({ gesture: gestures[h.gesture]!, rep: h.rep, samples: trimmed(h, channels, input.trimStart, input.trimEnd) }));
   return { channels, gesture, gestures: covariances, autoCheck: checkSyncFromUse(holds, channels, input.band.rate, DEFAULT_AUTO_SYNC_SECONDS) };
 }
