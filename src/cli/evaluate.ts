@@ -12,7 +12,7 @@ import type { HeadChoiceMode, PersonData, PersonResult } from '../host/evaluate/
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { addHelpNotes } from './help.ts';
 import { evaluateBySeconds } from './evaluate_seconds.ts';
-import { baselineRows, belowBaselineNotes, estimateNotes, pct, summaryTable } from './evaluate_report.ts';
+import { autoSyncCheckNotes, baselineRows, belowBaselineNotes, estimateNotes, pct, summaryTable } from './evaluate_report.ts';
 import { stoppable } from './interrupt.ts';
 import { choiceOption, EVALUATE_RUNTIMES, type EvaluateRuntime, numberListOption, numberOption, packageOption, seedOption, textOption } from './options.ts';
 import { DEFAULT_AUTO_SYNC_SECONDS, DEFAULT_SYNC_SECONDS } from '../device/sync.ts';
@@ -286,17 +286,6 @@ export function registerEvaluate(program: Command): void {
       if (s.rejection) process.stdout.write(`k=${s.k}: rejecting windows below ${opts.reject}: ${pct(s.rejection.acceptedAccuracy)} % of the accepted windows right, ${pct(s.rejection.rejected)} % rejected\n`);
     }
     process.stdout.write(belowBaselineNotes(summary, 'k'));
-    // The automatic sync's self-check, as calibrate reports it: which calibrations it flags, and how they fared.
-    for (const k of [...new Set(results.map((r) => r.k))]) {
-      const checked = results.filter((r) => r.k === k && r.sync?.autoCheck);
-      const flagged = checked.filter((r) => r.sync!.autoCheck!.misses > 0);
-      if (checked.length === 0) continue;
-      const mean = (rows: PersonResult[]) => pct(rows.reduce((a, r) => a + r.accuracy, 0) / rows.length);
-      process.stdout.write(
-        flagged.length === 0
-          ? `k=${k}: the automatic sync passed its self-check on every calibration\n`
-          : `k=${k}: the automatic sync failed its self-check on ${flagged.map((r) => r.person).join(', ')}, so its estimate was not applied there, as run does (${mean(flagged)} % on average, against ${checked.length > flagged.length ? `${mean(checked.filter((r) => !flagged.includes(r)))} %` : '-'} for the others)\n`,
-      );
-    }
+    process.stdout.write(autoSyncCheckNotes(results));
   });
 }

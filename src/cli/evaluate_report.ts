@@ -4,9 +4,10 @@
  * head's mean, sd and min, the classical columns (the rich time-domain ones,
  * without and with the prior, only where the protocol scores them: EMG), transfer minus the best of
  * them, the from-scratch model and the gain over it; then the notes on the
- * calibration's own estimate and the people below the best classical column.
+ * calibration's own estimate, the people below the best classical column
+ * and, with a simulated automatic sync, the calibrations its self-check flags.
  */
-import type { Summary } from '../host/evaluate/protocol.ts';
+import type { PersonResult, Summary } from '../host/evaluate/protocol.ts';
 
 export const pct = (v: number | undefined) => (v === undefined ? '     -' : `${(100 * v).toFixed(2).padStart(6)}`);
 
@@ -36,6 +37,23 @@ export function belowBaselineNotes(summary: Summary[], key: 'k' | 'C'): string {
     .filter((s) => (s.belowBestBaseline?.length ?? 0) > 0)
     .map((s) => `${key}=${s.k}: below the best classical column for ${s.belowBestBaseline!.join(', ')}\n`)
     .join('');
+}
+
+/** Per k, which calibrations the automatic sync's self-check flagged (their estimate not applied, as run does) and how they fared. */
+export function autoSyncCheckNotes(results: PersonResult[]): string {
+  let out = '';
+  for (const k of [...new Set(results.map((r) => r.k))]) {
+    const checked = results.filter((r) => r.k === k && r.sync?.autoCheck);
+    if (checked.length === 0) continue;
+    const flagged = checked.filter((r) => r.sync!.autoCheck!.misses > 0);
+    const passed = checked.filter((r) => !flagged.includes(r));
+    const mean = (rows: PersonResult[]) => (rows.length === 0 ? '-' : `${pct(rows.reduce((a, r) => a + r.accuracy, 0) / rows.length)} %`);
+    out +=
+      flagged.length === 0
+        ? `k=${k}: the automatic sync passed its self-check on every calibration\n`
+        : `k=${k}: the automatic sync failed its self-check on ${flagged.map((r) => r.person).join(', ')}, so its estimate was not applied there, as run does (${mean(flagged)} on average, against ${mean(passed)} for the others)\n`;
+  }
+  return out;
 }
 
 /** The classical columns of the JSON report. */
