@@ -108,6 +108,14 @@ export function trainLdaHead(e: Embeddings, labels: Int32Array, classes: number,
   return { kind: 'lda', classes, dim, mean, invStd, weights: Array.from(weights), bias };
 }
 
+/** cov = (1 - shrinkage) cov + shrinkage (trace / dim) I, in place (with a floor on the ridge): the prior LDAs' regularization. */
+function shrinkTowardsIdentity(cov: Float64Array, dim: number, shrinkage: number): void {
+  let trace = 0;
+  for (let a = 0; a < dim; a++) trace += cov[a * dim + a]!;
+  const ridge = (shrinkage * trace) / dim + 1e-9;
+  for (let a = 0; a < dim; a++) for (let b = 0; b < dim; b++) cov[a * dim + b] = (1 - shrinkage) * cov[a * dim + b]! + (a === b ? ridge : 0);
+}
+
 export interface PriorLdaOptions {
   /** Weight of the population's within-class covariance against the wearer's own, 0..1. */
   priorWeight: number;
@@ -158,10 +166,7 @@ export function trainPriorLdaHead(
   const cov = new Float64Array(dim * dim);
   const w = prior ? opts.priorWeight : 0;
   for (let i = 0; i < cov.length; i++) cov[i] = (1 - w) * own[i] + (prior ? w * prior.covariance[i] : 0);
-  let trace = 0;
-  for (let a = 0; a < dim; a++) trace += cov[a * dim + a];
-  const ridge = (opts.shrinkage * trace) / dim + 1e-9;
-  for (let a = 0; a < dim; a++) for (let b = 0; b < dim; b++) cov[a * dim + b] = (1 - opts.shrinkage) * cov[a * dim + b] + (a === b ? ridge : 0);
+  shrinkTowardsIdentity(cov, dim, opts.shrinkage);
 
   const { weights: wts, bias } = discriminants(cov, mu, counts, dim, classes);
   return { kind: 'lda', classes, dim, input, mean: Array.from(mean), invStd: Array.from(invStd), weights: Array.from(wts), bias, classMeans: Array.from(mu, (v) => Number(v.toPrecision(7))) };
@@ -221,10 +226,7 @@ export function trainFusedPriorLdaHead(
     for (let a = 0; a < d; a++) {
       for (let b = 0; b < d; b++) cov[a * d + b] = (1 - opts.priorWeight) * own[a * d + b]! + opts.priorWeight * prior.covariance[(from + a) * dim + from + b]!;
     }
-    let trace = 0;
-    for (let a = 0; a < d; a++) trace += cov[a * d + a];
-    const ridge = (opts.shrinkage * trace) / d + 1e-9;
-    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) cov[a * d + b] = (1 - opts.shrinkage) * cov[a * d + b] + (a === b ? ridge : 0);
+    shrinkTowardsIdentity(cov, d, opts.shrinkage);
     const expert = discriminants(cov, blockMeans, counts, d, classes);
     for (let a = 0; a < d; a++) for (let c = 0; c < classes; c++) weights[(from + a) * classes + c] = share * expert.weights[a * classes + c]!;
     for (let c = 0; c < classes; c++) bias[c] += counts[c] === 0 ? 0 : share * expert.bias[c]!;
