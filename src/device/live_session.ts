@@ -513,10 +513,17 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     }
     const idleMs = this.#options.idleStopMs;
     if (idleMs !== undefined) {
+      const period = Math.min(250, idleMs);
+      let tickAt = performance.now();
       this.#timers.push(
         setInterval(() => {
-          if (this.#lastSampleAt > 0 && performance.now() - this.#lastSampleAt > idleMs) this.#requestEnd({ end: 'idle', reason: `no samples for ${idleMs / 1000} s` });
-        }, Math.min(250, idleMs)),
+          const now = performance.now();
+          // A tick that comes late means the event loop was blocked: samples that arrived meanwhile are still
+          // queued behind this timer, so silence is judged on the next tick, not this one.
+          const late = now - tickAt > 2 * period;
+          tickAt = now;
+          if (!late && this.#lastSampleAt > 0 && now - this.#lastSampleAt > idleMs) this.#requestEnd({ end: 'idle', reason: `no samples for ${idleMs / 1000} s` });
+        }, period),
       );
     }
   }

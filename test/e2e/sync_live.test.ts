@@ -39,12 +39,15 @@ test('a band put back on turned by one electrode: lost without sync, recovered w
     const syncFile = join(MALE0, 'Test0', `classe_${protocol.gestures.findIndex((g) => g.id === profile.sync!.gesture)}.dat`);
     const later = openBoard({ sim: { replay: sync === 'gesture' ? [syncFile, join(MALE0, 'Test0')] : join(MALE0, 'Test0'), speed: 50, turn } });
     const mode = sync === 'gesture' ? { kind: 'gesture' as const, gesture: profile.sync!.gesture } : { kind: 'auto' as const };
-    const session = recognizer.listen(later, { score: true, idleStopMs: 1000, tolerateTurn, ...(sync !== 'none' ? { sync: { mode, seconds: sync === 'auto' ? 3 : 2 } } : {}) });
+    // The replay runs 50 times faster than a wearer: a queue long enough that no window is dropped on a busy machine,
+    // so that runs compare window for window.
+    const session = recognizer.listen(later, { score: true, idleStopMs: 1000, pipeline: { maxQueue: 1_000_000 }, tolerateTurn, ...(sync !== 'none' ? { sync: { mode, seconds: sync === 'auto' ? 3 : 2 } } : {}) });
     const syncs: { shift: number; headShift: number; computeMs: number; untrusted?: boolean }[] = [];
     session.on('sync', (e) => syncs.push(e));
     await session.start();
     const result = await session.done();
     await later.close();
+    assert.equal(result.pipeline.dropped, 0, 'no window dropped');
     return { accuracy: result.score!.accuracy, syncs };
   };
   const without = await live('none');
