@@ -282,7 +282,12 @@ export function registerEvaluate(program: Command): void {
     process.stdout.write(summaryTable(summary, 'k'));
     process.stdout.write(estimateNotes(summary, 'k'));
     for (const s of summary) {
-      if (s.adaptedMean !== undefined) process.stdout.write(`k=${s.k}: with unsupervised adaptation ${pct(s.adaptedMean)} % (without ${pct(s.mean)} %)\n`);
+      if (s.adaptedMean !== undefined) {
+        const b = s.adaptedBaselines;
+        const p = (v: number | undefined) => pct(v).trim();
+        const columns = b ? `; classical adapted the same way: td4 ${p(b.classical)}, td4 + prior ${p(b.classicalPrior)}, rich ${p(b.classicalRich)}, rich + prior ${p(b.classicalRichPrior)} %; adapted transfer - best ${p(s.adaptedOverBestBaseline)} points` : '';
+        process.stdout.write(`k=${s.k}: with unsupervised adaptation ${p(s.adaptedMean)} % (without ${p(s.mean)} %)${columns}\n`);
+      }
       if (s.rejection) process.stdout.write(`k=${s.k}: rejecting windows below ${opts.reject}: ${pct(s.rejection.acceptedAccuracy)} % of the accepted windows right, ${pct(s.rejection.rejected)} % rejected\n`);
     }
     process.stdout.write(belowBaselineNotes(summary, 'k'));

@@ -217,6 +217,17 @@ function simulateSync(calibration: Recording[], test: Recording[], cycles: Set<n
   return { recordings, before, outcome };
 }
 
+/** Accuracy of each classical per-person column (see PersonResult.baselines). */
+export interface Baselines {
+  classical: number;
+  classicalPrior?: number;
+  classicalRich?: number;
+  classicalRichPrior?: number;
+}
+
+export type BaselineColumn = keyof Baselines;
+export const BASELINE_COLUMNS: readonly BaselineColumn[] = ['classical', 'classicalPrior', 'classicalRich', 'classicalRichPrior'];
+
 export interface PersonResult {
   person: string;
   k: number;
@@ -233,13 +244,17 @@ export interface PersonResult {
    * same with the pretraining people's covariance of those features as prior
    * (the transfer prior's time-domain block). Absent at k = 0.
    */
-  baselines?: { classical: number; classicalPrior?: number; classicalRich?: number; classicalRichPrior?: number };
+  baselines?: Baselines;
   /** The calibration's own held-out estimate (what calibrate would print), when it could hold anything out. */
   estimate?: number;
   /** What a simulated sync estimated. */
   sync?: SyncOutcome;
-  /** With adaptation: accuracy of the same head adapting over the test windows in time order. */
-  adapted?: { accuracy: number; updates: number; resets: number };
+  /**
+   * With adaptation: accuracy of the same head adapting over the test
+   * windows in time order; `baselines`, each classical column's LDA adapted
+   * by the same code on the same windows (what transfer must beat there too).
+   */
+  adapted?: { accuracy: number; updates: number; resets: number; baselines?: Baselines };
   /** With a rejection threshold: accuracy on the accepted windows and the share rejected. */
   rejection?: { acceptedAccuracy: number; rejected: number };
   calibrationWindows: number;
@@ -461,7 +476,14 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
     const baselines: NonNullable<PersonResult['baselines']> = { classical: scored((f) => f.classical), classicalRich: scored((f) => f.rich) };
     if (own.withPrior) baselines.classicalPrior = scored((f) => f.withPrior!);
     if (own.richWithPrior) baselines.classicalRichPrior = scored((f) => f.richWithPrior!);
-    const adapted = setup.adapt ? pooledAdapted(parts.map((q) => ({ ...adaptedAccuracy(q.fitted.head, q.et, q.test, setup.adapt!), windows: q.test.count }))) : undefined;
+    let adapted: PersonResult['adapted'];
+    if (setup.adapt) {
+      const adaptedOf = (headOf: (f: FittedHeads) => HeadData) => pooledAdapted(parts.map((q) => ({ ...adaptedAccuracy(headOf(q.fitted), q.et, q.test, setup.adapt!), windows: q.test.count })));
+      const adaptedBaselines: Baselines = { classical: adaptedOf((f) => f.classical).accuracy, classicalRich: adaptedOf((f) => f.rich).accuracy };
+      if (own.withPrior) adaptedBaselines.classicalPrior = adaptedOf((f) => f.withPrior!).accuracy;
+      if (own.richWithPrior) adaptedBaselines.classicalRichPrior = adaptedOf((f) => f.richWithPrior!).accuracy;
+      adapted = { ...adaptedOf((f) => f.head), baselines: adaptedBaselines };
+    }
     const rejection = setup.reject !== undefined && own.head.kind !== 'ncm' ? pooledRejection(parts.map((q) => ({ ...rejectionFigures(q.fitted.head, q.et, q.test, setup.reject!), windows: q.test.count }))) : undefined;
     const testWindows = parts.reduce((n, q) => n + q.test.count, 0);
     const r: PersonResult = {
@@ -508,11 +530,14 @@ export interface Summary {
   /** Transfer mean minus the best baseline mean, in accuracy (the headline). */
   overBestBaseline?: number;
   /** Which baseline column had the best mean. */
-  bestBaseline?: 'classical' | 'classicalPrior' | 'classicalRich' | 'classicalRichPrior';
+  bestBaseline?: BaselineColumn;
   /** People for whom transfer scored below the best baseline. */
   belowBestBaseline?: string[];
   /** Mean accuracy with unsupervised adaptation, and of rejection (accepted accuracy, share rejected). */
   adaptedMean?: number;
+  /** With adaptation: each classical column's mean adapted the same way, and adapted transfer minus the best of them. */
+  adaptedBaselines?: Partial<Record<BaselineColumn, number>>;
+  adaptedOverBestBaseline?: number;
   rejection?: { acceptedAccuracy: number; rejected: number };
   /** Mean absolute difference between the calibration's estimate and the later accuracy, over the people with an estimate. */
   estimateError?: { meanAbs: number; meanSigned: number; people: number };
@@ -533,7 +558,19 @@ export function summarize(results: PersonResult[]): Summary[] {
     const rows = results.filter((r) => r.k === k);
     const s = stats(rows.map((r) => r.accuracy));
     const out: Summary = { k, people: rows.length, ...s };
-    if (rows.every((r) => r.adapted)) out.adaptedMean = rows.reduce((a, r) => a + r.adapted!.accuracy, 0) / rows.length;
+    if (rows.every((r) => r.adapted)) {
+      out.adaptedMean = rows.reduce((a, r) => a + r.adapted!.accuracy, 0) / rows.length;
+      const means: Partial<Record<BaselineColumn, number>> = {};
+      for (const c of BASELINE_COLUMNS) {
+        const values = rows.map((r) => r.adapted!.baselines?.[c]).filter((v): v is number => v !== undefined);
+        if (values.length === rows.length) means[c] = values.reduce((a, b) => a + b, 0) / values.length;
+      }
+      const present = Object.values(means);
+      if (present.length > 0) {
+        out.adaptedBaselines = means;
+        out.adaptedOverBestBaseline = out.adaptedMean - Math.max(...present);
+      }
+    }
     if (rows.every((r) => r.rejection)) {
       out.rejection = {
         acceptedAccuracy: rows.reduce((a, r) => a + r.rejection!.acceptedAccuracy, 0) / rows.length,
@@ -548,11 +585,11 @@ export function summarize(results: PersonResult[]): Summary[] {
     if (rows.every((r) => r.baselines)) {
       const classical = stats(rows.map((r) => r.baselines!.classical));
       out.baselines = { classical };
-      for (const c of ['classicalPrior', 'classicalRich', 'classicalRichPrior'] as const) {
+      for (const c of BASELINE_COLUMNS.slice(1)) {
         const values = rows.map((r) => r.baselines![c]).filter((v): v is number => v !== undefined);
         if (values.length === rows.length) out.baselines[c] = stats(values);
       }
-      const columns = (['classical', 'classicalPrior', 'classicalRich', 'classicalRichPrior'] as const).filter((c) => out.baselines![c] !== undefined);
+      const columns = BASELINE_COLUMNS.filter((c) => out.baselines![c] !== undefined);
       const best = columns.reduce((a, c) => (out.baselines![c]!.mean > out.baselines![a]!.mean ? c : a));
       out.overBestBaseline = s.mean - out.baselines[best]!.mean;
       out.bestBaseline = best;
