@@ -12,7 +12,7 @@ import type { HeadChoiceMode, PersonData, PersonResult } from '../host/evaluate/
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { addHelpNotes } from './help.ts';
 import { evaluateBySeconds } from './evaluate_seconds.ts';
-import { autoSyncCheckNotes, baselineRows, belowBaselineNotes, estimateNotes, pct, summaryTable } from './evaluate_report.ts';
+import { adaptedNotes, autoSyncCheckNotes, baselineRows, belowBaselineNotes, estimateNotes, pct, summaryTable } from './evaluate_report.ts';
 import { stoppable } from './interrupt.ts';
 import { choiceOption, EVALUATE_RUNTIMES, type EvaluateRuntime, numberListOption, numberOption, packageOption, seedOption, textOption } from './options.ts';
 import { DEFAULT_AUTO_SYNC_SECONDS, DEFAULT_SYNC_SECONDS } from '../device/sync.ts';
@@ -154,13 +154,13 @@ export function registerEvaluate(program: Command): void {
   cmd.action(async (opts: EvaluateOptions) => {
     const runtime = chosenRuntime(opts, cmd);
     if (opts.calibSeconds) {
-      const cycleOnly = ['cycles', 'calib', 'test', 'head', 'within', 'shiftTest', 'shiftCalib', 'tolerateTurn', 'sync', 'syncSeconds', 'adapt', 'reject'].filter((o) => cmd.getOptionValueSource(o) === 'cli');
+      const cycleOnly = ['cycles', 'calib', 'test', 'head', 'within', 'shiftTest', 'shiftCalib', 'tolerateTurn', 'sync', 'syncSeconds', 'reject'].filter((o) => cmd.getOptionValueSource(o) === 'cli');
       if (cycleOnly.length > 0) {
         const flag = cmd.options.find((o) => o.attributeName() === cycleOnly[0])!.long!;
         throw new HeadstartError('BAD_OPTION', `${flag} belongs to the cycles protocol; --calib-seconds calibrates on the first seconds of each recording of --data`, { option: flag });
       }
       if (!opts.data) throw new HeadstartError('MISSING_OPTION', '--calib-seconds needs --data: the people\'s recordings, one per state (e.g. ../shared/datasets/eegmat)', { option: '--data' });
-      await evaluateBySeconds({ ...opts, data: opts.data, calibSeconds: opts.calibSeconds, runtime });
+      await evaluateBySeconds({ ...opts, data: opts.data, calibSeconds: opts.calibSeconds, runtime, adapt: opts.adapt === true });
       return;
     }
     const { cycles } = opts;
@@ -281,13 +281,8 @@ export function registerEvaluate(program: Command): void {
     process.stdout.write(`${people.length} people, per-window accuracy (%), runtime ${runtime}, head ${opts.head}${opts.within ? ', scored on the later cycles of the calibration recording' : ''}${shifts}\n`);
     process.stdout.write(summaryTable(summary, 'k'));
     process.stdout.write(estimateNotes(summary, 'k'));
+    process.stdout.write(adaptedNotes(summary, 'k'));
     for (const s of summary) {
-      if (s.adaptedMean !== undefined) {
-        const b = s.adaptedBaselines;
-        const p = (v: number | undefined) => pct(v).trim();
-        const columns = b ? `; classical adapted the same way: td4 ${p(b.classical)}, td4 + prior ${p(b.classicalPrior)}, rich ${p(b.classicalRich)}, rich + prior ${p(b.classicalRichPrior)} %; adapted transfer - best ${p(s.adaptedOverBestBaseline)} points` : '';
-        process.stdout.write(`k=${s.k}: with unsupervised adaptation ${p(s.adaptedMean)} % (without ${p(s.mean)} %)${columns}\n`);
-      }
       if (s.rejection) process.stdout.write(`k=${s.k}: rejecting windows below ${opts.reject}: ${pct(s.rejection.acceptedAccuracy)} % of the accepted windows right, ${pct(s.rejection.rejected)} % rejected\n`);
     }
     process.stdout.write(belowBaselineNotes(summary, 'k'));

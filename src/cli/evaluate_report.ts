@@ -4,10 +4,10 @@
  * head's mean, sd and min, the classical columns (the rich time-domain ones,
  * without and with the prior, only where the protocol scores them: EMG), transfer minus the best of
  * them, the from-scratch model and the gain over it; then the notes on the
- * calibration's own estimate, the people below the best classical column
+ * calibration's own estimate, adaptation (beside the classical columns adapted the same way), the people below the best classical column
  * and, with a simulated automatic sync, the calibrations its self-check flags.
  */
-import type { PersonResult, Summary } from '../host/evaluate/protocol.ts';
+import type { BaselineColumn, PersonResult, Summary } from '../host/evaluate/protocol.ts';
 
 export const pct = (v: number | undefined) => (v === undefined ? '     -' : `${(100 * v).toFixed(2).padStart(6)}`);
 
@@ -27,6 +27,25 @@ export function estimateNotes(summary: Summary[], key: 'k' | 'C'): string {
   let out = '';
   for (const s of summary) {
     if (s.estimateError) out += `${key}=${s.k}: the calibration's own estimate is off by ${(100 * s.estimateError.meanAbs).toFixed(2)} points on average (${s.estimateError.meanSigned >= 0 ? 'over' : 'under'}-estimating by ${(100 * Math.abs(s.estimateError.meanSigned)).toFixed(2)} on balance)\n`;
+  }
+  return out;
+}
+
+const COLUMN_NAMES: Record<BaselineColumn, string> = { classical: 'classical', classicalPrior: 'classical + prior', classicalRich: 'rich', classicalRichPrior: 'rich + prior' };
+
+/** With adaptation: the adapted transfer head beside each classical column adapted by the same code, per row. */
+export function adaptedNotes(summary: Summary[], key: 'k' | 'C'): string {
+  const fixed = (v: number) => (100 * v).toFixed(2);
+  let out = '';
+  for (const s of summary) {
+    if (s.adaptedMean === undefined) continue;
+    out += `${key}=${s.k}: with unsupervised adaptation ${fixed(s.adaptedMean)} % (without ${fixed(s.mean)} %)`;
+    const columns = Object.entries(s.adaptedBaselines ?? {}) as [BaselineColumn, number][];
+    if (columns.length > 0 && s.adaptedOverBestBaseline !== undefined) {
+      const over = s.adaptedOverBestBaseline;
+      out += `; the classical columns adapted the same way: ${columns.map(([c, v]) => `${COLUMN_NAMES[c]} ${fixed(v)}`).join(', ')} %; adapted transfer - best ${over >= 0 ? '+' : ''}${fixed(over)} points`;
+    }
+    out += '\n';
   }
   return out;
 }

@@ -23,7 +23,8 @@ import type { PersonResult } from '../host/evaluate/protocol.ts';
 import type { SecondsPerson } from '../host/evaluate/seconds_protocol.ts';
 import { createProgress } from './progress.ts';
 import { type DatasetOptions, datasetSpec } from './dataset_options.ts';
-import { baselineRows, belowBaselineNotes, estimateNotes, summaryTable } from './evaluate_report.ts';
+import { DEFAULT_ADAPT } from '../core/head/adapt.ts';
+import { adaptedNotes, baselineRows, belowBaselineNotes, estimateNotes, summaryTable } from './evaluate_report.ts';
 import type { EvaluateRuntime } from './options.ts';
 
 export interface SecondsOptions extends DatasetOptions {
@@ -36,6 +37,8 @@ export interface SecondsOptions extends DatasetOptions {
   seed: number;
   out?: string;
   json?: boolean;
+  /** Also score with unsupervised adaptation (evaluate --adapt). */
+  adapt?: boolean;
 }
 
 /** What the training report says of the pretraining: its people and how it augmented windows. */
@@ -127,6 +130,7 @@ export async function evaluateBySeconds(opts: SecondsOptions): Promise<void> {
           scratchAugment: record.augment === undefined ? DEFAULT_TRAIN.augment : record.augment,
           seed: opts.seed,
           guard: defaultGuard(m.window),
+          ...(opts.adapt ? { adapt: DEFAULT_ADAPT } : {}),
         },
         (step) => progress.update(i, people.length, step),
       )),
@@ -158,5 +162,6 @@ export async function evaluateBySeconds(opts: SecondsOptions): Promise<void> {
   process.stdout.write(`${people.length} people, balanced accuracy (%), runtime ${runtime}; C = seconds of each state calibrated on (0: the population head, no calibration), every later window scored\n`);
   process.stdout.write(summaryTable(summary, 'C'));
   process.stdout.write(estimateNotes(summary, 'C'));
+  process.stdout.write(adaptedNotes(summary, 'C'));
   process.stdout.write(belowBaselineNotes(summary, 'C'));
 }

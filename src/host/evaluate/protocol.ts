@@ -84,25 +84,35 @@ export interface EvaluationSetup {
   tolerateTurn?: boolean;
 }
 
-/** Per-window accuracy with the head adapting as it goes (prequential: each window scored before it counts). */
-function adaptedAccuracy(head: HeadData, et: Embeddings, test: WindowSet, opts: AdaptOptions): { accuracy: number; updates: number; resets: number } {
-  if (head.kind === 'ncm' || !head.classMeans) return { accuracy: accuracy(predictClasses(head, et, test), test.y), updates: 0, resets: 0 };
+/**
+ * Each window's class with the head adapting as it goes (prequential: each
+ * window is predicted before it counts), the windows taken in their order.
+ * A head that cannot adapt (no class means) predicts as it is.
+ */
+export function adaptedPredictions(head: HeadData, et: Embeddings, test: WindowSet, opts: AdaptOptions): { pred: Int32Array; updates: number; resets: number } {
+  if (head.kind === 'ncm' || !head.classMeans) return { pred: predictClasses(head, et, test), updates: 0, resets: 0 };
   const copy: LinearHeadData = { ...head, mean: [...head.mean] };
   const adapter = new HeadAdapter(copy, opts);
   const x = buildHeadInputs(headInputOf(head), et, test);
   const row = new Float32Array(head.dim);
   const out = new Float32Array(head.classes);
-  let correct = 0;
+  const pred = new Int32Array(x.count);
   for (let i = 0; i < x.count; i++) {
     const v = x.data.subarray(i * x.dim, (i + 1) * x.dim);
     scoreInputInto(copy, v, row, out);
     let best = 0;
     for (let c = 1; c < head.classes; c++) if (out[c]! > out[best]!) best = c;
-    if (best === test.y[i]) correct++;
+    pred[i] = best;
     adapter.observe(v, best, out[best]!);
   }
   const state = adapter.state();
-  return { accuracy: x.count === 0 ? 0 : correct / x.count, updates: state.updates, resets: state.resets };
+  return { pred, updates: state.updates, resets: state.resets };
+}
+
+/** Per-window accuracy with the head adapting as it goes. */
+function adaptedAccuracy(head: HeadData, et: Embeddings, test: WindowSet, opts: AdaptOptions): { accuracy: number; updates: number; resets: number } {
+  const { pred, updates, resets } = adaptedPredictions(head, et, test, opts);
+  return { accuracy: accuracy(pred, test.y), updates, resets };
 }
 
 /** Accuracy on the windows whose winning probability reaches `threshold`, and the share of windows below it. */

@@ -29,7 +29,8 @@ import { fitCalibrationHead } from '../../tfjs/select_head.ts';
 import type { AugmentOptions } from '../extractor/augment.ts';
 import type { ExtractorConfig } from '../extractor/config.ts';
 import { classifierPredictions } from '../extractor/train.ts';
-import { type PersonResult, trainScratch } from './protocol.ts';
+import type { AdaptOptions } from '../../core/head/adapt.ts';
+import { adaptedPredictions, type Baselines, type PersonResult, trainScratch } from './protocol.ts';
 
 /** One person: whole recordings, one state (label) each. */
 export interface SecondsPerson {
@@ -59,6 +60,8 @@ export interface SecondsSetup {
   seed: number;
   /** Windows left out of training beside a held-out block in the calibration's own estimate. */
   guard: number;
+  /** Also score with unsupervised adaptation: the later windows streamed in time order, each scored before it adapts the head (and each classical head, the same way). */
+  adapt?: AdaptOptions;
 }
 
 export async function evaluatePersonBySeconds(p: SecondsPerson, setup: SecondsSetup, onStep?: (text: string) => void): Promise<PersonResult[]> {
@@ -104,10 +107,18 @@ export async function evaluatePersonBySeconds(p: SecondsPerson, setup: SecondsSe
     const xc = selectRows(classicalAll, split.calibration);
     const xt = selectRows(classicalAll, split.test);
     const classical = trainPriorLdaHead(xc, calibY, classes, setup.classicalInput, undefined);
-    const baselines: NonNullable<PersonResult['baselines']> = { classical: balancedAccuracy(predictInputs(classical, xt), test.y, classes) };
-    if (setup.priors) {
-      const withPrior = trainPriorLdaHead(xc, calibY, classes, setup.classicalInput, setup.priors.classical);
-      baselines.classicalPrior = balancedAccuracy(predictInputs(withPrior, xt), test.y, classes);
+    const baselines: Baselines = { classical: balancedAccuracy(predictInputs(classical, xt), test.y, classes) };
+    const withPrior = setup.priors ? trainPriorLdaHead(xc, calibY, classes, setup.classicalInput, setup.priors.classical) : undefined;
+    if (withPrior) baselines.classicalPrior = balancedAccuracy(predictInputs(withPrior, xt), test.y, classes);
+    let adapted: PersonResult['adapted'];
+    if (setup.adapt) {
+      const adaptedOf = (head: HeadData) => {
+        const a = adaptedPredictions(head, et, test, setup.adapt!);
+        return { accuracy: balancedAccuracy(a.pred, test.y, classes), updates: a.updates, resets: a.resets };
+      };
+      const adaptedBaselines: Baselines = { classical: adaptedOf(classical).accuracy };
+      if (withPrior) adaptedBaselines.classicalPrior = adaptedOf(withPrior).accuracy;
+      adapted = { ...adaptedOf(fitted.head), baselines: adaptedBaselines };
     }
     const r: PersonResult = {
       person: p.name,
@@ -116,6 +127,7 @@ export async function evaluatePersonBySeconds(p: SecondsPerson, setup: SecondsSe
       head: fitted.cv.chosen,
       ...(estimate === undefined ? {} : { estimate }),
       baselines,
+      ...(adapted ? { adapted } : {}),
       calibrationWindows: calibration.count,
       testWindows: test.count,
     };

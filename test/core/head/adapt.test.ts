@@ -81,6 +81,32 @@ test('a drift common to every gesture is followed: the shift settles near it and
   assert.notDeepEqual(adapted.mean, calibrated.mean);
 });
 
+test('a class that wins most windows pulls no more than the others: its own change is not taken for a common drift', (t) => {
+  // The first gesture, held eight times as long as the others, is done differently from its calibration
+  // (partly like the second: OFFSET); the others are as calibrated. Nothing is common to every gesture.
+  const OFFSET = [0, 0.8, 0, 0, 0.8, 0];
+  const calibrated = calibratedHead();
+  const head = copy(calibrated);
+  const adapter = new HeadAdapter(head, DEFAULT_ADAPT);
+  for (let i = 0; i < 6000; i++) {
+    const phase = i % 500;
+    const c = phase < 400 ? 0 : phase < 450 ? 1 : 2;
+    const x = sample(c, 0);
+    if (c === 0) OFFSET.forEach((v, d) => (x[d] += v));
+    step(head, x, adapter);
+  }
+  const { shift, updates, classShare } = adapter.state();
+  // How far the shift went along the first gesture's change (1: all the way, as if every gesture had changed).
+  const offsetZ = OFFSET.map((v, d) => v * calibrated.invStd[d]!);
+  const along = shift.reduce((a, v, d) => a + v * offsetZ[d]!, 0) / offsetZ.reduce((a, v) => a + v * v, 0);
+  t.diagnostic(`${updates} updates; class shares ${classShare!.map((v) => v.toFixed(2)).join(' / ')}; shift along the first gesture's change ${along.toFixed(2)}`);
+  assert.equal(classShare!.length, CLASSES);
+  // Each window's pull is divided by its class's recent share, so a long hold's pull fades as it goes on and
+  // the shift settles well short of the first gesture's change (0.21 of the way with this seed); every
+  // window pulling alike, it goes more than twice as far (0.46).
+  assert.ok(along > 0 && along < 0.33, `the shift went ${along} of the way`);
+});
+
 test('memory and the shift stay bounded however long it runs and however far the signal goes', () => {
   const head = copy(calibratedHead());
   const opts: AdaptOptions = { ...DEFAULT_ADAPT, maxShift: 0.8 };
