@@ -11,7 +11,9 @@
  * package's classical recipe, EEG log band power, by shrinkage LDA) alone and
  * with the pretraining people's prior, and the same network trained from
  * scratch on the calibration windows alone. At C = 0 the classical column is
- * the classical population LDA the package ships.
+ * the classical population LDA the package ships. With `adapt`, each of
+ * those heads also adapts without labels over the later windows, taken
+ * recording by recording in time order, as run --adapt would.
  */
 import type { Embeddings } from '../../core/head/embeddings.ts';
 import { selectRows } from '../../core/head/embeddings.ts';
