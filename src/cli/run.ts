@@ -6,6 +6,8 @@ import { DEFAULT_ADAPT } from '../core/head/adapt.ts';
 import { type BoardOptions, boardFromOptions, boardOptions, PORT_OR_CYTON_DESCRIPTION } from './board_options.ts';
 import { HeadstartError } from '../core/errors.ts';
 import { createRecognizer, loadProfile } from '../api/index.ts';
+import type { HeadData } from '../core/head/head.ts';
+import type { SyncReference } from '../device/profiles/profile.ts';
 import { ProfileStore } from '../device/profiles/store.ts';
 import { resolveDataDir } from '../device/profiles/data_dir.ts';
 import type { LiveSink } from '../device/live_session.ts';
@@ -63,6 +65,13 @@ const MAX_QUEUE = 1_000_000;
 function smootherOptions(o: RunOptions): SmootherOptions {
   if (o.exit > o.enter) throw new HeadstartError('BAD_OPTION', `--exit (${o.exit}) must not be above --enter (${o.enter}): a gesture ends below the share it entered at`, { option: '--exit' });
   return { votes: o.votes, threshold: o.threshold, enter: o.enter, exit: o.exit };
+}
+
+/** The profile's re-wearing heads after adaptation: the adapted one back in its place (the turn-tolerant head, or a prepared turn's). */
+function adaptedSync(sync: SyncReference, adapted: { head: HeadData; tolerant: boolean; preparedShift?: number }): SyncReference {
+  if (adapted.tolerant) return { ...sync, tolerantHead: adapted.head };
+  if (adapted.preparedShift === undefined) return sync;
+  return { ...sync, heads: sync.heads?.map((h) => (h.shift === adapted.preparedShift ? { shift: h.shift, head: adapted.head } : h)) };
 }
 
 function pct(x: number): string {
@@ -323,11 +332,12 @@ export function registerRun(program: Command): void {
             extractorSha256: profile.extractorSha256,
             package: profile.package,
             gestures: profile.gestures,
-            // The turn-tolerant head adapted in its own place; the calibration's own head stays as it was.
-            head: adapted.tolerant ? profile.head : adapted.head,
+            // The head that adapted goes back in its own place: the turn-tolerant head, or the one a sync chose for a
+            // turned band, leave the calibration's own as it was (a later sync that finds the band unturned uses it).
+            head: adapted.tolerant || adapted.preparedShift !== undefined ? profile.head : adapted.head,
             cv: profile.cv,
             ...(profile.calibration ? { calibration: profile.calibration } : {}),
-            ...(profile.sync ? { sync: adapted.tolerant ? { ...profile.sync, tolerantHead: adapted.head } : profile.sync } : {}),
+            ...(profile.sync ? { sync: adaptedSync(profile.sync, adapted) } : {}),
             adaptation: { fromVersion: profile.version, updates: adapted.state.updates, resets: adapted.state.resets, shift: adapted.state.shift },
           });
           const line = { event: 'adapted', profile: profile.user, version: saved.version, fromVersion: profile.version, updates: adapted.state.updates, resets: adapted.state.resets };

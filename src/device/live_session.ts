@@ -270,6 +270,8 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   #sync: { collector: SyncCollector; mode: SyncMode; gains: boolean; rate: number } | undefined;
   /** Whether the turn-tolerant head is the one recognizing (until a sync estimates). */
   #tolerant = false;
+  /** The turn of the prepared head a sync put in (absent: the calibration's own, or the turn-tolerant one). */
+  #preparedShift: number | undefined;
   readonly #onAbort = (): void => this.#requestEnd({ end: 'interrupted', reason: 'interrupted' });
 
   constructor(options: LiveSessionOptions) {
@@ -406,6 +408,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       const head = headShift !== 0 ? prepared.find((h) => h.shift === headShift)!.head : this.#tolerant && !estimate.undetermined ? this.recognizer.profile.head : undefined;
       if (head) {
         this.#tolerant = false;
+        this.#preparedShift = headShift !== 0 ? headShift : undefined;
         const adapting = this.#options.adapt && head.kind !== 'ncm';
         const used = adapting ? { ...head, mean: [...head.mean] } : head;
         pipeline.replaceHead(used);
@@ -428,13 +431,15 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
 
   /**
    * The head as adaptation left it and what adaptation did, when adapting
-   * (after the session, or during it); `tolerant`: it is the turn-tolerant
-   * head that adapted (no sync replaced it).
+   * (after the session, or during it), and which of the profile's heads it
+   * is: `tolerant`, the turn-tolerant head (no sync replaced it);
+   * `preparedShift`, the head a sync chose, prepared for a band turned that
+   * far; neither, the calibration's own.
    */
-  adaptedHead(): { head: HeadData; state: AdaptState; tolerant: boolean } | undefined {
+  adaptedHead(): { head: HeadData; state: AdaptState; tolerant: boolean; preparedShift?: number } | undefined {
     const stage = this.#pipeline?.head;
     if (!stage?.adapter) return undefined;
-    return { head: stage.head, state: stage.adapter.state(), tolerant: this.tolerantHeadInUse };
+    return { head: stage.head, state: stage.adapter.state(), tolerant: this.tolerantHeadInUse, ...(this.#preparedShift !== undefined ? { preparedShift: this.#preparedShift } : {}) };
   }
 
   done(): Promise<LiveResult> {

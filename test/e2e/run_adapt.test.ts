@@ -1,7 +1,8 @@
 // `headstart run --adapt` end to end: the demo's person calibrated on one repetition with the shipped
 // package, their later recording played live through sim and a pseudo-terminal; at the end the head
 // as adaptation left it is saved as a new profile version, and `headstart profile rollback` goes back
-// to the calibration's head exactly.
+// to the calibration's head exactly. After a sync chose a head prepared for a turned band, that head is
+// the one that adapted and is saved in its place, the calibration's own untouched.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,11 @@ import { runCli } from '../helpers/cli.ts';
 import { BIN, calibrate, runLive } from '../helpers/live_run.ts';
 import { ptySkipReason } from '../helpers/pty.ts';
 import { scratchDir } from '../helpers/scratch_dir.ts';
+import { calibrate as calibrateLive, openBoard } from '../../src/api/index.ts';
+import { loadProtocol } from '../../src/device/calibration/protocol.ts';
+import { demoProtocol } from '../../src/sim/demo/demo_assets.ts';
 
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PACKAGE = fileURLToPath(new URL('../../models/myo8-200hz', import.meta.url));
 const PERSON = fileURLToPath(new URL('../../data/demo/EvaluationDataset/Male0', import.meta.url));
 
@@ -50,4 +55,38 @@ test('run --adapt saves the adapted head as a new profile version; profile rollb
   const v1 = store.load('male0');
   assert.equal(v1.version, 1);
   assert.deepEqual(v1.head, calibrated.head, 'the calibration head, exactly');
+});
+
+test('run --sync auto --adapt on a turned band: the prepared head the sync chose adapts and is saved in its place', { timeout: 300_000 }, async (t) => {
+  const skip =
+    ptySkipReason() ??
+    (existsSync(join(PACKAGE, 'priors.json')) ? undefined : `${PACKAGE} has no priors.json (made by headstart export)`) ??
+    (existsSync(BIN) ? undefined : 'bin not built: run `npm run build`');
+  if (skip) return t.skip(skip);
+  const work = scratchDir(t, 'hs-adapt-turned-');
+  const dataDir = join(work, 'data');
+  // Calibrated as calibrate does it (with the sync reference and the prepared heads), through the library API.
+  const protocol = demoProtocol(loadProtocol(join(ROOT, 'calibration/myo7.json')));
+  const board = openBoard({ sim: { replay: join(PERSON, 'training0'), follow: protocol, speed: 50 } });
+  await calibrateLive({ board, protocol, user: 'male0', dataDir, model: PACKAGE });
+  await board.close();
+  const v1 = new ProfileStore(dataDir).load('male0');
+  const calibrated = v1;
+  const { lines } = await runLive(t, work, dataDir, 'male0', PACKAGE, [join(PERSON, 'Test0')], 'auto', ['--sync', 'auto', '--adapt'], ['--turn', '1']);
+  const sync = lines.find((l) => l.event === 'sync') as unknown as { headShift: number } | undefined;
+  assert.equal(sync?.headShift, 1, 'the sync chose the head prepared for one electrode');
+  assert.ok(lines.some((l) => l.event === 'adapted'));
+  const v2 = new ProfileStore(dataDir).load('male0');
+  assert.equal(v2.version, 2);
+  // The calibration's own head is what a later sync that finds the band unturned picks: it must not be the turned one.
+  assert.deepEqual(v2.head, calibrated.head, "the calibration's own head, untouched");
+  for (const prepared of v1.sync!.heads!) {
+    const now = v2.sync!.heads!.find((h) => h.shift === prepared.shift)!.head as LinearHeadData;
+    if (prepared.shift !== 1) assert.deepEqual(now, prepared.head, `the head for ${prepared.shift} untouched`);
+    else {
+      const before = prepared.head as LinearHeadData;
+      assert.deepEqual([now.weights, now.bias], [before.weights, before.bias]);
+      assert.notDeepEqual(now.mean, before.mean, 'the head for one electrode adapted');
+    }
+  }
 });

@@ -76,9 +76,9 @@ export function calibrate(dataDir: string, packageDir: string, user: string, rec
 }
 
 /** Live run of `replay` through sim + run (`extra`: more options of run); returns the summary, the events and every JSON line. */
-export async function runLive(t: { after(fn: () => void | Promise<void>): void }, work: string, dataDir: string, user: string, packageDir: string, replay: string[], runtime: string, extra: string[] = []) {
+export async function runLive(t: { after(fn: () => void | Promise<void>): void }, work: string, dataDir: string, user: string, packageDir: string, replay: string[], runtime: string, extra: string[] = [], simExtra: string[] = []) {
   const port = join(work, 'board');
-  const sim = start(['sim', '--pty', port, '--replay', ...replay, '--speed', 'max', '--json']);
+  const sim = start(['sim', '--pty', port, '--replay', ...replay, '--speed', 'max', '--json', ...simExtra]);
   t.after(() => stopChild(sim.proc));
   await waitFor(() => sim.stdout().includes('"ready"') || sim.proc.exitCode !== null, 'the virtual board');
   assert.match(sim.stdout(), /"ready"/, `sim failed: ${sim.stderr()}`);
