@@ -40,6 +40,13 @@ export function bandPowerSize(channels: number, bands: readonly Band[] = EEG_BAN
   return channels * bands.length;
 }
 
+/** The FFT size for a window: its length rounded up to a power of two. */
+export function fftSize(length: number): number {
+  let n = 1;
+  while (n < length) n *= 2;
+  return n;
+}
+
 /** Everything one window's features need, made once and reused from window to window. */
 export interface BandPowerScratch {
   length: number;
@@ -62,23 +69,16 @@ export interface BandPowerScratch {
 export function bandPowerScratch(length: number, rate: number, bands: readonly Band[] = EEG_BANDS): BandPowerScratch {
   if (!Number.isInteger(length) || length < 2) throw new HeadstartError('BAD_OPTION', `band power needs windows of at least 2 samples, not ${length}`, { setting: 'window' });
   if (!(Number.isFinite(rate) && rate > 0)) throw new HeadstartError('BAD_OPTION', `band power needs a positive sample rate (got ${rate})`, { setting: 'rate' });
-  let n = 1;
-  while (n < length) n *= 2;
-  const binFrom = new Uint32Array(bands.length);
-  const binTo = new Uint32Array(bands.length);
-  bands.forEach(([low, high], b) => {
-    if (!(low >= 0 && high > low)) throw new HeadstartError('BAD_OPTION', `band ${b} (${low}-${high} Hz) must have 0 <= low < high`, { setting: 'bands' });
-    if (high > rate / 2) throw new HeadstartError('BAD_OPTION', `band ${b} (${low}-${high} Hz) reaches past ${rate / 2} Hz, the Nyquist frequency of ${rate} Hz`, { setting: 'bands' });
-    // Bins k with low <= k * rate / n < high.
-    binFrom[b] = Math.ceil((low * n) / rate - 1e-9);
-    binTo[b] = Math.ceil((high * n) / rate - 1e-9);
-    if (binTo[b]! <= binFrom[b]!) {
-      throw new HeadstartError('BAD_OPTION', `band ${b} (${low}-${high} Hz) holds no frequency bin of a ${length}-sample window at ${rate} Hz (bins every ${(rate / n).toFixed(2)} Hz); use longer windows`, { setting: 'window' });
-    }
-  });
+  const n = fftSize(length);
+  const { binFrom, binTo } = bandBins(bands, length, rate, n);
   const hann = new Float64Array(length);
   // numpy.hanning: symmetric, zero at both ends.
   for (let i = 0; i < length; i++) hann[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (length - 1));
+  return { length, rate, bands, n, hann, ...fftTables(n), binFrom, binTo };
+}
+
+/** The radix-2 FFT's tables for size n (a power of two) and its work arrays. */
+export function fftTables(n: number): { re: Float64Array; im: Float64Array; cos: Float64Array; sin: Float64Array; reversed: Uint32Array } {
   const cos = new Float64Array(n / 2);
   const sin = new Float64Array(n / 2);
   for (let k = 0; k < n / 2; k++) {
@@ -92,11 +92,30 @@ export function bandPowerScratch(length: number, rate: number, bands: readonly B
     for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
     reversed[i] = r;
   }
-  return { length, rate, bands, n, hann, re: new Float64Array(n), im: new Float64Array(n), cos, sin, reversed, binFrom, binTo };
+  return { re: new Float64Array(n), im: new Float64Array(n), cos, sin, reversed };
+}
+
+/**
+ * Per band, the FFT bins k with low <= k * rate / n < high, as [from, to)
+ * (a band that holds no bin, or reaches past Nyquist, is refused).
+ */
+export function bandBins(bands: readonly Band[], length: number, rate: number, n: number): { binFrom: Uint32Array; binTo: Uint32Array } {
+  const binFrom = new Uint32Array(bands.length);
+  const binTo = new Uint32Array(bands.length);
+  bands.forEach(([low, high], b) => {
+    if (!(low >= 0 && high > low)) throw new HeadstartError('BAD_OPTION', `band ${b} (${low}-${high} Hz) must have 0 <= low < high`, { setting: 'bands' });
+    if (high > rate / 2) throw new HeadstartError('BAD_OPTION', `band ${b} (${low}-${high} Hz) reaches past ${rate / 2} Hz, the Nyquist frequency of ${rate} Hz`, { setting: 'bands' });
+    binFrom[b] = Math.ceil((low * n) / rate - 1e-9);
+    binTo[b] = Math.ceil((high * n) / rate - 1e-9);
+    if (binTo[b]! <= binFrom[b]!) {
+      throw new HeadstartError('BAD_OPTION', `band ${b} (${low}-${high} Hz) holds no frequency bin of a ${length}-sample window at ${rate} Hz (bins every ${(rate / n).toFixed(2)} Hz); use longer windows`, { setting: 'window' });
+    }
+  });
+  return { binFrom, binTo };
 }
 
 /** In-place iterative radix-2 FFT of (re, im), input already in bit-reversed order. */
-function fftInPlace(re: Float64Array, im: Float64Array, cos: Float64Array, sin: Float64Array, n: number): void {
+export function fftInPlace(re: Float64Array, im: Float64Array, cos: Float64Array, sin: Float64Array, n: number): void {
   for (let size = 2; size <= n; size *= 2) {
     const half = size / 2;
     const step = n / size;

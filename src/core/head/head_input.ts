@@ -17,9 +17,14 @@
  *   bands of core/features/band_power.ts per channel, after the time-domain
  *   features. It reads the window's sample rate, so a builder of such a
  *   recipe is given the rate.
+ * - `spatialCovariance` (absent: none): `bands4`, the log-Euclidean
+ *   covariance of the channels in the four bands of
+ *   core/features/spatial_covariance.ts, after band power. It reads the
+ *   rate too.
  */
 import { HeadstartError } from '../errors.ts';
 import { type Band, bandPowerFeaturesInto, type BandPowerScratch, bandPowerScratch, bandPowerSize, EEG_BANDS } from '../features/band_power.ts';
+import { COVARIANCE_BANDS, spatialCovarianceFeaturesInto, type SpatialCovarianceScratch, spatialCovarianceScratch, spatialCovarianceSize } from '../features/spatial_covariance.ts';
 import { checkTimeDomainSet, type TimeDomainScratch, timeDomainFeaturesInto, timeDomainScratch, type TimeDomainSet, timeDomainSize } from '../features/time_domain.ts';
 import type { Embeddings } from './embeddings.ts';
 
@@ -28,11 +33,16 @@ export type EmbeddingTransform = 'l2' | 'sqrt' | 'none';
 /** Band-power sets a head can read: `bands7`, the seven bands of EEG_BANDS. */
 export type BandPowerSet = 'bands7';
 
+/** Covariance sets a head can read: `bands4`, the four bands of COVARIANCE_BANDS. */
+export type CovarianceSet = 'bands4';
+
 export interface HeadInput {
   embedding: EmbeddingTransform;
   timeDomain: TimeDomainSet | 'none';
   /** Absent: no band power (every recipe written before band power was readable). */
   bandPower?: BandPowerSet;
+  /** Absent: no covariance features (every recipe written before they were readable). */
+  spatialCovariance?: CovarianceSet;
 }
 
 /** The recipe of heads that do not record one: the unit-length embedding alone. */
@@ -48,7 +58,7 @@ export const TRANSFER_INPUT: HeadInput = { embedding: 'sqrt', timeDomain: 'rich'
  * rich classical baseline's input.
  */
 export function joinsEmbeddingAndRich(input: HeadInput): boolean {
-  return input.embedding !== 'none' && input.timeDomain === 'rich' && input.bandPower === undefined;
+  return input.embedding !== 'none' && input.timeDomain === 'rich' && input.bandPower === undefined && input.spatialCovariance === undefined;
 }
 
 /** The classical per-person baseline: log MAV, WL, RMS and variance per channel, no extractor. */
@@ -57,8 +67,16 @@ export const CLASSICAL_INPUT: HeadInput = { embedding: 'none', timeDomain: 'td4'
 /** The richer classical baseline: the 13 time-domain features a channel that the wearer's head joins to the embedding, without the embedding. */
 export const CLASSICAL_RICH_INPUT: HeadInput = { embedding: 'none', timeDomain: 'rich' };
 
-/** An EEG wearer's head: the embedding joined with the log power of the seven bands per channel. */
-export const EEG_TRANSFER_INPUT: HeadInput = { embedding: 'sqrt', timeDomain: 'none', bandPower: 'bands7' };
+/**
+ * An EEG wearer's head: the embedding joined with the log power of the
+ * seven bands per channel and the channels' covariance in four bands
+ * (bench/RESULTS.md, EEG: on the design people the covariance lifted a
+ * per-person LDA by 2.5-4.5 points).
+ */
+export const EEG_TRANSFER_INPUT: HeadInput = { embedding: 'sqrt', timeDomain: 'none', bandPower: 'bands7', spatialCovariance: 'bands4' };
+
+/** The richer classical EEG baseline: the band power and covariance that the wearer's head joins to the embedding, without it. */
+export const EEG_CLASSICAL_RICH_INPUT: HeadInput = { embedding: 'none', timeDomain: 'none', bandPower: 'bands7', spatialCovariance: 'bands4' };
 
 /** The classical EEG baseline: log band power in seven bands per channel, no extractor. */
 export const EEG_CLASSICAL_INPUT: HeadInput = { embedding: 'none', timeDomain: 'none', bandPower: 'bands7' };
@@ -76,26 +94,29 @@ export function checkHeadInput(value: unknown, where: string): HeadInput {
   }
   if (v.timeDomain !== 'none') checkTimeDomainSet(String(v.timeDomain));
   if (v.bandPower !== undefined && v.bandPower !== 'bands7') throw new HeadstartError('BAD_PROFILE', `${where}: input.bandPower must be "bands7" or absent, not ${JSON.stringify(v.bandPower)}`);
-  if (v.embedding === 'none' && v.timeDomain === 'none' && v.bandPower === undefined) throw new HeadstartError('BAD_PROFILE', `${where}: the head input reads nothing (no embedding, no classical features)`);
-  return { embedding: v.embedding, timeDomain: v.timeDomain as HeadInput['timeDomain'], ...(v.bandPower ? { bandPower: v.bandPower } : {}) };
+  if (v.spatialCovariance !== undefined && v.spatialCovariance !== 'bands4') throw new HeadstartError('BAD_PROFILE', `${where}: input.spatialCovariance must be "bands4" or absent, not ${JSON.stringify(v.spatialCovariance)}`);
+  if (v.embedding === 'none' && v.timeDomain === 'none' && v.bandPower === undefined && v.spatialCovariance === undefined) throw new HeadstartError('BAD_PROFILE', `${where}: the head input reads nothing (no embedding, no classical features)`);
+  return { embedding: v.embedding, timeDomain: v.timeDomain as HeadInput['timeDomain'], ...(v.bandPower ? { bandPower: v.bandPower } : {}), ...(v.spatialCovariance ? { spatialCovariance: v.spatialCovariance } : {}) };
 }
 
 export function sameHeadInput(a: HeadInput, b: HeadInput): boolean {
-  return a.embedding === b.embedding && a.timeDomain === b.timeDomain && a.bandPower === b.bandPower;
+  return a.embedding === b.embedding && a.timeDomain === b.timeDomain && a.bandPower === b.bandPower && a.spatialCovariance === b.spatialCovariance;
 }
 
 /** Whether the recipe reads the window itself (classical features), not only its embedding. */
 export function usesWindow(input: HeadInput): boolean {
-  return input.timeDomain !== 'none' || input.bandPower !== undefined;
+  return input.timeDomain !== 'none' || input.bandPower !== undefined || input.spatialCovariance !== undefined;
 }
 
 const BAND_SETS: Record<BandPowerSet, readonly Band[]> = { bands7: EEG_BANDS };
+const COVARIANCE_SETS: Record<CovarianceSet, readonly Band[]> = { bands4: COVARIANCE_BANDS };
 
 export function headInputSize(input: HeadInput, embeddingSize: number, channels: number): number {
   return (
     (input.embedding === 'none' ? 0 : embeddingSize) +
     (input.timeDomain === 'none' ? 0 : timeDomainSize(input.timeDomain, channels)) +
-    (input.bandPower === undefined ? 0 : bandPowerSize(channels, BAND_SETS[input.bandPower]))
+    (input.bandPower === undefined ? 0 : bandPowerSize(channels, BAND_SETS[input.bandPower])) +
+    (input.spatialCovariance === undefined ? 0 : spatialCovarianceSize(channels, COVARIANCE_SETS[input.spatialCovariance]))
   );
 }
 
@@ -104,6 +125,7 @@ export class HeadInputBuilder {
   readonly size: number;
   readonly #scratch: TimeDomainScratch;
   readonly #bands: BandPowerScratch | undefined;
+  readonly #covariance: SpatialCovarianceScratch | undefined;
 
   /** `rate` (samples per second of the windows) is needed by recipes that read band power. */
   constructor(
@@ -118,6 +140,10 @@ export class HeadInputBuilder {
     if (input.bandPower !== undefined) {
       if (rate === undefined) throw new HeadstartError('INTERNAL', "this head reads band power of the window; give the builder the windows' sample rate");
       this.#bands = bandPowerScratch(windowLength, rate, BAND_SETS[input.bandPower]);
+    }
+    if (input.spatialCovariance !== undefined) {
+      if (rate === undefined) throw new HeadstartError('INTERNAL', "this head reads the channels' covariance in bands; give the builder the windows' sample rate");
+      this.#covariance = spatialCovarianceScratch(windowLength, rate, channels, COVARIANCE_SETS[input.spatialCovariance]);
     }
   }
 
@@ -145,7 +171,11 @@ export class HeadInputBuilder {
       timeDomainFeaturesInto(window, this.windowLength, this.channels, this.input.timeDomain, out.subarray(at) as Float32Array | Float64Array, this.#scratch);
       at += timeDomainSize(this.input.timeDomain, this.channels);
     }
-    if (this.#bands) bandPowerFeaturesInto(window, this.channels, out.subarray(at) as Float32Array | Float64Array, this.#bands);
+    if (this.#bands) {
+      bandPowerFeaturesInto(window, this.channels, out.subarray(at) as Float32Array | Float64Array, this.#bands);
+      at += bandPowerSize(this.channels, this.#bands.bands);
+    }
+    if (this.#covariance) spatialCovarianceFeaturesInto(window, out.subarray(at) as Float32Array | Float64Array, this.#covariance);
   }
 }
 

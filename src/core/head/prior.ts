@@ -13,7 +13,7 @@
  */
 import { HeadstartError } from '../errors.ts';
 import type { Embeddings } from './embeddings.ts';
-import { checkHeadInput, type HeadInput } from './head_input.ts';
+import { checkHeadInput, type HeadInput, usesWindow } from './head_input.ts';
 
 export interface PopulationPrior {
   input: HeadInput;
@@ -128,20 +128,21 @@ export function checkPopulationPrior(value: unknown, where: string): PopulationP
 }
 
 /**
- * The prior of the time-domain part alone of a prior whose input joins an
- * embedding with time-domain features (`embedding` first, as head_input.ts
- * builds vectors): the same people's standardization and within-class
- * covariance restricted to those features, which is exactly what computing
- * it on them alone gives. The classical rich baseline's prior, from the
- * package's transfer prior.
+ * The prior of the classical part alone of a prior whose input joins an
+ * embedding with classical features of the window (`embedding` first, as
+ * head_input.ts builds vectors): the same people's standardization and
+ * within-class covariance restricted to those features, which is exactly
+ * what computing it on them alone gives. The richer classical baseline's
+ * prior (EMG: the rich time-domain set; EEG: band power and covariance),
+ * from the package's transfer prior.
  */
-export function timeDomainPrior(prior: PopulationPrior, embeddingSize: number): PopulationPrior {
-  if (prior.input.embedding === 'none' || prior.input.timeDomain === 'none' || prior.input.bandPower !== undefined || embeddingSize >= prior.dim) {
-    throw new HeadstartError('INTERNAL', 'a time-domain prior comes from a prior of an embedding joined with time-domain features only');
+export function classicalPartPrior(prior: PopulationPrior, embeddingSize: number): PopulationPrior {
+  if (prior.input.embedding === 'none' || !usesWindow(prior.input) || embeddingSize >= prior.dim) {
+    throw new HeadstartError('INTERNAL', 'a classical-part prior comes from a prior of an embedding joined with classical features');
   }
   const from = embeddingSize;
   const dim = prior.dim - from;
   const covariance = new Array<number>(dim * dim);
   for (let a = 0; a < dim; a++) for (let b = 0; b < dim; b++) covariance[a * dim + b] = prior.covariance[(from + a) * prior.dim + from + b]!;
-  return { input: { embedding: 'none', timeDomain: prior.input.timeDomain }, dim, mean: prior.mean.slice(from), invStd: prior.invStd.slice(from), covariance, people: prior.people };
+  return { input: { ...prior.input, embedding: 'none' }, dim, mean: prior.mean.slice(from), invStd: prior.invStd.slice(from), covariance, people: prior.people };
 }

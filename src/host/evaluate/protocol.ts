@@ -13,7 +13,7 @@ import { type HeadData, headInputOf, type HeadMethod, headScores, type LinearHea
 import { type AdaptOptions, HeadAdapter } from '../../core/head/adapt.ts';
 import { buildHeadInputs, CLASSICAL_INPUT, CLASSICAL_RICH_INPUT, joinsEmbeddingAndRich } from '../../core/head/head_input.ts';
 import { trainPriorLdaHead } from '../../core/head/lda.ts';
-import { type PopulationPrior, timeDomainPrior } from '../../core/head/prior.ts';
+import { type PopulationPrior, classicalPartPrior } from '../../core/head/prior.ts';
 import { AUTO_HEAD_METHODS, fitCalibrationHead, fitHead } from '../../tfjs/select_head.ts';
 import type { PackagePriors } from '../../io/model_package.ts';
 import type { Preprocessing } from '../../core/dsp/preprocess.ts';
@@ -334,7 +334,7 @@ const richPriors = new WeakMap<PopulationPrior, PopulationPrior | null>();
 function richPriorOf(transfer: PopulationPrior, embeddingSize: number): PopulationPrior | undefined {
   let block = richPriors.get(transfer);
   if (block === undefined) {
-    block = joinsEmbeddingAndRich(transfer.input) ? timeDomainPrior(transfer, embeddingSize) : null;
+    block = joinsEmbeddingAndRich(transfer.input) ? classicalPartPrior(transfer, embeddingSize) : null;
     richPriors.set(transfer, block);
   }
   return block ?? undefined;

@@ -10,7 +10,10 @@
  * Beside the transfer head, on the same windows: the classical baseline (the
  * package's classical recipe, EEG log band power, by shrinkage LDA) alone and
  * with the pretraining people's prior, and the same network trained from
- * scratch on the calibration windows alone. At C = 0 the classical column is
+ * scratch on the calibration windows alone; where the transfer head reads
+ * more classical features than that recipe (EEG: band power and the
+ * channels' covariance), also those features without the embedding, alone
+ * and with their block of the transfer prior (the `rich` columns). At C = 0 the classical column is
  * the classical population LDA the package ships. With `adapt`, each of
  * those heads also adapts without labels over the later windows, taken
  * recording by recording in time order, as run --adapt would.
@@ -18,7 +21,8 @@
 import type { Embeddings } from '../../core/head/embeddings.ts';
 import { selectRows } from '../../core/head/embeddings.ts';
 import { type HeadData, predictClasses, predictInputs } from '../../core/head/head.ts';
-import { buildHeadInputs, type HeadInput } from '../../core/head/head_input.ts';
+import { buildHeadInputs, type HeadInput, sameHeadInput, usesWindow } from '../../core/head/head_input.ts';
+import { classicalPartPrior } from '../../core/head/prior.ts';
 import { trainPriorLdaHead } from '../../core/head/lda.ts';
 import type { Preprocessing } from '../../core/dsp/preprocess.ts';
 import { HeadstartError } from '../../core/errors.ts';
@@ -71,6 +75,11 @@ export async function evaluatePersonBySeconds(p: SecondsPerson, setup: SecondsSe
   const all = windowRecordings(p.recordings, setup.window, setup.normalization, setup.preprocessing);
   const e = await setup.embed(all);
   const classicalAll = buildHeadInputs(setup.classicalInput, e, all);
+  // The richer classical column: what the transfer head reads beside the embedding, without it, where that is more
+  // than the classical recipe (EEG: band power and covariance), alone and with its block of the transfer prior.
+  const transferPrior = setup.priors?.transfer;
+  const richInput = transferPrior && transferPrior.input.embedding !== 'none' && usesWindow(transferPrior.input) ? { ...transferPrior.input, embedding: 'none' as const } : undefined;
+  const rich = richInput && !sameHeadInput(richInput, setup.classicalInput) ? { input: richInput, all: buildHeadInputs(richInput, e, all), prior: classicalPartPrior(transferPrior!, e.dim) } : undefined;
   const results: PersonResult[] = [];
   for (const seconds of setup.calibSeconds) {
     onStep?.(`${p.name} C=${seconds} s`);
@@ -112,6 +121,14 @@ export async function evaluatePersonBySeconds(p: SecondsPerson, setup: SecondsSe
     const baselines: Baselines = { classical: balancedAccuracy(predictInputs(classical, xt), test.y, classes) };
     const withPrior = setup.priors ? trainPriorLdaHead(xc, calibY, classes, setup.classicalInput, setup.priors.classical) : undefined;
     if (withPrior) baselines.classicalPrior = balancedAccuracy(predictInputs(withPrior, xt), test.y, classes);
+    let richHeads: { alone: HeadData; withPrior: HeadData } | undefined;
+    if (rich) {
+      const xrc = selectRows(rich.all, split.calibration);
+      const xrt = selectRows(rich.all, split.test);
+      richHeads = { alone: trainPriorLdaHead(xrc, calibY, classes, rich.input, undefined), withPrior: trainPriorLdaHead(xrc, calibY, classes, rich.input, rich.prior) };
+      baselines.classicalRich = balancedAccuracy(predictInputs(richHeads.alone, xrt), test.y, classes);
+      baselines.classicalRichPrior = balancedAccuracy(predictInputs(richHeads.withPrior, xrt), test.y, classes);
+    }
     let adapted: PersonResult['adapted'];
     if (setup.adapt) {
       const adaptedOf = (head: HeadData) => {
@@ -120,6 +137,10 @@ export async function evaluatePersonBySeconds(p: SecondsPerson, setup: SecondsSe
       };
       const adaptedBaselines: Baselines = { classical: adaptedOf(classical).accuracy };
       if (withPrior) adaptedBaselines.classicalPrior = adaptedOf(withPrior).accuracy;
+      if (richHeads) {
+        adaptedBaselines.classicalRich = adaptedOf(richHeads.alone).accuracy;
+        adaptedBaselines.classicalRichPrior = adaptedOf(richHeads.withPrior).accuracy;
+      }
       adapted = { ...adaptedOf(fitted.head), baselines: adaptedBaselines };
     }
     const r: PersonResult = {

@@ -4,7 +4,7 @@ import type { Embeddings } from '../../../src/core/head/embeddings.ts';
 import { argmaxRows, type LinearHeadData, scoreInputInto } from '../../../src/core/head/head.ts';
 import { CLASSICAL_INPUT } from '../../../src/core/head/head_input.ts';
 import { trainPriorLdaHead } from '../../../src/core/head/lda.ts';
-import { computePopulationPrior, timeDomainPrior } from '../../../src/core/head/prior.ts';
+import { computePopulationPrior, classicalPartPrior } from '../../../src/core/head/prior.ts';
 import { createRng } from '../../../src/core/rng.ts';
 
 const rng = createRng(8);
@@ -76,11 +76,11 @@ test('the time-domain block of a joined prior is the prior computed on the time-
     people.map((p) => ({ labels: p.labels, features: { count: p.features.count, dim: T, data: Float32Array.from({ length: p.features.count * T }, (_, j) => p.features.data[Math.floor(j / T) * (E + T) + E + (j % T)]!) } })),
     2,
   );
-  const block = timeDomainPrior(joined, E);
+  const block = classicalPartPrior(joined, E);
   assert.deepEqual(block.input, alone.input);
   assert.equal(block.dim, T);
   for (const [a, b] of [[block.mean, alone.mean], [block.invStd, alone.invStd], [block.covariance, alone.covariance]] as const) {
     a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < 1e-6 * (1 + Math.abs(b[i]!)), `entry ${i}: ${v} vs ${b[i]}`));
   }
-  assert.throws(() => timeDomainPrior(alone, 0), /time-domain prior/);
+  assert.throws(() => classicalPartPrior(alone, 0), /classical-part prior/);
 });
