@@ -41,7 +41,7 @@ function expm(a: number[][]): number[][] {
   const norm = Math.max(...a.map((row) => row.reduce((s, v) => s + Math.abs(v), 0)));
   const squarings = Math.max(0, Math.ceil(Math.log2(norm)) + 4);
   const scaled = a.map((row) => row.map((v) => v / 2 ** squarings));
-  let term = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  let term: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
   let sum = term.map((row) => [...row]);
   for (let k = 1; k < 30; k++) {
     term = matMul(term, scaled).map((row) => row.map((v) => v / k));
