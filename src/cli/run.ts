@@ -298,6 +298,11 @@ export function registerRun(program: Command): void {
             process.stderr.write(`sync: the band has turned ${e.shift >= 0 ? '+' : ''}${e.shift.toFixed(2)} electrodes since calibration (electrode gains ${e.gains.map((g) => g.toFixed(2)).join(' ')}): ${head}, from now on\n`);
           }
         });
+        if (opts.adapt && recognizer.manifest.modality === 'eeg') {
+          // Measured on eegmat's evaluation people (bench/RESULTS.md, EEG): the band power and covariance head loses
+          // 1-8 points adapting. The run still adapts as asked, and rollback undoes it.
+          process.stderr.write(`warning: adapting an EEG head cost 1-8 points of balanced accuracy in the benchmark (bench/RESULTS.md, EEG); if recognition gets worse, \`headstart profile rollback ${profile.user}\` undoes it\n`);
+        }
         if (syncMode?.kind === 'gesture') process.stderr.write(`sync: hold ${syncMode.gesture} for ${syncSeconds} s now\n`);
         else if (syncMode) {
           const check = profile.sync?.autoCheck;
