@@ -75,9 +75,6 @@ export const CLASSICAL_RICH_INPUT: HeadInput = { embedding: 'none', timeDomain: 
  */
 export const EEG_TRANSFER_INPUT: HeadInput = { embedding: 'sqrt', timeDomain: 'none', bandPower: 'bands7', spatialCovariance: 'bands4' };
 
-/** The richer classical EEG baseline: the band power and covariance that the wearer's head joins to the embedding, without it. */
-export const EEG_CLASSICAL_RICH_INPUT: HeadInput = { embedding: 'none', timeDomain: 'none', bandPower: 'bands7', spatialCovariance: 'bands4' };
-
 /** The classical EEG baseline: log band power in seven bands per channel, no extractor. */
 export const EEG_CLASSICAL_INPUT: HeadInput = { embedding: 'none', timeDomain: 'none', bandPower: 'bands7' };
 
