@@ -75,7 +75,11 @@ function describeProfile(p: SavedProfile): string {
     if (sync.autoCheck) parts.push(sync.autoCheck.misses === 0 ? `automatic sync checked: ${sync.autoCheck.trials} of ${sync.autoCheck.trials} turns found` : `automatic sync not trusted: it missed ${sync.autoCheck.misses} of ${sync.autoCheck.trials} turns of this calibration (run --sync auto reports, does not apply)`);
     lines.push(`re-wearing: ${parts.join('; ')}`);
   }
-  if (p.adaptation) lines.push(`adapted without labels from version ${p.adaptation.fromVersion}: ${p.adaptation.updates} updates, ${p.adaptation.resets} resets`);
+  if (p.adaptation) {
+    const a = p.adaptation;
+    const which = a.tolerant ? 'the turn-tolerant head' : a.preparedShift !== undefined ? `the head prepared for a band turned ${a.preparedShift > 0 ? '+' : ''}${a.preparedShift} electrodes` : "the calibration's head";
+    lines.push(`adapted without labels from version ${a.fromVersion} (${which}): ${a.updates} updates, ${a.resets} resets`);
+  }
   lines.push('gestures:');
   p.gestures.forEach((g, i) => lines.push(`  ${i} ${g.padEnd(20)} ${cv.perClass ? pct(cv.perClass[i]) : ''}`));
   return lines.join('\n') + '\n';

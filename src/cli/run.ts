@@ -343,7 +343,14 @@ export function registerRun(program: Command): void {
             cv: profile.cv,
             ...(profile.calibration ? { calibration: profile.calibration } : {}),
             ...(profile.sync ? { sync: adaptedSync(profile.sync, adapted) } : {}),
-            adaptation: { fromVersion: profile.version, updates: adapted.state.updates, resets: adapted.state.resets, shift: adapted.state.shift },
+            adaptation: {
+              fromVersion: profile.version,
+              updates: adapted.state.updates,
+              resets: adapted.state.resets,
+              shift: adapted.state.shift,
+              ...(adapted.tolerant ? { tolerant: true } : {}),
+              ...(adapted.preparedShift !== undefined ? { preparedShift: adapted.preparedShift } : {}),
+            },
           });
           const line = { event: 'adapted', profile: profile.user, version: saved.version, fromVersion: profile.version, updates: adapted.state.updates, resets: adapted.state.resets };
           if (opts.json) process.stdout.write(JSON.stringify(line) + '\n');

@@ -40,9 +40,9 @@ test('headstart profile list|show|use|rollback|rm through the built bin', { skip
   const bandStore = new ProfileStore(bandDir);
   const showBand = (...args: string[]) => runCli(['profile', 'show', 'bea', ...args, '--data-dir', bandDir]);
   bandStore.save({ ...band, sync: { channels: 2, gesture: 'g1', gestures: {}, heads: [{ shift: -0.5, head: band.head }, { shift: 0.5, head: band.head }], tolerantHead: band.head, autoCheck: { trials: 10, misses: 2 } } });
-  bandStore.save({ ...band, adaptation: { fromVersion: 1, updates: 42, resets: 1, shift: new Array<number>(band.head.dim).fill(0.1) } });
+  bandStore.save({ ...band, adaptation: { fromVersion: 1, updates: 42, resets: 1, shift: new Array<number>(band.head.dim).fill(0.1), preparedShift: 0.5 } });
   assert.match(showBand('1').stdout, /re-wearing: sync gesture g1; heads prepared for turns -0\.5 \+0\.5; a turn-tolerant head \(run --tolerate-turn\); automatic sync not trusted: it missed 2 of 10 turns/);
-  assert.match(showBand().stdout, /adapted without labels from version 1: 42 updates, 1 resets/);
+  assert.match(showBand().stdout, /adapted without labels from version 1 \(the head prepared for a band turned \+0\.5 electrodes\): 42 updates, 1 resets/);
 
   assert.deepEqual(json('rollback', 'alice'), { user: 'alice', version: 1 });
   assert.equal(store.load('alice').version, 1);

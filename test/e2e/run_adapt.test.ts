@@ -46,6 +46,7 @@ test('run --adapt saves the adapted head as a new profile version; profile rollb
   assert.equal(v2.version, 2, 'the adapted version is the one in use');
   assert.equal(v2.adaptation?.fromVersion, 1);
   assert.equal(v2.adaptation?.updates, adapted.updates);
+  assert.deepEqual([v2.adaptation?.tolerant, v2.adaptation?.preparedShift], [undefined, undefined], "it was the calibration's own head that adapted");
   const [before, after] = [calibrated.head, v2.head] as LinearHeadData[];
   assert.deepEqual([after!.weights, after!.bias, after!.invStd], [before!.weights, before!.bias, before!.invStd], 'adaptation moves only the standardization');
   assert.notDeepEqual(after!.mean, before!.mean);
@@ -78,6 +79,7 @@ test('run --sync auto --adapt on a turned band: the prepared head the sync chose
   assert.ok(lines.some((l) => l.event === 'adapted'));
   const v2 = new ProfileStore(dataDir).load('male0');
   assert.equal(v2.version, 2);
+  assert.equal(v2.adaptation?.preparedShift, 1, 'the version says which head adapted');
   // The calibration's own head is what a later sync that finds the band unturned picks: it must not be the turned one.
   assert.deepEqual(v2.head, calibrated.head, "the calibration's own head, untouched");
   for (const prepared of v1.sync!.heads!) {

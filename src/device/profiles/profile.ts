@@ -44,8 +44,13 @@ export interface ProfileData {
   calibration?: { windows: number; repetitions: number; seconds?: number; source?: string };
   /** What a sync after re-wearing compares with (core/band_sync.ts); profiles made before sync have none. */
   sync?: SyncReference;
-  /** Set when this version is an earlier one's head adapted without labels during `run --adapt`. */
-  adaptation?: { fromVersion: number; updates: number; resets: number; shift: number[] };
+  /**
+   * Set when this version is an earlier one's head adapted without labels
+   * during `run --adapt`: which head adapted is `tolerant` (the
+   * turn-tolerant one), `preparedShift` (the one prepared for a band turned
+   * that far, chosen by a sync), or neither (the calibration's own).
+   */
+  adaptation?: { fromVersion: number; updates: number; resets: number; shift: number[]; tolerant?: boolean; preparedShift?: number };
 }
 
 /**
@@ -169,6 +174,9 @@ export function validateProfile(value: unknown, source: string): SavedProfile {
   if (p.adaptation !== undefined) {
     const a = p.adaptation as Json;
     if (typeof a !== 'object' || a === null || typeof a.fromVersion !== 'number' || typeof a.updates !== 'number' || typeof a.resets !== 'number') fail(source, 'adaptation', 'must record fromVersion, updates and resets');
+    if (a.tolerant !== undefined && typeof a.tolerant !== 'boolean') fail(source, 'adaptation.tolerant', 'must be true or false');
+    if (a.preparedShift !== undefined && (typeof a.preparedShift !== 'number' || !Number.isFinite(a.preparedShift))) fail(source, 'adaptation.preparedShift', 'must be a number of electrodes');
+    // The adapted head's own width: the turn-tolerant and prepared heads read what the calibration's head reads.
     finiteArray(a.shift, head.dim, source, 'adaptation.shift');
   }
   if (cv.method !== 'repetitions' && cv.method !== 'blocks' && cv.method !== 'none') fail(source, 'cv.method', 'must be "repetitions", "blocks" or "none"');
