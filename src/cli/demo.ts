@@ -40,6 +40,11 @@ function describe(s: DemoSummary): string {
     `calibration: ${c.trials} prompts, ${c.windows} windows, ${c.head} head, held-out accuracy ${c.cv.accuracy === null ? 'not scored' : pct(c.cv.accuracy)}; ${c.verdict.pass ? 'passed' : 'asks for a redo'}`,
     `live per-window accuracy on the later recording: ${pct(l.score.accuracy)} (${l.score.correct} of ${l.score.scored} windows under one ${l.balancedAccuracy === undefined ? 'gesture' : 'state'}; ${l.score.straddling} straddling a change not scored)`,
     ...(l.balancedAccuracy === undefined ? [] : [`balanced accuracy (the mean of each state's share right): ${pct(l.balancedAccuracy)}`]),
+    ...(l.baseline
+      ? [
+          `classical baseline on the same windows (LDA on ${l.baseline.features} with the package's prior, fitted on the same calibration): ${pct(l.baseline.score.accuracy)}${l.baseline.balancedAccuracy === undefined ? '' : `, balanced ${pct(l.baseline.balancedAccuracy)}`}`,
+        ]
+      : []),
     `latency from a window's last sample to its result: p50 ${l.latency.p50Ms.toFixed(2)} ms, p99 ${l.latency.p99Ms.toFixed(2)} ms (${s.runtime.kind} runtime)`,
     `${l.signalSeconds.toFixed(0)} s of signal in ${l.wallSeconds.toFixed(1)} s: ${l.realTimeMultiple.toFixed(1)}x real time, ${l.windowsPerSecond.toFixed(0)} windows/s`,
     `dropped: ${l.droppedWindows} windows (inference behind), ${l.framesLost} frames lost, ${l.crcFailures} CRC failures; link: ${s.link.kind}`,

@@ -54,6 +54,7 @@ import type { RuntimeChoice } from '../io/runtime/types.ts';
 import { checkBoardForPackage, checkProfileForPackage } from './pipeline/compatibility.ts';
 import { type ClassifiedWindow, type GestureEvent, LivePipeline, type LivePipelineStats } from './pipeline/live_pipeline.ts';
 import { LiveScore, type ScoreSummary } from './pipeline/live_score.ts';
+import { HeadStage } from './pipeline/head_stage.ts';
 import type { SmootherOptions } from './pipeline/smoother.ts';
 import type { QueuedWindow } from './pipeline/window_queue.ts';
 import type { SavedProfile } from './profiles/profile.ts';
@@ -120,6 +121,8 @@ export interface LiveStats {
   windowsPerSecond: number;
   /** With `score`: live per-window accuracy so far. */
   score?: ScoreSummary;
+  /** With `score` and `baseline`: the baseline head's accuracy on the same windows. */
+  baselineScore?: ScoreSummary;
 }
 
 /** How the session ended: stop() or an end condition (`stopped`, `idle`, `complete`), the signal, the link closing, a failure. */
@@ -194,6 +197,13 @@ export interface LiveSessionOptions {
    * whether it held over the whole window.
    */
   score?: boolean | WindowTruth;
+  /**
+   * With `score`: another head scored on the same windows, against the same
+   * truth, beside the profile's (the calibration's classical baseline,
+   * TrainedHead.baseline). It does not recognize: gestures, sinks and
+   * adaptation follow the profile's head only.
+   */
+  baseline?: HeadData;
   sinks?: LiveSink[];
   /** Aborting ends the session as interrupted: STOP sent, queued windows not inferred. */
   signal?: AbortSignal;
@@ -251,6 +261,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   readonly #options: LiveSessionOptions;
   readonly #sinks: LiveSink[];
   readonly #score: LiveScore | undefined;
+  readonly #baselineScore: LiveScore | undefined;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #done: Promise<LiveResult>;
   #resolve: (result: LiveResult) => void = () => undefined;
@@ -282,6 +293,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.#board = options.board ?? new BoardSession({ transport: options.transport! });
     this.#sinks = options.sinks ?? [];
     this.#score = options.score ? new LiveScore(options.recognizer.profile.gestures.length) : undefined;
+    this.#baselineScore = options.score && options.baseline ? new LiveScore(options.recognizer.profile.gestures.length) : undefined;
     this.#done = new Promise<LiveResult>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -330,6 +342,8 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       const fit = checkBoardForPackage(hello, manifest, packageDir);
       this.#boardFormat = { channels: hello.channels, rate: hello.rate };
       const score = this.#score;
+      const baselineScore = this.#baselineScore;
+      const baseline = baselineScore ? new HeadStage(this.#options.baseline!, manifest.embeddingSize, manifest.window.length, manifest.channels, manifest.sampleRate) : undefined;
       const truth = typeof this.#options.score === 'function' ? this.#options.score : undefined;
       const tolerant = profile.sync?.tolerantHead;
       if (this.#options.tolerateTurn && !tolerant) {
@@ -348,10 +362,10 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
         ...this.#options.pipeline,
         onEvent: (e) => this.emit('gesture', e),
         onWindow: (r) => {
-          if (truth) {
-            const t = truth(r.window);
-            score?.add(t.label, t.stable, r.label);
-          } else score?.add(r.window.markerKind === 'label' ? r.window.markerValue : undefined, r.window.markerStable, r.label);
+          const t = truth ? truth(r.window) : { label: r.window.markerKind === 'label' ? r.window.markerValue : undefined, stable: r.window.markerStable };
+          score?.add(t.label, t.stable, r.label);
+          // The baseline reads the same normalized window the extractor just embedded.
+          if (baseline) baselineScore!.add(t.label, t.stable, baseline.classify(r.embedding, this.#pipeline!.extractor.normalized));
           this.emit('window', r);
         },
       });
@@ -458,7 +472,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     const now = performance.now();
     const elapsed = (now - this.#statsAt.ms) / 1000;
     const windowsPerSecond = elapsed > 0 ? (pipeline.inferred - this.#statsAt.inferred) / elapsed : 0;
-    return { pipeline, board: this.#board.stats, windowsPerSecond, ...(this.#score ? { score: this.#score.summary() } : {}) };
+    return { pipeline, board: this.#board.stats, windowsPerSecond, ...(this.#score ? { score: this.#score.summary() } : {}), ...(this.#baselineScore ? { baselineScore: this.#baselineScore.summary() } : {}) };
   }
 
   #onFrame(f: Frame): void {

@@ -33,6 +33,11 @@ function checkSummary(s: DemoSummary): void {
   assert.equal(diagonal, live.score.correct);
   assert.equal(live.score.scored + live.score.straddling + live.score.unlabelled, live.inferred, 'every inferred window is scored or said why not');
   assert.equal(live.inferred + live.droppedWindows, live.windows);
+  // The classical baseline is scored on exactly the windows the wearer's head was scored on.
+  assert.ok(live.baseline, 'a classical baseline beside the accuracy');
+  assert.deepEqual([live.baseline.score.scored, live.baseline.score.straddling, live.baseline.score.unlabelled], [live.score.scored, live.score.straddling, live.score.unlabelled]);
+  assert.ok(live.baseline.score.accuracy > 0.5 && live.baseline.score.accuracy <= 1);
+  assert.equal(live.baseline.features, 'the rich time-domain set');
   // Test0 is 28 recordings of 5 s: about 140 s, 40 windows per second of signal.
   assert.ok(live.signalSeconds > 135 && live.signalSeconds < 145, `signal ${live.signalSeconds} s`);
   assert.ok(live.score.scored > 4000, `${live.score.scored} windows scored`);

@@ -40,6 +40,10 @@ test('demo --eeg: a software Cyton plays an eegmat person through eeg-mental2, t
   assert.equal(total, live.score.scored, 'the confusion matrix holds every scored window');
   assert.equal(live.score.scored + live.score.straddling + live.score.unlabelled, live.inferred, 'every inferred window is scored or said why not');
   assert.equal(live.inferred + live.droppedWindows, live.windows);
+  // The classical baseline (band power and covariance with the package's prior) on exactly the same windows.
+  assert.ok(live.baseline?.balancedAccuracy !== undefined, 'a classical baseline beside the accuracy');
+  assert.deepEqual([live.baseline.score.scored, live.baseline.score.straddling], [live.score.scored, live.score.straddling]);
+  assert.equal(live.baseline.features, 'band power + covariance');
   assert.ok(live.score.confusion.every((row) => row.reduce((a, b) => a + b, 0) > 20), 'both states are scored');
   assert.ok(live.balancedAccuracy !== undefined && live.balancedAccuracy > BALANCED_BAR, `balanced accuracy ${live.balancedAccuracy} should exceed ${BALANCED_BAR}`);
   assert.equal(live.framesLost, 0, 'no packet lost on the link');

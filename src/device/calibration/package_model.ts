@@ -9,6 +9,10 @@ import type { HeadMethod } from '../../core/head/head.ts';
 import { embedWithRuntime } from '../../io/extractor_embed.ts';
 import { loadModelPackage } from '../../io/model_package.ts';
 import { trainProfileHead } from '../profiles/train.ts';
+import type { HeadData } from '../../core/head/head.ts';
+import { buildHeadInputs, usesWindow } from '../../core/head/head_input.ts';
+import { trainPriorLdaHead } from '../../core/head/lda.ts';
+import { classicalPartPrior } from '../../core/head/prior.ts';
 import { defaultGuard, fitHead, transferInputs } from '../../tfjs/select_head.ts';
 import { SYNC_HEAD_SHIFTS, TOLERANT_HEAD_TURNS, wornAsBand } from '../../core/band_sync.ts';
 import { concatRows } from '../../core/head/embeddings.ts';
@@ -54,9 +58,15 @@ export function packageCalibrationModel(dir: string, options: PackageModelOption
         guard: defaultGuard(manifest.window),
         ...fit,
       });
+      const transfer = pkg.priors?.transfer;
+      let baseline: HeadData | undefined;
+      if (transfer && transfer.input.embedding !== 'none' && usesWindow(transfer.input)) {
+        const prior = classicalPartPrior(transfer, manifest.embeddingSize);
+        baseline = trainPriorLdaHead(buildHeadInputs(prior.input, embeddings, set), set.y, classes.length, prior.input, prior);
+      }
       // A band (EMG around the forearm) can be put back on turned: the same head fitted on the
       // calibration turned by each prepared amount, so a sync picks the nearest (core/band_sync.ts).
-      if (!wornAsBand(manifest) || options.syncHeads === false) return trained;
+      if (!wornAsBand(manifest) || options.syncHeads === false) return { ...trained, ...(baseline ? { baseline } : {}) };
       const method = trained.cv.chosen;
       // Each turn's head inputs are built once: for its prepared head, and again pooled for the turn-tolerant head.
       const part = (shift: number, windows: typeof set, e: typeof embeddings) => {
@@ -82,7 +92,7 @@ export function packageCalibrationModel(dir: string, options: PackageModelOption
         undefined,
         method === 'transfer' ? concatRows(pooled.map((p) => p.inputs!)) : undefined,
       );
-      return { ...trained, syncHeads, tolerantHead };
+      return { ...trained, syncHeads, tolerantHead, ...(baseline ? { baseline } : {}) };
     },
   };
 }

@@ -25,6 +25,13 @@ export interface TrainedHead {
   syncHeads?: { shift: number; head: HeadData }[];
   /** One head fitted on the calibration as recorded and turned by each of TOLERANT_HEAD_TURNS (core/band_sync.ts). */
   tolerantHead?: HeadData;
+  /**
+   * The classical baseline fitted on the same windows: LDA on the classical
+   * features the wearer's head reads beside the embedding, with their block
+   * of the package's prior (the strongest classical column of evaluate). Not
+   * saved in the profile: what the demo scores beside the wearer's head.
+   */
+  baseline?: HeadData;
 }
 
 export type HeadTrainer = (set: WindowSet, classes: string[]) => Promise<TrainedHead>;

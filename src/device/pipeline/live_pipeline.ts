@@ -205,7 +205,7 @@ export class LivePipeline {
    */
   replaceHead(head: HeadData): void {
     const m = this.#manifest;
-    const stage = new HeadStage(head, m.embeddingSize, m.window.length, m.channels);
+    const stage = new HeadStage(head, m.embeddingSize, m.window.length, m.channels, m.sampleRate);
     this.head = stage;
     this.#result.scores = stage.scores;
   }

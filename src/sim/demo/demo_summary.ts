@@ -2,6 +2,8 @@
  * The summary both demos return (EMG and EEG): what was calibrated, how,
  * and how the live replay went, built the same way for both.
  */
+import { headInputOf } from '../../core/head/head.ts';
+import type { HeadInput } from '../../core/head/head_input.ts';
 import type { CalibrationResult } from '../../device/calibration/session.ts';
 import type { CalibrationVerdict } from '../../device/calibration/verdict.ts';
 import type { LivePipelineStats } from '../../device/pipeline/live_pipeline.ts';
@@ -44,6 +46,13 @@ export interface DemoSummary {
     score: ScoreSummary;
     /** The mean of the per-class shares right (EEG: the states' stretches differ in length). */
     balancedAccuracy?: number;
+    /**
+     * The classical baseline on the same windows: LDA on the classical
+     * features the wearer's head reads beside the embedding, with the
+     * package's prior, fitted on the same calibration windows (absent for a
+     * package without priors).
+     */
+    baseline?: { features: string; score: ScoreSummary; balancedAccuracy?: number };
   };
   /** Where the profile was saved; null when it was in a temporary folder that is now removed. */
   dataDir: string | null;
@@ -107,10 +116,22 @@ export function summarizeDemo(run: DemoRun): DemoSummary {
       windowsPerSecond: p.inferred / Math.max(p.wallSeconds, 1e-9),
       score: live.score,
       ...(run.balanced ? { balancedAccuracy: balancedAccuracy(live.score.confusion) } : {}),
+      ...(live.baselineScore && calibrated.trained.baseline
+        ? { baseline: { features: describeInput(headInputOf(calibrated.trained.baseline)), score: live.baselineScore, ...(run.balanced ? { balancedAccuracy: balancedAccuracy(live.baselineScore.confusion) } : {}) } }
+        : {}),
     },
     dataDir: run.dataDir,
     totalSeconds: secondsSince(run.startedAt),
   };
+}
+
+/** What a classical baseline reads, in words. */
+function describeInput(input: HeadInput): string {
+  const parts: string[] = [];
+  if (input.timeDomain !== 'none') parts.push(input.timeDomain === 'rich' ? 'the rich time-domain set' : `time-domain ${input.timeDomain}`);
+  if (input.bandPower) parts.push('band power');
+  if (input.spatialCovariance) parts.push('covariance');
+  return parts.join(' + ');
 }
 
 /** The live replay's progress line, as both demos print it. */

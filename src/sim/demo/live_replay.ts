@@ -8,6 +8,7 @@
  * that closes early, or a board that stops sending, is an error.
  */
 import { HeadstartError } from '../../core/errors.ts';
+import type { HeadData } from '../../core/head/head.ts';
 import { LiveSession, type LiveSink, type Recognizer, type WindowTruth } from '../../device/live_session.ts';
 import { BoardSession, type BoardFormat, type BoardSessionStats } from '../../device/transports/board_session.ts';
 import type { LivePipelineStats } from '../../device/pipeline/live_pipeline.ts';
@@ -35,12 +36,16 @@ export interface LiveReplayOptions {
   format?: BoardFormat;
   /** For a board whose wire carries no labels (a Cyton): the truth each window is scored against. */
   truth?: WindowTruth;
+  /** The calibration's classical baseline, scored on the same windows beside the profile's head. */
+  baseline?: HeadData;
 }
 
 export interface LiveReplayResult {
   pipeline: LivePipelineStats;
   board: BoardSessionStats;
   score: ScoreSummary;
+  /** The baseline's score on the same windows, when one was given. */
+  baselineScore?: ScoreSummary;
   boardId: string;
   description: string;
   resampled: boolean;
@@ -53,6 +58,7 @@ export async function scoreLiveReplay(options: LiveReplayOptions): Promise<LiveR
     recognizer: options.recognizer,
     pipeline: { maxQueue: options.maxQueue },
     score: options.truth ?? true,
+    ...(options.baseline ? { baseline: options.baseline } : {}),
     endAfterSamples: options.expectedSamples,
     statsIntervalMs: options.onProgress ? (options.progressMs ?? 5000) : 0,
     ...(options.signal ? { signal: options.signal } : {}),
@@ -81,7 +87,7 @@ export async function scoreLiveReplay(options: LiveReplayOptions): Promise<LiveR
     if (result.end === 'closed') {
       throw new HeadstartError('LINK_CLOSED', `${description}: the link closed before the replay ended (${result.board.samples} of ${options.expectedSamples} samples received)`);
     }
-    return { pipeline: result.pipeline, board: result.board, score: result.score!, boardId: hello.boardId, description, resampled };
+    return { pipeline: result.pipeline, board: result.board, score: result.score!, ...(result.baselineScore ? { baselineScore: result.baselineScore } : {}), boardId: hello.boardId, description, resampled };
   } finally {
     clearInterval(stall);
   }

@@ -133,6 +133,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         expectedSamples,
         recognizer,
         maxQueue,
+        ...(calibrated.trained.baseline ? { baseline: calibrated.trained.baseline } : {}),
         ...(options.dashboard ? { sinks: [options.dashboard.liveSink(`headstart demo · ${assets.person} live`)] } : {}),
         onProgress: liveProgress(log, expectedSamples, liveScript.rate),
       }), options.signal, options.dataDir ? `the live replay; the profile is saved in ${options.dataDir}` : 'the live replay; its temporary folder is removed');

@@ -170,6 +170,7 @@ export async function runEegDemo(options: EegDemoOptions): Promise<DemoSummary> 
         expectedSamples,
         recognizer,
         maxQueue,
+        ...(calibrated.trained.baseline ? { baseline: calibrated.trained.baseline } : {}),
         ...(options.dashboard ? { sinks: [options.dashboard.liveSink(`headstart demo --eeg · ${EEG_DEMO_PERSON} live`)] } : {}),
         onProgress: liveProgress(log, expectedSamples, liveScript.rate),
       }), options.signal, options.dataDir ? `the live replay; the profile is saved in ${options.dataDir}` : 'the live replay; its temporary folder is removed');
