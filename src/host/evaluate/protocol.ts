@@ -89,11 +89,12 @@ export interface EvaluationSetup {
  * window is predicted before it counts), the windows taken in their order.
  * A head that cannot adapt (no class means) predicts as it is.
  */
-export function adaptedPredictions(head: HeadData, et: Embeddings, test: WindowSet, opts: AdaptOptions): { pred: Int32Array; updates: number; resets: number } {
+export function adaptedPredictions(head: HeadData, et: Embeddings, test: WindowSet, opts: AdaptOptions, inputs?: Embeddings): { pred: Int32Array; updates: number; resets: number } {
   if (head.kind === 'ncm' || !head.classMeans) return { pred: predictClasses(head, et, test), updates: 0, resets: 0 };
   const copy: LinearHeadData = { ...head, mean: [...head.mean] };
   const adapter = new HeadAdapter(copy, opts);
-  const x = buildHeadInputs(headInputOf(head), et, test);
+  // `inputs`: the head's input vectors of these windows, when the caller has them built already.
+  const x = inputs ?? buildHeadInputs(headInputOf(head), et, test);
   const row = new Float32Array(head.dim);
   const out = new Float32Array(head.classes);
   const pred = new Int32Array(x.count);
@@ -237,6 +238,16 @@ export interface Baselines {
 
 export type BaselineColumn = keyof Baselines;
 export const BASELINE_COLUMNS: readonly BaselineColumn[] = ['classical', 'classicalPrior', 'classicalRich', 'classicalRichPrior'];
+
+/** Each classical column a protocol fitted, scored by `score`: the same columns for the plain and the adapted figures. */
+export function scoreColumns<T>(heads: { classical: T } & Partial<Record<BaselineColumn, T>>, score: (head: T) => number): Baselines {
+  const out: Baselines = { classical: score(heads.classical) };
+  for (const c of BASELINE_COLUMNS.slice(1)) {
+    const head = heads[c];
+    if (head !== undefined) out[c] = score(head);
+  }
+  return out;
+}
 
 export interface PersonResult {
   person: string;
@@ -483,16 +494,18 @@ export async function evaluatePerson(p: PersonData, setup: EvaluationSetup, onSt
     const parts: ScoredPart[] = [{ fitted: synced, test, et }];
     if (before) parts.unshift({ fitted: unsynced, ...before });
     const scored = (headOf: (f: FittedHeads) => HeadData) => pooledAccuracy(parts.map((q) => ({ correct: accuracy(predictClasses(headOf(q.fitted), q.et, q.test), q.test.y), windows: q.test.count })));
-    const baselines: NonNullable<PersonResult['baselines']> = { classical: scored((f) => f.classical), classicalRich: scored((f) => f.rich) };
-    if (own.withPrior) baselines.classicalPrior = scored((f) => f.withPrior!);
-    if (own.richWithPrior) baselines.classicalRichPrior = scored((f) => f.richWithPrior!);
+    type HeadOf = (f: FittedHeads) => HeadData;
+    const columns: { classical: HeadOf } & Partial<Record<BaselineColumn, HeadOf>> = {
+      classical: (f) => f.classical,
+      classicalRich: (f) => f.rich,
+      ...(own.withPrior ? { classicalPrior: (f: FittedHeads) => f.withPrior! } : {}),
+      ...(own.richWithPrior ? { classicalRichPrior: (f: FittedHeads) => f.richWithPrior! } : {}),
+    };
+    const baselines = scoreColumns(columns, scored);
     let adapted: PersonResult['adapted'];
     if (setup.adapt) {
-      const adaptedOf = (headOf: (f: FittedHeads) => HeadData) => pooledAdapted(parts.map((q) => ({ ...adaptedAccuracy(headOf(q.fitted), q.et, q.test, setup.adapt!), windows: q.test.count })));
-      const adaptedBaselines: Baselines = { classical: adaptedOf((f) => f.classical).accuracy, classicalRich: adaptedOf((f) => f.rich).accuracy };
-      if (own.withPrior) adaptedBaselines.classicalPrior = adaptedOf((f) => f.withPrior!).accuracy;
-      if (own.richWithPrior) adaptedBaselines.classicalRichPrior = adaptedOf((f) => f.richWithPrior!).accuracy;
-      adapted = { ...adaptedOf((f) => f.head), baselines: adaptedBaselines };
+      const adaptedOf = (headOf: HeadOf) => pooledAdapted(parts.map((q) => ({ ...adaptedAccuracy(headOf(q.fitted), q.et, q.test, setup.adapt!), windows: q.test.count })));
+      adapted = { ...adaptedOf((f) => f.head), baselines: scoreColumns(columns, (headOf) => adaptedOf(headOf).accuracy) };
     }
     const rejection = setup.reject !== undefined && own.head.kind !== 'ncm' ? pooledRejection(parts.map((q) => ({ ...rejectionFigures(q.fitted.head, q.et, q.test, setup.reject!), windows: q.test.count }))) : undefined;
     const testWindows = parts.reduce((n, q) => n + q.test.count, 0);

@@ -21,8 +21,8 @@
 import type { Embeddings } from '../../core/head/embeddings.ts';
 import { selectRows } from '../../core/head/embeddings.ts';
 import { type HeadData, predictClasses, predictInputs } from '../../core/head/head.ts';
-import { buildHeadInputs, type HeadInput, sameHeadInput, usesWindow } from '../../core/head/head_input.ts';
-import { classicalPartPrior } from '../../core/head/prior.ts';
+import { buildHeadInputs, hasClassicalPart, type HeadInput, sameHeadInput } from '../../core/head/head_input.ts';
+import { classicalPartPrior, type PopulationPrior } from '../../core/head/prior.ts';
 import { trainPriorLdaHead } from '../../core/head/lda.ts';
 import type { Preprocessing } from '../../core/dsp/preprocess.ts';
 import { HeadstartError } from '../../core/errors.ts';
@@ -36,7 +36,7 @@ import type { AugmentOptions } from '../extractor/augment.ts';
 import type { ExtractorConfig } from '../extractor/config.ts';
 import { classifierPredictions } from '../extractor/train.ts';
 import type { AdaptOptions } from '../../core/head/adapt.ts';
-import { adaptedPredictions, type Baselines, type PersonResult, trainScratch } from './protocol.ts';
+import { adaptedPredictions, type BaselineColumn, type PersonResult, scoreColumns, trainScratch } from './protocol.ts';
 
 /** One person: whole recordings, one state (label) each. */
 export interface SecondsPerson {
@@ -78,8 +78,8 @@ export async function evaluatePersonBySeconds(p: SecondsPerson, setup: SecondsSe
   // The richer classical column: what the transfer head reads beside the embedding, without it, where that is more
   // than the classical recipe (EEG: band power and covariance), alone and with its block of the transfer prior.
   const transferPrior = setup.priors?.transfer;
-  const richInput = transferPrior && transferPrior.input.embedding !== 'none' && usesWindow(transferPrior.input) ? { ...transferPrior.input, embedding: 'none' as const } : undefined;
-  const rich = richInput && !sameHeadInput(richInput, setup.classicalInput) ? { input: richInput, all: buildHeadInputs(richInput, e, all), prior: classicalPartPrior(transferPrior!, e.dim) } : undefined;
+  const richPrior = transferPrior && hasClassicalPart(transferPrior.input) ? classicalPartPrior(transferPrior, e.dim) : undefined;
+  const rich = richPrior && !sameHeadInput(richPrior.input, setup.classicalInput) ? { input: richPrior.input, all: buildHeadInputs(richPrior.input, e, all), prior: richPrior } : undefined;
   const results: PersonResult[] = [];
   for (const seconds of setup.calibSeconds) {
     onStep?.(`${p.name} C=${seconds} s`);
@@ -115,33 +115,25 @@ export async function evaluatePersonBySeconds(p: SecondsPerson, setup: SecondsSe
     // One stretch per state: held-out blocks of each state's windows estimate the later accuracy, as calibrate does.
     const fitted = fitCalibrationHead(set, new Int32Array(calibY.length), { ...(setup.priors ? { prior: setup.priors.transfer } : {}), methods: ['transfer'], guard: setup.guard });
     const estimate = fitted.cv.accuracy.transfer;
-    const xc = selectRows(classicalAll, split.calibration);
-    const xt = selectRows(classicalAll, split.test);
-    const classical = trainPriorLdaHead(xc, calibY, classes, setup.classicalInput, undefined);
-    const baselines: Baselines = { classical: balancedAccuracy(predictInputs(classical, xt), test.y, classes) };
-    const withPrior = setup.priors ? trainPriorLdaHead(xc, calibY, classes, setup.classicalInput, setup.priors.classical) : undefined;
-    if (withPrior) baselines.classicalPrior = balancedAccuracy(predictInputs(withPrior, xt), test.y, classes);
-    let richHeads: { alone: HeadData; withPrior: HeadData } | undefined;
-    if (rich) {
-      const xrc = selectRows(rich.all, split.calibration);
-      const xrt = selectRows(rich.all, split.test);
-      richHeads = { alone: trainPriorLdaHead(xrc, calibY, classes, rich.input, undefined), withPrior: trainPriorLdaHead(xrc, calibY, classes, rich.input, rich.prior) };
-      baselines.classicalRich = balancedAccuracy(predictInputs(richHeads.alone, xrt), test.y, classes);
-      baselines.classicalRichPrior = balancedAccuracy(predictInputs(richHeads.withPrior, xrt), test.y, classes);
-    }
+    // Each classical column: its head, and its input vectors of the scored windows.
+    type Column = { head: HeadData; test: Embeddings };
+    const fitColumn = (input: HeadInput, inputs: Embeddings, prior: PopulationPrior | undefined): Column => ({
+      head: trainPriorLdaHead(selectRows(inputs, split.calibration), calibY, classes, input, prior),
+      test: selectRows(inputs, split.test),
+    });
+    const columns: { classical: Column } & Partial<Record<BaselineColumn, Column>> = {
+      classical: fitColumn(setup.classicalInput, classicalAll, undefined),
+      ...(setup.priors ? { classicalPrior: fitColumn(setup.classicalInput, classicalAll, setup.priors.classical) } : {}),
+      ...(rich ? { classicalRich: fitColumn(rich.input, rich.all, undefined), classicalRichPrior: fitColumn(rich.input, rich.all, rich.prior) } : {}),
+    };
+    const baselines = scoreColumns(columns, (c) => balancedAccuracy(predictInputs(c.head, c.test), test.y, classes));
     let adapted: PersonResult['adapted'];
     if (setup.adapt) {
-      const adaptedOf = (head: HeadData) => {
-        const a = adaptedPredictions(head, et, test, setup.adapt!);
+      const adaptedOf = (head: HeadData, inputs?: Embeddings) => {
+        const a = adaptedPredictions(head, et, test, setup.adapt!, inputs);
         return { accuracy: balancedAccuracy(a.pred, test.y, classes), updates: a.updates, resets: a.resets };
       };
-      const adaptedBaselines: Baselines = { classical: adaptedOf(classical).accuracy };
-      if (withPrior) adaptedBaselines.classicalPrior = adaptedOf(withPrior).accuracy;
-      if (richHeads) {
-        adaptedBaselines.classicalRich = adaptedOf(richHeads.alone).accuracy;
-        adaptedBaselines.classicalRichPrior = adaptedOf(richHeads.withPrior).accuracy;
-      }
-      adapted = { ...adaptedOf(fitted.head), baselines: adaptedBaselines };
+      adapted = { ...adaptedOf(fitted.head), baselines: scoreColumns(columns, (c) => adaptedOf(c.head, c.test).accuracy) };
     }
     const r: PersonResult = {
       person: p.name,
