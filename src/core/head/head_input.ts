@@ -100,6 +100,11 @@ export function sameHeadInput(a: HeadInput, b: HeadInput): boolean {
   return a.embedding === b.embedding && a.timeDomain === b.timeDomain && a.bandPower === b.bandPower && a.spatialCovariance === b.spatialCovariance;
 }
 
+/** Whether the recipe joins the embedding with classical features of the window: it has a classical part to compare with. */
+export function hasClassicalPart(input: HeadInput): boolean {
+  return input.embedding !== 'none' && usesWindow(input);
+}
+
 /** Whether the recipe reads the window itself (classical features), not only its embedding. */
 export function usesWindow(input: HeadInput): boolean {
   return input.timeDomain !== 'none' || input.bandPower !== undefined || input.spatialCovariance !== undefined;

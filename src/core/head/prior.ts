@@ -13,7 +13,7 @@
  */
 import { HeadstartError } from '../errors.ts';
 import type { Embeddings } from './embeddings.ts';
-import { checkHeadInput, type HeadInput, usesWindow } from './head_input.ts';
+import { checkHeadInput, hasClassicalPart, type HeadInput } from './head_input.ts';
 
 export interface PopulationPrior {
   input: HeadInput;
@@ -137,7 +137,7 @@ export function checkPopulationPrior(value: unknown, where: string): PopulationP
  * from the package's transfer prior.
  */
 export function classicalPartPrior(prior: PopulationPrior, embeddingSize: number): PopulationPrior {
-  if (prior.input.embedding === 'none' || !usesWindow(prior.input) || embeddingSize >= prior.dim) {
+  if (!hasClassicalPart(prior.input) || embeddingSize >= prior.dim) {
     throw new HeadstartError('INTERNAL', 'a classical-part prior comes from a prior of an embedding joined with classical features');
   }
   const from = embeddingSize;

@@ -9,8 +9,7 @@ import type { HeadMethod } from '../../core/head/head.ts';
 import { embedWithRuntime } from '../../io/extractor_embed.ts';
 import { loadModelPackage } from '../../io/model_package.ts';
 import { trainProfileHead } from '../profiles/train.ts';
-import type { HeadData } from '../../core/head/head.ts';
-import { buildHeadInputs, usesWindow } from '../../core/head/head_input.ts';
+import { buildHeadInputs, hasClassicalPart } from '../../core/head/head_input.ts';
 import { trainPriorLdaHead } from '../../core/head/lda.ts';
 import { classicalPartPrior } from '../../core/head/prior.ts';
 import { defaultGuard, fitHead, transferInputs } from '../../tfjs/select_head.ts';
@@ -58,12 +57,10 @@ export function packageCalibrationModel(dir: string, options: PackageModelOption
         guard: defaultGuard(manifest.window),
         ...fit,
       });
+      // The classical baseline: the classical part of the head's recipe, with its block of the prior.
       const transfer = pkg.priors?.transfer;
-      let baseline: HeadData | undefined;
-      if (transfer && transfer.input.embedding !== 'none' && usesWindow(transfer.input)) {
-        const prior = classicalPartPrior(transfer, manifest.embeddingSize);
-        baseline = trainPriorLdaHead(buildHeadInputs(prior.input, embeddings, set), set.y, classes.length, prior.input, prior);
-      }
+      const prior = transfer && hasClassicalPart(transfer.input) ? classicalPartPrior(transfer, manifest.embeddingSize) : undefined;
+      const baseline = prior ? trainPriorLdaHead(buildHeadInputs(prior.input, embeddings, set), set.y, classes.length, prior.input, prior) : undefined;
       // A band (EMG around the forearm) can be put back on turned: the same head fitted on the
       // calibration turned by each prepared amount, so a sync picks the nearest (core/band_sync.ts).
       if (!wornAsBand(manifest) || options.syncHeads === false) return { ...trained, ...(baseline ? { baseline } : {}) };
