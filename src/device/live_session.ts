@@ -362,10 +362,19 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
         ...this.#options.pipeline,
         onEvent: (e) => this.emit('gesture', e),
         onWindow: (r) => {
-          const t = truth ? truth(r.window) : { label: r.window.markerKind === 'label' ? r.window.markerValue : undefined, stable: r.window.markerStable };
-          score?.add(t.label, t.stable, r.label);
-          // The baseline reads the same normalized window the extractor just embedded.
-          if (baseline) baselineScore!.add(t.label, t.stable, baseline.classify(r.embedding, this.#pipeline!.extractor.normalized));
+          if (score) {
+            // No object per window: the truth is read into locals (a truth function returns its own).
+            let label: number | undefined;
+            let stable: boolean;
+            if (truth) ({ label, stable } = truth(r.window));
+            else {
+              label = r.window.markerKind === 'label' ? r.window.markerValue : undefined;
+              stable = r.window.markerStable;
+            }
+            score.add(label, stable, r.label);
+            // The baseline reads the same normalized window the extractor just embedded.
+            if (baseline) baselineScore!.add(label, stable, baseline.classify(r.embedding, this.#pipeline!.extractor.normalized));
+          }
           this.emit('window', r);
         },
       });
