@@ -48,19 +48,13 @@ export function fftSize(length: number): number {
 }
 
 /** Everything one window's features need, made once and reused from window to window. */
-export interface BandPowerScratch {
+export interface BandPowerScratch extends FftTables {
   length: number;
   rate: number;
   bands: readonly Band[];
   /** FFT size: the window's length rounded up to a power of two. */
   n: number;
   hann: Float64Array;
-  re: Float64Array;
-  im: Float64Array;
-  cos: Float64Array;
-  sin: Float64Array;
-  /** Bit-reversed index of each FFT slot. */
-  reversed: Uint32Array;
   /** Per band, the first bin and one past the last. */
   binFrom: Uint32Array;
   binTo: Uint32Array;
@@ -77,8 +71,18 @@ export function bandPowerScratch(length: number, rate: number, bands: readonly B
   return { length, rate, bands, n, hann, ...fftTables(n), binFrom, binTo };
 }
 
+/** The radix-2 FFT's tables for one size and its work arrays. */
+export interface FftTables {
+  re: Float64Array;
+  im: Float64Array;
+  cos: Float64Array;
+  sin: Float64Array;
+  /** Bit-reversed index of each FFT slot. */
+  reversed: Uint32Array;
+}
+
 /** The radix-2 FFT's tables for size n (a power of two) and its work arrays. */
-export function fftTables(n: number): { re: Float64Array; im: Float64Array; cos: Float64Array; sin: Float64Array; reversed: Uint32Array } {
+export function fftTables(n: number): FftTables {
   const cos = new Float64Array(n / 2);
   const sin = new Float64Array(n / 2);
   for (let k = 0; k < n / 2; k++) {
@@ -115,7 +119,7 @@ export function bandBins(bands: readonly Band[], length: number, rate: number, n
 }
 
 /** In-place iterative radix-2 FFT of (re, im), input already in bit-reversed order. */
-export function fftInPlace(re: Float64Array, im: Float64Array, cos: Float64Array, sin: Float64Array, n: number): void {
+function fftInPlace(re: Float64Array, im: Float64Array, cos: Float64Array, sin: Float64Array, n: number): void {
   for (let size = 2; size <= n; size *= 2) {
     const half = size / 2;
     const step = n / size;
@@ -137,22 +141,32 @@ export function fftInPlace(re: Float64Array, im: Float64Array, cos: Float64Array
 }
 
 /**
+ * Channel `c` of window `w` ([length][channels], interleaved), its mean
+ * removed, times `taper` when given, zero-padded to n and transformed: the
+ * spectrum is left in the tables' (re, im).
+ */
+export function channelSpectrum(w: ArrayLike<number>, channels: number, c: number, length: number, n: number, taper: Float64Array | undefined, fft: FftTables): void {
+  const { re, im, cos, sin, reversed } = fft;
+  let sum = 0;
+  for (let t = 0; t < length; t++) sum += w[t * channels + c]!;
+  const mean = sum / length;
+  re.fill(0);
+  im.fill(0);
+  for (let t = 0; t < length; t++) re[reversed[t]!] = (w[t * channels + c]! - mean) * (taper ? taper[t]! : 1);
+  fftInPlace(re, im, cos, sin, n);
+}
+
+/**
  * Features of one window `w` ([length][channels], interleaved) into `out`
  * (bandPowerSize(channels, bands) values, band-major), with a scratch made
  * for this window length, rate and band list.
  */
 export function bandPowerFeaturesInto(w: ArrayLike<number>, channels: number, out: Float32Array | Float64Array, scratch: BandPowerScratch): void {
-  const { length, n, hann, re, im, cos, sin, reversed, binFrom, binTo } = scratch;
+  const { length, n, hann, re, im, binFrom, binTo } = scratch;
   const C = channels;
   if (w.length < length * C) throw new HeadstartError('INTERNAL', `a ${length}-sample window of ${C} channels has ${length * C} values, got ${w.length}`);
   for (let c = 0; c < C; c++) {
-    let sum = 0;
-    for (let t = 0; t < length; t++) sum += w[t * C + c]!;
-    const mean = sum / length;
-    re.fill(0);
-    im.fill(0);
-    for (let t = 0; t < length; t++) re[reversed[t]!] = (w[t * C + c]! - mean) * hann[t]!;
-    fftInPlace(re, im, cos, sin, n);
+    channelSpectrum(w, C, c, length, n, hann, scratch);
     for (let b = 0; b < binFrom.length; b++) {
       let power = 0;
       for (let k = binFrom[b]!; k < binTo[b]!; k++) power += re[k]! * re[k]! + im[k]! * im[k]!;

@@ -22,7 +22,7 @@
  * (1,1), ... Nothing is allocated per window.
  */
 import { HeadstartError } from '../errors.ts';
-import { type Band, bandBins, fftInPlace, fftSize, fftTables } from './band_power.ts';
+import { type Band, bandBins, channelSpectrum, type FftTables, fftSize, fftTables } from './band_power.ts';
 
 /** The bands of the EEG covariance features: broadband (the package's own band-pass), theta, alpha and beta. */
 export const COVARIANCE_BANDS: readonly Band[] = [
@@ -39,15 +39,10 @@ export function spatialCovarianceSize(channels: number, bands: readonly Band[] =
   return ((channels * (channels + 1)) / 2) * bands.length;
 }
 
-export interface SpatialCovarianceScratch {
+export interface SpatialCovarianceScratch extends FftTables {
   length: number;
   channels: number;
   n: number;
-  re: Float64Array;
-  im: Float64Array;
-  cos: Float64Array;
-  sin: Float64Array;
-  reversed: Uint32Array;
   binFrom: Uint32Array;
   binTo: Uint32Array;
   /** Each channel's spectrum up to the highest band's last bin: [channel][bin], real and imaginary parts. */
@@ -141,16 +136,10 @@ export function symmetricEigen(a: Float64Array, n: number, values: Float64Array,
  * this window length, rate, channel count and band list.
  */
 export function spatialCovarianceFeaturesInto(w: ArrayLike<number>, out: Float32Array | Float64Array, scratch: SpatialCovarianceScratch): void {
-  const { length, channels: C, n, re, im, cos, sin, reversed, binFrom, binTo, specRe, specIm, bins, matrix, vectors, values } = scratch;
+  const { length, channels: C, n, re, im, binFrom, binTo, specRe, specIm, bins, matrix, vectors, values } = scratch;
   if (w.length < length * C) throw new HeadstartError('INTERNAL', `a ${length}-sample window of ${C} channels has ${length * C} values, got ${w.length}`);
   for (let c = 0; c < C; c++) {
-    let sum = 0;
-    for (let t = 0; t < length; t++) sum += w[t * C + c]!;
-    const mean = sum / length;
-    re.fill(0);
-    im.fill(0);
-    for (let t = 0; t < length; t++) re[reversed[t]!] = w[t * C + c]! - mean;
-    fftInPlace(re, im, cos, sin, n);
+    channelSpectrum(w, C, c, length, n, undefined, scratch);
     for (let k = 0; k < bins; k++) {
       specRe[c * bins + k] = re[k]!;
       specIm[c * bins + k] = im[k]!;
