@@ -20,14 +20,20 @@ import { loadProtocol } from '../../src/device/calibration/protocol.ts';
 import { demoProtocol } from '../../src/sim/demo/demo_assets.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const PACKAGE = fileURLToPath(new URL('../../models/myo8-200hz', import.meta.url));
-const PERSON = fileURLToPath(new URL('../../data/demo/EvaluationDataset/Male0', import.meta.url));
+const PACKAGE = join(ROOT, 'models/myo8-200hz');
+const PERSON = join(ROOT, 'data/demo/EvaluationDataset/Male0');
 
-test('run --adapt saves the adapted head as a new profile version; profile rollback restores the calibrated one', { timeout: 300_000 }, async (t) => {
-  const skip =
+/** Why these tests cannot run here (no pseudo-terminals, a package without priors, an unbuilt bin), if so. */
+function skipReason(): string | undefined {
+  return (
     ptySkipReason() ??
     (existsSync(join(PACKAGE, 'priors.json')) ? undefined : `${PACKAGE} has no priors.json (made by headstart export)`) ??
-    (existsSync(BIN) ? undefined : 'bin not built: run `npm run build`');
+    (existsSync(BIN) ? undefined : 'bin not built: run `npm run build`')
+  );
+}
+
+test('run --adapt saves the adapted head as a new profile version; profile rollback restores the calibrated one', { timeout: 300_000 }, async (t) => {
+  const skip = skipReason();
   if (skip) return t.skip(skip);
   const work = scratchDir(t, 'hs-adapt-');
   const dataDir = join(work, 'data');
@@ -59,10 +65,7 @@ test('run --adapt saves the adapted head as a new profile version; profile rollb
 });
 
 test('run --sync auto --adapt on a turned band: the prepared head the sync chose adapts and is saved in its place', { timeout: 300_000 }, async (t) => {
-  const skip =
-    ptySkipReason() ??
-    (existsSync(join(PACKAGE, 'priors.json')) ? undefined : `${PACKAGE} has no priors.json (made by headstart export)`) ??
-    (existsSync(BIN) ? undefined : 'bin not built: run `npm run build`');
+  const skip = skipReason();
   if (skip) return t.skip(skip);
   const work = scratchDir(t, 'hs-adapt-turned-');
   const dataDir = join(work, 'data');
