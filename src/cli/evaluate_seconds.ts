@@ -20,6 +20,7 @@ import { naturalCompare } from '../io/datasets/glob.ts';
 import type { DatasetRecording } from '../io/datasets/types.ts';
 import type { AugmentOptions } from '../host/extractor/augment.ts';
 import type { PersonResult } from '../host/evaluate/protocol.ts';
+import { checkSecondsAvailable } from '../host/evaluate/calibration_checks.ts';
 import type { SecondsPerson } from '../host/evaluate/seconds_protocol.ts';
 import { createProgress } from './progress.ts';
 import { type DatasetOptions, datasetSpec } from './dataset_options.ts';
@@ -96,6 +97,7 @@ export async function evaluateBySeconds(opts: SecondsOptions): Promise<void> {
   if (!sameClasses) process.stderr.write(`note: C = 0 (the population head) is skipped: the data's classes (${classes.join(', ')}) are not the package's (${m.classes.join(', ')})\n`);
   if (!pkg.priors) process.stderr.write(`note: ${opts.package} has no population priors; the transfer head uses the wearer's covariance alone and the classical column has no prior: re-export it\n`);
   const calibSeconds = [...new Set([0, ...opts.calibSeconds])].sort((a, b) => a - b);
+  checkSecondsAvailable(people, calibSeconds, { ...m.window, rate: m.sampleRate });
   const scratchSteps = opts.scratch ? opts.scratchSteps : 0;
 
   // TensorFlow.js loads here, not at start, so that the verbs that do not train go without it.

@@ -48,3 +48,27 @@ export function checkCalibrationClasses(people: CalibrationOf<'label'>[], classN
     { people: short.map((p) => p.name) },
   );
 }
+
+/**
+ * Throws BAD_OPTION (setting `calib-seconds`) when a C asked for leaves some recording with no whole window to
+ * calibrate on (C shorter than a window) or none to score (C plus a window and a hop longer than the recording).
+ */
+export function checkSecondsAvailable(people: { name: string; recordings: Pick<Recording, 'rate' | 'channels' | 'samples'>[] }[], seconds: number[], window: { length: number; hop: number; rate: number }): void {
+  const asked = seconds.filter((c) => c > 0);
+  if (asked.length === 0 || people.length === 0) return;
+  const windowSeconds = window.length / window.rate;
+  const shortestAsked = Math.min(...asked);
+  if (shortestAsked < windowSeconds) {
+    throw new HeadstartError('BAD_OPTION', `C = ${shortestAsked} s holds no whole window (${windowSeconds} s) to calibrate on; ask for --calib-seconds of at least ${Math.ceil(windowSeconds)}`, { setting: 'calib-seconds', asked: shortestAsked });
+  }
+  const durations = people.flatMap((p) => p.recordings.map((r) => ({ name: p.name, seconds: r.samples.length / r.channels / r.rate })));
+  const shortest = durations.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  const largest = Math.max(...asked);
+  const room = shortest.seconds - windowSeconds - window.hop / window.rate;
+  if (largest <= room) return;
+  throw new HeadstartError(
+    'BAD_OPTION',
+    `C = ${largest} s leaves nothing to score in ${shortest.name}'s recording of ${shortest.seconds.toFixed(1)} s (a window is ${windowSeconds} s); ask for --calib-seconds up to ${Math.floor(room)}`,
+    { setting: 'calib-seconds', asked: largest, available: Math.floor(room) },
+  );
+}

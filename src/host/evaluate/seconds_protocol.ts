@@ -104,6 +104,12 @@ export async function evaluatePersonBySeconds(p: SecondsPerson, setup: SecondsSe
     if (missing.length > 0) {
       throw new HeadstartError('NOT_ENOUGH_DATA', `${p.name}: the first ${seconds} s of a recording hold no whole ${setup.window.length}-sample window of class ${missing.join(', ')}; give a longer --calib-seconds`);
     }
+    // A class with nothing left to score would drop out of the balanced accuracy unnoticed (or leave nothing to score).
+    const testY = new Set(split.test.map((i) => all.y[i]!));
+    const unscored = Array.from({ length: classes }, (_, c) => c).filter((c) => !testY.has(c));
+    if (unscored.length > 0) {
+      throw new HeadstartError('NOT_ENOUGH_DATA', `${p.name}: no window of class ${unscored.join(', ')} starts after the first ${seconds} s of its recording, so nothing of it is left to score; give a shorter --calib-seconds`);
+    }
     const inCalibration = new Uint8Array(all.count);
     for (const i of split.calibration) inCalibration[i] = 1;
     const calibration = selectWindows(all, (i) => inCalibration[i] === 1);
