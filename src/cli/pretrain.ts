@@ -6,6 +6,7 @@ import { HeadstartError } from '../core/errors.ts';
 import { readManifest } from '../io/model_package.ts';
 import { parseFilterList } from '../core/dsp/filters.ts';
 import { checkExtractorConfig, DEFAULT_EPISODES, DEFAULT_EXTRACTOR, DEFAULT_TRAIN, parseConvBlocks } from '../host/extractor/config.ts';
+import { classicalPart, modalityInputs } from '../core/head/head_input.ts';
 import { addDatasetOptions, type DatasetOptions, datasetSpec } from './dataset_options.ts';
 import { addHelpNotes } from './help.ts';
 import { stoppable } from './interrupt.ts';
@@ -80,7 +81,7 @@ export function registerPretrain(program: Command): void {
     .addOption(numberOption('--rotate-max <electrodes>', 'largest turn of the band in the augmentation, in electrodes either way', { min: 0, max: 64 }, DEFAULT_TRAIN.augment!.rotateMax))
     .addOption(numberOption('--rotate-probability <p>', 'share of training windows turned', { min: 0, max: 1 }, DEFAULT_TRAIN.augment!.rotateProbability))
     .option('--rotate-fractional', 'rotate by any fraction of an electrode (interpolating between neighbours), not only whole electrodes')
-    .option('--hybrid-heads', "the per-person heads also read each window's rich time-domain features, as the wearer's transfer head does, so the embedding learns what they miss")
+    .option('--hybrid-heads', "the per-person heads also read each window's classical features, as the wearer's transfer head does (EMG: the rich time-domain set; EEG: band power and covariance), so the embedding learns what they miss")
     .option('--episodes', 'also train on calibration episodes: one repetition of each gesture as support, the others as queries, per person')
     .addOption(numberOption('--episode-weight <w>', 'weight of the episode loss beside the classification losses', { min: 0, max: 1000 }, DEFAULT_EPISODES.weight))
     .option('--json', 'print the training report as JSON on stdout');
@@ -149,7 +150,7 @@ export function registerPretrain(program: Command): void {
             }
           : null,
         episodes: opts.episodes ? { ...DEFAULT_EPISODES, weight: opts.episodeWeight } : null,
-        hybridHeads: opts.hybridHeads ? 'rich' : null,
+        hybridHeads: opts.hybridHeads ? classicalPart(modalityInputs(opts.modality).transfer) : null,
       },
       onBatch: (p) => {
         // Ctrl-C, SIGTERM, SIGHUP: stop between batches; the package is written only at the end, so nothing is left half-made.

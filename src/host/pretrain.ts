@@ -155,7 +155,7 @@ export async function pretrain(req: PretrainRequest): Promise<PretrainResult> {
     req.train,
     req.onBatch,
     req.onEpoch,
-    val ? validationScore(val, ds.classes.length, req.modality, req.train.hybridHeads ? { embedding: 'sqrt', timeDomain: req.train.hybridHeads } : undefined) : undefined,
+    val ? validationScore(val, ds.classes.length, req.modality, req.train.hybridHeads ? { ...req.train.hybridHeads, embedding: 'sqrt' } : undefined) : undefined,
     init ? (extractor) => (initialized = { package: init.package, ...copyMatchingWeights(init.extractor, extractor) }) : undefined,
   );
   const trainSeconds = (Date.now() - started) / 1000;

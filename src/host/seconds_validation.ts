@@ -18,13 +18,21 @@ import { embedWindows } from './evaluate/embed.ts';
 /** The calibration lengths the score averages over (the benchmark's). */
 export const VALIDATION_SECONDS: readonly number[] = [10, 20, 30];
 
-/** Whether every person of a set has two or more repetitions to calibrate on one and score the others. */
+/**
+ * Whether every person with windows in a set has two or more repetitions to calibrate on one and score the
+ * others. A set selected from a larger one keeps the larger one's list of people, most of them with no windows
+ * here: they do not count.
+ */
 export function hasRepetitions(set: WindowSet): boolean {
-  return set.subjects.every((_, s) => {
-    const reps = new Set<number>();
-    for (let i = 0; i < set.count; i++) if (set.subject[i] === s && set.rep[i] >= 0) reps.add(set.rep[i]);
-    return reps.size >= 2;
-  });
+  const reps = set.subjects.map(() => new Set<number>());
+  const present = new Uint8Array(set.subjects.length);
+  for (let i = 0; i < set.count; i++) {
+    const s = set.subject[i]!;
+    present[s] = 1;
+    if (set.rep[i]! >= 0) reps[s]!.add(set.rep[i]!);
+  }
+  const people = reps.filter((_, s) => present[s] === 1);
+  return people.length > 0 && people.every((r) => r.size >= 2);
 }
 
 export function secondsCalibratedAccuracy(extractor: tf.LayersModel, val: WindowSet, classes: number, input: HeadInput, seconds: readonly number[] = VALIDATION_SECONDS): number {

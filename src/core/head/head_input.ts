@@ -105,6 +105,11 @@ export function hasClassicalPart(input: HeadInput): boolean {
   return input.embedding !== 'none' && usesWindow(input);
 }
 
+/** The classical features of a recipe without its embedding (EMG transfer: the rich time-domain set). */
+export function classicalPart(input: HeadInput): HeadInput {
+  return { ...input, embedding: 'none' };
+}
+
 /** Whether the recipe reads the window itself (classical features), not only its embedding. */
 export function usesWindow(input: HeadInput): boolean {
   return input.timeDomain !== 'none' || input.bandPower !== undefined || input.spatialCovariance !== undefined;

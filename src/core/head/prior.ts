@@ -13,7 +13,7 @@
  */
 import { HeadstartError } from '../errors.ts';
 import type { Embeddings } from './embeddings.ts';
-import { checkHeadInput, hasClassicalPart, type HeadInput } from './head_input.ts';
+import { checkHeadInput, classicalPart, hasClassicalPart, type HeadInput } from './head_input.ts';
 
 export interface PopulationPrior {
   input: HeadInput;
@@ -144,5 +144,5 @@ export function classicalPartPrior(prior: PopulationPrior, embeddingSize: number
   const dim = prior.dim - from;
   const covariance = new Array<number>(dim * dim);
   for (let a = 0; a < dim; a++) for (let b = 0; b < dim; b++) covariance[a * dim + b] = prior.covariance[(from + a) * prior.dim + from + b]!;
-  return { input: { ...prior.input, embedding: 'none' }, dim, mean: prior.mean.slice(from), invStd: prior.invStd.slice(from), covariance, people: prior.people };
+  return { input: classicalPart(prior.input), dim, mean: prior.mean.slice(from), invStd: prior.invStd.slice(from), covariance, people: prior.people };
 }

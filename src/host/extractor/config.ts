@@ -1,6 +1,6 @@
 import { HeadstartError } from '../../core/errors.ts';
 import { type AugmentOptions, DEFAULT_AUGMENT } from './augment.ts';
-import type { TimeDomainSet } from '../../core/features/time_domain.ts';
+import type { HeadInput } from '../../core/head/head_input.ts';
 /**
  * The shape of an extractor: everything needed to rebuild it, recorded in the
  * model package. Kernel sizes run along time; the channel axis is the conv's
@@ -98,11 +98,13 @@ export interface TrainOptions {
   /** Also train for calibration itself, episode by episode (see EpisodeOptions); null = off. */
   episodes: EpisodeOptions | null;
   /**
-   * The per-person heads also read this classical feature set of each
-   * (augmented) window, as the wearer's transfer head does, so that the
-   * embedding learns what those features miss; null = the embedding alone.
+   * The per-person heads also read these classical features of each
+   * (augmented) window (a head input without the embedding: EMG the rich
+   * time-domain set, EEG band power and covariance), as the wearer's
+   * transfer head does, so that the embedding learns what those features
+   * miss; null = the embedding alone.
    */
-  hybridHeads: TimeDomainSet | null;
+  hybridHeads: HeadInput | null;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, shuffledIndices } from '../../core/rng.ts';
-import { type TimeDomainSet, timeDomainFeaturesInto, timeDomainScratch, timeDomainSize } from '../../core/features/time_domain.ts';
+import { classicalPart, type HeadInput, HeadInputBuilder } from '../../core/head/head_input.ts';
 import type { WindowSet } from '../../core/window_set.ts';
 import { augmentScratch, augmentWindow } from './augment.ts';
 import type { EpisodeOptions, ExtractorConfig, TrainOptions } from './config.ts';
@@ -152,19 +152,21 @@ function episodeTensors(people: number, classes: number, e: EpisodeOptions): { a
 }
 
 /**
- * The side features of the per-person heads: a classical set of each
- * window, standardized by statistics of (a sample of) the training windows.
+ * The side features of the per-person heads: the classical features of each
+ * window (a head input without the embedding), standardized by statistics
+ * of (a sample of) the training windows.
  */
-function sideFeatureStats(train: WindowSet, set: TimeDomainSet, seed: number): { size: number; features(window: Float32Array, out: Float32Array): void } {
-  const size = timeDomainSize(set, train.channels);
-  const scratch = timeDomainScratch(train.length);
+function sideFeatureStats(train: WindowSet, input: HeadInput, seed: number): { size: number; features(window: Float32Array, out: Float32Array): void } {
+  const builder = new HeadInputBuilder(classicalPart(input), 0, train.length, train.channels, train.rate);
+  const size = builder.size;
+  const none = new Float32Array(0);
   const sample = shuffledIndices(train.count, createRng(seed + 11)).slice(0, 5000);
   const mean = new Float64Array(size);
   const sq = new Float64Array(size);
   const f = new Float64Array(size);
   const windowSize = train.length * train.channels;
   for (const w of sample) {
-    timeDomainFeaturesInto(train.x.subarray(w * windowSize, (w + 1) * windowSize), train.length, train.channels, set, f, scratch);
+    builder.build(none, train.x.subarray(w * windowSize, (w + 1) * windowSize), f);
     for (let d = 0; d < size; d++) {
       mean[d] += f[d];
       sq[d] += f[d] * f[d];
@@ -178,7 +180,7 @@ function sideFeatureStats(train: WindowSet, set: TimeDomainSet, seed: number): {
   return {
     size,
     features(window, out) {
-      timeDomainFeaturesInto(window, train.length, train.channels, set, f, scratch);
+      builder.build(none, window, f);
       for (let d = 0; d < size; d++) out[d] = (f[d] - mean[d]) * invStd[d];
     },
   };
