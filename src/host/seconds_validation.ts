@@ -7,6 +7,7 @@
  * and C picks the epoch that is kept.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { HeadstartError } from '../core/errors.ts';
 import { selectRows } from '../core/head/embeddings.ts';
 import { predictInputs } from '../core/head/head.ts';
 import { buildHeadInputs, type HeadInput } from '../core/head/head_input.ts';
@@ -53,5 +54,9 @@ export function secondsCalibratedAccuracy(extractor: tf.LayersModel, val: Window
       scores.push(balancedAccuracy(pred, Int32Array.from(split.test, (i) => person.y[i]!), classes));
     }
   }
-  return scores.length === 0 ? 0 : scores.reduce((a, b) => a + b, 0) / scores.length;
+  // A score of nothing would keep whichever epoch came first, silently.
+  if (scores.length === 0) {
+    throw new HeadstartError('NOT_ENOUGH_DATA', `the held-out people cannot be scored: none has two repetitions, nor a recording of every state longer than ${seconds[0]} s and a window, to calibrate on its start and score the rest; hold out other people`, { setting: 'valPeople' });
+  }
+  return scores.reduce((a, b) => a + b, 0) / scores.length;
 }

@@ -5,7 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Recording } from '../../src/core/signal.ts';
 import { selectWindows, windowRecordings } from '../../src/core/window_set.ts';
-import { hasRepetitions } from '../../src/host/seconds_validation.ts';
+import { isHeadstartError } from '../../src/core/errors.ts';
+import { buildExtractor } from '../../src/host/extractor/model.ts';
+import { hasRepetitions, secondsCalibratedAccuracy } from '../../src/host/seconds_validation.ts';
+import { selectBackend } from '../../src/tfjs/backend.ts';
 
 const rec = (subject: string, label: number, rep?: number): Recording => ({
   source: `${subject}/${label}/${rep}`,
@@ -30,4 +33,17 @@ test('repetitions are judged on the people a held-out selection holds, not on ev
   const once = windowRecordings([rec('x', 0), rec('x', 1)], { length: 50, hop: 25 });
   assert.equal(hasRepetitions(once), false, 'one recording per state (EEG): no repetitions');
   assert.equal(hasRepetitions(selectWindows(all, () => false)), false, 'no windows, nothing to calibrate on');
+});
+
+test('held-out people with neither repetitions nor recordings long enough to split are refused, not scored as zero', async () => {
+  await selectBackend();
+  const rate = 100;
+  const short = (label: number): Recording => ({ source: `x/${label}`, channels: 1, rate, samples: new Float32Array(5 * rate), label, subject: 'x' });
+  const val = windowRecordings([short(0), short(1)], { length: 50, hop: 25 });
+  const extractor = buildExtractor({ windowLength: 50, channels: 1, blocks: [{ filters: 4, kernel: 3, pool: 1 }], embedding: 4 }, 1);
+  assert.throws(
+    () => secondsCalibratedAccuracy(extractor, val, 2, { embedding: 'sqrt', timeDomain: 'none' }),
+    (e) => isHeadstartError(e, 'NOT_ENOUGH_DATA') && /held-out people cannot be scored/.test(e.message),
+  );
+  extractor.dispose();
 });

@@ -96,7 +96,8 @@ test('a session receives every sample of the replay, in order, with the true lab
   await streamEnded;
   assert.equal(streamed, samples.length + events.length + 1, 'frames() carried the HELLO answering START, every SAMPLES and EVENT, then ended');
   assert.equal(board.streaming, false, 'close() sent STOP and the board stopped');
-  assert.ok(board.stats.commands >= 3, 'ping, start and stop reached the board');
+  // A ping too when the power-up HELLO was lost, which depends on when the host end opened.
+  assert.ok(board.stats.commands >= 2, 'start and stop reached the board');
   await board.powerOff();
 });
 
