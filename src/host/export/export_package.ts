@@ -5,7 +5,7 @@
  * runtime when it loads), and add the .tflite, its C array and the
  * quantization report to the package, the manifest last.
  */
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { HeadstartError } from '../../core/errors.ts';
 import type { HeadData } from '../../core/head/head.ts';
 import { MANIFEST_FILE, type ModelManifest, packagePreprocessing } from '../../core/model_package/manifest.ts';
@@ -162,7 +162,8 @@ export async function exportPackage(dir: string, options: Partial<ExportOptions>
     format: QUANTIZATION_REPORT_FORMAT,
     producerVersion: PRODUCER_VERSION,
     createdAt: new Date().toISOString(),
-    data: { path: spec.path, windows: all.count, calibrationWindows: calibration.count, checkWindows: check.count, seed: opts.seed },
+    // Relative to where export ran, as pretrain records its data: an absolute path names one machine's folders.
+    data: { path: isAbsolute(spec.path) ? relative(resolve('.'), spec.path) || '.' : spec.path, windows: all.count, calibrationWindows: calibration.count, checkWindows: check.count, seed: opts.seed },
     calibration: opts.percentile === undefined ? { method: 'min-max' } : { method: 'percentile', percentile: opts.percentile },
     weights: 'int8 symmetric, per output channel (CONV_2D), per tensor (FULLY_CONNECTED)',
     activations: 'int8 asymmetric, per tensor',
