@@ -36,9 +36,9 @@ test('no hardware: `headstart sim --follow` plays a person keeping to the protoc
 const EEGMAT = '../shared/datasets/eegmat';
 const MENTAL2 = 'calibration/eeg-mental2.json';
 
-test('no hardware, EEG: `sim --format cyton` plays an eegmat person as a Cyton following eeg-mental2, and `calibrate --format cyton` records them at full resolution', { timeout: 180_000, skip: skip ?? (existsSync(join(EEGMAT, 'Subject03_1.edf')) ? undefined : `the eegmat data set is not at ${EEGMAT}`) }, async (t) => {
+test('no hardware, EEG: `sim --format cyton` plays an eegmat person as a Cyton following eeg-mental2, and `calibrate --format cyton` records them at full resolution; `run --adapt` on that profile warns first', { timeout: 180_000, skip: skip ?? (existsSync(join(EEGMAT, 'Subject03_1.edf')) ? undefined : `the eegmat data set is not at ${EEGMAT}`) }, async (t) => {
   const dir = scratchDir(t);
-  writeTestPackage(join(dir, 'package'));
+  writeTestPackage(join(dir, 'package'), 8, 'eeg');
   const sim = spawnCli(['sim', '--pty', join(dir, 'board'), '--format', 'cyton', '--replay', EEGMAT, '--people', 'Subject03', '--follow', MENTAL2, '--time-scale', '0.25', '--speed', 'max', '--json']);
   t.after(() => sim.child.kill('SIGTERM'));
   while (!existsSync(join(dir, 'board'))) await sleep(20);
@@ -56,4 +56,13 @@ test('no hardware, EEG: `sim --format cyton` plays an eegmat person as a Cyton f
   assert.deepEqual([ready.format, ready.channels, ready.rate, ready.seconds], ['cyton', 8, 250, 6 * 4], 'the session: 6 trials of 4 s at a quarter of the time');
   const end = JSON.parse(simEnd.stdout.trim().split('\n').at(-1)!);
   assert.equal(end.samplesSent, 6 * 4 * 250);
+
+  // `run --adapt` on the EEG profile says first that adapting cost EEG heads accuracy in the benchmark, and how to undo it.
+  const live = spawnCli(['sim', '--pty', join(dir, 'live'), '--format', 'cyton', '--replay', EEGMAT, '--people', 'Subject03', '--speed', 'max', '--json']);
+  t.after(() => live.child.kill('SIGTERM'));
+  while (!existsSync(join(dir, 'live'))) await sleep(20);
+  await sleep(200);
+  const run = await spawnCli(['run', '--port', join(dir, 'live'), '--format', 'cyton', '--profile', 'subject03', '--package', join(dir, 'package'), '--data-dir', join(dir, 'data'), '--adapt', '--idle-stop', '1.5', '--json']).done;
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stderr, /warning: adapting an EEG head cost 1-8 points of balanced accuracy .*`headstart profile rollback subject03` undoes it/);
 });

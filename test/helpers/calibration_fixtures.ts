@@ -16,8 +16,11 @@ import { MYO_GESTURES } from '../../src/io/datasets/myo.ts';
 
 export const PERSON = 'data/demo/EvaluationDataset/Male0/training0';
 
-/** Writes a model package for 8 channels at 200 Hz into `dir`, channels given by `channels`. */
-export function writeTestPackage(dir: string, channels = 8): void {
+/**
+ * Writes a model package for 8 channels at 200 Hz into `dir`, channels given by `channels`; `modality` is what
+ * the manifest says the sensors measure (run warns before adapting an EEG head).
+ */
+export function writeTestPackage(dir: string, channels = 8, modality: 'emg' | 'eeg' = 'emg'): void {
   mkdirSync(dir, { recursive: true });
   const model = conv1dExtractorModel(3, { channels, embedding: 32 });
   const bytes = writeTflite(model);
@@ -35,7 +38,7 @@ export function writeTestPackage(dir: string, channels = 8): void {
     name: `test-package-${channels}ch`,
     producerVersion: 'test',
     createdAt: '2026-01-01T00:00:00.000Z',
-    modality: 'emg',
+    modality,
     channels,
     channelNames: Array.from({ length: channels }, (_, i) => `ch${i}`),
     sampleRate: 200,
