@@ -49,7 +49,7 @@ export interface SpatialCovarianceScratch extends FftTables {
   specRe: Float64Array;
   specIm: Float64Array;
   bins: number;
-  /** One band's covariance, then its eigenvectors, and the eigenvalues. */
+  /** One band's covariance, then its eigenvectors, and the eigenvalues (then their logarithms). */
   matrix: Float64Array;
   vectors: Float64Array;
   values: Float64Array;
@@ -164,10 +164,12 @@ export function spatialCovarianceFeaturesInto(w: ArrayLike<number>, out: Float32
     const ridge = RIDGE * (trace / C) + 1e-12;
     for (let i = 0; i < C; i++) matrix[i * C + i] += ridge;
     symmetricEigen(matrix, C, values, vectors);
+    // The logarithm V log(L) V': each eigenvalue's log once, not once per entry.
+    for (let k = 0; k < C; k++) values[k] = Math.log(Math.max(values[k]!, 1e-300));
     for (let i = 0; i < C; i++) {
       for (let j = i; j < C; j++) {
         let log = 0;
-        for (let k = 0; k < C; k++) log += vectors[i * C + k]! * Math.log(Math.max(values[k]!, 1e-300)) * vectors[j * C + k]!;
+        for (let k = 0; k < C; k++) log += vectors[i * C + k]! * values[k]! * vectors[j * C + k]!;
         out[at++] = i === j ? log : Math.SQRT2 * log;
       }
     }
