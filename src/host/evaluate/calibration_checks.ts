@@ -6,7 +6,7 @@
  * (rather than training on fewer and reporting the k asked for).
  */
 import { HeadstartError } from '../../core/errors.ts';
-import type { Recording } from '../../core/signal.ts';
+import { type Recording, sampleCount } from '../../core/signal.ts';
 
 type CalibrationOf<F extends keyof Recording> = { name: string; calibration: Pick<Recording, F>[] };
 
@@ -61,7 +61,7 @@ export function checkSecondsAvailable(people: { name: string; recordings: Pick<R
   if (shortestAsked < windowSeconds) {
     throw new HeadstartError('BAD_OPTION', `C = ${shortestAsked} s holds no whole window (${windowSeconds} s) to calibrate on; ask for --calib-seconds of at least ${Math.ceil(windowSeconds)}`, { setting: 'calib-seconds', asked: shortestAsked });
   }
-  const durations = people.flatMap((p) => p.recordings.map((r) => ({ name: p.name, seconds: r.samples.length / r.channels / r.rate })));
+  const durations = people.flatMap((p) => p.recordings.map((r) => ({ name: p.name, seconds: sampleCount(r) / r.rate })));
   const shortest = durations.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   const largest = Math.max(...asked);
   const room = shortest.seconds - windowSeconds - window.hop / window.rate;

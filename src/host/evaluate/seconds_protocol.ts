@@ -70,6 +70,13 @@ export interface SecondsSetup {
   adapt?: AdaptOptions;
 }
 
+/** The classes 0..classes-1 that no window among `rows` is labelled with. */
+function absentClasses(rows: readonly number[], y: Int32Array, classes: number): number[] {
+  const seen = new Uint8Array(classes);
+  for (const i of rows) seen[y[i]!] = 1;
+  return Array.from({ length: classes }, (_, c) => c).filter((c) => seen[c] === 0);
+}
+
 export async function evaluatePersonBySeconds(p: SecondsPerson, setup: SecondsSetup, onStep?: (text: string) => void): Promise<PersonResult[]> {
   const { classes } = setup;
   const all = windowRecordings(p.recordings, setup.window, setup.normalization, setup.preprocessing);
@@ -100,13 +107,12 @@ export async function evaluatePersonBySeconds(p: SecondsPerson, setup: SecondsSe
     }
     const split = splitAtSeconds(all, seconds);
     const calibY = Int32Array.from(split.calibration, (i) => all.y[i]!);
-    const missing = Array.from({ length: classes }, (_, c) => c).filter((c) => !calibY.includes(c));
+    const missing = absentClasses(split.calibration, all.y, classes);
     if (missing.length > 0) {
       throw new HeadstartError('NOT_ENOUGH_DATA', `${p.name}: the first ${seconds} s of a recording hold no whole ${setup.window.length}-sample window of class ${missing.join(', ')}; give a longer --calib-seconds`);
     }
     // A class with nothing left to score would drop out of the balanced accuracy unnoticed (or leave nothing to score).
-    const testY = new Set(split.test.map((i) => all.y[i]!));
-    const unscored = Array.from({ length: classes }, (_, c) => c).filter((c) => !testY.has(c));
+    const unscored = absentClasses(split.test, all.y, classes);
     if (unscored.length > 0) {
       throw new HeadstartError('NOT_ENOUGH_DATA', `${p.name}: no window of class ${unscored.join(', ')} starts after the first ${seconds} s of its recording, so nothing of it is left to score; give a shorter --calib-seconds`);
     }
